@@ -1,0 +1,68 @@
+/*
+ * api.h - the one operation vocabulary of mmlab: JSON in, JSON (or the
+ * Linux text of a report) out.  The command-line front end, the HTTP
+ * server and the journal all speak it, so an operation means the same
+ * thing everywhere and a journal can replay it.
+ *
+ * Nothing here knows about sockets or files.
+ */
+#ifndef MM_API_H
+#define MM_API_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "machine.h"
+
+/*
+ * The machine's configuration from JSON (every field optional):
+ *   { "ram": "2G" | 2147483648, "e820": [ {"start": "0x0", "size": "640K",
+ *     "type": "usable"}, ... ], "pae": false, "vmsplit": "3G",
+ *   "cmdline": "vmalloc=256M", "cpus": 1, "seed": 1 }
+ * Unknown fields are refused (a typo must not be silently ignored).
+ * Numbers may be JSON integers or strings: "0x1000", "512M", "4G".
+ */
+int api_config_from_json(const json_t *j, struct machine_config *c,
+			 struct mm_error *err);
+json_t *api_config_to_json(const struct machine_config *c);
+
+/* Parse the config and boot: the machine, or an error. */
+int api_machine_boot(const json_t *config, struct machine **out,
+		     struct mm_error *err);
+
+/*
+ * Run one operation on a machine.  args is the operation's JSON object
+ * (may be NULL for none).  On success *result is a new JSON object.
+ * Operations: alloc_pages {order, gfp}, free_pages {pfn | phys, order},
+ * frame {pfn | phys}.  Out of memory is a successful result with
+ * "ok": false and the allocator's story.
+ */
+int api_op(struct machine *m, const char *op, const json_t *args,
+	   json_t **result, struct mm_error *err);
+/* Whether op names an operation that changes the machine (journalled). */
+bool api_op_mutates(const char *op);
+/* Whether op names an operation at all, and every name, NULL-terminated. */
+bool api_op_known(const char *op);
+extern const char *const api_op_names[];
+
+/*
+ * A report by name: dmesg, meminfo, zoneinfo, buddyinfo, pagetypeinfo,
+ * iomem, cmdline, layout, e820, memblock.  as_text=true gives the Linux
+ * text in *text (malloc'd; layout/e820/memblock have a text form too),
+ * else JSON in *json.  The output not asked for is set to NULL.
+ */
+int api_report(const struct machine *m, const char *name, bool as_text,
+	       json_t **json, char **text, struct mm_error *err);
+/* Every report name, NULL-terminated. */
+extern const char *const api_report_names[];
+
+/* RFC 9457 problem object for an error, and its HTTP status. */
+json_t *api_problem(const struct mm_error *err);
+int api_http_status(const struct mm_error *err);
+
+/* "0x%08x"-style address strings, as every answer writes addresses. */
+json_t *api_hex(uint64_t v);
+/* A number from JSON: integer, or a string "0x..", "123", "512M". */
+int api_get_u64(const json_t *v, uint64_t *out);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * config.h - what a machine is built from, and the boot parameters the
+ * model understands on its kernel command line.
+ */
+#ifndef MM_CONFIG_H
+#define MM_CONFIG_H
+
+#include "e820.h"
+#include "error.h"
+#include "layout.h"
+
+#define COMMAND_LINE_SIZE	2048	/* x86's limit */
+#define RAM_MIN			(64ull << 20)
+#define RAM_MAX			(64ull << 30)	/* what PAE can address */
+#define PHYS_LIMIT		(1ull << 36)	/* 36-bit physical space */
+#define INITRD_MAX		(64ull << 20)
+
+struct machine_config {
+	uint64_t ram;			/* bytes; ignored when e820 is given */
+	bool has_e820;			/* an explicit firmware map */
+	struct e820_table e820;
+	bool pae;			/* the 686-pae kernel */
+	enum vmsplit vmsplit;
+	char cmdline[COMMAND_LINE_SIZE];
+	uint64_t initrd;		/* initramfs bytes QEMU loads, or 0 */
+	unsigned cpus;			/* possible = present = online */
+	uint64_t seed;			/* randomisation (processes) */
+};
+
+/* An edit the command line makes to the e820 map, in command-line order. */
+struct e820_edit {
+	char kind;	/* 'm' mem=, '@' RAM, '$' reserved, '#' ACPI,
+			   '!' persistent, 'x' memmap=exactmap */
+	uint64_t size;
+	uint64_t start;
+};
+
+#define MAX_E820_EDITS 32
+
+struct bootparams {
+	unsigned nr_edits;
+	struct e820_edit edits[MAX_E820_EDITS];
+	bool nopentium;			/* mem=nopentium: no PSE */
+	bool has_highmem;
+	uint64_t highmem;		/* highmem= bytes */
+	bool has_vmalloc;
+	uint64_t vmalloc;		/* vmalloc= bytes */
+	bool has_reservetop;
+	uint64_t reservetop;
+	uint64_t log_buf_len;		/* log_buf_len=, 0 if not given */
+};
+
+void machine_config_default(struct machine_config *c);
+/* Every refusal names the field and the allowed range. */
+int machine_config_validate(const struct machine_config *c,
+			    struct mm_error *err);
+
+/* The kernel's memparse(): a number in C syntax and an optional K, M, G,
+ * T, P or E suffix.  Returns the number of characters used (0: none). */
+size_t memparse(const char *s, uint64_t *out);
+/* "512M", "4G", "2147483648": a whole size and nothing after it. */
+int parse_size(const char *s, uint64_t *out);
+/* Split the command line like the kernel's parse_args() and pick out
+ * the early parameters the model simulates. */
+int bootparams_parse(const char *cmdline, struct bootparams *bp,
+		     struct mm_error *err);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * machine.c - boot a machine in the kernel's order, and the totals every
+ * report needs.
+ */
+#include "machine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "page_alloc.h"
+#include "setup.h"
+
+static int boot_steps(struct machine *m, struct mm_error *err)
+{
+	uint64_t reserve = VMALLOC_RESERVE_DEFAULT;
+	vaddr_t fixaddr_top = 0xfffff000u;
+	int rc;
+
+	/* early parameters that move the top of the map */
+	if (m->bp.has_vmalloc)
+		reserve = m->bp.vmalloc + VMALLOC_OFFSET;
+	if (m->bp.has_reservetop) {
+		/* reserve_top_address(): round -N down to a PMD, minus a page */
+		uint64_t pmd = m->config.pae ? (2u << 20) : (4u << 20);
+		uint64_t top = (SZ_4G - MIN(m->bp.reservetop, SZ_1G)) & ~(pmd - 1);
+
+		fixaddr_top = (vaddr_t)(top - PAGE_SIZE);
+	}
+	layout_top(&m->layout, m->config.pae, m->config.vmsplit, fixaddr_top,
+		   reserve);
+
+	setup_e820(m);
+	if ((rc = setup_layout(m, err)) || (rc = setup_memblock(m, err)))
+		return rc;
+	setup_log_buf(m);
+	reserve_initrd(m);
+	initmem_init(m);
+	if ((rc = free_area_init(m, err)))
+		return rc;
+	setup_per_cpu_areas(m);
+	build_all_zonelists(m);
+	vfs_caches_init_early(m);
+	mem_init(m);
+	late_initcalls(m);
+	return MM_OK;
+}
+
+int machine_boot(const struct machine_config *c, struct machine **out,
+		 struct mm_error *err)
+{
+	struct machine *m;
+	int rc;
+
+	*out = NULL;
+	if ((rc = machine_config_validate(c, err)))
+		return rc;
+	if (c->cmdline[0] && strstr(c->cmdline, "reservetop=")) {
+		struct bootparams bp;
+
+		bootparams_parse(c->cmdline, &bp, NULL);
+		if (bp.reservetop > SZ_1G)
+			return mm_fail(err, MM_EINVAL, "bad-config", "cmdline",
+				"reservetop= may reserve at most 1G of the "
+				"kernel's address space");
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->config = *c;
+	bootparams_parse(c->cmdline, &m->bp, NULL);
+	m->image = kernel_image_for(c->pae);
+	memblock_init(&m->memblock);
+	if ((rc = boot_steps(m, err))) {
+		machine_free(m);
+		return rc;
+	}
+	*out = m;
+	return MM_OK;
+}
+
+void machine_free(struct machine *m)
+{
+	if (!m)
+		return;
+	pglist_free(&m->pgdat);
+	memblock_free_tables(&m->memblock);
+	sb_free(&m->log);
+	free(m);
+}
+
+uint32_t machine_totalram_pages(const struct machine *m)
+{
+	uint32_t n = 0;
+
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		n += m->pgdat.node_zones[j].managed_pages;
+	return n;
+}
+
+uint32_t machine_totalhigh_pages(const struct machine *m)
+{
+	uint32_t n = 0;
+
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		if (zone_is_highmem(&m->pgdat, j))
+			n += m->pgdat.node_zones[j].managed_pages;
+	return n;
+}
+
+uint32_t machine_free_pages(const struct machine *m)
+{
+	uint32_t n = 0;
+
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		n += m->pgdat.node_zones[j].nr_free_pages;
+	return n;
+}
+
+uint32_t machine_freehigh_pages(const struct machine *m)
+{
+	uint32_t n = 0;
+
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		if (zone_is_highmem(&m->pgdat, j))
+			n += m->pgdat.node_zones[j].nr_free_pages;
+	return n;
+}
+
+size_t machine_host_bytes(const struct machine *m)
+{
+	size_t n = sizeof(*m) + m->log.cap;
+
+	n += pfnmap_bytes(&m->pgdat.free_blocks);
+	n += pfnmap_bytes(&m->pgdat.alloc_blocks);
+	n += m->pgdat.nr_ranges * sizeof(*m->pgdat.ranges);
+	n += (m->memblock.memory.max + m->memblock.reserved.max) *
+	     sizeof(struct memblock_region);
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		const struct zone *z = &m->pgdat.node_zones[j];
+		pfn_t base = ALIGN_DOWN(z->zone_start_pfn,
+					1u << m->pgdat.pageblock_order);
+
+		if (z->spanned_pages)
+			n += ((z->zone_start_pfn + z->spanned_pages - base) >>
+			      m->pgdat.pageblock_order) + 1;
+	}
+	return n;
+}

@@ -1,0 +1,101 @@
+/*
+ * mmzone.h - the physical memory of one node: zones, their free areas,
+ * watermarks and lowmem reserves (include/linux/mmzone.h, mm/page_alloc.c).
+ *
+ * The simulated PC has one node, as a real non-NUMA i386 box does.
+ */
+#ifndef MM_MMZONE_H
+#define MM_MMZONE_H
+
+#include "gfp.h"
+#include "pfnmap.h"
+#include "types.h"
+
+enum zone_type {
+	ZONE_DMA,
+	ZONE_NORMAL,
+	ZONE_HIGHMEM,
+	ZONE_MOVABLE,
+	MAX_NR_ZONES
+};
+
+/* Debian's 686 kernels have no CMA; MIGRATE_ISOLATE exists. */
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_HIGHATOMIC,
+	MIGRATE_ISOLATE,
+	MIGRATE_TYPES
+};
+#define MIGRATE_PCPTYPES 3
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK };
+
+/* What an allocated block is for; drives the web page's colours. */
+enum page_owner {
+	OWNER_NONE,		/* alloc_pages by the user of the model */
+	OWNER_KERNEL,		/* boot-time kernel data */
+	OWNER_PGTABLE,
+	OWNER_SLAB,
+	OWNER_VMALLOC,
+	OWNER_USER,
+	OWNER_PKMAP,
+	NR_OWNERS
+};
+
+struct free_area {
+	pfn_t head[MIGRATE_TYPES];	/* PFN_NONE when the list is empty */
+	pfn_t tail[MIGRATE_TYPES];
+	uint32_t nr[MIGRATE_TYPES];	/* blocks on each list */
+	uint32_t nr_free;		/* blocks on all lists */
+};
+
+struct zone {
+	enum zone_type idx;
+	pfn_t zone_start_pfn;
+	uint32_t spanned_pages;
+	uint32_t present_pages;
+	uint32_t managed_pages;
+	uint32_t nr_free_pages;
+	uint32_t watermark[NR_WMARK];
+	uint32_t lowmem_reserve[MAX_NR_ZONES];
+	/* per-cpu pageset sizing, printed by zoneinfo; the model keeps no
+	 * pages on pcp lists (see page_alloc.c) */
+	uint32_t pcp_high;
+	uint32_t pcp_batch;
+	struct free_area free_area[MAX_ORDER];
+	uint8_t *pageblock_mt;		/* one migratetype per pageblock */
+	/* pages in pageblocks set aside as MIGRATE_HIGHATOMIC for
+	 * high-order atomic allocations (reserve_highatomic_pageblock) */
+	uint32_t nr_reserved_highatomic;
+};
+
+struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	pfn_t node_start_pfn;
+	pfn_t node_end_pfn;		/* exclusive */
+	unsigned pageblock_order;	/* 10 two-level, 9 PAE */
+	unsigned nr_cpus;		/* online CPUs: pcp sizing */
+	int movable_zone;		/* the zone ZONE_MOVABLE would borrow from */
+	struct pfnmap free_blocks;	/* head pfn -> free block */
+	struct pfnmap alloc_blocks;	/* head pfn -> allocated block */
+	/* pfn ranges of RAM (memblock.memory), sorted: holes are not RAM */
+	uint32_t nr_ranges;
+	struct pfn_range { pfn_t start, end; } *ranges;
+	uint32_t min_free_kbytes;
+	uint32_t totalreserve_pages;
+};
+
+static inline bool is_highmem_idx(int idx)
+{
+	return idx == ZONE_HIGHMEM;
+}
+
+/* HighMem, and Movable when it would borrow from HighMem (is_highmem()). */
+bool zone_is_highmem(const struct pglist_data *pgdat, int idx);
+const char *zone_name(int idx);
+const char *migratetype_name(int mt);
+bool populated_zone(const struct zone *z);
+
+#endif

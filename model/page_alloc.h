@@ -1,0 +1,104 @@
+/*
+ * page_alloc.h - the buddy allocator of mm/page_alloc.c, 6.1.
+ */
+#ifndef MM_PAGE_ALLOC_H
+#define MM_PAGE_ALLOC_H
+
+#include "error.h"
+#include "mmzone.h"
+
+/* Boot: hand a naturally aligned block to the buddy allocator the way
+ * memblock_free_all() does (__free_pages_core with FPI_TO_TAIL): merge
+ * with free buddies, then queue at the tail of its free list. */
+void __free_pages_core(struct pglist_data *pgdat, pfn_t pfn, unsigned order);
+/* Hand one reserved RAM frame to the buddy allocator the way
+ * free_reserved_page() and x86's free_highmem_page() do: managed and free
+ * counts go up by one and the page is freed as an ordinary order-0 free
+ * (head or tail by buddy_merge_likely, not FPI_TO_TAIL).  x86-32 frees
+ * all of highmem this way, one page at a time, before memblock_free_all(). */
+void free_reserved_page(struct pglist_data *pgdat, pfn_t pfn);
+
+/* free_reserved_page(): a page the kernel kept since boot (an init
+ * section) goes to the buddy allocator like any freed page, and the zone
+ * manages one more page. */
+void free_reserved_page(struct pglist_data *pgdat, pfn_t pfn);
+
+/* The zone a pfn lies in (by span), or -1. */
+int pfn_to_zone(const struct pglist_data *pgdat, pfn_t pfn);
+/* Whether pfn is RAM (inside one of pgdat->ranges). */
+bool pfn_is_ram(const struct pglist_data *pgdat, pfn_t pfn);
+/* get_pageblock_migratetype(): the type of the pageblock holding pfn, read
+ * from pfn's zone's own pageblock array (FLATMEM keeps one per zone); -1
+ * outside every zone. */
+int get_pfnblock_migratetype(const struct pglist_data *pgdat, pfn_t pfn);
+
+/* Watermarks and reserves, in the order and with the formulas of 6.1. */
+unsigned long nr_free_buffer_pages(const struct pglist_data *pgdat);
+void calculate_min_free_kbytes(struct pglist_data *pgdat);
+void setup_per_zone_wmarks(struct pglist_data *pgdat);
+void setup_per_zone_lowmem_reserve(struct pglist_data *pgdat);
+void calculate_totalreserve_pages(struct pglist_data *pgdat);
+/* khugepaged's set_recommended_min_free_kbytes(), then the wmarks again. */
+void set_recommended_min_free_kbytes(struct pglist_data *pgdat);
+/* zone_batchsize()/zone_highsize() for every zone. */
+void setup_zone_pagesets(struct pglist_data *pgdat);
+
+/* One zone the allocator looked at, and what it found. */
+struct alloc_attempt {
+	int zone;
+	int pass;		/* 0 fast path (low wmark), 1 slow path (min),
+				 * 2 __GFP_MEMALLOC (ALLOC_NO_WATERMARKS) */
+	int wmark;		/* enum zone_watermarks checked */
+	uint32_t free_pages;
+	uint32_t mark;		/* the watermark after ALLOC_HIGH/HARDER cuts */
+	uint32_t reserve;	/* lowmem_reserve[highest zone of the request] */
+	bool ok;		/* watermark passed and a block was taken */
+	char why[96];		/* "below min watermark", "no free block of order 3" */
+};
+
+struct page_alloc_result {
+	bool ok;
+	pfn_t pfn;
+	unsigned order;
+	int zone;
+	int migratetype;	/* the list the block was asked for */
+	int stolen_from;	/* -1, or the migratetype it fell back to */
+	unsigned nr_attempts;
+	struct alloc_attempt attempts[3 * MAX_NR_ZONES];
+	char reason[256];	/* on failure: the out-of-memory story */
+};
+
+/*
+ * alloc_pages(gfp, order): MM_OK with res->ok true and the block, or MM_OK
+ * with res->ok false when no zone can give it (out of memory is a result,
+ * not an error).  MM_EINVAL for order > 10 or an impossible gfp mask.
+ */
+int alloc_pages(struct pglist_data *pgdat, gfp_t gfp, unsigned order,
+		enum page_owner owner, uint32_t owner_id,
+		struct page_alloc_result *res, struct mm_error *err);
+
+/* free_pages(pfn, order): every misuse is an error and changes nothing. */
+int free_pages(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
+	       struct mm_error *err);
+
+enum frame_state { FRAME_HOLE, FRAME_RESERVED, FRAME_FREE, FRAME_ALLOCATED };
+
+struct frame_info {
+	enum frame_state state;
+	int zone;		/* -1 for a hole outside every zone */
+	pfn_t head;		/* first pfn of the block holding it */
+	unsigned order;
+	int migratetype;	/* free: its list; else the pageblock's type */
+	enum page_owner owner;
+	uint32_t owner_id;
+	gfp_t gfp;
+};
+
+void page_frame_info(const struct pglist_data *pgdat, pfn_t pfn,
+		     struct frame_info *fi);
+
+/* Allocation and teardown of the node's host memory. */
+void pglist_init(struct pglist_data *pgdat);
+void pglist_free(struct pglist_data *pgdat);
+
+#endif

@@ -1,0 +1,121 @@
+/* pfnmap.c - open-addressing hash map keyed by pfn. */
+#include "pfnmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+#define PFNMAP_MIN 64
+
+static uint32_t pfn_hash(pfn_t pfn)
+{
+	/* Fibonacci hashing: block heads are multiples of 1 << order, so the
+	 * low bits alone would pile them into a few slots. */
+	return (uint32_t)((pfn * 2654435769u) >> 7) ^ pfn;
+}
+
+static void pfnmap_alloc(struct pfnmap *m, uint32_t cap)
+{
+	m->slot = xmalloc(sizeof(*m->slot) * cap);
+	for (uint32_t i = 0; i < cap; i++)
+		m->slot[i].pfn = PFN_NONE;
+	m->mask = cap - 1;
+	m->count = 0;
+}
+
+void pfnmap_init(struct pfnmap *m)
+{
+	pfnmap_alloc(m, PFNMAP_MIN);
+}
+
+void pfnmap_free(struct pfnmap *m)
+{
+	free(m->slot);
+	m->slot = NULL;
+	m->mask = 0;
+	m->count = 0;
+}
+
+void pfnmap_copy(struct pfnmap *dst, const struct pfnmap *src)
+{
+	size_t n = (size_t)src->mask + 1;
+
+	dst->slot = xmalloc(sizeof(*dst->slot) * n);
+	memcpy(dst->slot, src->slot, sizeof(*dst->slot) * n);
+	dst->mask = src->mask;
+	dst->count = src->count;
+}
+
+struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn)
+{
+	uint32_t i = pfn_hash(pfn) & m->mask;
+
+	for (;; i = (i + 1) & m->mask) {
+		if (m->slot[i].pfn == pfn)
+			return &m->slot[i];
+		if (m->slot[i].pfn == PFN_NONE)
+			return NULL;
+	}
+}
+
+static struct pfn_rec *pfnmap_insert(struct pfnmap *m, pfn_t pfn)
+{
+	uint32_t i = pfn_hash(pfn) & m->mask;
+
+	while (m->slot[i].pfn != PFN_NONE)
+		i = (i + 1) & m->mask;
+	memset(&m->slot[i], 0, sizeof(m->slot[i]));
+	m->slot[i].pfn = pfn;
+	m->count++;
+	return &m->slot[i];
+}
+
+static void pfnmap_grow(struct pfnmap *m)
+{
+	struct pfnmap old = *m;
+
+	pfnmap_alloc(m, (old.mask + 1) * 2);
+	for (uint32_t i = 0; i <= old.mask; i++)
+		if (old.slot[i].pfn != PFN_NONE)
+			*pfnmap_insert(m, old.slot[i].pfn) = old.slot[i];
+	free(old.slot);
+}
+
+struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn)
+{
+	/* Keep the load under 1/2 so probe runs stay short. */
+	if ((m->count + 1) * 2 > m->mask + 1)
+		pfnmap_grow(m);
+	return pfnmap_insert(m, pfn);
+}
+
+bool pfnmap_del(struct pfnmap *m, pfn_t pfn)
+{
+	struct pfn_rec *r = pfnmap_get(m, pfn);
+	uint32_t i, j;
+
+	if (!r)
+		return false;
+	i = (uint32_t)(r - m->slot);
+	/* Backward-shift: pull later members of the probe run into the hole
+	 * when their home slot does not lie cyclically in (i, j]. */
+	for (j = (i + 1) & m->mask; m->slot[j].pfn != PFN_NONE;
+	     j = (j + 1) & m->mask) {
+		uint32_t home = pfn_hash(m->slot[j].pfn) & m->mask;
+		bool stays = (i <= j) ? (i < home && home <= j)
+				      : (i < home || home <= j);
+		if (stays)
+			continue;
+		m->slot[i] = m->slot[j];
+		i = j;
+	}
+	m->slot[i].pfn = PFN_NONE;
+	m->count--;
+	return true;
+}
+
+size_t pfnmap_bytes(const struct pfnmap *m)
+{
+	return sizeof(*m->slot) * ((size_t)m->mask + 1);
+}

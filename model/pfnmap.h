@@ -1,0 +1,52 @@
+/*
+ * pfnmap.h - a hash map from a block's first pfn to what the model knows
+ * about that block.
+ *
+ * The kernel keeps a struct page for every frame (40 bytes each on Debian's
+ * i386 build, 20 MiB for 2 GiB of RAM).  The model keeps a record only for
+ * the head of each free block and each allocated block: the buddy system
+ * only ever asks about naturally aligned blocks, so "is the block of order
+ * o that contains pfn p free?" is a look-up of p & ~((1 << o) - 1).  A fresh
+ * 4 GiB machine holds about a thousand free blocks, a few tens of KiB.
+ *
+ * Open addressing with linear probing and backward-shift deletion: no
+ * tombstones, so a long-lived machine never degrades.
+ */
+#ifndef MM_PFNMAP_H
+#define MM_PFNMAP_H
+
+#include "types.h"
+
+#define PFN_NONE UINT32_MAX
+
+struct pfn_rec {
+	pfn_t pfn;		/* key; PFN_NONE marks an empty slot */
+	uint8_t order;
+	uint8_t mt;		/* migratetype of a free block */
+	uint8_t owner;		/* enum page_owner of an allocated block */
+	uint8_t zone;		/* enum zone_type */
+	pfn_t prev, next;	/* free-list links (free blocks only) */
+	uint32_t gfp;		/* gfp mask of an allocated block */
+	uint32_t owner_id;	/* owner's own id (cache, process, area) */
+};
+
+struct pfnmap {
+	struct pfn_rec *slot;
+	uint32_t mask;		/* capacity - 1; capacity is a power of two */
+	uint32_t count;
+};
+
+void pfnmap_init(struct pfnmap *m);
+void pfnmap_free(struct pfnmap *m);
+void pfnmap_copy(struct pfnmap *dst, const struct pfnmap *src);
+struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn);
+/* Insert a record for pfn (which must be absent); returns it zeroed. */
+struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn);
+/* Remove pfn's record; returns false if it was absent. */
+bool pfnmap_del(struct pfnmap *m, pfn_t pfn);
+/* Host bytes the map holds. */
+size_t pfnmap_bytes(const struct pfnmap *m);
+
+/* Iterate: for (i = 0; i <= m->mask; i++) if (m->slot[i].pfn != PFN_NONE) */
+
+#endif

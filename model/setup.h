@@ -1,0 +1,21 @@
+/* setup.h - boot steps shared by setup.c and mm_init.c (internal). */
+#ifndef MM_SETUP_H
+#define MM_SETUP_H
+
+#include "machine.h"
+
+void setup_e820(struct machine *m);
+int setup_layout(struct machine *m, struct mm_error *err);
+int setup_memblock(struct machine *m, struct mm_error *err);
+void setup_log_buf(struct machine *m);
+void reserve_initrd(struct machine *m);
+void early_reserve_initrd(struct machine *m);
+void initmem_init(struct machine *m);
+int free_area_init(struct machine *m, struct mm_error *err);
+void setup_per_cpu_areas(struct machine *m);
+void build_all_zonelists(struct machine *m);
+void vfs_caches_init_early(struct machine *m);
+void mem_init(struct machine *m);
+void late_initcalls(struct machine *m);
+
+#endif

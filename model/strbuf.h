@@ -1,0 +1,35 @@
+/*
+ * strbuf.h - a growable text buffer for reports and the boot log.
+ *
+ * Allocation failure aborts: the model cannot do anything sensible with
+ * half a report, and the host running out of memory is not a user error.
+ */
+#ifndef MM_STRBUF_H
+#define MM_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+#define STRBUF_INIT { NULL, 0, 0 }
+
+void sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_puts(struct strbuf *sb, const char *s);
+/* Hand the text to the caller (never NULL); the buffer is empty after. */
+char *sb_detach(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+
+/* malloc/calloc/realloc that abort on failure. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif
