@@ -79,6 +79,7 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab
 	    ./build/test/bin/$$t || fail=1; \
 	done; \
 	echo "== cli"; sh tests/cli.sh build/mmlab || fail=1; \
+	echo "== readme"; sh tests/readme.sh || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "TESTS FAILED"; exit 1; fi; \
 	echo "ALL TESTS PASSED"
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,10 @@ size_t memparse(const char *s, uint64_t *out)
 
 	if (!isdigit((unsigned char)*s))
 		return 0;
+	errno = 0;
 	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return 0;	/* more than 64 bits: refused, not clamped */
 	switch (*end) {
 	case 'E': case 'e': shift += 10; /* fall through */
 	case 'P': case 'p': shift += 10; /* fall through */

@@ -262,7 +262,14 @@ void vfs_caches_init_early(struct machine *m)
 
 /* --- handing memory to the buddy allocator -------------------------------- */
 
-static void free_pfn_range(struct pglist_data *pgdat, pfn_t s, pfn_t e)
+struct free_ctx {
+	struct pglist_data *pgdat;
+	pfn_t lo, hi;		/* only pfns inside [lo, hi) */
+	bool highmem;		/* page by page, not memblock_free_all() */
+};
+
+/* Largest aligned blocks, in address order. */
+static void free_pfn_range(const struct free_ctx *f, pfn_t s, pfn_t e)
 {
 	while (s < e) {
 		unsigned order = MAX_ORDER - 1;
@@ -270,15 +277,13 @@ static void free_pfn_range(struct pglist_data *pgdat, pfn_t s, pfn_t e)
 		while (order && ((s & ((1u << order) - 1)) ||
 				 s + (1u << order) > e))
 			order--;
-		__free_pages_core(pgdat, s, order);
+		if (f->highmem)
+			free_reserved_pages(f->pgdat, s, order);
+		else
+			__free_pages_core(f->pgdat, s, order);
 		s += 1u << order;
 	}
 }
-
-struct free_ctx {
-	struct pglist_data *pgdat;
-	pfn_t lo, hi;		/* only pfns inside [lo, hi) */
-};
 
 static void free_range_cb(void *ctx, phys_addr_t start, phys_addr_t end)
 {
@@ -287,20 +292,22 @@ static void free_range_cb(void *ctx, phys_addr_t start, phys_addr_t end)
 	pfn_t e = MIN(PFN_DOWN(end), f->hi);
 
 	if (s < e)
-		free_pfn_range(f->pgdat, s, e);
+		free_pfn_range(f, s, e);
 }
 
 /*
  * set_highmem_pages_init() then memblock_free_all().  The kernel frees
- * highmem one page at a time and lowmem in the largest aligned blocks;
- * both end as the same merged blocks, queued at the tail, so the model
- * frees both in aligned blocks (only the order of equal blocks on a list
- * could differ, and boot leaves them in address order either way).
+ * highmem one page at a time (free_highmem_page(): ordinary frees, so a
+ * completed 4 MiB block goes to the head of its list) and lowmem in the
+ * largest aligned blocks queued at the tail.  So a fresh machine hands out
+ * its lowest lowmem block first and its highest highmem block first.  The
+ * model frees highmem block by block with the page-by-page placement rules,
+ * which leaves exactly the lists the page-by-page walk leaves.
  */
 void mem_init(struct machine *m)
 {
 	struct pglist_data *pgdat = &m->pgdat;
-	struct free_ctx f = { pgdat, 0, 0 };
+	struct free_ctx f = { pgdat, 0, 0, true };
 	const struct kernel_image *k = m->image;
 	uint32_t physpages = 0, freepages, high;
 
@@ -320,6 +327,7 @@ void mem_init(struct machine *m)
 	}
 	f.lo = 0;
 	f.hi = m->layout.max_low_pfn;
+	f.highmem = false;
 	memblock_for_each_free(&m->memblock, free_range_cb, &f);
 
 	sb_puts(&m->log, "Checking if this processor honours the WP bit even "

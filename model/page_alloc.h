@@ -11,17 +11,18 @@
  * memblock_free_all() does (__free_pages_core with FPI_TO_TAIL): merge
  * with free buddies, then queue at the tail of its free list. */
 void __free_pages_core(struct pglist_data *pgdat, pfn_t pfn, unsigned order);
-/* Hand one reserved RAM frame to the buddy allocator the way
- * free_reserved_page() and x86's free_highmem_page() do: managed and free
- * counts go up by one and the page is freed as an ordinary order-0 free
- * (head or tail by buddy_merge_likely, not FPI_TO_TAIL).  x86-32 frees
- * all of highmem this way, one page at a time, before memblock_free_all(). */
-void free_reserved_page(struct pglist_data *pgdat, pfn_t pfn);
-
 /* free_reserved_page(): a page the kernel kept since boot (an init
  * section) goes to the buddy allocator like any freed page, and the zone
- * manages one more page. */
+ * manages one more page: an ordinary order-0 free (head or tail by
+ * buddy_merge_likely, not FPI_TO_TAIL).  x86-32's free_highmem_page() is
+ * the same, and set_highmem_pages_init() frees all of highmem this way,
+ * one page at a time, before memblock_free_all(). */
 void free_reserved_page(struct pglist_data *pgdat, pfn_t pfn);
+/* The same for a whole aligned block: what freeing its pages one by one
+ * in ascending order leaves behind (each completed block lands where
+ * buddy_merge_likely() puts it, which for order 10 is the head). */
+void free_reserved_pages(struct pglist_data *pgdat, pfn_t pfn,
+			 unsigned order);
 
 /* The zone a pfn lies in (by span), or -1. */
 int pfn_to_zone(const struct pglist_data *pgdat, pfn_t pfn);

@@ -1,0 +1,49 @@
+/*
+ * api_util.h - helpers the api files share (internal to api/).
+ */
+#ifndef MM_API_UTIL_H
+#define MM_API_UTIL_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "machine.h"
+#include "strbuf.h"
+
+/*
+ * Refuse any key of obj that is not in allowed (NULL-terminated): a typo
+ * must not be silently ignored.  type is the problem slug ("bad-config",
+ * "bad-argument"); what names the object in the detail ("the config",
+ * "alloc_pages"); prefix goes before the key in the field ("e820[2].").
+ */
+int api_check_keys(const json_t *obj, const char *const allowed[],
+		   const char *type, const char *what, const char *prefix,
+		   struct mm_error *err);
+
+/* A JSON string of text that may have been cut inside a UTF-8 sequence
+ * (an error detail truncated to its buffer): bad bytes become '?'. */
+json_t *api_string_lossy(const char *s);
+
+/* "a, b, c or d" from a NULL-terminated list, for error details. */
+void api_join_names(const char *const names[], char *buf, size_t len);
+
+/* A report's text as a JSON array of its lines; strip_stamp drops the
+ * "[    0.000000] " printk prefix. */
+json_t *api_text_lines(const char *text, bool strip_stamp);
+
+/* The kernel's linear-map address of pfn, or JSON null for highmem
+ * (a highmem frame has no kernel address until kmap). */
+json_t *api_lowmem_virt(const struct machine *m, pfn_t pfn);
+
+/* The e820 type as the kernel prints it ("usable", "type 9"). */
+void api_e820_type_str(uint32_t type, char *buf, size_t len);
+
+/* Reports whose text and JSON the api builds itself (reports_boot.c). */
+void api_layout_text(const struct machine *m, struct strbuf *out);
+json_t *api_layout_json(const struct machine *m);
+void api_e820_text(const struct machine *m, struct strbuf *out);
+json_t *api_e820_json(const struct machine *m);
+void api_memblock_text(const struct machine *m, struct strbuf *out);
+json_t *api_memblock_json(const struct machine *m);
+
+#endif

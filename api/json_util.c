@@ -1,0 +1,159 @@
+/*
+ * json_util.c - numbers and addresses in JSON, key checks, and the small
+ * conversions every answer uses.
+ */
+#include "api.h"
+#include "api_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "e820.h"
+
+json_t *api_hex(uint64_t v)
+{
+	char buf[24];
+
+	/* at least 8 digits so 32-bit addresses line up; more when PAE
+	 * physical addresses need them */
+	snprintf(buf, sizeof(buf), "0x%08llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+/* 2^53: beyond it a JSON real no longer holds every whole number. */
+#define REAL_EXACT_MAX 9007199254740992.0
+
+int api_get_u64(const json_t *v, uint64_t *out)
+{
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		if (i < 0)
+			return -1;
+		*out = (uint64_t)i;
+		return 0;
+	}
+	if (json_is_real(v)) {
+		/* 2e9 is how some clients write a whole number */
+		double d = json_real_value(v);
+
+		if (!(d >= 0 && d <= REAL_EXACT_MAX) ||
+		    (double)(uint64_t)d != d)
+			return -1;
+		*out = (uint64_t)d;
+		return 0;
+	}
+	if (json_is_string(v))
+		return parse_size(json_string_value(v), out) ? -1 : 0;
+	return -1;
+}
+
+json_t *api_string_lossy(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = xstrdup(s);
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+void api_join_names(const char *const names[], char *buf, size_t len)
+{
+	size_t n = 0, used = 0;
+
+	while (names[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+		int w = snprintf(buf + used, len - used, "%s%s", sep, names[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static bool in_list(const char *const list[], const char *s)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+int api_check_keys(const json_t *obj, const char *const allowed[],
+		   const char *type, const char *what, const char *prefix,
+		   struct mm_error *err)
+{
+	const char *key;
+	json_t *val;
+	char names[256], field[40];
+
+	json_object_foreach((json_t *)obj, key, val) {
+		if (in_list(allowed, key))
+			continue;
+		api_join_names(allowed, names, sizeof(names));
+		snprintf(field, sizeof(field), "%s%s", prefix, key);
+		return mm_fail(err, MM_EINVAL, type, field,
+			       "unknown field '%s' in %s; the fields are %s",
+			       key, what, names);
+	}
+	return MM_OK;
+}
+
+json_t *api_text_lines(const char *text, bool strip_stamp)
+{
+	json_t *lines = json_array();
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *s = p;
+
+		if (strip_stamp && *s == '[') {
+			const char *close = memchr(s, ']', n);
+
+			/* "[    0.000000] text": drop up to the blank */
+			if (close && close + 1 < p + n && close[1] == ' ') {
+				n -= (size_t)(close + 2 - s);
+				s = close + 2;
+			}
+		}
+		json_array_append_new(lines, json_stringn(s, n));
+		p += (size_t)(s - p) + n + (nl ? 1 : 0);
+	}
+	return lines;
+}
+
+json_t *api_lowmem_virt(const struct machine *m, pfn_t pfn)
+{
+	/* lowmem is exactly the pfns below max_low_pfn: the linear map
+	 * covers them and nothing else */
+	if (pfn >= m->layout.max_low_pfn)
+		return json_null();
+	return api_hex(layout_va(&m->layout, PFN_PHYS(pfn)));
+}
+
+void api_e820_type_str(uint32_t type, char *buf, size_t len)
+{
+	const char *name = e820_type_name(type);
+
+	/* the spelling e820_print_type() uses in dmesg */
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else if (type == E820_TYPE_PMEM || type == E820_TYPE_PRAM)
+		snprintf(buf, len, "persistent (type %u)", type);
+	else
+		snprintf(buf, len, "type %u", type);
+}

@@ -1,0 +1,353 @@
+/*
+ * ops.c - the operations on a machine: JSON arguments in, the model's
+ * answer as JSON out.
+ *
+ * Argument checking happens here, before the model runs, so a refusal
+ * never changes the machine and always names the argument at fault.
+ */
+#include "api.h"
+#include "api_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page_alloc.h"
+
+/* pfns of the 36-bit physical space PAE reaches */
+#define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
+
+/* a macro, so the compiler still checks each format against its op */
+#define bad_arg(err, field, fmt, op) \
+	mm_fail(err, MM_EINVAL, "bad-argument", field, fmt, op)
+
+/* --- arguments --------------------------------------------------------------- */
+
+static int arg_order(const char *op, const json_t *args, unsigned *order,
+		     struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "order");
+	uint64_t o;
+
+	*order = 0;
+	if (!v)
+		return MM_OK;
+	if (api_get_u64(v, &o) || o >= MAX_ORDER)
+		return bad_arg(err, "order", "%s: order must be an integer "
+			       "from 0 to 10 (a block of 1 to 1024 pages)", op);
+	*order = (unsigned)o;
+	return MM_OK;
+}
+
+static int arg_gfp(const json_t *args, gfp_t *gfp, struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "gfp");
+	char word[48];
+	uint64_t n;
+
+	*gfp = GFP_KERNEL;
+	if (!v)
+		return MM_OK;
+	if (json_is_string(v)) {
+		if (gfp_parse(json_string_value(v), gfp, word, sizeof(word)))
+			return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
+				"unknown GFP flag '%s'; write a mask the way "
+				"the kernel does: \"GFP_KERNEL | __GFP_ZERO\", "
+				"\"GFP_HIGHUSER_MOVABLE\" or a number", word);
+		return MM_OK;
+	}
+	if (api_get_u64(v, &n) || n > UINT32_MAX)
+		return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
+			       "gfp must be a string such as \"GFP_KERNEL | "
+			       "__GFP_ZERO\" or a 32-bit number");
+	*gfp = (gfp_t)n;
+	return MM_OK;
+}
+
+/* Exactly one of "pfn" and "phys"; a free must name a page boundary. */
+static int arg_frame(const char *op, const json_t *args, bool aligned,
+		     pfn_t *pfn, struct mm_error *err)
+{
+	const json_t *vp = json_object_get(args, "pfn");
+	const json_t *va = json_object_get(args, "phys");
+	uint64_t n;
+
+	if (!vp == !va)
+		return bad_arg(err, vp ? "phys" : "pfn",
+			       "%s needs exactly one of pfn and phys", op);
+	if (vp) {
+		if (api_get_u64(vp, &n) || n >= PFN_LIMIT)
+			return bad_arg(err, "pfn", "%s: pfn must be a number "
+				       "below 0x1000000 (36-bit physical "
+				       "addresses)", op);
+		*pfn = (pfn_t)n;
+		return MM_OK;
+	}
+	if (api_get_u64(va, &n) || n >= PHYS_LIMIT)
+		return bad_arg(err, "phys", "%s: phys must be an address below "
+			       "64 GiB (36 bits), such as \"0x1000000\"", op);
+	if (aligned && n % PAGE_SIZE)
+		return bad_arg(err, "phys", "%s: phys must be page aligned "
+			       "(a multiple of 0x1000)", op);
+	*pfn = PFN_DOWN(n);
+	return MM_OK;
+}
+
+/* --- alloc_pages ---------------------------------------------------------------- */
+
+static json_t *gfp_json(gfp_t gfp)
+{
+	char buf[256];
+
+	gfp_format(gfp, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static const char *wmark_name(int w)
+{
+	static const char *const names[NR_WMARK] = { "min", "low", "high",
+						     "promo" };
+
+	return w >= 0 && w < NR_WMARK ? names[w] : "?";
+}
+
+static json_t *attempts_json(const struct page_alloc_result *r)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < r->nr_attempts && i < 2 * MAX_NR_ZONES; i++) {
+		const struct alloc_attempt *t = &r->attempts[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "zone", json_string(zone_name(t->zone)));
+		json_object_set_new(o, "pass", json_string(t->pass ? "slow" : "fast"));
+		json_object_set_new(o, "watermark", json_string(wmark_name(t->wmark)));
+		json_object_set_new(o, "free", json_integer(t->free_pages));
+		json_object_set_new(o, "mark", json_integer(t->mark));
+		json_object_set_new(o, "reserve", json_integer(t->reserve));
+		json_object_set_new(o, "ok", json_boolean(t->ok));
+		json_object_set_new(o, "why", api_string_lossy(t->why));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
+			     const struct page_alloc_result *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "pfn", api_hex(r->pfn));
+	json_object_set_new(o, "phys", api_hex(PFN_PHYS(r->pfn)));
+	json_object_set_new(o, "order", json_integer(r->order));
+	json_object_set_new(o, "pages", json_integer(1 << r->order));
+	json_object_set_new(o, "gfp", gfp_json(gfp));
+	json_object_set_new(o, "zone", json_string(zone_name(r->zone)));
+	json_object_set_new(o, "migratetype",
+			    json_string(migratetype_name(r->migratetype)));
+	json_object_set_new(o, "stolen_from", r->stolen_from < 0 ? json_null()
+			    : json_string(migratetype_name(r->stolen_from)));
+	json_object_set_new(o, "virt", api_lowmem_virt(m, r->pfn));
+	json_object_set_new(o, "attempts", attempts_json(r));
+	return o;
+}
+
+static json_t *alloc_fail_json(unsigned order, gfp_t gfp,
+			       const struct page_alloc_result *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "ok", json_false());
+	json_object_set_new(o, "order", json_integer(order));
+	json_object_set_new(o, "gfp", gfp_json(gfp));
+	json_object_set_new(o, "reason", api_string_lossy(r->reason));
+	json_object_set_new(o, "attempts", attempts_json(r));
+	return o;
+}
+
+static int op_alloc_pages(struct machine *m, const json_t *args,
+			  json_t **result, struct mm_error *err)
+{
+	struct page_alloc_result *r;
+	unsigned order;
+	gfp_t gfp;
+	int rc;
+
+	if ((rc = arg_order("alloc_pages", args, &order, err)) ||
+	    (rc = arg_gfp(args, &gfp, err)))
+		return rc;
+	/* the result carries the allocator's story: keep it off a server
+	 * thread's stack */
+	r = xcalloc(1, sizeof(*r));
+	rc = alloc_pages(&m->pgdat, gfp, order, OWNER_NONE, 0, r, err);
+	if (rc == MM_OK)
+		*result = r->ok ? alloc_ok_json(m, gfp, r)
+				: alloc_fail_json(order, gfp, r);
+	free(r);
+	return rc;
+}
+
+/* --- free_pages and frame --------------------------------------------------- */
+
+static int op_free_pages(struct machine *m, const json_t *args,
+			 json_t **result, struct mm_error *err)
+{
+	unsigned order;
+	pfn_t pfn;
+	int rc;
+
+	if ((rc = arg_frame("free_pages", args, true, &pfn, err)) ||
+	    (rc = arg_order("free_pages", args, &order, err)))
+		return rc;
+	if ((rc = free_pages(&m->pgdat, pfn, order, err))) {
+		/* the model speaks of pfns; name the argument actually given */
+		if (err && !strcmp(err->field, "pfn") &&
+		    json_object_get(args, "phys"))
+			snprintf(err->field, sizeof(err->field), "phys");
+		return rc;
+	}
+	*result = json_pack("{s:b, s:o, s:o, s:i}", "ok", 1,
+			    "pfn", api_hex(pfn), "phys", api_hex(PFN_PHYS(pfn)),
+			    "order", (int)order);
+	return MM_OK;
+}
+
+static const char *frame_state_name(enum frame_state s)
+{
+	switch (s) {
+	case FRAME_HOLE: return "hole";
+	case FRAME_RESERVED: return "reserved";
+	case FRAME_FREE: return "free";
+	case FRAME_ALLOCATED: return "allocated";
+	}
+	return "?";
+}
+
+static const char *owner_name(enum page_owner o)
+{
+	/* OWNER_NONE is a block the user took with alloc_pages */
+	static const char *const names[NR_OWNERS] = {
+		[OWNER_NONE] = "alloc_pages", [OWNER_KERNEL] = "kernel",
+		[OWNER_PGTABLE] = "pgtable", [OWNER_SLAB] = "slab",
+		[OWNER_VMALLOC] = "vmalloc", [OWNER_USER] = "user",
+		[OWNER_PKMAP] = "pkmap",
+	};
+
+	return (unsigned)o < NR_OWNERS ? names[o] : "?";
+}
+
+static json_t *frame_json(const struct machine *m, pfn_t pfn,
+			  const struct frame_info *fi)
+{
+	bool allocated = fi->state == FRAME_ALLOCATED;
+	bool in_zone = fi->zone >= 0 && fi->zone < MAX_NR_ZONES;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "pfn", api_hex(pfn));
+	json_object_set_new(o, "phys", api_hex(PFN_PHYS(pfn)));
+	json_object_set_new(o, "state", json_string(frame_state_name(fi->state)));
+	json_object_set_new(o, "zone", in_zone ? json_string(zone_name(fi->zone))
+					       : json_null());
+	json_object_set_new(o, "head", api_hex(fi->head));
+	json_object_set_new(o, "order", json_integer(fi->order));
+	json_object_set_new(o, "migratetype", in_zone
+			    ? json_string(migratetype_name(fi->migratetype))
+			    : json_null());
+	/* owner and gfp only mean something for an allocated block */
+	json_object_set_new(o, "owner", allocated
+			    ? json_string(owner_name(fi->owner)) : json_null());
+	json_object_set_new(o, "owner_id", allocated
+			    ? json_integer(fi->owner_id) : json_null());
+	json_object_set_new(o, "gfp", allocated ? gfp_json(fi->gfp) : json_null());
+	json_object_set_new(o, "virt", api_lowmem_virt(m, pfn));
+	return o;
+}
+
+static int op_frame(struct machine *m, const json_t *args, json_t **result,
+		    struct mm_error *err)
+{
+	struct frame_info fi;
+	pfn_t pfn;
+	int rc;
+
+	/* a question, not a free: any address inside the frame will do */
+	if ((rc = arg_frame("frame", args, false, &pfn, err)))
+		return rc;
+	page_frame_info(&m->pgdat, pfn, &fi);
+	*result = frame_json(m, pfn, &fi);
+	return MM_OK;
+}
+
+/* --- the table ------------------------------------------------------------------- */
+
+typedef int (*op_fn)(struct machine *m, const json_t *args, json_t **result,
+		     struct mm_error *err);
+
+static const char *const alloc_args[] = { "order", "gfp", NULL };
+static const char *const free_args[] = { "pfn", "phys", "order", NULL };
+static const char *const frame_args[] = { "pfn", "phys", NULL };
+
+static const struct {
+	const char *name;
+	bool mutates;
+	const char *const *args;
+	op_fn run;
+} ops[] = {
+	{ "alloc_pages", true, alloc_args, op_alloc_pages },
+	{ "free_pages", true, free_args, op_free_pages },
+	{ "frame", false, frame_args, op_frame },
+};
+
+/* In the table's order; a test keeps the two in step. */
+const char *const api_op_names[] = { "alloc_pages", "free_pages", "frame",
+				     NULL };
+
+static int find_op(const char *op)
+{
+	for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(ops[i].name, op))
+			return (int)i;
+	return -1;
+}
+
+bool api_op_known(const char *op)
+{
+	return find_op(op) >= 0;
+}
+
+bool api_op_mutates(const char *op)
+{
+	int i = find_op(op);
+
+	return i >= 0 && ops[i].mutates;
+}
+
+int api_op(struct machine *m, const char *op, const json_t *args,
+	   json_t **result, struct mm_error *err)
+{
+	json_t *empty = NULL;
+	char names[128], what[48];
+	int i = find_op(op), rc;
+
+	*result = NULL;
+	if (i < 0) {
+		api_join_names(api_op_names, names, sizeof(names));
+		return mm_fail(err, MM_ENOTFOUND, "unknown-operation", "op",
+			       "there is no operation '%.64s'; the operations "
+			       "are %s", op ? op : "", names);
+	}
+	if (args && !json_is_object(args))
+		return bad_arg(err, "", "the arguments of %s must be a JSON "
+			       "object", ops[i].name);
+	snprintf(what, sizeof(what), "the arguments of %s", ops[i].name);
+	if (args && (rc = api_check_keys(args, ops[i].args, "bad-argument",
+					 what, "", err)))
+		return rc;
+	/* no arguments at all means every default */
+	if (!args)
+		args = empty = json_object();
+	rc = ops[i].run(m, args, result, err);
+	json_decref(empty);
+	return rc;
+}

@@ -1,0 +1,205 @@
+#!/bin/sh
+# cli.sh - drive the command-line front end: sh tests/cli.sh build/mmlab
+#
+# Each check runs the binary, then looks at its exit status, stdout and
+# stderr.  Exits non-zero if any check failed; the last line is always
+# "N passed, M failed".
+
+MMLAB=${1:-build/mmlab}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmlab-cli.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+OUT=$TMP/out
+ERR=$TMP/err
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+	echo "  stdout: $(head -c 400 "$OUT")"
+	echo "  stderr: $(head -c 400 "$ERR")"
+}
+
+# run EXPECTED_STATUS ARGS... : run the binary, keep its output
+run() {
+	want=$1
+	shift
+	"$MMLAB" "$@" >"$OUT" 2>"$ERR"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "mmlab $* exited $got, want $want"
+		return 1
+	fi
+	return 0
+}
+
+# has FILE TEXT DESCRIPTION : FILE contains the fixed string TEXT
+has() {
+	if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2'"; fi
+}
+
+# valid_json FILE DESCRIPTION
+valid_json() {
+	if command -v python3 >/dev/null 2>&1; then
+		if python3 -m json.tool "$1" >/dev/null 2>&1; then ok
+		else bad "$2: not valid JSON"; fi
+	else
+		# no python: the document at least opens and closes
+		if head -c 1 "$1" | grep -q '[[{]' &&
+		   tail -c 2 "$1" | grep -q '[]}]'; then ok
+		else bad "$2: not JSON-shaped"; fi
+	fi
+}
+
+if [ ! -x "$MMLAB" ]; then
+	echo "FAIL: $MMLAB is not an executable"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# --- the default run: dmesg and meminfo --------------------------------------
+if run 0; then
+	ok
+	has "$OUT" "LOWMEM available" "default run prints dmesg"
+	has "$OUT" "MemTotal:" "default run prints meminfo"
+	has "$OUT" "[    0.000000] BIOS-provided physical RAM map:" \
+		"dmesg lines carry the printk stamp"
+fi
+
+# --- options and reports ------------------------------------------------------
+if run 0 --ram 2G --pae --cmdline "vmalloc=256M" dmesg meminfo zoneinfo; then
+	ok
+	has "$OUT" "Kernel command line: vmalloc=256M" "cmdline reaches dmesg"
+	has "$OUT" "HighTotal:" "meminfo after dmesg"
+	has "$OUT" "Node 0, zone   Normal" "zoneinfo last"
+	has "$OUT" "NX (Execute Disable) protection: active" \
+		"the PAE kernel booted"
+fi
+
+for r in dmesg cmdline meminfo zoneinfo buddyinfo pagetypeinfo iomem \
+	 layout e820 memblock; do
+	if run 0 "$r"; then ok; fi
+	if run 0 --json "$r"; then
+		ok
+		valid_json "$OUT" "--json $r"
+	fi
+done
+
+if run 0 --ram=1G --vmsplit 2G --cpus 2 --seed 7 layout; then
+	ok
+	has "$OUT" "PAGE_OFFSET" "layout table"
+	has "$OUT" "0x80000000" "vmsplit 2G moves PAGE_OFFSET"
+	has "$OUT" "virtual kernel memory layout:" "layout banner"
+fi
+
+if run 0 --json meminfo; then
+	ok
+	valid_json "$OUT" "--json meminfo"
+	has "$OUT" '"MemTotal":' "meminfo JSON has MemTotal"
+fi
+
+if run 0 --config '{"ram": "1G", "pae": true}' --json layout; then
+	ok
+	has "$OUT" '"pae": true' "--config sets pae"
+fi
+if run 0 --config '{"ram": "1G"}' --ram 512M --json meminfo; then
+	ok
+	if grep -q '"MemTotal": 5[0-9][0-9][0-9][0-9][0-9],' "$OUT"; then ok
+	else bad "--ram overrides --config's ram"; fi
+fi
+
+printf '%s' '[{"start": 0, "size": "639K", "type": "usable"},
+ {"start": "1M", "size": "1023M", "type": "usable"}]' >"$TMP/map.json"
+if run 0 --e820 "@$TMP/map.json" e820; then
+	ok
+	has "$OUT" "BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable" \
+		"--e820 from a file"
+fi
+
+# --- operations -----------------------------------------------------------------
+if run 0 'op:alloc_pages:{"order":3,"gfp":"GFP_KERNEL"}'; then
+	ok
+	valid_json "$OUT" "alloc_pages result"
+	has "$OUT" '"ok": true' "alloc_pages succeeds"
+	has "$OUT" '"zone": "Normal"' "GFP_KERNEL comes from Normal"
+	has "$OUT" '"virt": "0xc' "a lowmem block has a kernel address"
+fi
+if run 0 'op:alloc_pages:{"gfp":"GFP_HIGHUSER_MOVABLE"}'; then
+	ok
+	has "$OUT" '"zone": "HighMem"' "GFP_HIGHUSER_MOVABLE comes from HighMem"
+	has "$OUT" '"virt": null' "a highmem block has no kernel address"
+fi
+if run 0 op:alloc_pages 'op:frame:{"phys":"0x1000000"}' buddyinfo; then
+	ok
+	has "$OUT" '"state": "reserved"' "the kernel image is reserved"
+	has "$OUT" "Node 0, zone      DMA" "a report after operations"
+fi
+
+# a refusal by the model: the problem JSON on stderr, status 1
+if run 1 'op:free_pages:{"phys":"0x1000000"}'; then
+	ok
+	valid_json "$ERR" "problem JSON"
+	has "$ERR" '"status": 409' "freeing a reserved frame is a conflict"
+	has "$ERR" '"type": "https://mmlab.dev/problems/' "problem type URI"
+fi
+if run 1 'op:alloc_pages:{"order":11}'; then
+	ok
+	has "$ERR" '"field": "order"' "order 11 names order"
+fi
+
+# --- usage and configuration errors: status 2, a message naming the problem
+if run 2 --vmsplit 3G_OPT --pae; then
+	ok
+	has "$ERR" "vmsplit" "3G_OPT with PAE names vmsplit"
+fi
+if run 2 --ram 12K; then
+	ok
+	has "$ERR" "ram" "12K names ram"
+fi
+if run 2 --ram lots; then ok; has "$ERR" "ram" "a bad size names ram"; fi
+if run 2 --cpus 99; then ok; has "$ERR" "cpus" "99 CPUs names cpus"; fi
+if run 2 --cmdline "memmap=junk"; then
+	ok
+	has "$ERR" "cmdline" "a bad memmap= names cmdline"
+fi
+if run 2 --ram 1G --e820 '[]'; then ok; has "$ERR" "e820" "ram with e820"; fi
+if run 2 --e820 '[{"start": 0, "size": "1G", "type": "bogus"}]'; then
+	ok
+	has "$ERR" "e820[0].type" "a bad e820 type names the entry"
+fi
+if run 2 --e820 '[oops'; then ok; has "$ERR" "--e820" "bad JSON names --e820"; fi
+if run 2 --config '{"rom": "1G"}'; then
+	ok
+	has "$ERR" "rom" "an unknown config field is named"
+fi
+if run 2 --ram 64M --cmdline mem=16M; then
+	ok
+	has "$ERR" "cannot boot" "an unbootable machine"
+fi
+if run 2 slabinfo_typo; then
+	ok
+	has "$ERR" "slabinfo_typo" "unknown report is named"
+fi
+if run 2 op:kmalloc_all; then
+	ok
+	has "$ERR" "kmalloc_all" "unknown operation is named"
+fi
+if run 2 'op:alloc_pages:{bad'; then ok; fi
+if run 2 --frobnicate; then ok; has "$ERR" "--frobnicate" "unknown option"; fi
+if run 2 --ram; then ok; has "$ERR" "needs a value" "missing value"; fi
+if run 2 --pae=yes; then ok; fi
+# nothing reaches stdout when the command line is wrong
+if run 2 meminfo bogus; then
+	if [ -s "$OUT" ]; then bad "output before a usage error"; else ok; fi
+fi
+
+# --- help -------------------------------------------------------------------------
+if run 0 --help; then
+	ok
+	has "$OUT" "usage: mmlab" "--help prints usage"
+	has "$OUT" "op:NAME[:JSON]" "--help explains operations"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
