@@ -31,6 +31,8 @@ TEST_OBJ := $(patsubst %.c,build/test/%.o,$(LIB_SRC))
 DEPS_STAMP := build/.deps-ok
 
 .PHONY: all test run bench deps clean
+# keep objects between runs: they are intermediates of the pattern rules
+.SECONDARY:
 all: build/mmlab
 
 # --- dependencies -----------------------------------------------------------

@@ -252,13 +252,15 @@ static int handle_param(struct bootparams *bp, const char *param,
 		return MM_OK;	/* flags: none of them concerns the model */
 	if (!strcmp(param, "mem")) {
 		uint64_t size;
+		int rc;
 
 		if (!strcmp(val, "nopentium")) {
 			bp->nopentium = true;
 			return MM_OK;
 		}
-		if (parse_one_size(param, val, &size, err))
-			return err ? (int)err->kind : MM_EINVAL;
+		rc = parse_one_size(param, val, &size, err);
+		if (rc)
+			return rc;
 		if (!size)
 			return bad_param(err, param, val, "mem=0 is refused");
 		return add_edit(bp, 'm', size, 0, err);
@@ -274,8 +276,14 @@ static int handle_param(struct bootparams *bp, const char *param,
 		return parse_one_size(param, val, &bp->vmalloc, err);
 	}
 	if (!strcmp(param, "reservetop")) {
+		int rc = parse_one_size(param, val, &bp->reservetop, err);
+
 		bp->has_reservetop = true;
-		return parse_one_size(param, val, &bp->reservetop, err);
+		if (!rc && bp->reservetop > SZ_1G)
+			return bad_param(err, param, val, "the model lets "
+					 "reservetop= take at most 1G of the "
+					 "kernel's 4G address space");
+		return rc;
 	}
 	if (!strcmp(param, "log_buf_len"))
 		return parse_one_size(param, val, &bp->log_buf_len, err);

@@ -101,12 +101,60 @@ static uint64_t clip_size(uint64_t start, uint64_t size)
 	return size > UINT64_MAX - start ? UINT64_MAX - start : size;
 }
 
+/*
+ * The loop __e820__range_update() and e820__range_remove() share: every
+ * entry of old_type (any type if !check_type) that meets [start, end)
+ * gives up the overlap, which becomes new_type, or vanishes when
+ * new_type is 0.  Returns the bytes changed.
+ */
+static uint64_t e820_range_modify(struct e820_table *t, uint64_t start,
+				  uint64_t end, uint32_t old_type,
+				  bool check_type, uint32_t new_type)
+{
+	uint32_t n = t->nr_entries;
+	uint64_t done = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct e820_entry *e = &t->entries[i];
+		uint64_t e_end = e->addr + e->size, lo, hi;
+
+		if (check_type && e->type != old_type)
+			continue;
+		if (e->addr >= start && e_end <= end) {	/* all of it */
+			done += e->size;
+			if (new_type)
+				e->type = new_type;
+			else
+				memset(e, 0, sizeof(*e));	/* sanitiser drops it */
+			continue;
+		}
+		if (e->addr < start && e_end > end) {	/* a middle slice */
+			if (new_type)
+				e820_range_add(t, start, end - start, new_type);
+			e820_range_add(t, end, e_end - end, e->type);
+			e->size = start - e->addr;
+			done += end - start;
+			continue;
+		}
+		lo = MAX(start, e->addr);
+		hi = MIN(end, e_end);
+		if (lo >= hi)
+			continue;
+		if (new_type)
+			e820_range_add(t, lo, hi - lo, new_type);
+		done += hi - lo;
+		e->size -= hi - lo;		/* head or tail survives */
+		if (e->addr >= lo)
+			e->addr = hi;
+	}
+	return done;
+}
+
 uint64_t e820_range_update(struct e820_table *t, uint64_t start,
 			   uint64_t size, uint32_t old_type, uint32_t new_type,
 			   struct strbuf *log)
 {
-	uint64_t end, done = 0;
-	uint32_t n = t->nr_entries;
+	uint64_t end;
 
 	size = clip_size(start, size);
 	end = start + size;
@@ -116,44 +164,14 @@ uint64_t e820_range_update(struct e820_table *t, uint64_t start,
 	sb_puts(log, " ==> ");
 	e820_log_type(log, new_type);
 	sb_puts(log, "\n");
-
-	for (uint32_t i = 0; i < n; i++) {
-		struct e820_entry *e = &t->entries[i];
-		uint64_t e_end = e->addr + e->size, lo, hi;
-
-		if (e->type != old_type)
-			continue;
-		if (e->addr >= start && e_end <= end) {	/* all of it */
-			e->type = new_type;
-			done += e->size;
-			continue;
-		}
-		if (e->addr < start && e_end > end) {	/* a middle slice */
-			e820_range_add(t, start, size, new_type);
-			e820_range_add(t, end, e_end - end, e->type);
-			e->size = start - e->addr;
-			done += size;
-			continue;
-		}
-		lo = MAX(start, e->addr);
-		hi = MIN(end, e_end);
-		if (lo >= hi)
-			continue;
-		e820_range_add(t, lo, hi - lo, new_type);
-		done += hi - lo;
-		e->size -= hi - lo;		/* head or tail survives */
-		if (e->addr >= lo)
-			e->addr = hi;
-	}
-	return done;
+	return e820_range_modify(t, start, end, old_type, true, new_type);
 }
 
 uint64_t e820_range_remove(struct e820_table *t, uint64_t start,
 			   uint64_t size, uint32_t old_type, bool check_type,
 			   struct strbuf *log)
 {
-	uint64_t end, done = 0;
-	uint32_t n = t->nr_entries;
+	uint64_t end;
 
 	size = clip_size(start, size);
 	end = start + size;
@@ -162,34 +180,7 @@ uint64_t e820_range_remove(struct e820_table *t, uint64_t start,
 	if (check_type)
 		e820_log_type(log, old_type);
 	sb_puts(log, "\n");
-
-	for (uint32_t i = 0; i < n; i++) {
-		struct e820_entry *e = &t->entries[i];
-		uint64_t e_end = e->addr + e->size, lo, hi;
-
-		if (check_type && e->type != old_type)
-			continue;
-		if (e->addr >= start && e_end <= end) {
-			done += e->size;
-			memset(e, 0, sizeof(*e));	/* sanitiser drops it */
-			continue;
-		}
-		if (e->addr < start && e_end > end) {
-			e820_range_add(t, end, e_end - end, e->type);
-			e->size = start - e->addr;
-			done += size;
-			continue;
-		}
-		lo = MAX(start, e->addr);
-		hi = MIN(end, e_end);
-		if (lo >= hi)
-			continue;
-		done += hi - lo;
-		e->size -= hi - lo;
-		if (e->addr >= lo)
-			e->addr = hi;
-	}
-	return done;
+	return e820_range_modify(t, start, end, old_type, check_type, 0);
 }
 
 /*

@@ -22,7 +22,7 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	if (m->bp.has_reservetop) {
 		/* reserve_top_address(): round -N down to a PMD, minus a page */
 		uint64_t pmd = m->config.pae ? (2u << 20) : (4u << 20);
-		uint64_t top = (SZ_4G - MIN(m->bp.reservetop, SZ_1G)) & ~(pmd - 1);
+		uint64_t top = (SZ_4G - m->bp.reservetop) & ~(pmd - 1);
 
 		fixaddr_top = (vaddr_t)(top - PAGE_SIZE);
 	}
@@ -54,15 +54,6 @@ int machine_boot(const struct machine_config *c, struct machine **out,
 	*out = NULL;
 	if ((rc = machine_config_validate(c, err)))
 		return rc;
-	if (c->cmdline[0] && strstr(c->cmdline, "reservetop=")) {
-		struct bootparams bp;
-
-		bootparams_parse(c->cmdline, &bp, NULL);
-		if (bp.reservetop > SZ_1G)
-			return mm_fail(err, MM_EINVAL, "bad-config", "cmdline",
-				"reservetop= may reserve at most 1G of the "
-				"kernel's address space");
-	}
 	m = xcalloc(1, sizeof(*m));
 	m->config = *c;
 	bootparams_parse(c->cmdline, &m->bp, NULL);
@@ -86,42 +77,39 @@ void machine_free(struct machine *m)
 	free(m);
 }
 
-uint32_t machine_totalram_pages(const struct machine *m)
+/* Sum managed or free pages over all zones, or over the highmem ones. */
+static uint32_t zone_sum(const struct machine *m, bool managed, bool high)
 {
 	uint32_t n = 0;
 
-	for (int j = 0; j < MAX_NR_ZONES; j++)
-		n += m->pgdat.node_zones[j].managed_pages;
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		const struct zone *z = &m->pgdat.node_zones[j];
+
+		if (high && !zone_is_highmem(&m->pgdat, j))
+			continue;
+		n += managed ? z->managed_pages : z->nr_free_pages;
+	}
 	return n;
+}
+
+uint32_t machine_totalram_pages(const struct machine *m)
+{
+	return zone_sum(m, true, false);
 }
 
 uint32_t machine_totalhigh_pages(const struct machine *m)
 {
-	uint32_t n = 0;
-
-	for (int j = 0; j < MAX_NR_ZONES; j++)
-		if (zone_is_highmem(&m->pgdat, j))
-			n += m->pgdat.node_zones[j].managed_pages;
-	return n;
+	return zone_sum(m, true, true);
 }
 
 uint32_t machine_free_pages(const struct machine *m)
 {
-	uint32_t n = 0;
-
-	for (int j = 0; j < MAX_NR_ZONES; j++)
-		n += m->pgdat.node_zones[j].nr_free_pages;
-	return n;
+	return zone_sum(m, false, false);
 }
 
 uint32_t machine_freehigh_pages(const struct machine *m)
 {
-	uint32_t n = 0;
-
-	for (int j = 0; j < MAX_NR_ZONES; j++)
-		if (zone_is_highmem(&m->pgdat, j))
-			n += m->pgdat.node_zones[j].nr_free_pages;
-	return n;
+	return zone_sum(m, false, true);
 }
 
 size_t machine_host_bytes(const struct machine *m)

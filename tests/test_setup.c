@@ -136,6 +136,11 @@ static void test_bootparams(void **state)
 	assert_int_equal(bootparams_parse("memmap=64M%0x1000", &bp, &err),
 			 MM_EINVAL);
 	assert_int_equal(bootparams_parse("vmalloc=", &bp, &err), MM_EINVAL);
+	assert_int_equal(bootparams_parse("reservetop=2G", &bp, &err),
+			 MM_EINVAL);
+	assert_non_null(strstr(err.detail, "at most 1G"));
+	assert_int_equal(bootparams_parse("mem=99999999999999999999", &bp,
+					  &err), MM_EINVAL);
 }
 
 static void test_config_errors(void **state)
