@@ -43,7 +43,8 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 bool api_op_mutates(const char *op);
 /* Whether op names an operation at all, and every name, NULL-terminated. */
 bool api_op_known(const char *op);
-extern const char *const api_op_names[];
+/* The i-th operation's name (all families), NULL past the last. */
+const char *api_op_name(size_t i);
 
 /*
  * A report by name: dmesg, meminfo, zoneinfo, buddyinfo, pagetypeinfo,

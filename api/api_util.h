@@ -46,4 +46,24 @@ json_t *api_e820_json(const struct machine *m);
 void api_memblock_text(const struct machine *m, struct strbuf *out);
 json_t *api_memblock_json(const struct machine *m);
 
+/* One operation: its name, whether it changes the machine (journalled),
+ * the argument names it takes, and the function that runs it. */
+typedef int (*api_op_fn)(struct machine *m, const json_t *args,
+			 json_t **result, struct mm_error *err);
+
+struct api_op_def {
+	const char *name;
+	bool mutates;
+	const char *const *args;	/* NULL-terminated */
+	api_op_fn run;
+};
+
+/* The families of operations, each table ending with a NULL name:
+ * ops.c (pages), ops_kvm.c (translate, read, write), ops_vmalloc.c,
+ * ops_highmem.c. */
+extern const struct api_op_def api_ops_pages[];
+extern const struct api_op_def api_ops_kvm[];
+extern const struct api_op_def api_ops_vmalloc[];
+extern const struct api_op_def api_ops_highmem[];
+
 #endif

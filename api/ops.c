@@ -281,73 +281,89 @@ static int op_frame(struct machine *m, const json_t *args, json_t **result,
 
 /* --- the table ------------------------------------------------------------------- */
 
-typedef int (*op_fn)(struct machine *m, const json_t *args, json_t **result,
-		     struct mm_error *err);
-
 static const char *const alloc_args[] = { "order", "gfp", NULL };
 static const char *const free_args[] = { "pfn", "phys", "order", NULL };
 static const char *const frame_args[] = { "pfn", "phys", NULL };
 
-static const struct {
-	const char *name;
-	bool mutates;
-	const char *const *args;
-	op_fn run;
-} ops[] = {
+const struct api_op_def api_ops_pages[] = {
 	{ "alloc_pages", true, alloc_args, op_alloc_pages },
 	{ "free_pages", true, free_args, op_free_pages },
 	{ "frame", false, frame_args, op_frame },
+	{ NULL, false, NULL, NULL },
 };
 
-/* In the table's order; a test keeps the two in step. */
-const char *const api_op_names[] = { "alloc_pages", "free_pages", "frame",
-				     NULL };
+/* Every family of operations; each table ends with a NULL name. */
+static const struct api_op_def *const op_tables[] = {
+	api_ops_pages, api_ops_kvm, api_ops_vmalloc, api_ops_highmem,
+};
 
-static int find_op(const char *op)
+static const struct api_op_def *find_op(const char *op)
 {
-	for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!strcmp(ops[i].name, op))
-			return (int)i;
-	return -1;
+	for (size_t t = 0; op && t < ARRAY_SIZE(op_tables); t++)
+		for (const struct api_op_def *d = op_tables[t]; d->name; d++)
+			if (!strcmp(d->name, op))
+				return d;
+	return NULL;
+}
+
+const char *api_op_name(size_t i)
+{
+	for (size_t t = 0; t < ARRAY_SIZE(op_tables); t++)
+		for (const struct api_op_def *d = op_tables[t]; d->name; d++)
+			if (i-- == 0)
+				return d->name;
+	return NULL;
 }
 
 bool api_op_known(const char *op)
 {
-	return find_op(op) >= 0;
+	return find_op(op) != NULL;
 }
 
 bool api_op_mutates(const char *op)
 {
-	int i = find_op(op);
+	const struct api_op_def *d = find_op(op);
 
-	return i >= 0 && ops[i].mutates;
+	return d && d->mutates;
+}
+
+static void join_op_names(char *buf, size_t len)
+{
+	const char *names[64];
+	size_t n = 0;
+
+	while (n + 1 < ARRAY_SIZE(names) && (names[n] = api_op_name(n)))
+		n++;
+	names[n] = NULL;
+	api_join_names(names, buf, len);
 }
 
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err)
 {
 	json_t *empty = NULL;
-	char names[128], what[48];
-	int i = find_op(op), rc;
+	char names[512], what[48];
+	const struct api_op_def *d = find_op(op);
+	int rc;
 
 	*result = NULL;
-	if (i < 0) {
-		api_join_names(api_op_names, names, sizeof(names));
+	if (!d) {
+		join_op_names(names, sizeof(names));
 		return mm_fail(err, MM_ENOTFOUND, "unknown-operation", "op",
 			       "there is no operation '%.64s'; the operations "
 			       "are %s", op ? op : "", names);
 	}
 	if (args && !json_is_object(args))
 		return bad_arg(err, "", "the arguments of %s must be a JSON "
-			       "object", ops[i].name);
-	snprintf(what, sizeof(what), "the arguments of %s", ops[i].name);
-	if (args && (rc = api_check_keys(args, ops[i].args, "bad-argument",
+			       "object", d->name);
+	snprintf(what, sizeof(what), "the arguments of %s", d->name);
+	if (args && (rc = api_check_keys(args, d->args, "bad-argument",
 					 what, "", err)))
 		return rc;
 	/* no arguments at all means every default */
 	if (!args)
 		args = empty = json_object();
-	rc = ops[i].run(m, args, result, err);
+	rc = d->run(m, args, result, err);
 	json_decref(empty);
 	return rc;
 }

@@ -20,6 +20,11 @@ struct kernel_image {
 	phys_addr_t brk_base, end;		/* _end closes the brk area */
 	phys_addr_t swapper_pg_dir;
 	phys_addr_t empty_zero_page;
+	phys_addr_t idt_table;			/* read-only after boot */
+	phys_addr_t bm_pte;			/* early_ioremap's PTE page */
+	/* the real-mode trampoline below 1 MiB: its read-only data page and
+	 * its 16/32-bit text page, as set_real_mode_permissions() leaves them */
+	phys_addr_t realmode_ro, realmode_text;
 	/* the percpu first chunk: static, reserved, dynamic, unit sizes */
 	uint32_t pcpu_static, pcpu_reserved, pcpu_dynamic, pcpu_unit;
 };

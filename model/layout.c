@@ -85,9 +85,11 @@ void layout_top(struct layout *l, bool pae, enum vmsplit s,
 		       NR_FIX_BTMAPS_TOTAL + 1;
 	l->fixaddr_start = fixaddr_top - l->fix_permanent * PAGE_SIZE;
 	l->fixaddr_tot_start = fixaddr_top - l->fix_total * PAGE_SIZE;
-	/* FIX_KMAP_BEGIN follows HOLE, DBGP, EARLYCON, OHCI1394, APIC and
-	 * 64 IO-APIC slots; fixmap index i lives at FIXADDR_TOP - i pages */
-	l->fix_kmap_begin = fixaddr_top - (FIX_PERMANENT_BASE - 2) * PAGE_SIZE;
+	/* FIX_KMAP_BEGIN follows HOLE, DBGP, EARLYCON, APIC and 64 IO-APIC
+	 * slots (index 68); fixmap index i lives at FIXADDR_TOP - i pages.
+	 * The captures confirm it: APIC (3) and IO-APIC 0 (4) are the two
+	 * uncached pages at 0xffffb000-0xffffd000. */
+	l->fix_kmap_begin = fixaddr_top - FIX_KMAP_BEGIN * PAGE_SIZE;
 
 	/* one extra page below the per-CPU areas: the read-only IDT */
 	l->cpu_entry_area_pages = NR_CPUS * CEA_PAGES_PER_CPU;

@@ -15,6 +15,9 @@ enum vmsplit { VMSPLIT_3G, VMSPLIT_3G_OPT, VMSPLIT_2G, VMSPLIT_2G_OPT,
 #define VMALLOC_OFFSET		(8u << 20)
 #define VMALLOC_RESERVE_DEFAULT	(128u << 20)
 #define KM_MAX_IDX		16	/* kmap_local slots per CPU */
+#define FIX_APIC_BASE		3
+#define FIX_IO_APIC_BASE_0	4
+#define FIX_KMAP_BEGIN		68
 /* FIX_HOLE .. FIX_APEI_GHES_NMI without the kmap slots: 583 - 16 * 32 */
 #define FIX_PERMANENT_BASE	71
 #define NR_FIX_BTMAPS_TOTAL	512	/* 64 slots x 8 */

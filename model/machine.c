@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "page_alloc.h"
+#include "pgtable.h"
 #include "setup.h"
 
 static int boot_steps(struct machine *m, struct mm_error *err)
@@ -35,14 +36,16 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	setup_log_buf(m);
 	reserve_initrd(m);
 	initmem_init(m);
+	kernel_pagetable_early(m);
 	if ((rc = free_area_init(m, err)))
 		return rc;
 	setup_per_cpu_areas(m);
 	build_all_zonelists(m);
 	vfs_caches_init_early(m);
+	kernel_pagetable_cea(m);
 	mem_init(m);
 	late_initcalls(m);
-	return MM_OK;
+	return kernel_pagetable_late(m, err);
 }
 
 int machine_boot(const struct machine_config *c, struct machine **out,
@@ -59,6 +62,8 @@ int machine_boot(const struct machine_config *c, struct machine **out,
 	bootparams_parse(c->cmdline, &m->bp, NULL);
 	m->image = kernel_image_for(c->pae);
 	memblock_init(&m->memblock);
+	physmem_init(&m->mem);
+	kmap_state_init(&m->kmap);
 	if ((rc = boot_steps(m, err))) {
 		machine_free(m);
 		return rc;
@@ -72,6 +77,7 @@ void machine_free(struct machine *m)
 	if (!m)
 		return;
 	pglist_free(&m->pgdat);
+	physmem_free(&m->mem);
 	memblock_free_tables(&m->memblock);
 	sb_free(&m->log);
 	free(m);
@@ -114,7 +120,7 @@ uint32_t machine_freehigh_pages(const struct machine *m)
 
 size_t machine_host_bytes(const struct machine *m)
 {
-	size_t n = sizeof(*m) + m->log.cap;
+	size_t n = sizeof(*m) + m->log.cap + physmem_bytes(&m->mem);
 
 	n += pfnmap_bytes(&m->pgdat.free_blocks);
 	n += pfnmap_bytes(&m->pgdat.alloc_blocks);

@@ -13,8 +13,10 @@
 
 #include "config.h"
 #include "e820.h"
+#include "highmem.h"
 #include "kimage.h"
 #include "layout.h"
+#include "memory.h"
 #include "memblock.h"
 #include "mmzone.h"
 #include "strbuf.h"
@@ -28,11 +30,17 @@ struct machine {
 	struct e820_table e820;			/* after the kernel's edits */
 	struct memblock memblock;		/* boot-time record */
 	struct pglist_data pgdat;
+	struct physmem mem;			/* contents of written pages */
+	phys_addr_t swapper_pg_dir;		/* init_mm's CR3 */
+	struct kmap_state kmap;			/* pkmap and kmap_local slots */
 	struct strbuf log;			/* the boot log, one line each */
 
 	/* figures boot computes once and reports keep printing */
 	pfn_t initial_mapped_end;		/* head_32.S's early mapping */
 	phys_addr_t brk_end;
+	phys_addr_t pgt_buf;			/* six boot page-table pages */
+	unsigned pgt_buf_used;
+	phys_addr_t percpu_base;		/* the first chunk */
 	phys_addr_t initrd_start, initrd_end;	/* where it ended up */
 	uint32_t log_buf_len;			/* 0: the static 128 KiB buffer */
 	uint32_t nr_kernel_pages;		/* lowmem for hash sizing */

@@ -185,9 +185,9 @@ void setup_per_cpu_areas(struct machine *m)
 
 	sb_printf(&m->log, "setup_percpu: NR_CPUS:%d nr_cpumask_bits:%u "
 		  "nr_cpu_ids:%u nr_node_ids:1\n", NR_CPUS, n, n);
-	memblock_alloc_range(&m->memblock, (phys_addr_t)PCPU_PAGES * n *
-			     PAGE_SIZE, PAGE_SIZE, SZ_16M, ~0ull,
-			     "percpu first chunk");
+	m->percpu_base = memblock_alloc_range(&m->memblock,
+			(phys_addr_t)PCPU_PAGES * n * PAGE_SIZE, PAGE_SIZE,
+			SZ_16M, ~0ull, "percpu first chunk");
 	memblock_alloc_range(&m->memblock, PCPU_META_PAGES * PAGE_SIZE,
 			     SMP_CACHE_BYTES, 0, ~0ull, "percpu chunk maps");
 	m->percpu_pages = PCPU_PAGES * n;

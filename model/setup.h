@@ -17,5 +17,9 @@ void build_all_zonelists(struct machine *m);
 void vfs_caches_init_early(struct machine *m);
 void mem_init(struct machine *m);
 void late_initcalls(struct machine *m);
+/* init_32.c: the kernel's page tables, in three steps of the boot */
+void kernel_pagetable_early(struct machine *m);
+void kernel_pagetable_cea(struct machine *m);
+int kernel_pagetable_late(struct machine *m, struct mm_error *err);
 
 #endif

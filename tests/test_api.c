@@ -425,15 +425,17 @@ static void test_alloc_free_roundtrip(void **state)
 	r = op(m, "alloc_pages", "{\"order\": 3, \"gfp\": \"GFP_KERNEL\"}", &err);
 	assert_non_null(r);
 	assert_true(json_is_true(json_object_get(r, "ok")));
-	/* the first GFP_KERNEL block of a fresh 2G machine: the start of
-	 * ZONE_NORMAL, taken from a Movable pageblock */
-	assert_int_equal(hex_of(r, "pfn"), 0x2000);
-	assert_int_equal(hex_of(r, "phys"), 0x2000000);
+	/* the first GFP_KERNEL block of a fresh 2G machine: boot took pfn
+	 * 0x2000, the start of ZONE_NORMAL's first free 4 MiB block, for the
+	 * page table that splits the kernel image's large page, stealing that
+	 * pageblock for Unmovable; this order-3 block is the next one up */
+	assert_int_equal(hex_of(r, "pfn"), 0x2008);
+	assert_int_equal(hex_of(r, "phys"), 0x2008000);
 	assert_int_equal(int_of(r, "order"), 3);
 	assert_int_equal(int_of(r, "pages"), 8);
 	assert_string_equal(str_of(r, "zone"), "Normal");
 	assert_string_equal(str_of(r, "migratetype"), "Unmovable");
-	assert_string_equal(str_of(r, "stolen_from"), "Movable");
+	assert_true(json_is_null(json_object_get(r, "stolen_from")));
 	assert_string_equal(str_of(r, "gfp"), "GFP_KERNEL");
 	assert_int_equal(hex_of(r, "virt"), 0xc0000000ull + hex_of(r, "phys"));
 	assert_true(json_array_size(json_object_get(r, "attempts")) >= 1);
@@ -666,8 +668,8 @@ static void test_unknown_op(void **state)
 	assert_false(api_op_mutates("frame"));
 	assert_false(api_op_mutates("nope"));
 	assert_false(api_op_mutates(NULL));
-	for (size_t i = 0; api_op_names[i]; i++)
-		assert_true(api_op_known(api_op_names[i]));
+	for (size_t i = 0; api_op_name(i); i++)
+		assert_true(api_op_known(api_op_name(i)));
 	assert_false(api_op_known("nope"));
 }
 

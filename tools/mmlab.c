@@ -224,8 +224,8 @@ static int parse_op(struct item *it, char *spec)
 	if (!api_op_known(spec)) {
 		fprintf(stderr, "mmlab: unknown operation '%s'; the "
 			"operations are", spec);
-		for (size_t i = 0; api_op_names[i]; i++)
-			fprintf(stderr, " %s", api_op_names[i]);
+		for (size_t i = 0; api_op_name(i); i++)
+			fprintf(stderr, " %s", api_op_name(i));
 		fputs("\n", stderr);
 		return EXIT_USAGE;
 	}

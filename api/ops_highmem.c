@@ -1,0 +1,338 @@
+/*
+ * ops_highmem.c - the highmem operations: kmap, kunmap, kmap_local_page,
+ * kunmap_local, kmap_atomic, kunmap_atomic, page_address, and the pkmap
+ * report of every slot in use (model/highmem.h has the rules).
+ *
+ *   kmap {pfn | phys}          -> {addr, slot, count, lowmem, flushed}
+ *   kunmap {pfn | phys}        -> {addr, slot, count, lowmem, mapped}
+ *   kmap_local_page / kmap_atomic {pfn | phys, cpu = 0}
+ *                              -> {addr, cpu, idx, fixmap_index, ...}
+ *   kunmap_local / kunmap_atomic {addr, cpu = 0} -> {addr, ...}
+ *   page_address {pfn | phys}  -> {addr: "0x..." | null}
+ *   pkmap {}                   -> the pkmap slots in use and each CPU's
+ *                                 kmap_local stack
+ *
+ * "count" is the number of users (pkmap_count - 1), as kmap's callers
+ * count them; the pkmap report gives both.
+ */
+#include "api.h"
+#include "api_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "highmem.h"
+
+#define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
+
+#define bad_arg(err, field, fmt, op) \
+	mm_fail(err, MM_EINVAL, "bad-argument", field, fmt, op)
+
+/* --- arguments --------------------------------------------------------------- */
+
+/* Exactly one of "pfn" and "phys" (any address inside the frame). */
+static int arg_frame(const char *op, const json_t *args, pfn_t *pfn,
+		     struct mm_error *err)
+{
+	const json_t *vp = json_object_get(args, "pfn");
+	const json_t *va = json_object_get(args, "phys");
+	uint64_t n;
+
+	if (!vp == !va)
+		return bad_arg(err, vp ? "phys" : "pfn",
+			       "%s needs exactly one of pfn and phys", op);
+	if (vp) {
+		if (api_get_u64(vp, &n) || n >= PFN_LIMIT)
+			return bad_arg(err, "pfn", "%s: pfn must be a number "
+				       "below 0x1000000 (36-bit physical "
+				       "addresses)", op);
+		*pfn = (pfn_t)n;
+		return MM_OK;
+	}
+	if (api_get_u64(va, &n) || n >= PHYS_LIMIT)
+		return bad_arg(err, "phys", "%s: phys must be an address below "
+			       "64 GiB (36 bits), such as \"0x38000000\"", op);
+	*pfn = PFN_DOWN(n);
+	return MM_OK;
+}
+
+static int arg_cpu(const char *op, const json_t *args, unsigned *cpu,
+		   struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "cpu");
+	uint64_t n;
+
+	*cpu = 0;
+	if (!v)
+		return MM_OK;
+	if (api_get_u64(v, &n) || n >= NR_CPUS)
+		return bad_arg(err, "cpu", "%s: cpu must be a CPU number, "
+			       "0 to the machine's cpus - 1", op);
+	*cpu = (unsigned)n;
+	return MM_OK;
+}
+
+static int arg_addr(const char *op, const json_t *args, vaddr_t *va,
+		    struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "addr");
+	uint64_t n;
+
+	if (!v)
+		return bad_arg(err, "addr", "%s needs addr, the address "
+			       "kmap_local_page or kmap_atomic returned", op);
+	if (api_get_u64(v, &n) || n > UINT32_MAX)
+		return bad_arg(err, "addr", "%s: addr must be a 32-bit virtual "
+			       "address such as \"0xfffbb000\"", op);
+	*va = (vaddr_t)n;
+	return MM_OK;
+}
+
+/* The model's errors speak of pfns; name the argument actually given. */
+static int frame_error(const json_t *args, int rc, struct mm_error *err)
+{
+	if (err && !strcmp(err->field, "pfn") && json_object_get(args, "phys"))
+		strcpy(err->field, "phys");
+	return rc;
+}
+
+/* --- kmap and kunmap --------------------------------------------------------- */
+
+static int op_kmap(struct machine *m, const json_t *args, json_t **result,
+		   struct mm_error *err)
+{
+	struct kmap_result *r;
+	json_t *flushed;
+	pfn_t pfn = 0;
+	int rc;
+
+	if ((rc = arg_frame("kmap", args, &pfn, err)))
+		return rc;
+	r = xcalloc(1, sizeof(*r));
+	if ((rc = kmap(m, pfn, r, err))) {
+		free(r);
+		return frame_error(args, rc, err);
+	}
+	flushed = json_array();
+	for (unsigned i = 0; i < r->nr_flushed; i++)
+		json_array_append_new(flushed, json_integer(r->flushed[i]));
+	*result = json_object();
+	json_object_set_new(*result, "addr", api_hex(r->addr));
+	json_object_set_new(*result, "pfn", api_hex(pfn));
+	json_object_set_new(*result, "phys", api_hex(PFN_PHYS(pfn)));
+	json_object_set_new(*result, "slot", r->lowmem ? json_null()
+			    : json_integer(r->slot));
+	json_object_set_new(*result, "count", r->lowmem ? json_null()
+			    : json_integer(r->users));
+	json_object_set_new(*result, "lowmem", json_boolean(r->lowmem));
+	json_object_set_new(*result, "flushed", flushed);
+	free(r);
+	return MM_OK;
+}
+
+static int op_kunmap(struct machine *m, const json_t *args, json_t **result,
+		     struct mm_error *err)
+{
+	struct kunmap_result r;
+	pfn_t pfn = 0;
+	int rc;
+
+	if ((rc = arg_frame("kunmap", args, &pfn, err)))
+		return rc;
+	if ((rc = kunmap(m, pfn, &r, err)))
+		return frame_error(args, rc, err);
+	*result = json_object();
+	json_object_set_new(*result, "addr", api_hex(r.addr));
+	json_object_set_new(*result, "pfn", api_hex(pfn));
+	json_object_set_new(*result, "slot", r.lowmem ? json_null()
+			    : json_integer(r.slot));
+	json_object_set_new(*result, "count", r.lowmem ? json_null()
+			    : json_integer(r.users));
+	json_object_set_new(*result, "lowmem", json_boolean(r.lowmem));
+	/* a pkmap slot without users stays mapped until the next wrap */
+	json_object_set_new(*result, "mapped", json_boolean(true));
+	return MM_OK;
+}
+
+/* --- kmap_local and kmap_atomic ------------------------------------------------ */
+
+static json_t *local_json(const struct kmap_local_result *r, bool atomic)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "addr", api_hex(r->addr));
+	json_object_set_new(o, "pfn", api_hex(r->pfn));
+	json_object_set_new(o, "cpu", json_integer(r->cpu));
+	json_object_set_new(o, "idx", r->lowmem ? json_null()
+			    : json_integer(r->idx));
+	json_object_set_new(o, "fixmap_index", r->lowmem ? json_null()
+			    : json_integer(r->fixmap_index));
+	json_object_set_new(o, "lowmem", json_boolean(r->lowmem));
+	json_object_set_new(o, "depth", json_integer(r->depth));
+	if (atomic)
+		json_object_set_new(o, "note", json_string(
+			"kmap_atomic also disables page faults and preemption "
+			"until kunmap_atomic; the model has no scheduler, so "
+			"only the mapping is simulated"));
+	return o;
+}
+
+static int do_kmap_local(const char *op, bool atomic, struct machine *m,
+			 const json_t *args, json_t **result,
+			 struct mm_error *err)
+{
+	struct kmap_local_result r;
+	unsigned cpu = 0;
+	pfn_t pfn = 0;
+	int rc;
+
+	if ((rc = arg_frame(op, args, &pfn, err)) ||
+	    (rc = arg_cpu(op, args, &cpu, err)))
+		return rc;
+	if ((rc = kmap_local(m, pfn, cpu, atomic, &r, err)))
+		return frame_error(args, rc, err);
+	*result = local_json(&r, atomic);
+	return MM_OK;
+}
+
+static int do_kunmap_local(const char *op, bool atomic, struct machine *m,
+			   const json_t *args, json_t **result,
+			   struct mm_error *err)
+{
+	struct kmap_local_result r;
+	unsigned cpu = 0;
+	vaddr_t va = 0;
+	int rc;
+
+	if ((rc = arg_addr(op, args, &va, err)) ||
+	    (rc = arg_cpu(op, args, &cpu, err)))
+		return rc;
+	if ((rc = kunmap_local(m, va, cpu, atomic, &r, err)))
+		return rc;
+	*result = local_json(&r, atomic);
+	return MM_OK;
+}
+
+static int op_kmap_local_page(struct machine *m, const json_t *args,
+			      json_t **result, struct mm_error *err)
+{
+	return do_kmap_local("kmap_local_page", false, m, args, result, err);
+}
+
+static int op_kmap_atomic(struct machine *m, const json_t *args,
+			  json_t **result, struct mm_error *err)
+{
+	return do_kmap_local("kmap_atomic", true, m, args, result, err);
+}
+
+static int op_kunmap_local(struct machine *m, const json_t *args,
+			   json_t **result, struct mm_error *err)
+{
+	return do_kunmap_local("kunmap_local", false, m, args, result, err);
+}
+
+static int op_kunmap_atomic(struct machine *m, const json_t *args,
+			    json_t **result, struct mm_error *err)
+{
+	return do_kunmap_local("kunmap_atomic", true, m, args, result, err);
+}
+
+/* --- page_address and the pkmap report ----------------------------------------- */
+
+static int op_page_address(struct machine *m, const json_t *args,
+			   json_t **result, struct mm_error *err)
+{
+	vaddr_t va = 0;
+	pfn_t pfn = 0;
+	int rc;
+
+	if ((rc = arg_frame("page_address", args, &pfn, err)))
+		return rc;
+	if (!kmap_frame_ok(m, pfn))
+		return mm_fail(err, MM_EINVAL, "not-ram",
+			       json_object_get(args, "phys") ? "phys" : "pfn",
+			       "pfn 0x%x is not RAM the kernel manages (a "
+			       "hole in the physical map, or above max_pfn): "
+			       "it has no struct page", pfn);
+	va = page_address(m, pfn);
+	*result = json_object();
+	json_object_set_new(*result, "addr", va ? api_hex(va) : json_null());
+	json_object_set_new(*result, "pfn", api_hex(pfn));
+	json_object_set_new(*result, "lowmem",
+			    json_boolean(pfn_is_lowmem(m, pfn)));
+	return MM_OK;
+}
+
+static int op_pkmap(struct machine *m, const json_t *args, json_t **result,
+		    struct mm_error *err)
+{
+	const struct kmap_state *k = &m->kmap;
+	json_t *slots = json_array(), *local = json_array();
+
+	(void)args;
+	(void)err;
+	for (unsigned n = 0; n < m->layout.last_pkmap; n++) {
+		json_t *o;
+
+		if (!k->pkmap_count[n])
+			continue;
+		o = json_object();
+		json_object_set_new(o, "slot", json_integer(n));
+		json_object_set_new(o, "addr", api_hex(pkmap_addr(m, n)));
+		json_object_set_new(o, "pfn", api_hex(k->pkmap_page[n]));
+		json_object_set_new(o, "count", json_integer(k->pkmap_count[n]));
+		json_object_set_new(o, "users",
+				    json_integer(k->pkmap_count[n] - 1));
+		json_array_append_new(slots, o);
+	}
+	for (unsigned cpu = 0; cpu < m->config.cpus; cpu++) {
+		const struct kmap_ctrl *c = &k->ctrl[cpu];
+		json_t *maps, *o;
+
+		if (!c->idx)
+			continue;
+		maps = json_array();
+		for (unsigned i = 0; i < c->idx; i++)
+			json_array_append_new(maps, json_pack("{s:i, s:o, s:o, s:i, s:b}",
+				"idx", (int)i, "addr",
+				api_hex(kmap_local_addr(m, cpu, i)), "pfn",
+				api_hex(c->pfn[i]), "fixmap_index",
+				(int)(FIX_KMAP_BEGIN + i + KM_MAX_IDX * cpu),
+				"atomic", c->atomic[i]));
+		o = json_object();
+		json_object_set_new(o, "cpu", json_integer(cpu));
+		json_object_set_new(o, "depth", json_integer(c->idx));
+		json_object_set_new(o, "maps", maps);
+		json_array_append_new(local, o);
+	}
+	*result = json_object();
+	json_object_set_new(*result, "pkmap_base",
+			    api_hex(m->layout.pkmap_base));
+	json_object_set_new(*result, "last_pkmap",
+			    json_integer(m->layout.last_pkmap));
+	json_object_set_new(*result, "last_pkmap_nr",
+			    json_integer(k->last_pkmap_nr));
+	json_object_set_new(*result, "used", json_integer(json_array_size(slots)));
+	json_object_set_new(*result, "slots", slots);
+	json_object_set_new(*result, "kmap_local", local);
+	return MM_OK;
+}
+
+/* --- the table ------------------------------------------------------------------- */
+
+static const char *const frame_args[] = { "pfn", "phys", NULL };
+static const char *const local_args[] = { "pfn", "phys", "cpu", NULL };
+static const char *const unmap_local_args[] = { "addr", "cpu", NULL };
+static const char *const no_args[] = { NULL };
+
+const struct api_op_def api_ops_highmem[] = {
+	{ "kmap", true, frame_args, op_kmap },
+	{ "kunmap", true, frame_args, op_kunmap },
+	{ "kmap_local_page", true, local_args, op_kmap_local_page },
+	{ "kunmap_local", true, unmap_local_args, op_kunmap_local },
+	{ "kmap_atomic", true, local_args, op_kmap_atomic },
+	{ "kunmap_atomic", true, unmap_local_args, op_kunmap_atomic },
+	{ "page_address", false, frame_args, op_page_address },
+	{ "pkmap", false, no_args, op_pkmap },
+	{ NULL, false, NULL, NULL },
+};
