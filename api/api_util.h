@@ -45,6 +45,8 @@ void api_e820_text(const struct machine *m, struct strbuf *out);
 json_t *api_e820_json(const struct machine *m);
 void api_memblock_text(const struct machine *m, struct strbuf *out);
 json_t *api_memblock_json(const struct machine *m);
+/* The kernel page-table dump as {markers: [...], ranges: [...]}. */
+json_t *api_pagetables_json(const struct machine *m);
 
 /* One operation: its name, whether it changes the machine (journalled),
  * the argument names it takes, and the function that runs it. */

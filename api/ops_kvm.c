@@ -1,7 +1,300 @@
-/* ops_kvm.c - the kvm operations (being written). */
+/*
+ * ops_kvm.c - kernel virtual memory operations: translate an address
+ * through the page tables with every step shown, and read or write bytes
+ * through a kernel virtual address or a physical one.
+ */
 #include "api.h"
 #include "api_util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgtable.h"
+
+#define RW_MAX 4096	/* bytes one read or write may move */
+
+static int bad_arg(struct mm_error *err, const char *field, const char *msg)
+{
+	return mm_fail(err, MM_EINVAL, "bad-argument", field, "%s", msg);
+}
+
+static json_t *flag_names(uint64_t e, bool pae, bool large_level)
+{
+	static const struct { uint64_t bit; const char *name; } bits[] = {
+		{ _PAGE_PRESENT, "P" }, { _PAGE_RW, "RW" }, { _PAGE_USER, "US" },
+		{ _PAGE_PWT, "PWT" }, { _PAGE_PCD, "PCD" },
+		{ _PAGE_ACCESSED, "A" }, { _PAGE_DIRTY, "D" },
+		{ _PAGE_PSE, "PS" }, { _PAGE_GLOBAL, "G" }, { _PAGE_NX, "NX" },
+	};
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(bits); i++) {
+		if (!(e & bits[i].bit) || (bits[i].bit == _PAGE_NX && !pae))
+			continue;
+		/* bit 7 is PS in a directory entry, PAT in a PTE */
+		if (bits[i].bit == _PAGE_PSE && !large_level)
+			json_array_append_new(a, json_string("PAT"));
+		else
+			json_array_append_new(a, json_string(bits[i].name));
+	}
+	return a;
+}
+
+static json_t *step_json(const struct machine *m, const struct pt_step *s)
+{
+	bool dir_level = strcmp(s->level, "pte") != 0;
+
+	return json_pack("{s:s, s:o, s:i, s:o, s:o, s:o, s:b, s:b}",
+		"level", s->level, "table", api_hex(s->table),
+		"index", (int)s->index, "entry_addr", api_hex(s->entry_addr),
+		"entry", api_hex(s->entry),
+		"flags", flag_names(s->entry, m->config.pae, dir_level),
+		"present", s->present, "leaf", s->leaf);
+}
+
+static json_t *fault_json(const struct pt_walk *w)
+{
+	static const struct { uint32_t bit; const char *name; } bits[] = {
+		{ X86_PF_PROT, "PROT" }, { X86_PF_WRITE, "WRITE" },
+		{ X86_PF_USER, "USER" }, { X86_PF_RSVD, "RSVD" },
+		{ X86_PF_INSTR, "INSTR" },
+	};
+	json_t *names = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(bits); i++)
+		if (w->error_code & bits[i].bit)
+			json_array_append_new(names, json_string(bits[i].name));
+	return json_pack("{s:o, s:o, s:s, s:s}",
+		"error_code", api_hex(w->error_code), "bits", names,
+		"level", w->step[w->fault_step].level, "reason", w->reason);
+}
+
+/* How the address splits into the indexes each level uses. */
+static json_t *split_json(const struct machine *m, vaddr_t va)
+{
+	if (m->config.pae)
+		return json_pack("{s:i, s:i, s:i, s:o}",
+			"pgd", (int)(va >> 30), "pmd", (int)((va >> 21) & 511),
+			"pte", (int)((va >> 12) & 511),
+			"offset", api_hex(va & 0xfff));
+	return json_pack("{s:i, s:i, s:o}", "pgd", (int)(va >> 22),
+			 "pte", (int)((va >> 12) & 1023),
+			 "offset", api_hex(va & 0xfff));
+}
+
+static json_t *walk_json(const struct machine *m, const struct pt_walk *w)
+{
+	json_t *steps = json_array(), *r;
+
+	for (unsigned i = 0; i < w->nsteps; i++)
+		json_array_append_new(steps, step_json(m, &w->step[i]));
+	r = json_pack("{s:o, s:o, s:o, s:o, s:b}", "addr", api_hex(w->va),
+		      "cr3", api_hex(w->cr3), "split", split_json(m, w->va),
+		      "steps", steps, "ok", w->ok);
+	if (w->ok) {
+		json_object_set_new(r, "phys", api_hex(w->pa));
+		json_object_set_new(r, "page_size",
+				    json_integer(1 << w->page_shift));
+	} else {
+		json_object_set_new(r, "fault", fault_json(w));
+	}
+	/* __pa(): the shortcut the kernel takes for the linear map */
+	if (w->va >= m->layout.page_offset && w->va < m->layout.high_memory)
+		json_object_set_new(r, "linear_pa",
+				    api_hex(layout_pa(&m->layout, w->va)));
+	return r;
+}
+
+static int get_access(const json_t *args, enum pt_access *acc, bool *user,
+		      struct mm_error *err)
+{
+	const char *a = json_string_value(json_object_get(args, "access"));
+	const char *mode = json_string_value(json_object_get(args, "mode"));
+
+	*acc = ACCESS_READ;
+	*user = false;
+	if (json_object_get(args, "access")) {
+		if (!a || (strcmp(a, "read") && strcmp(a, "write") &&
+			   strcmp(a, "exec")))
+			return bad_arg(err, "access",
+				       "access must be \"read\", \"write\" or \"exec\"");
+		*acc = !strcmp(a, "write") ? ACCESS_WRITE :
+		       !strcmp(a, "exec") ? ACCESS_EXEC : ACCESS_READ;
+	}
+	if (json_object_get(args, "mode")) {
+		if (!mode || (strcmp(mode, "kernel") && strcmp(mode, "user")))
+			return bad_arg(err, "mode",
+				       "mode must be \"kernel\" or \"user\"");
+		*user = !strcmp(mode, "user");
+	}
+	return MM_OK;
+}
+
+static int get_vaddr(const json_t *args, vaddr_t *va, struct mm_error *err)
+{
+	uint64_t v;
+
+	if (api_get_u64(json_object_get(args, "addr"), &v) || v > UINT32_MAX)
+		return bad_arg(err, "addr", "addr must be a 32-bit virtual "
+			       "address such as \"0xc0100000\"");
+	*va = (vaddr_t)v;
+	return MM_OK;
+}
+
+static int op_translate(struct machine *m, const json_t *args,
+			json_t **result, struct mm_error *err)
+{
+	enum pt_access acc;
+	struct pt_walk w;
+	bool user;
+	vaddr_t va = 0;
+	int rc;
+
+	if ((rc = get_vaddr(args, &va, err)) ||
+	    (rc = get_access(args, &acc, &user, err)))
+		return rc;
+	pt_walk(m, m->swapper_pg_dir, va, acc, user, &w);
+	*result = walk_json(m, &w);
+	return MM_OK;
+}
+
+/*
+ * Where the bytes of [addr, addr+len) live: a physical address, or the
+ * addresses behind a virtual one, page by page.  A fault is an error
+ * here: the kernel would oops on it.
+ */
+static int resolve(struct machine *m, const json_t *args, enum pt_access acc,
+		   uint64_t len, phys_addr_t *pa_out, uint64_t off,
+		   struct mm_error *err)
+{
+	uint64_t v;
+	struct pt_walk w;
+
+	if (json_object_get(args, "phys")) {
+		if (api_get_u64(json_object_get(args, "phys"), &v) ||
+		    v + len > PHYS_LIMIT)
+			return bad_arg(err, "phys", "phys must be a physical "
+				       "address below 64 GiB");
+		*pa_out = v + off;
+		return MM_OK;
+	}
+	if (api_get_u64(json_object_get(args, "addr"), &v) || v > UINT32_MAX ||
+	    v + len > SZ_4G)
+		return bad_arg(err, "addr", "give addr (a kernel virtual "
+			       "address) or phys, and a range inside 4 GiB");
+	pt_walk(m, m->swapper_pg_dir, (vaddr_t)(v + off), acc, false, &w);
+	if (!w.ok)
+		return mm_fail(err, MM_EIMPOSSIBLE, "page-fault", "addr",
+			       "kernel %s at 0x%08x faults: %s (error code "
+			       "0x%x); translate it to see the walk",
+			       acc == ACCESS_WRITE ? "write" : "read",
+			       (uint32_t)(v + off), w.reason, w.error_code);
+	*pa_out = w.pa;
+	return MM_OK;
+}
+
+static int get_len(const json_t *args, uint64_t *len, struct mm_error *err)
+{
+	if (api_get_u64(json_object_get(args, "len"), len) || !*len ||
+	    *len > RW_MAX)
+		return bad_arg(err, "len", "len must be 1 to 4096 bytes");
+	return MM_OK;
+}
+
+static int op_read(struct machine *m, const json_t *args, json_t **result,
+		   struct mm_error *err)
+{
+	uint64_t len = 0;
+	uint8_t buf[RW_MAX];
+	char hex[2 * RW_MAX + 1];
+	int rc;
+
+	if ((rc = get_len(args, &len, err)))
+		return rc;
+	for (uint64_t off = 0; off < len;) {
+		phys_addr_t pa;
+		uint64_t n;
+
+		if ((rc = resolve(m, args, ACCESS_READ, len, &pa, off, err)))
+			return rc;
+		n = MIN(len - off, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
+		physmem_read(&m->mem, pa, buf + off, n);
+		off += n;
+	}
+	for (uint64_t i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	*result = json_pack("{s:s, s:I}", "hex", hex, "len", (json_int_t)len);
+	return MM_OK;
+}
+
+static int parse_data(const json_t *args, uint8_t *buf, uint64_t *len,
+		      struct mm_error *err)
+{
+	const char *hex = json_string_value(json_object_get(args, "hex"));
+	const char *text = json_string_value(json_object_get(args, "text"));
+	size_t n;
+
+	if (!!hex == !!text)
+		return bad_arg(err, "hex", "give the bytes as \"hex\" "
+			       "(\"deadbeef\") or as \"text\", not both");
+	if (text) {
+		n = strlen(text);
+		if (!n || n > RW_MAX)
+			return bad_arg(err, "text", "text must be 1 to 4096 bytes");
+		memcpy(buf, text, n);
+		*len = n;
+		return MM_OK;
+	}
+	n = strlen(hex);
+	if (!n || n % 2 || n / 2 > RW_MAX ||
+	    strspn(hex, "0123456789abcdefABCDEF") != n)
+		return bad_arg(err, "hex", "hex must be an even number of hex "
+			       "digits, at most 4096 bytes");
+	for (size_t i = 0; i < n / 2; i++) {
+		char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		buf[i] = (uint8_t)strtoul(two, NULL, 16);
+	}
+	*len = n / 2;
+	return MM_OK;
+}
+
+/* Check the whole range first, so a fault halfway writes nothing. */
+static int op_write(struct machine *m, const json_t *args, json_t **result,
+		    struct mm_error *err)
+{
+	uint8_t buf[RW_MAX];
+	uint64_t len = 0;
+	int rc;
+
+	if ((rc = parse_data(args, buf, &len, err)))
+		return rc;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t off = 0; off < len;) {
+			phys_addr_t pa;
+			uint64_t n;
+
+			if ((rc = resolve(m, args, ACCESS_WRITE, len, &pa, off,
+					  err)))
+				return rc;
+			n = MIN(len - off, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
+			if (pass)
+				physmem_write(&m->mem, pa, buf + off, n);
+			off += n;
+		}
+	}
+	*result = json_pack("{s:I}", "written", (json_int_t)len);
+	return MM_OK;
+}
+
+static const char *const translate_args[] = { "addr", "access", "mode", NULL };
+static const char *const read_args[] = { "addr", "phys", "len", NULL };
+static const char *const write_args[] = { "addr", "phys", "hex", "text", NULL };
+
 const struct api_op_def api_ops_kvm[] = {
+	{ "translate", false, translate_args, op_translate },
+	{ "read", false, read_args, op_read },
+	{ "write", true, write_args, op_write },
 	{ NULL, false, NULL, NULL },
 };

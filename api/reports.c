@@ -8,11 +8,13 @@
  */
 #include "api.h"
 #include "api_util.h"
+#include "pgtable.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "procfs.h"
+#include "vmalloc.h"
 
 typedef void (*report_text_fn)(const struct machine *m, struct strbuf *out);
 typedef json_t *(*report_json_fn)(const struct machine *m);
@@ -217,6 +219,38 @@ static json_t *iomem_json(const struct machine *m)
 	return a;
 }
 
+/* --- vmallocinfo ---------------------------------------------------------------- */
+
+/* The areas vmallocinfo prints, one object per line, from the same
+ * records. */
+static json_t *vmallocinfo_json(const struct machine *m)
+{
+	const struct vmalloc_state *vs = &m->vmalloc;
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; i < vs->nr; i++) {
+		const struct vm_area *v = &vs->areas[i];
+		const char *words[5];
+		json_t *o = json_object(), *flags = json_array();
+
+		vm_area_flag_words(v, words);
+		for (unsigned k = 0; words[k]; k++)
+			json_array_append_new(flags, json_string(words[k]));
+		json_object_set_new(o, "start", api_hex(v->start));
+		json_object_set_new(o, "end", api_hex((uint64_t)v->start +
+						      v->size));
+		json_object_set_new(o, "size", json_integer(v->size));
+		json_object_set_new(o, "caller", json_string(v->caller));
+		json_object_set_new(o, "pages", (v->flags & VM_ALLOC)
+				    ? json_integer(v->nr_pages) : json_null());
+		json_object_set_new(o, "phys", v->phys_addr
+				    ? api_hex(v->phys_addr) : json_null());
+		json_object_set_new(o, "flags", flags);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 /* --- the table ------------------------------------------------------------------ */
 
 static const struct {
@@ -234,12 +268,15 @@ static const struct {
 	{ "layout", api_layout_text, api_layout_json },
 	{ "e820", api_e820_text, api_e820_json },
 	{ "memblock", api_memblock_text, api_memblock_json },
+	{ "pagetables", ptdump_kernel, api_pagetables_json },
+	{ "vmallocinfo", proc_vmallocinfo, vmallocinfo_json },
 };
 
 /* In the table's order; a test keeps the two in step. */
 const char *const api_report_names[] = {
 	"dmesg", "cmdline", "meminfo", "zoneinfo", "buddyinfo",
-	"pagetypeinfo", "iomem", "layout", "e820", "memblock", NULL
+	"pagetypeinfo", "iomem", "layout", "e820", "memblock", "pagetables",
+	"vmallocinfo", NULL
 };
 
 int api_report(const struct machine *m, const char *name, bool as_text,

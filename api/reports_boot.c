@@ -4,6 +4,7 @@
  */
 #include "api.h"
 #include "api_util.h"
+#include "pgtable.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -251,4 +252,60 @@ void api_memblock_text(const struct machine *m, struct strbuf *out)
 		  (unsigned long long)m->memblock.current_limit);
 	memblock_type_text(&m->memblock.memory, "memory", out);
 	memblock_type_text(&m->memblock.reserved, "reserved", out);
+}
+
+/* --- pagetables ------------------------------------------------------------------- */
+
+/* One dump line: "0xSTART-0xEND  SIZE  flags...  level". */
+static json_t *ptdump_line_json(const char *line)
+{
+	unsigned long long start, end;
+	char size[16], words[8][8];
+	json_t *flags = json_array();
+	int n;
+
+	n = sscanf(line, "0x%llx-0x%llx %15s %7s %7s %7s %7s %7s %7s %7s %7s",
+		   &start, &end, size, words[0], words[1], words[2], words[3],
+		   words[4], words[5], words[6], words[7]);
+	if (n < 4) {
+		json_decref(flags);
+		return NULL;
+	}
+	/* the last word is the level; "x" marks an executable page */
+	for (int i = 0; i < n - 4; i++)
+		if (strcmp(words[i], "x"))
+			json_array_append_new(flags, json_string(words[i]));
+	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:s}",
+		"start", api_hex(start), "end", api_hex(end ? end : 1ull << 32),
+		"size", size, "present", n > 4, "flags", flags,
+		"level", words[n - 4]);
+}
+
+json_t *api_pagetables_json(const struct machine *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *markers = json_array(), *ranges = json_array();
+	const char *p;
+
+	ptdump_kernel(m, &sb);
+	for (p = sb.buf; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		char line[160];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		if (!strncmp(line, "---[ ", 5)) {
+			line[strlen(line) - 5] = '\0';	/* " ]---" */
+			json_array_append_new(markers, json_string(line + 5));
+		} else {
+			json_t *r = ptdump_line_json(line);
+
+			if (r)
+				json_array_append_new(ranges, r);
+		}
+		p = nl + 1;
+	}
+	sb_free(&sb);
+	return json_pack("{s:o, s:o, s:o}", "cr3",
+			 api_hex(m->swapper_pg_dir), "markers", markers,
+			 "ranges", ranges);
 }

@@ -314,3 +314,25 @@ void pt_walk(const struct machine *m, phys_addr_t cr3, vaddr_t va,
 		  (pae ? (_PAGE_NX | 0xfffull) : 0xfffull);
 	check_rights(m, w, acc, user);
 }
+
+void direct_map_counts(const struct machine *m, uint32_t *small,
+		       uint32_t *large)
+{
+	const struct layout *l = &m->layout;
+	phys_addr_t top = PFN_PHYS(l->max_low_pfn);
+
+	*small = *large = 0;
+	for (phys_addr_t pa = 0; pa < top; pa += l->pmd_size) {
+		vaddr_t va = layout_va(l, pa);
+		unsigned shift;
+
+		if (kernel_leaf_entry(m, va, &shift) && shift > 12) {
+			(*large)++;
+			continue;
+		}
+		for (phys_addr_t p = pa; p < pa + l->pmd_size && p < top;
+		     p += PAGE_SIZE)
+			if (kernel_leaf_entry(m, layout_va(l, p), NULL))
+				(*small)++;
+	}
+}

@@ -112,6 +112,11 @@ void pt_walk(const struct machine *m, phys_addr_t cr3, vaddr_t va,
  * area, and the kernel image's protections (init_32.c). */
 int kernel_pagetable_init(struct machine *m, struct mm_error *err);
 
+/* Pages of the linear map mapped 4 KiB at a time, and large pages
+ * (meminfo's DirectMap4k and DirectMap4M/2M). */
+void direct_map_counts(const struct machine *m, uint32_t *small,
+		       uint32_t *large);
+
 /* The kernel page-table dump in the x86 ptdump format with 6.1's
  * section markers, from PAGE_OFFSET up. */
 void ptdump_kernel(const struct machine *m, struct strbuf *out);

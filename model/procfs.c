@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "page_alloc.h"
+#include "pgtable.h"
 
 void proc_dmesg(const struct machine *m, struct strbuf *out)
 {
@@ -76,6 +77,7 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 		"ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:",
 	};
 	struct meminfo mi;
+	uint32_t small, large;
 
 	si_meminfo(m, &mi);
 	kb(out, "MemTotal:", mi.totalram);
@@ -92,7 +94,8 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	kb(out, "CommitLimit:", mi.commit_limit);
 	kb(out, "Committed_AS:", 0);
 	sb_printf(out, "%-16s%8u kB\n", "VmallocTotal:", mi.vmalloc_total_kb);
-	kb(out, "VmallocUsed:", 0);
+	/* vmalloc_nr_pages(): pages of vmalloc areas, not vmap/ioremap */
+	kb(out, "VmallocUsed:", vmalloc_nr_pages(&m->vmalloc));
 	kb(out, "VmallocChunk:", 0);
 	kb(out, "Percpu:", mi.percpu_pages);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_block3); i++)
@@ -104,8 +107,10 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 		     "HugePages_Surp:        0\n");
 	sb_printf(out, "Hugepagesize:   %8u kB\n", mi.hugepagesize_kb);
 	sb_puts(out, "Hugetlb:               0 kB\n");
-	kb(out, "DirectMap4k:", 0);
-	kb(out, m->config.pae ? "DirectMap2M:" : "DirectMap4M:", 0);
+	direct_map_counts(m, &small, &large);
+	kb(out, "DirectMap4k:", small);
+	kb(out, m->config.pae ? "DirectMap2M:" : "DirectMap4M:",
+	   (uint64_t)large * (m->layout.pmd_size / PAGE_SIZE));
 }
 
 /* --- zoneinfo -------------------------------------------------------------- */
