@@ -280,7 +280,8 @@ static int op_pkmap(struct machine *m, const json_t *args, json_t **result,
 		json_object_set_new(o, "slot", json_integer(n));
 		json_object_set_new(o, "addr", api_hex(pkmap_addr(m, n)));
 		json_object_set_new(o, "pfn", api_hex(k->pkmap_page[n]));
-		json_object_set_new(o, "count", json_integer(k->pkmap_count[n]));
+		json_object_set_new(o, "count",
+				    json_integer(k->pkmap_count[n]));
 		json_object_set_new(o, "users",
 				    json_integer(k->pkmap_count[n] - 1));
 		json_array_append_new(slots, o);
@@ -293,10 +294,10 @@ static int op_pkmap(struct machine *m, const json_t *args, json_t **result,
 			continue;
 		maps = json_array();
 		for (unsigned i = 0; i < c->idx; i++)
-			json_array_append_new(maps, json_pack("{s:i, s:o, s:o, s:i, s:b}",
-				"idx", (int)i, "addr",
-				api_hex(kmap_local_addr(m, cpu, i)), "pfn",
-				api_hex(c->pfn[i]), "fixmap_index",
+			json_array_append_new(maps, json_pack(
+				"{s:i, s:o, s:o, s:i, s:b}", "idx", (int)i,
+				"addr", api_hex(kmap_local_addr(m, cpu, i)),
+				"pfn", api_hex(c->pfn[i]), "fixmap_index",
 				(int)(FIX_KMAP_BEGIN + i + KM_MAX_IDX * cpu),
 				"atomic", c->atomic[i]));
 		o = json_object();
@@ -312,7 +313,8 @@ static int op_pkmap(struct machine *m, const json_t *args, json_t **result,
 			    json_integer(m->layout.last_pkmap));
 	json_object_set_new(*result, "last_pkmap_nr",
 			    json_integer(k->last_pkmap_nr));
-	json_object_set_new(*result, "used", json_integer(json_array_size(slots)));
+	json_object_set_new(*result, "used",
+			    json_integer(json_array_size(slots)));
 	json_object_set_new(*result, "slots", slots);
 	json_object_set_new(*result, "kmap_local", local);
 	return MM_OK;

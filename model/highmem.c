@@ -339,7 +339,8 @@ int kunmap_local(struct machine *m, vaddr_t va, unsigned cpu, bool atomic,
 	if (c->atomic[idx] != atomic)
 		return mm_fail(err, MM_ESTATE, "kunmap-kind", "addr",
 			"%s: 0x%08x was mapped by %s, which pairs with %s "
-			"(kmap_atomic also disabled page faults and preemption)",
+			"(kmap_atomic also disabled page faults and "
+			"preemption)",
 			fn, va, c->atomic[idx] ? "kmap_atomic" :
 			"kmap_local_page", c->atomic[idx] ? "kunmap_atomic" :
 			"kunmap_local");

@@ -68,6 +68,7 @@ int machine_boot(const struct machine_config *c, struct machine **out,
 		machine_free(m);
 		return rc;
 	}
+	vmalloc_init(&m->vmalloc);
 	*out = m;
 	return MM_OK;
 }
@@ -76,6 +77,7 @@ void machine_free(struct machine *m)
 {
 	if (!m)
 		return;
+	vmalloc_state_free(&m->vmalloc);
 	pglist_free(&m->pgdat);
 	physmem_free(&m->mem);
 	memblock_free_tables(&m->memblock);
@@ -120,7 +122,8 @@ uint32_t machine_freehigh_pages(const struct machine *m)
 
 size_t machine_host_bytes(const struct machine *m)
 {
-	size_t n = sizeof(*m) + m->log.cap + physmem_bytes(&m->mem);
+	size_t n = sizeof(*m) + m->log.cap + physmem_bytes(&m->mem) +
+		   vmalloc_host_bytes(&m->vmalloc);
 
 	n += pfnmap_bytes(&m->pgdat.free_blocks);
 	n += pfnmap_bytes(&m->pgdat.alloc_blocks);

@@ -20,6 +20,7 @@
 #include "memblock.h"
 #include "mmzone.h"
 #include "strbuf.h"
+#include "vmalloc.h"
 
 struct machine {
 	struct machine_config config;
@@ -33,6 +34,7 @@ struct machine {
 	struct physmem mem;			/* contents of written pages */
 	phys_addr_t swapper_pg_dir;		/* init_mm's CR3 */
 	struct kmap_state kmap;			/* pkmap and kmap_local slots */
+	struct vmalloc_state vmalloc;		/* the vmalloc area's areas */
 	struct strbuf log;			/* the boot log, one line each */
 
 	/* figures boot computes once and reports keep printing */

@@ -684,13 +684,16 @@ static void test_every_report(void **state)
 		char *t = report_text(m, api_report_names[i]);
 		json_t *j = report_json(m, api_report_names[i]);
 
+		/* a fresh machine has no vmalloc areas (no boot-time
+		 * ioremaps are modelled) */
 		assert_true(strlen(t) > 0 ||
-			    !strcmp(api_report_names[i], "cmdline"));
+			    !strcmp(api_report_names[i], "cmdline") ||
+			    !strcmp(api_report_names[i], "vmallocinfo"));
 		assert_true(json_is_object(j) || json_is_array(j));
 		free(t);
 		json_decref(j);
 	}
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 12);
 }
 
 static void test_unknown_report(void **state)
@@ -964,6 +967,61 @@ static void test_problem(void **state)
 	json_decref(p);
 }
 
+/* The regions tile the 4 GiB map from 0 to the top without a gap. */
+static void test_layout_regions(void **state)
+{
+	struct machine *m = *state;
+	json_t *l = report_json(m, "layout");
+	json_t *regions = json_object_get(l, "regions"), *r;
+	uint64_t at = 0;
+	size_t i;
+
+	assert_true(json_array_size(regions) >= 8);
+	json_array_foreach(regions, i, r) {
+		assert_int_equal(hex_of(r, "start"), at);
+		at = hex_of(r, "end");
+		assert_true(at > hex_of(r, "start"));
+	}
+	assert_int_equal(at, 1ull << 32);
+	r = json_array_get(regions, 1);
+	assert_string_equal(json_string_value(json_object_get(r, "name")),
+			    "lowmem");
+	assert_int_equal(hex_of(r, "end"), 0xf6bfe000u);
+	json_decref(l);
+}
+
+static void test_translate_op(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *r, *steps, *fault;
+
+	r = op(m, "translate", "{\"addr\": \"0xf6bfd123\"}", &err);
+	assert_non_null(r);
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	assert_int_equal(hex_of(r, "phys"), 0x36bfd123);
+	assert_int_equal(hex_of(r, "linear_pa"), 0x36bfd123);
+	steps = json_object_get(r, "steps");
+	assert_int_equal(json_array_size(steps), 2);
+	assert_int_equal(hex_of(json_array_get(steps, 1), "entry"), 0x36bfd163);
+	json_decref(r);
+
+	r = op(m, "translate", "{\"addr\": \"0xc1000000\", \"access\": "
+	       "\"write\"}", &err);
+	assert_non_null(r);
+	assert_true(json_is_false(json_object_get(r, "ok")));
+	fault = json_object_get(r, "fault");
+	assert_int_equal(hex_of(fault, "error_code"), 3);
+	json_decref(r);
+
+	/* a write through an unmapped address changes nothing */
+	assert_null(op(m, "write", "{\"addr\": \"0xf7000000\", \"text\": "
+		       "\"x\"}", &err));
+	assert_string_equal(err.type, "page-fault");
+	assert_null(op(m, "translate", "{\"addr\": 4294967296}", &err));
+	assert_string_equal(err.type, "bad-argument");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1002,6 +1060,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_reports_json,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_layout_report,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_layout_regions,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_translate_op,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_e820_memblock_reports,
 						boot_2g, free_machine),
