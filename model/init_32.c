@@ -124,10 +124,30 @@ static void fill_linear_ptes(struct machine *m, phys_addr_t table,
 			final_prot(m, pa, false));
 }
 
+/* Whether [start, end) touches a page final_prot() treats specially. */
+static bool touches_special(const struct machine *m, phys_addr_t start,
+			    phys_addr_t end)
+{
+	const struct kernel_image *k = m->image;
+	const phys_addr_t special[][2] = {
+		{ k->text, k->end_rodata },
+		{ k->idt_table, k->idt_table + PAGE_SIZE },
+		{ k->realmode_ro, k->realmode_text + PAGE_SIZE },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(special); i++)
+		if (start < special[i][1] && special[i][0] < end)
+			return true;
+	return false;
+}
+
 static bool pmd_uniform(const struct machine *m, phys_addr_t start)
 {
 	pgprot_t p = final_prot(m, start, true);
 
+	/* only the kernel image and a few pages differ from PAGE_KERNEL */
+	if (!touches_special(m, start, start + m->layout.pmd_size))
+		return true;
 	for (phys_addr_t pa = start; pa < start + m->layout.pmd_size;
 	     pa += PAGE_SIZE)
 		if (final_prot(m, pa, true) != p)
