@@ -18,6 +18,7 @@
 #include "memory.h"
 #include "pgtable.h"
 #include "procfs.h"
+#include "vmalloc.h"
 
 static struct machine *boot_cmdline(uint64_t ram, bool pae,
 				    const char *cmdline)
@@ -326,6 +327,47 @@ static void test_direct_map(void **state)
 	machine_free(m);
 }
 
+/* A reserved bit in a PAE PTE (bit 40: above the 36 physical address
+ * bits) makes the walk fault with RSVD, whatever the access. */
+static void test_reserved_bit(void **state)
+{
+	struct machine *m = boot(2ull << 30, true);
+	struct pt_walk w = walk(m, 0xc0001000u, ACCESS_READ, false);
+	uint64_t e = w.step[2].entry | (1ull << 40);
+
+	(void)state;
+	pt_write_entry(m, w.step[2].table, w.step[2].index, e);
+	w = walk(m, 0xc0001000u, ACCESS_READ, false);
+	assert_false(w.ok);
+	assert_int_equal(w.fault_step, 2);
+	assert_int_equal(w.error_code, X86_PF_RSVD | X86_PF_PROT);
+	machine_free(m);
+}
+
+/* A vmalloc page: a PDE made for the area, a 4 KiB PTE to a HighMem
+ * frame; the guard page after it is not present. */
+static void test_vmalloc_walk_and_guard(void **state)
+{
+	struct machine *m = boot(2ull << 30, false);
+	struct vm_result r;
+	struct mm_error err;
+	struct pt_walk w;
+
+	(void)state;
+	assert_int_equal(vmalloc(m, 4096, &r, &err), MM_OK);
+	assert_int_equal(r.addr, m->layout.vmalloc_start);
+	w = walk(m, r.addr, ACCESS_WRITE, false);
+	assert_true(w.ok);
+	assert_int_equal(w.nsteps, 2);
+	assert_int_equal(w.page_shift, 12);
+	assert_true(PFN_DOWN(w.pa) >= m->layout.max_low_pfn);	/* HighMem */
+	w = walk(m, r.addr + 4096, ACCESS_READ, false);
+	assert_false(w.ok);
+	assert_int_equal(w.fault_step, 1);			/* the PTE */
+	assert_int_equal(w.error_code, 0);
+	machine_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_walks_two_level),
 		cmocka_unit_test(test_walks_pae),
 		cmocka_unit_test(test_aliasing),
+		cmocka_unit_test(test_reserved_bit),
+		cmocka_unit_test(test_vmalloc_walk_and_guard),
 		cmocka_unit_test(test_direct_map),
 	};
 
