@@ -62,10 +62,15 @@ struct api_op_def {
 
 /* The families of operations, each table ending with a NULL name:
  * ops.c (pages), ops_kvm.c (translate, read, write), ops_vmalloc.c,
- * ops_highmem.c. */
+ * ops_highmem.c, ops_slab.c (kmalloc and kmem_cache_*). */
 extern const struct api_op_def api_ops_pages[];
 extern const struct api_op_def api_ops_kvm[];
 extern const struct api_op_def api_ops_vmalloc[];
 extern const struct api_op_def api_ops_highmem[];
+extern const struct api_op_def api_ops_slab[];
+
+/* A cache's geometry, and with slabs its counts and slab lists (the
+ * slabinfo JSON, ops_slab.c). */
+json_t *api_slab_cache_json(const struct kmem_cache *s, bool slabs);
 
 #endif

@@ -190,6 +190,22 @@ static int op_alloc_pages(struct machine *m, const json_t *args,
 
 /* --- free_pages and frame --------------------------------------------------- */
 
+/* The slab allocator's pages are kfree's and the slab's to give back: a
+ * free_pages under it would leave it with objects on a free frame. */
+static int check_not_slab(const struct machine *m, pfn_t pfn,
+			  struct mm_error *err)
+{
+	struct frame_info fi;
+
+	page_frame_info(&m->pgdat, pfn, &fi);
+	if (fi.state != FRAME_ALLOCATED || fi.owner != OWNER_SLAB)
+		return MM_OK;
+	return mm_fail(err, MM_ESTATE, "slab-page", "pfn", "free_pages: pfn "
+		       "0x%x belongs to the slab allocator (%s); kfree or "
+		       "kmem_cache_free its objects instead", pfn, fi.owner_id
+		       ? "a slab" : "a kmalloc_large block");
+}
+
 static int op_free_pages(struct machine *m, const json_t *args,
 			 json_t **result, struct mm_error *err)
 {
@@ -199,6 +215,8 @@ static int op_free_pages(struct machine *m, const json_t *args,
 
 	if ((rc = arg_frame("free_pages", args, true, &pfn, err)) ||
 	    (rc = arg_order("free_pages", args, &order, err)))
+		return rc;
+	if ((rc = check_not_slab(m, pfn, err)))
 		return rc;
 	if ((rc = free_pages(&m->pgdat, pfn, order, err))) {
 		/* the model speaks of pfns; name the argument actually given */
@@ -295,6 +313,7 @@ const struct api_op_def api_ops_pages[] = {
 /* Every family of operations; each table ends with a NULL name. */
 static const struct api_op_def *const op_tables[] = {
 	api_ops_pages, api_ops_kvm, api_ops_vmalloc, api_ops_highmem,
+	api_ops_slab,
 };
 
 static const struct api_op_def *find_op(const char *op)

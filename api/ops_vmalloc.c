@@ -24,6 +24,7 @@
 
 #include "page_alloc.h"
 #include "pgtable.h"
+#include "slab.h"
 #include "vmalloc.h"
 
 #define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
@@ -192,10 +193,16 @@ static int do_vmalloc(const char *op, bool zero, struct machine *m,
 							  : "kmalloc"));
 	json_object_set_new(arr, "area", nested ? area_json(nested)
 						: json_null());
-	if (!nested)
-		json_object_set_new(arr, "note", json_string(
-			"kmalloc is not modelled yet: the array takes no "
-			"memory in the model"));
+	json_object_set_new(arr, "addr", nested ? json_null()
+			    : api_hex(a->pages_kmalloc));
+	{
+		struct slab_object o;
+
+		json_object_set_new(arr, "cache", !nested &&
+				    slab_object_at(m, a->pages_kmalloc, &o) &&
+				    o.cache ? json_string(o.cache->name)
+				    : json_null());
+	}
 	json_object_set_new(*result, "pages_array", arr);
 	return MM_OK;
 }

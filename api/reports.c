@@ -251,6 +251,21 @@ static json_t *vmallocinfo_json(const struct machine *m)
 	return a;
 }
 
+/* --- slabinfo ------------------------------------------------------------------ */
+
+/* The caches in slabinfo's order (newest first), each with the figures
+ * its line prints and its CPU, partial and full slabs. */
+static json_t *slabinfo_json(const struct machine *m)
+{
+	const struct slab_state *ss = &m->slab;
+	json_t *a = json_array();
+
+	for (uint32_t i = ss->nr_caches; i-- > 0;)
+		json_array_append_new(a, api_slab_cache_json(ss->caches[i],
+							     true));
+	return a;
+}
+
 /* --- the table ------------------------------------------------------------------ */
 
 static const struct {
@@ -270,13 +285,14 @@ static const struct {
 	{ "memblock", api_memblock_text, api_memblock_json },
 	{ "pagetables", ptdump_kernel, api_pagetables_json },
 	{ "vmallocinfo", proc_vmallocinfo, vmallocinfo_json },
+	{ "slabinfo", proc_slabinfo, slabinfo_json },
 };
 
 /* In the table's order; a test keeps the two in step. */
 const char *const api_report_names[] = {
 	"dmesg", "cmdline", "meminfo", "zoneinfo", "buddyinfo",
 	"pagetypeinfo", "iomem", "layout", "e820", "memblock", "pagetables",
-	"vmallocinfo", NULL
+	"vmallocinfo", "slabinfo", NULL
 };
 
 int api_report(const struct machine *m, const char *name, bool as_text,

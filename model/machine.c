@@ -44,6 +44,7 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	vfs_caches_init_early(m);
 	kernel_pagetable_cea(m);
 	mem_init(m);
+	kmem_cache_init(m);	/* mm_core_init(): right after mem_init */
 	late_initcalls(m);
 	return kernel_pagetable_late(m, err);
 }
@@ -64,6 +65,7 @@ int machine_boot(const struct machine_config *c, struct machine **out,
 	memblock_init(&m->memblock);
 	physmem_init(&m->mem);
 	kmap_state_init(&m->kmap);
+	slab_state_init(&m->slab);
 	if ((rc = boot_steps(m, err))) {
 		machine_free(m);
 		return rc;
@@ -78,6 +80,7 @@ void machine_free(struct machine *m)
 	if (!m)
 		return;
 	vmalloc_state_free(&m->vmalloc);
+	slab_state_free(&m->slab);
 	pglist_free(&m->pgdat);
 	physmem_free(&m->mem);
 	memblock_free_tables(&m->memblock);
@@ -123,7 +126,8 @@ uint32_t machine_freehigh_pages(const struct machine *m)
 size_t machine_host_bytes(const struct machine *m)
 {
 	size_t n = sizeof(*m) + m->log.cap + physmem_bytes(&m->mem) +
-		   vmalloc_host_bytes(&m->vmalloc);
+		   vmalloc_host_bytes(&m->vmalloc) +
+		   slab_host_bytes(&m->slab);
 
 	n += pfnmap_bytes(&m->pgdat.free_blocks);
 	n += pfnmap_bytes(&m->pgdat.alloc_blocks);

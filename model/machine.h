@@ -19,6 +19,7 @@
 #include "memory.h"
 #include "memblock.h"
 #include "mmzone.h"
+#include "slab.h"
 #include "strbuf.h"
 #include "vmalloc.h"
 
@@ -35,6 +36,7 @@ struct machine {
 	phys_addr_t swapper_pg_dir;		/* init_mm's CR3 */
 	struct kmap_state kmap;			/* pkmap and kmap_local slots */
 	struct vmalloc_state vmalloc;		/* the vmalloc area's areas */
+	struct slab_state slab;			/* kmalloc and SLUB caches */
 	struct strbuf log;			/* the boot log, one line each */
 
 	/* figures boot computes once and reports keep printing */

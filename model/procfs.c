@@ -1,7 +1,7 @@
 /*
  * procfs.c - the reports, byte for byte in 6.1's formats (fs/proc/
  * meminfo.c, mm/vmstat.c, kernel/resource.c).  Counters the model does
- * not simulate yet (page cache, slab, stacks...) print as 0.
+ * not simulate yet (page cache, stacks...) print as 0.
  */
 #include "procfs.h"
 
@@ -40,9 +40,19 @@ void si_meminfo(const struct machine *m, struct meminfo *mi)
 	mi->freeram = machine_free_pages(m);
 	mi->totalhigh = machine_totalhigh_pages(m);
 	mi->freehigh = machine_freehigh_pages(m);
-	/* si_mem_available(): free minus the reserves; no page cache or
-	 * reclaimable slab yet to add back */
+	mi->slab_reclaimable = m->slab.reclaimable_pages;
+	mi->slab_unreclaimable = m->slab.unreclaimable_pages;
+	/* si_mem_available(): free minus the reserves, plus the part of
+	 * reclaimable slab above half of it or the low watermarks, whichever
+	 * is smaller; no page cache yet */
 	avail = (int64_t)mi->freeram - m->pgdat.totalreserve_pages;
+	{
+		uint32_t wmark_low = 0, recl = mi->slab_reclaimable;
+
+		for (int j = 0; j < MAX_NR_ZONES; j++)
+			wmark_low += m->pgdat.node_zones[j].watermark[WMARK_LOW];
+		avail += recl - MIN(recl / 2, wmark_low);
+	}
 	mi->available = avail > 0 ? (uint32_t)avail : 0;
 	/* vm_commit_limit(): overcommit_ratio 50, no swap, no hugetlb */
 	mi->commit_limit = mi->totalram * 50 / 100;
@@ -68,7 +78,8 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	static const char *const zero_block2[] = {
 		"SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:",
 		"Writeback:", "AnonPages:", "Mapped:", "Shmem:",
-		"KReclaimable:", "Slab:", "SReclaimable:", "SUnreclaim:",
+	};
+	static const char *const zero_block2b[] = {
 		"KernelStack:", "PageTables:", "SecPageTables:",
 		"NFS_Unstable:", "Bounce:", "WritebackTmp:",
 	};
@@ -91,6 +102,13 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	kb(out, "LowFree:", mi.freeram - mi.freehigh);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_block2); i++)
 		kb(out, zero_block2[i], 0);
+	/* KReclaimable adds NR_KERNEL_MISC_RECLAIMABLE, 0 here */
+	kb(out, "KReclaimable:", mi.slab_reclaimable);
+	kb(out, "Slab:", mi.slab_reclaimable + mi.slab_unreclaimable);
+	kb(out, "SReclaimable:", mi.slab_reclaimable);
+	kb(out, "SUnreclaim:", mi.slab_unreclaimable);
+	for (size_t i = 0; i < ARRAY_SIZE(zero_block2b); i++)
+		kb(out, zero_block2b[i], 0);
 	kb(out, "CommitLimit:", mi.commit_limit);
 	kb(out, "Committed_AS:", 0);
 	sb_printf(out, "%-16s%8u kB\n", "VmallocTotal:", mi.vmalloc_total_kb);
@@ -162,8 +180,17 @@ static void zoneinfo_zone(const struct machine *m, int j, bool first,
 	sb_printf(out, "Node 0, zone %8s", zone_name(j));
 	if (first) {
 		sb_puts(out, "\n  per-node stats");
-		for (size_t i = 0; i < ARRAY_SIZE(node_stat_names); i++)
-			sb_printf(out, "\n      %-12s %u", node_stat_names[i], 0u);
+		for (size_t i = 0; i < ARRAY_SIZE(node_stat_names); i++) {
+			const char *name = node_stat_names[i];
+			uint32_t v = 0;
+
+			/* NR_SLAB_*_B print in pages */
+			if (!strcmp(name, "nr_slab_reclaimable"))
+				v = m->slab.reclaimable_pages;
+			else if (!strcmp(name, "nr_slab_unreclaimable"))
+				v = m->slab.unreclaimable_pages;
+			sb_printf(out, "\n      %-12s %u", name, v);
+		}
 	}
 	sb_printf(out, "\n  pages free     %u\n        boost    0"
 		  "\n        min      %u\n        low      %u"

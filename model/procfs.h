@@ -23,6 +23,7 @@ struct meminfo {
 	uint32_t vmalloc_total_kb;
 	uint32_t percpu_pages;
 	uint32_t hugepagesize_kb;
+	uint32_t slab_reclaimable, slab_unreclaimable;	/* pages */
 };
 
 void si_meminfo(const struct machine *m, struct meminfo *mi);

@@ -12,6 +12,7 @@
 #include "machine.h"
 #include "page_alloc.h"
 #include "pgtable.h"
+#include "slab.h"
 
 #define PAGE_MASK_PHYS	(~(phys_addr_t)(PAGE_SIZE - 1))
 /* sizeof(struct page *) on i386 */
@@ -239,6 +240,8 @@ static void destroy_area(struct machine *m, uint32_t id)
 	free(a.pages);
 	if (a.vpages_id)
 		destroy_area(m, a.vpages_id);
+	else if (a.pages_kmalloc)
+		kfree(m, a.pages_kmalloc, NULL, &e);
 }
 
 /* --- mapping -------------------------------------------------------------------- */
@@ -342,8 +345,28 @@ static int vmalloc_area(struct machine *m, uint32_t id, uint64_t size,
 		}
 		vs->areas[area_index_by_id(vs, nested)].nested_in = id;
 		vs->areas[area_index_by_id(vs, id)].vpages_id = nested;
+	} else {
+		/* kmalloc_node(array_size, nested_gfp) */
+		struct slab_alloc_result *k = xmalloc(sizeof(*k));
+
+		rc = kmalloc(m, array_size, GFP_KERNEL | __GFP_ZERO, 0, k, &e);
+		if (rc == MM_OK && !k->ok)
+			rc = mm_fail(&e, MM_EIMPOSSIBLE, "out-of-memory",
+				     "size", "vmalloc error: size %llu, failed "
+				     "to allocated page array size %llu: "
+				     "%.200s", (unsigned long long)size,
+				     (unsigned long long)array_size,
+				     k->reason);
+		if (rc == MM_OK)
+			vs->areas[area_index_by_id(vs, id)].pages_kmalloc =
+				k->addr;
+		free(k);
+		if (rc) {
+			destroy_area(m, id);
+			return mm_fail(err, e.kind, e.type, e.field, "%s",
+				       e.detail);
+		}
 	}
-	/* else: kmalloc_node(array_size), not modelled yet (TODO issue 4) */
 
 	pages = xmalloc(((size_t)nr ? nr : 1) * sizeof(*pages));
 	r = xmalloc(sizeof(*r));

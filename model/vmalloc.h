@@ -40,9 +40,12 @@
  * pages, a vmalloc of more than 4 MiB) the array is itself vmalloc'ed,
  * zeroed (GFP_KERNEL | __GFP_ZERO), in a nested area reserved after the
  * outer one and with its frames taken first; the outer area then shows
- * "vpages".  A smaller array comes from kmalloc, which the model does not
- * have yet: it is not accounted anywhere (TODO issue 4).  The nested
- * array's bytes are zeroed but not filled with struct page pointers.
+ * "vpages".  A smaller array (up to 1024 pages, a vmalloc of up to
+ * 4 MiB) comes from kmalloc(nr_pages * 4, GFP_KERNEL | __GFP_ZERO) on CPU
+ * 0: kmalloc-8 for one or two pages, ... kmalloc-4k for 513 to 1024 (see
+ * slab.h); its failure is the kernel's "vmalloc error: size N, failed to
+ * allocated page array size M".  Either array's bytes are zeroed but not
+ * filled with struct page pointers.
  * Then the frames, one order-0 page at a time with alloc_pages(GFP_KERNEL
  * | __GFP_HIGHMEM | __GFP_NOWARN, 0) (vzalloc adds __GFP_ZERO), owner
  * OWNER_VMALLOC, owner_id the area's id: HighMem first, then Normal, then
@@ -64,8 +67,11 @@
  * address); a vmap or ioremap area, or the nested pages[] array of
  * another area, is refused (use vunmap / iounmap / vfree the owner).  The
  * kernel's __vunmap order: unmap the PTEs, release the range, free the
- * frames in array order, then free the pages[] array (a nested area is
- * vfree'd the same way).
+ * frames in array order, then free the pages[] array (kfree, or a
+ * nested area vfree'd the same way).  A kmalloc'ed array freed this way
+ * (or on a failed vmalloc) leaves its slab behind when the slab is a CPU
+ * slab or the cache keeps it as an empty partial slab (slab.h's rules), so
+ * a vmalloc and vfree can leave a slab page taken.
  *
  * vmap(pfns, count).  Maps the given frames, in order, in a new area (flag
  * VM_MAP, PAGE_KERNEL) without taking them: the caller keeps owning them.
@@ -145,6 +151,7 @@ struct vm_area {
 	pfn_t *pages;		/* the frames it maps, in address order */
 	phys_addr_t phys_addr;	/* ioremap: the page-aligned physical start */
 	uint32_t vpages_id;	/* pages[] lives in this nested area, or 0 */
+	vaddr_t pages_kmalloc;	/* or in this kmalloc object, or 0 */
 	uint32_t nested_in;	/* holds the pages[] of this area, or 0 */
 };
 

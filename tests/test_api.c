@@ -693,7 +693,7 @@ static void test_every_report(void **state)
 		free(t);
 		json_decref(j);
 	}
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 13);
 }
 
 static void test_unknown_report(void **state)

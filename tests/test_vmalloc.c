@@ -47,6 +47,7 @@
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "procfs.h"
+#include "slab.h"
 #include "vmalloc.h"
 
 #define VSTART		0xf73fe000u
@@ -300,8 +301,22 @@ static void test_first_vmallocs(void **state)
 	pte = kernel_leaf_entry(m, VSTART, NULL);
 	assert_int_equal(pte & 0xfff, kernel_prot(m, PROT_KERNEL, false));
 	assert_unmapped(m, VSTART + 0x1000);
-	/* one frame and one page table */
-	assert_int_equal(machine_free_pages(m), free_before - 2);
+	/* one frame, one page table, and the slab that holds its pages[]
+	 * array: 1 page * 4 bytes comes from kmalloc-8, whose first slab
+	 * (order 0, lowmem) is a new page; the array is object 0 of it */
+	assert_int_equal(machine_free_pages(m), free_before - 3);
+	{
+		const struct kmem_cache *k8 = kmem_cache_find(&m->slab,
+							      "kmalloc-8");
+		struct slab_object o;
+
+		assert_true(slab_object_at(m, m->vmalloc.areas[0].pages_kmalloc,
+					   &o));
+		assert_ptr_equal(o.cache, k8);
+		assert_int_equal(o.index, 0);
+		assert_int_equal(k8->inuse, 1);
+		assert_int_equal(k8->nr_slabs, 1);
+	}
 
 	/* the next area starts one guard page after the first's end:
 	 * 0xf73ff000 + 0x1000 = 0xf7400000, the start of PDE 0x3dd */
@@ -363,11 +378,15 @@ static void test_vfree_gives_back(void **state)
 	struct vm_result r;
 
 	(void)state;
-	/* the first vmalloc and vfree leave one page behind: the page table
-	 * the mapping created, which the kernel never frees */
+	/* the first vmalloc and vfree leave two pages behind: the page table
+	 * the mapping created, which the kernel never frees, and the
+	 * kmalloc-8 slab its pages[] array came from, which stays as CPU 0's
+	 * slab (empty: the kfree leaves a CPU slab alone, see slab.h) */
 	must_vmalloc(m, 4096, false, NULL);
 	must_ok(vfree(m, VSTART, &err), &err);
-	assert_int_equal(machine_free_pages(m), free0 - 1);
+	assert_int_equal(machine_free_pages(m), free0 - 2);
+	assert_int_equal(kmem_cache_find(&m->slab, "kmalloc-8")->inuse, 0);
+	assert_int_equal(kmem_cache_find(&m->slab, "kmalloc-8")->nr_slabs, 1);
 	assert_true(has_pte_table(m, VSTART));
 	assert_unmapped(m, VSTART);
 	assert_frame(m, FIRST_HIGH, FRAME_FREE, ZONE_HIGHMEM, 0);
@@ -375,7 +394,8 @@ static void test_vfree_gives_back(void **state)
 	assert_vmalloc_used_kb(m, 0);
 
 	/* from there, vmalloc + vfree gives everything back: the buddy
-	 * lists merge back to the same counts */
+	 * lists merge back to the same counts (the array is the same
+	 * kmalloc-8 object again: LIFO) */
 	snap(m, &s);
 	/* 2 pages stay in PDE 0x3dc (a third, 0xf7400000, would need a new
 	 * page table for PDE 0x3dd) */
@@ -640,7 +660,18 @@ static void test_page_table_fails(void **state)
 
 	(void)state;
 	/* lowmem exhausted, HighMem untouched: the frame comes, the page
-	 * table (GFP_KERNEL, lowmem) for PDE 0x3dc does not */
+	 * table (GFP_KERNEL, lowmem) for PDE 0x3dc does not.  The pages[]
+	 * array (4 bytes, kmalloc-8) is kmalloc'ed first: give kmalloc-8 its
+	 * slab before draining, so the array finds room and the failure is
+	 * the page table's */
+	{
+		struct slab_alloc_result k;
+		struct mm_error e;
+
+		must_ok(kmalloc(m, 8, GFP_KERNEL, 0, &k, &e), &e);
+		assert_true(k.ok);
+		must_ok(kfree(m, k.addr, NULL, &e), &e);
+	}
 	drain(m, GFP_KERNEL, NULL);
 	snap(m, &s);
 	assert_err(vmalloc(m, 4096, &r, &err), &err, MM_EIMPOSSIBLE,
@@ -649,6 +680,30 @@ static void test_page_table_fails(void **state)
 	assert_same(m, &s);
 	assert_frame(m, FIRST_HIGH, FRAME_FREE, ZONE_HIGHMEM, 0);
 	assert_false(has_pte_table(m, VSTART));
+	snap_free(&s);
+	machine_free(m);
+}
+
+static void test_page_array_fails(void **state)
+{
+	struct machine *m = boot(false);
+	struct snapshot s;
+	struct mm_error err;
+	struct vm_result r;
+
+	(void)state;
+	/* lowmem exhausted before kmalloc-8 has a slab: the pages[] array
+	 * (kmalloc(4, GFP_KERNEL | __GFP_ZERO)) is the first thing to fail,
+	 * in the kernel's words; no frame was taken, the area is gone */
+	drain(m, GFP_KERNEL, NULL);
+	snap(m, &s);
+	assert_err(vmalloc(m, 4096, &r, &err), &err, MM_EIMPOSSIBLE,
+		   "out-of-memory", "vmalloc error: size 4096, failed to "
+		   "allocated page array size 4: kmalloc-8: no new slab");
+	assert_string_equal(err.field, "size");
+	assert_same(m, &s);
+	assert_frame(m, FIRST_HIGH, FRAME_FREE, ZONE_HIGHMEM, 0);
+	assert_int_equal(kmem_cache_find(&m->slab, "kmalloc-8")->nr_slabs, 0);
 	snap_free(&s);
 	machine_free(m);
 }
@@ -1041,6 +1096,10 @@ static void test_ops(void **state)
 	assert_int_equal(num(arr, "bytes"), 8);
 	assert_string_equal(str(arr, "in"), "kmalloc");
 	assert_true(json_is_null(json_object_get(arr, "area")));
+	/* 8 bytes: kmalloc-8's first object on a fresh machine, in the
+	 * first free GFP_KERNEL page, 0x2001 (see test_slab.c) */
+	assert_string_equal(str(arr, "addr"), "0xc2001000");
+	assert_string_equal(str(arr, "cache"), "kmalloc-8");
 	json_decref(r);
 
 	r = run(m, "vzalloc", "{\"size\": 4096}", &err);
@@ -1154,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(test_space_exhausted),
 		cmocka_unit_test(test_out_of_frames),
 		cmocka_unit_test(test_page_table_fails),
+		cmocka_unit_test(test_page_array_fails),
 		cmocka_unit_test(test_vmalloc_refusals),
 		cmocka_unit_test(test_unmap_refusals),
 		cmocka_unit_test(test_vmap),

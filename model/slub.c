@@ -1,0 +1,454 @@
+/*
+ * slub.c - the slabs of SLUB (mm/slub.c, 6.1): a cache's geometry
+ * (calculate_sizes, calculate_order), new slabs from the buddy allocator
+ * (allocate_slab), the CPU slab and the node partial list (___slab_alloc,
+ * __slab_free), and discarding empty slabs.  slab.h has the rules.
+ */
+#include "slab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+#include "page_alloc.h"
+
+/* mm/internal.h, 6.1 (__GFP_NOLOCKDEP only exists with lockdep) */
+#define GFP_RECLAIM_MASK	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | \
+				 __GFP_FS | __GFP_NOWARN | \
+				 __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+				 __GFP_NORETRY | __GFP_MEMALLOC | \
+				 __GFP_NOMEMALLOC | __GFP_ATOMIC)
+#define GFP_CONSTRAINT_MASK	(__GFP_HARDWALL | __GFP_THISNODE)
+
+/* --- sizing ------------------------------------------------------------------- */
+
+static unsigned fls32(uint32_t x)
+{
+	unsigned n = 0;
+
+	while (x) {
+		n++;
+		x >>= 1;
+	}
+	return n;
+}
+
+/* get_order(): the smallest order whose block holds size bytes */
+static unsigned get_order(uint64_t size)
+{
+	unsigned o = 0;
+
+	while (((uint64_t)PAGE_SIZE << o) < size)
+		o++;
+	return o;
+}
+
+unsigned slub_min_objects(unsigned nr_cpus)
+{
+	/* num_present_cpus(), or nr_cpu_ids when that says 1: the model's
+	 * CPUs are all possible, present and online, so both are nr_cpus */
+	return 4 * (fls32(nr_cpus) + 1);
+}
+
+static uint32_t order_objects(unsigned order, uint32_t size)
+{
+	return (uint32_t)(((uint64_t)PAGE_SIZE << order) / size);
+}
+
+static unsigned calc_slab_order(uint32_t size, uint32_t min_objects,
+				unsigned max_order, unsigned fract_leftover)
+{
+	unsigned min_order = SLUB_MIN_ORDER, order;
+
+	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE)
+		return get_order((uint64_t)size * MAX_OBJS_PER_PAGE) - 1;
+	order = get_order((uint64_t)min_objects * size);
+	for (order = MAX(min_order, order); order <= max_order; order++) {
+		uint64_t slab_size = (uint64_t)PAGE_SIZE << order;
+
+		if (slab_size % size <= slab_size / fract_leftover)
+			break;
+	}
+	return order;
+}
+
+int slub_calculate_order(uint32_t size, unsigned nr_cpus, unsigned *order,
+			 uint32_t *objects)
+{
+	uint32_t min_objects, max_objects;
+	unsigned o;
+
+	if (!size)
+		return -1;
+	min_objects = slub_min_objects(nr_cpus);
+	max_objects = order_objects(SLUB_MAX_ORDER, size);
+	min_objects = MIN(min_objects, max_objects);
+	while (min_objects > 1) {
+		for (unsigned fraction = 16; fraction >= 4; fraction /= 2) {
+			o = calc_slab_order(size, min_objects, SLUB_MAX_ORDER,
+					    fraction);
+			if (o <= SLUB_MAX_ORDER)
+				goto found;
+		}
+		min_objects--;
+	}
+	/* one object, any leftover: first within slub_max_order ... */
+	o = calc_slab_order(size, 1, SLUB_MAX_ORDER, 1);
+	if (o <= SLUB_MAX_ORDER)
+		goto found;
+	/* ... then anything the buddy allocator has */
+	o = calc_slab_order(size, 1, MAX_ORDER, 1);
+	if (o < MAX_ORDER)
+		goto found;
+	return -1;
+found:
+	*order = o;
+	*objects = order_objects(o, size);
+	return 0;
+}
+
+static unsigned ilog2_32(uint32_t x)
+{
+	return x ? fls32(x) - 1 : 0;
+}
+
+struct kmem_cache *slub_cache_new(struct slab_state *ss, const char *name,
+				  uint32_t object_size, uint32_t size,
+				  uint32_t align, uint32_t flags)
+{
+	struct kmem_cache *s = xcalloc(1, sizeof(*s));
+	uint32_t min_partial;
+
+	s->id = ss->next_id++;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->object_size = object_size;
+	s->size = size;
+	s->align = align;
+	s->flags = flags;
+	s->nr_cpus = ss->nr_cpus;
+	s->cpu_slab = xcalloc(ss->nr_cpus, sizeof(*s->cpu_slab));
+	/* the caller checked that some order holds one object */
+	(void)slub_calculate_order(size, ss->nr_cpus, &s->order, &s->objects);
+	s->min_order = get_order(size);
+	s->min_objects = order_objects(s->min_order, size);
+	if (s->order)
+		s->allocflags |= __GFP_COMP;
+	if (flags & SLAB_CACHE_DMA)
+		s->allocflags |= GFP_DMA;
+	if (flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+	/* set_min_partial(s, ilog2(s->size) / 2) */
+	min_partial = ilog2_32(size) / 2;
+	s->min_partial = MAX(MIN_PARTIAL, MIN(MAX_PARTIAL, min_partial));
+
+	if (ss->nr_caches == ss->caches_cap) {
+		ss->caches_cap = ss->caches_cap ? 2 * ss->caches_cap : 64;
+		ss->caches = xrealloc(ss->caches,
+				      ss->caches_cap * sizeof(*ss->caches));
+	}
+	ss->caches[ss->nr_caches++] = s;
+	return s;
+}
+
+/* --- slab slots and lists ------------------------------------------------------ */
+
+static uint32_t slot_get(struct slab_state *ss)
+{
+	if (ss->nr_free_slots)
+		return ss->free_slots[--ss->nr_free_slots];
+	if (ss->nr_slots == ss->slots_cap) {
+		ss->slots_cap = ss->slots_cap ? 2 * ss->slots_cap : 64;
+		ss->slab = xrealloc(ss->slab, ss->slots_cap * sizeof(*ss->slab));
+		ss->free_slots = xrealloc(ss->free_slots, ss->slots_cap *
+					  sizeof(*ss->free_slots));
+	}
+	ss->slab[ss->nr_slots] = NULL;
+	return ss->nr_slots++;
+}
+
+static void slot_put(struct slab_state *ss, uint32_t slot)
+{
+	ss->slab[slot] = NULL;
+	ss->free_slots[ss->nr_free_slots++] = slot;
+}
+
+static void partial_add(struct kmem_cache *s, struct slab *slab, bool tail)
+{
+	slab->list = SLAB_PARTIAL;
+	if (tail) {
+		slab->prev = s->partial_tail;
+		slab->next = NULL;
+		if (s->partial_tail)
+			s->partial_tail->next = slab;
+		else
+			s->partial_head = slab;
+		s->partial_tail = slab;
+	} else {
+		slab->prev = NULL;
+		slab->next = s->partial_head;
+		if (s->partial_head)
+			s->partial_head->prev = slab;
+		else
+			s->partial_tail = slab;
+		s->partial_head = slab;
+	}
+	s->nr_partial++;
+}
+
+static void partial_del(struct kmem_cache *s, struct slab *slab)
+{
+	if (slab->prev)
+		slab->prev->next = slab->next;
+	else
+		s->partial_head = slab->next;
+	if (slab->next)
+		slab->next->prev = slab->prev;
+	else
+		s->partial_tail = slab->prev;
+	slab->prev = slab->next = NULL;
+	s->nr_partial--;
+}
+
+/* Node counters: NR_SLAB_RECLAIMABLE_B or NR_SLAB_UNRECLAIMABLE_B. */
+static void account_slab(struct slab_state *ss, const struct kmem_cache *s,
+			 unsigned order, bool add)
+{
+	uint32_t *ctr = (s->flags & SLAB_RECLAIM_ACCOUNT)
+			? &ss->reclaimable_pages : &ss->unreclaimable_pages;
+
+	if (add)
+		*ctr += 1u << order;
+	else
+		*ctr -= 1u << order;
+}
+
+/* --- new slabs ----------------------------------------------------------------- */
+
+/*
+ * new_slab() / allocate_slab(): the cache's order with the cut-down flags
+ * and __GFP_NORETRY, then (if that order is above s->min) s->min with the
+ * plain flags.  NULL with res->reason when neither can be had.
+ */
+static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
+			     gfp_t gfp, struct slab_alloc_result *res)
+{
+	struct slab_state *ss = &m->slab;
+	struct page_alloc_result *r = xmalloc(sizeof(*r));
+	gfp_t flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) |
+		      s->allocflags;
+	gfp_t alloc_gfp = (flags | __GFP_NOWARN | __GFP_NORETRY) &
+			  ~__GFP_NOFAIL;
+	unsigned order = s->order;
+	uint32_t objects = s->objects;
+	struct mm_error e;
+	struct slab *slab;
+	char first[160] = "";
+	int rc;
+
+	if ((alloc_gfp & __GFP_DIRECT_RECLAIM) && order > s->min_order)
+		alloc_gfp = (alloc_gfp | __GFP_NOMEMALLOC) &
+			    ~(__GFP_RECLAIM | __GFP_NOFAIL);
+	rc = alloc_pages(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id, r, &e);
+	if (rc == MM_OK && !r->ok && order > s->min_order) {
+		/* "Allocation may have failed due to fragmentation. Try a
+		 * lower order alloc if possible" */
+		snprintf(first, sizeof(first), "order %u failed, then ", order);
+		order = s->min_order;
+		objects = s->min_objects;
+		alloc_gfp = flags;
+		res->order_fallback = true;
+		rc = alloc_pages(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id,
+				 r, &e);
+	}
+	res->page_gfp = alloc_gfp;
+	if (rc != MM_OK || !r->ok) {
+		/* a story cut short at the buffer's end is still the story */
+		if (snprintf(res->reason, sizeof(res->reason), "%s: no new "
+			     "slab (%s%s)", s->name, first, rc != MM_OK
+			     ? e.detail : r->reason) >= (int)sizeof(res->reason))
+			res->reason[sizeof(res->reason) - 2] = ')';
+		res->ok = false;
+		free(r);
+		return NULL;
+	}
+
+	slab = xcalloc(1, sizeof(*slab));
+	slab->pfn = r->pfn;
+	slab->cache = s;
+	slab->order = (uint8_t)order;
+	slab->objects = (uint16_t)objects;
+	slab->next_free = xmalloc(objects * sizeof(*slab->next_free));
+	slab->allocated = xcalloc(objects, 1);
+	/* the free list in address order (no CONFIG_SLAB_FREELIST_RANDOM
+	 * shuffle in the model) */
+	for (uint32_t i = 0; i < objects; i++)
+		slab->next_free[i] = (uint16_t)(i + 1 < objects ? i + 1
+						 : SLAB_FREE_END);
+	slab->freelist = 0;
+	free(r);
+
+	slab->slot = slot_get(ss);
+	ss->slab[slab->slot] = slab;
+	pfnmap_put(&ss->by_pfn, slab->pfn)->owner_id = slab->slot;
+	slab->all_prev = s->all_tail;
+	if (s->all_tail)
+		s->all_tail->all_next = slab;
+	else
+		s->all_head = slab;
+	s->all_tail = slab;
+	s->nr_slabs++;
+	s->nr_pages += 1u << order;
+	s->total_objects += objects;
+	account_slab(ss, s, order, true);
+	return slab;
+}
+
+/* discard_slab(): the pages go back to the buddy allocator. */
+static void discard_slab(struct machine *m, struct slab *slab)
+{
+	struct slab_state *ss = &m->slab;
+	struct kmem_cache *s = slab->cache;
+	struct mm_error e;
+
+	free_pages(&m->pgdat, slab->pfn, slab->order, &e);
+	if (slab->all_prev)
+		slab->all_prev->all_next = slab->all_next;
+	else
+		s->all_head = slab->all_next;
+	if (slab->all_next)
+		slab->all_next->all_prev = slab->all_prev;
+	else
+		s->all_tail = slab->all_prev;
+	s->nr_slabs--;
+	s->nr_pages -= 1u << slab->order;
+	s->total_objects -= slab->objects;
+	account_slab(ss, s, slab->order, false);
+	pfnmap_del(&ss->by_pfn, slab->pfn);
+	slot_put(ss, slab->slot);
+	free(slab->next_free);
+	free(slab->allocated);
+	free(slab);
+}
+
+/* --- allocation and free --------------------------------------------------------- */
+
+void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
+		unsigned cpu, struct slab_alloc_result *res)
+{
+	struct slab *c = s->cpu_slab[cpu];
+	uint16_t idx;
+
+	res->retired = PFN_NONE;
+	res->cache = s;
+	if (c && c->freelist != SLAB_FREE_END) {
+		res->from = SLAB_SRC_CPU;
+	} else {
+		/* ___slab_alloc(): the CPU slab is used up; it leaves the
+		 * CPU as a full slab (on no list, as without debugging) */
+		if (c) {
+			c->list = SLAB_FULL;
+			s->nr_full++;
+			s->cpu_slab[cpu] = NULL;
+			res->retired = c->pfn;
+		}
+		if (s->partial_head) {
+			/* get_partial_node(): the first partial slab */
+			c = s->partial_head;
+			partial_del(s, c);
+			res->from = SLAB_SRC_PARTIAL;
+		} else {
+			c = new_slab(m, s, gfp, res);
+			if (!c)
+				return;
+			res->from = SLAB_SRC_NEW;
+		}
+		c->list = SLAB_CPU;
+		c->cpu = (uint8_t)cpu;
+		s->cpu_slab[cpu] = c;
+	}
+	idx = c->freelist;
+	c->freelist = c->next_free[idx];
+	c->allocated[idx] = 1;
+	c->inuse++;
+	s->inuse++;
+
+	res->ok = true;
+	res->pfn = c->pfn;
+	res->order = c->order;
+	res->zone = pfn_to_zone(&m->pgdat, c->pfn);
+	res->index = idx;
+	res->objects = c->objects;
+	res->inuse = c->inuse;
+	res->phys = PFN_PHYS(c->pfn) + (phys_addr_t)idx * s->size;
+	res->addr = layout_va(&m->layout, res->phys);
+	res->ksize = s->size;
+}
+
+struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
+{
+	const struct pfn_rec *r;
+	struct frame_info fi;
+
+	page_frame_info(&m->pgdat, pfn, &fi);
+	if (fi.state != FRAME_ALLOCATED || fi.owner != OWNER_SLAB ||
+	    !fi.owner_id)
+		return NULL;
+	r = pfnmap_get(&m->slab.by_pfn, fi.head);
+	return r ? m->slab.slab[r->owner_id] : NULL;
+}
+
+void slub_free(struct machine *m, struct slab *slab, uint32_t index,
+	       struct slab_free_result *res)
+{
+	struct kmem_cache *s = slab->cache;
+
+	slab->allocated[index] = 0;
+	slab->next_free[index] = slab->freelist;
+	slab->freelist = (uint16_t)index;
+	slab->inuse--;
+	s->inuse--;
+
+	snprintf(res->cache, sizeof(res->cache), "%s", s->name);
+	res->pfn = slab->pfn;
+	res->order = slab->order;
+	res->index = index;
+	res->objects = slab->objects;
+	res->inuse = slab->inuse;
+	res->ksize = s->size;
+
+	/* a CPU slab is frozen: no list changes while a CPU owns it */
+	if (slab->list == SLAB_CPU)
+		return;
+	/* __slab_free(): n->nr_partial counts the slab itself if it is on
+	 * the partial list */
+	if (!slab->inuse && s->nr_partial >= s->min_partial) {
+		if (slab->list == SLAB_PARTIAL)
+			partial_del(s, slab);
+		else
+			s->nr_full--;
+		discard_slab(m, slab);
+		res->discarded = true;
+		return;
+	}
+	if (slab->list == SLAB_FULL) {
+		s->nr_full--;
+		partial_add(s, slab, true);
+		res->to_partial = true;
+	}
+	res->kept_empty = !slab->inuse;
+}
+
+uint32_t slub_shutdown(struct machine *m, struct kmem_cache *s)
+{
+	uint32_t pages = s->nr_pages;
+
+	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
+		s->cpu_slab[cpu] = NULL;
+	while (s->partial_head)
+		partial_del(s, s->partial_head);
+	s->nr_full = 0;
+	while (s->all_head)
+		discard_slab(m, s->all_head);
+	return pages;
+}
