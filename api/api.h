@@ -47,10 +47,9 @@ bool api_op_known(const char *op);
 const char *api_op_name(size_t i);
 
 /*
- * A report by name: dmesg, meminfo, zoneinfo, buddyinfo, pagetypeinfo,
- * iomem, cmdline, layout, e820, memblock.  as_text=true gives the Linux
- * text in *text (malloc'd; layout/e820/memblock have a text form too),
- * else JSON in *json.  The output not asked for is set to NULL.
+ * A report by name (api_report_names lists them).  as_text=true gives
+ * the Linux text in *text (malloc'd; the model's own reports such as
+ * layout and memblock have a text form too), else JSON in *json.  The output not asked for is set to NULL.
  */
 int api_report(const struct machine *m, const char *name, bool as_text,
 	       json_t **json, char **text, struct mm_error *err);

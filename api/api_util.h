@@ -48,6 +48,11 @@ json_t *api_memblock_json(const struct machine *m);
 /* The kernel page-table dump as {markers: [...], ranges: [...]}. */
 json_t *api_pagetables_json(const struct machine *m);
 
+/* A frame named by exactly one of "pfn" and "phys" in args; with
+ * aligned, phys must be a page boundary.  op names the caller in errors. */
+int api_arg_frame(const char *op, const json_t *args, bool aligned,
+		  pfn_t *pfn, struct mm_error *err);
+
 /* One operation: its name, whether it changes the machine (journalled),
  * the argument names it takes, and the function that runs it. */
 typedef int (*api_op_fn)(struct machine *m, const json_t *args,

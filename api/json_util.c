@@ -157,3 +157,36 @@ void api_e820_type_str(uint32_t type, char *buf, size_t len)
 	else
 		snprintf(buf, len, "type %u", type);
 }
+
+#define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
+#define bad_arg(err, field, fmt, op) \
+	mm_fail(err, MM_EINVAL, "bad-argument", field, fmt, op)
+
+/* Exactly one of "pfn" and "phys"; aligned asks for a page boundary. */
+int api_arg_frame(const char *op, const json_t *args, bool aligned,
+		  pfn_t *pfn, struct mm_error *err)
+{
+	const json_t *vp = json_object_get(args, "pfn");
+	const json_t *va = json_object_get(args, "phys");
+	uint64_t n;
+
+	if (!vp == !va)
+		return bad_arg(err, vp ? "phys" : "pfn",
+			       "%s needs exactly one of pfn and phys", op);
+	if (vp) {
+		if (api_get_u64(vp, &n) || n >= PFN_LIMIT)
+			return bad_arg(err, "pfn", "%s: pfn must be a number "
+				       "below 0x1000000 (36-bit physical "
+				       "addresses)", op);
+		*pfn = (pfn_t)n;
+		return MM_OK;
+	}
+	if (api_get_u64(va, &n) || n >= PHYS_LIMIT)
+		return bad_arg(err, "phys", "%s: phys must be an address below "
+			       "64 GiB (36 bits), such as \"0x1000000\"", op);
+	if (aligned && n % PAGE_SIZE)
+		return bad_arg(err, "phys", "%s: phys must be page aligned "
+			       "(a multiple of 0x1000)", op);
+	*pfn = PFN_DOWN(n);
+	return MM_OK;
+}

@@ -64,34 +64,6 @@ static int arg_gfp(const json_t *args, gfp_t *gfp, struct mm_error *err)
 	return MM_OK;
 }
 
-/* Exactly one of "pfn" and "phys"; a free must name a page boundary. */
-static int arg_frame(const char *op, const json_t *args, bool aligned,
-		     pfn_t *pfn, struct mm_error *err)
-{
-	const json_t *vp = json_object_get(args, "pfn");
-	const json_t *va = json_object_get(args, "phys");
-	uint64_t n;
-
-	if (!vp == !va)
-		return bad_arg(err, vp ? "phys" : "pfn",
-			       "%s needs exactly one of pfn and phys", op);
-	if (vp) {
-		if (api_get_u64(vp, &n) || n >= PFN_LIMIT)
-			return bad_arg(err, "pfn", "%s: pfn must be a number "
-				       "below 0x1000000 (36-bit physical "
-				       "addresses)", op);
-		*pfn = (pfn_t)n;
-		return MM_OK;
-	}
-	if (api_get_u64(va, &n) || n >= PHYS_LIMIT)
-		return bad_arg(err, "phys", "%s: phys must be an address below "
-			       "64 GiB (36 bits), such as \"0x1000000\"", op);
-	if (aligned && n % PAGE_SIZE)
-		return bad_arg(err, "phys", "%s: phys must be page aligned "
-			       "(a multiple of 0x1000)", op);
-	*pfn = PFN_DOWN(n);
-	return MM_OK;
-}
 
 /* --- alloc_pages ---------------------------------------------------------------- */
 
@@ -192,18 +164,33 @@ static int op_alloc_pages(struct machine *m, const json_t *args,
 
 /* The slab allocator's pages are kfree's and the slab's to give back: a
  * free_pages under it would leave it with objects on a free frame. */
-static int check_not_slab(const struct machine *m, pfn_t pfn,
-			  struct mm_error *err)
+/*
+ * free_pages frees what alloc_pages gave out.  A block that another
+ * allocator owns (slab pages, vmalloc frames, page tables, boot-time kernel
+ * data) goes back through that allocator, or the kernel would be left
+ * using freed memory.
+ */
+static int check_owner(const struct machine *m, pfn_t pfn,
+		       struct mm_error *err)
 {
+	static const char *const how[NR_OWNERS] = {
+		[OWNER_KERNEL] = "the kernel's own",
+		[OWNER_PGTABLE] = "a page table; it is not freed by hand",
+		[OWNER_SLAB] = "the slab allocator's; kfree or kmem_cache_free "
+			       "its objects instead",
+		[OWNER_VMALLOC] = "a vmalloc area's; vfree the area instead",
+		[OWNER_USER] = "a process's page",
+		[OWNER_PKMAP] = "a pkmap page table",
+	};
 	struct frame_info fi;
 
 	page_frame_info(&m->pgdat, pfn, &fi);
-	if (fi.state != FRAME_ALLOCATED || fi.owner != OWNER_SLAB)
+	if (fi.state != FRAME_ALLOCATED || fi.owner == OWNER_NONE)
 		return MM_OK;
-	return mm_fail(err, MM_ESTATE, "slab-page", "pfn", "free_pages: pfn "
-		       "0x%x belongs to the slab allocator (%s); kfree or "
-		       "kmem_cache_free its objects instead", pfn, fi.owner_id
-		       ? "a slab" : "a kmalloc_large block");
+	return mm_fail(err, MM_ESTATE, fi.owner == OWNER_SLAB ? "slab-page" :
+		       "not-alloc-pages", "pfn", "free_pages: pfn 0x%x is not "
+		       "from alloc_pages: it is %s", pfn,
+		       how[fi.owner] ? how[fi.owner] : "owned elsewhere");
 }
 
 static int op_free_pages(struct machine *m, const json_t *args,
@@ -213,10 +200,10 @@ static int op_free_pages(struct machine *m, const json_t *args,
 	pfn_t pfn;
 	int rc;
 
-	if ((rc = arg_frame("free_pages", args, true, &pfn, err)) ||
+	if ((rc = api_arg_frame("free_pages", args, true, &pfn, err)) ||
 	    (rc = arg_order("free_pages", args, &order, err)))
 		return rc;
-	if ((rc = check_not_slab(m, pfn, err)))
+	if ((rc = check_owner(m, pfn, err)))
 		return rc;
 	if ((rc = free_pages(&m->pgdat, pfn, order, err))) {
 		/* the model speaks of pfns; name the argument actually given */
@@ -290,7 +277,7 @@ static int op_frame(struct machine *m, const json_t *args, json_t **result,
 	int rc;
 
 	/* a question, not a free: any address inside the frame will do */
-	if ((rc = arg_frame("frame", args, false, &pfn, err)))
+	if ((rc = api_arg_frame("frame", args, false, &pfn, err)))
 		return rc;
 	page_frame_info(&m->pgdat, pfn, &fi);
 	*result = frame_json(m, pfn, &fi);

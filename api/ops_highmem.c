@@ -30,31 +30,6 @@
 
 /* --- arguments --------------------------------------------------------------- */
 
-/* Exactly one of "pfn" and "phys" (any address inside the frame). */
-static int arg_frame(const char *op, const json_t *args, pfn_t *pfn,
-		     struct mm_error *err)
-{
-	const json_t *vp = json_object_get(args, "pfn");
-	const json_t *va = json_object_get(args, "phys");
-	uint64_t n;
-
-	if (!vp == !va)
-		return bad_arg(err, vp ? "phys" : "pfn",
-			       "%s needs exactly one of pfn and phys", op);
-	if (vp) {
-		if (api_get_u64(vp, &n) || n >= PFN_LIMIT)
-			return bad_arg(err, "pfn", "%s: pfn must be a number "
-				       "below 0x1000000 (36-bit physical "
-				       "addresses)", op);
-		*pfn = (pfn_t)n;
-		return MM_OK;
-	}
-	if (api_get_u64(va, &n) || n >= PHYS_LIMIT)
-		return bad_arg(err, "phys", "%s: phys must be an address below "
-			       "64 GiB (36 bits), such as \"0x38000000\"", op);
-	*pfn = PFN_DOWN(n);
-	return MM_OK;
-}
 
 static int arg_cpu(const char *op, const json_t *args, unsigned *cpu,
 		   struct mm_error *err)
@@ -106,7 +81,7 @@ static int op_kmap(struct machine *m, const json_t *args, json_t **result,
 	pfn_t pfn = 0;
 	int rc;
 
-	if ((rc = arg_frame("kmap", args, &pfn, err)))
+	if ((rc = api_arg_frame("kmap", args, false, &pfn, err)))
 		return rc;
 	r = xcalloc(1, sizeof(*r));
 	if ((rc = kmap(m, pfn, r, err))) {
@@ -137,7 +112,7 @@ static int op_kunmap(struct machine *m, const json_t *args, json_t **result,
 	pfn_t pfn = 0;
 	int rc;
 
-	if ((rc = arg_frame("kunmap", args, &pfn, err)))
+	if ((rc = api_arg_frame("kunmap", args, false, &pfn, err)))
 		return rc;
 	if ((rc = kunmap(m, pfn, &r, err)))
 		return frame_error(args, rc, err);
@@ -186,7 +161,7 @@ static int do_kmap_local(const char *op, bool atomic, struct machine *m,
 	pfn_t pfn = 0;
 	int rc;
 
-	if ((rc = arg_frame(op, args, &pfn, err)) ||
+	if ((rc = api_arg_frame(op, args, false, &pfn, err)) ||
 	    (rc = arg_cpu(op, args, &cpu, err)))
 		return rc;
 	if ((rc = kmap_local(m, pfn, cpu, atomic, &r, err)))
@@ -246,7 +221,7 @@ static int op_page_address(struct machine *m, const json_t *args,
 	pfn_t pfn = 0;
 	int rc;
 
-	if ((rc = arg_frame("page_address", args, &pfn, err)))
+	if ((rc = api_arg_frame("page_address", args, false, &pfn, err)))
 		return rc;
 	if (!kmap_frame_ok(m, pfn))
 		return mm_fail(err, MM_EINVAL, "not-ram",

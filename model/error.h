@@ -20,7 +20,7 @@ struct mm_error {
 	enum mm_errkind kind;
 	char type[40];		/* stable slug, e.g. "bad-config", "double-free" */
 	char field[40];		/* the input field at fault, or "" */
-	char detail[320];	/* what is wrong and what to do about it */
+	char detail[640];	/* what is wrong and what to do about it */
 };
 
 /* Fill *err (if not NULL) and return the kind, for "return mm_fail(...)". */

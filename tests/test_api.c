@@ -1062,6 +1062,25 @@ static void test_vmalloc_kmap_alias(void **state)
 	json_decref(v);
 }
 
+/* free_pages frees only what alloc_pages gave out. */
+static void test_free_pages_owner(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *v;
+	char args[96];
+
+	v = op(m, "vmalloc", "{\"size\": 4096}", &err);
+	assert_non_null(v);
+	snprintf(args, sizeof(args), "{\"pfn\": \"%s\", \"order\": 0}",
+		 json_string_value(json_object_get(json_array_get(
+			json_object_get(v, "pages"), 0), "pfn")));
+	assert_null(op(m, "free_pages", args, &err));
+	assert_string_equal(err.type, "not-alloc-pages");
+	assert_non_null(strstr(err.detail, "vfree the area"));
+	json_decref(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1106,6 +1125,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_translate_op,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_vmalloc_kmap_alias,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_free_pages_owner,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_e820_memblock_reports,
 						boot_2g, free_machine),

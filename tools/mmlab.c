@@ -43,9 +43,9 @@ static const char usage_text[] =
 "  --help               print this help and exit\n"
 "\n"
 "Items:\n"
-"  REPORT               dmesg, cmdline, meminfo, zoneinfo, buddyinfo,\n"
-"                       pagetypeinfo, iomem, layout, e820 or memblock\n"
-"  op:NAME[:JSON]       run an operation; its result prints as JSON:\n"
+"  REPORT               a report (listed below), as Linux text or --json\n"
+"  op:NAME[:JSON]       run an operation (listed below); its result prints\n"
+"                       as JSON:\n"
 "                       op:alloc_pages:'{\"order\":3,\"gfp\":\"GFP_KERNEL\"}'\n"
 "                       op:free_pages:'{\"pfn\":\"0x2e000\",\"order\":3}'\n"
 "                       op:frame:'{\"phys\":\"0x1000000\"}'\n"
@@ -53,6 +53,20 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 success; 1 an operation was refused (the problem JSON is\n"
 "on stderr); 2 bad usage, a bad configuration or an unbootable machine.\n";
+
+/* The usage text, then the reports and operations as the api lists
+ * them, so the help cannot fall behind the api. */
+static void print_usage(void)
+{
+	fputs(usage_text, stdout);
+	fputs("\nReports:", stdout);
+	for (size_t i = 0; api_report_names[i]; i++)
+		printf(" %s", api_report_names[i]);
+	fputs("\nOperations:", stdout);
+	for (size_t i = 0; api_op_name(i); i++)
+		printf("%s%s", i % 8 ? " " : "\n ", api_op_name(i));
+	fputs("\n", stdout);
+}
 
 /* One thing to do once the machine is up. */
 struct item {
@@ -392,7 +406,7 @@ int main(int argc, char **argv)
 	int rc = parse_args(&c, argc, argv);
 
 	if (rc == -1) {
-		fputs(usage_text, stdout);
+		print_usage();
 		rc = 0;
 	} else if (rc == 0) {
 		rc = run(&c);
