@@ -73,6 +73,12 @@ extern const struct api_op_def api_ops_kvm[];
 extern const struct api_op_def api_ops_vmalloc[];
 extern const struct api_op_def api_ops_highmem[];
 extern const struct api_op_def api_ops_slab[];
+extern const struct api_op_def api_ops_proc[];
+
+/* A page walk as translate shows it: cr3, the index split, every step
+ * with its entry and flags, and the result or the fault (ops_kvm.c). */
+struct pt_walk;
+json_t *api_walk_json(const struct machine *m, const struct pt_walk *w);
 
 /* A cache's geometry, and with slabs its counts and slab lists (the
  * slabinfo JSON, ops_slab.c). */

@@ -300,7 +300,7 @@ const struct api_op_def api_ops_pages[] = {
 /* Every family of operations; each table ends with a NULL name. */
 static const struct api_op_def *const op_tables[] = {
 	api_ops_pages, api_ops_kvm, api_ops_vmalloc, api_ops_highmem,
-	api_ops_slab,
+	api_ops_slab, api_ops_proc,
 };
 
 static const struct api_op_def *find_op(const char *op)

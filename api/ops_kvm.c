@@ -83,7 +83,7 @@ static json_t *split_json(const struct machine *m, vaddr_t va)
 			 "offset", api_hex(va & 0xfff));
 }
 
-static json_t *walk_json(const struct machine *m, const struct pt_walk *w)
+json_t *api_walk_json(const struct machine *m, const struct pt_walk *w)
 {
 	json_t *steps = json_array(), *r;
 
@@ -155,7 +155,7 @@ static int op_translate(struct machine *m, const json_t *args,
 	    (rc = get_access(args, &acc, &user, err)))
 		return rc;
 	pt_walk(m, m->swapper_pg_dir, va, acc, user, &w);
-	*result = walk_json(m, &w);
+	*result = api_walk_json(m, &w);
 	return MM_OK;
 }
 

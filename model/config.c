@@ -248,8 +248,13 @@ static int parse_one_size(const char *param, const char *val, uint64_t *out,
 static int handle_param(struct bootparams *bp, const char *param,
 			const char *val, bool has_val, struct mm_error *err)
 {
-	if (!has_val)
-		return MM_OK;	/* flags: none of them concerns the model */
+	if (!has_val) {
+		/* norandmaps: randomize_va_space = 0; other flags do not
+		 * concern the model */
+		if (!strcmp(param, "norandmaps"))
+			bp->norandmaps = true;
+		return MM_OK;
+	}
 	if (!strcmp(param, "mem")) {
 		uint64_t size;
 		int rc;

@@ -48,6 +48,7 @@ struct bootparams {
 	bool has_reservetop;
 	uint64_t reservetop;
 	uint64_t log_buf_len;		/* log_buf_len=, 0 if not given */
+	bool norandmaps;		/* randomize_va_space = 0 */
 };
 
 void machine_config_default(struct machine_config *c);

@@ -66,6 +66,7 @@ int machine_boot(const struct machine_config *c, struct machine **out,
 	physmem_init(&m->mem);
 	kmap_state_init(&m->kmap);
 	slab_state_init(&m->slab);
+	mm_state_init(&m->procs);
 	if ((rc = boot_steps(m, err))) {
 		machine_free(m);
 		return rc;
@@ -79,6 +80,7 @@ void machine_free(struct machine *m)
 {
 	if (!m)
 		return;
+	mm_state_free(&m->procs);
 	vmalloc_state_free(&m->vmalloc);
 	slab_state_free(&m->slab);
 	pglist_free(&m->pgdat);
@@ -127,7 +129,7 @@ size_t machine_host_bytes(const struct machine *m)
 {
 	size_t n = sizeof(*m) + m->log.cap + physmem_bytes(&m->mem) +
 		   vmalloc_host_bytes(&m->vmalloc) +
-		   slab_host_bytes(&m->slab);
+		   slab_host_bytes(&m->slab) + mm_host_bytes(&m->procs);
 
 	n += pfnmap_bytes(&m->pgdat.free_blocks);
 	n += pfnmap_bytes(&m->pgdat.alloc_blocks);

@@ -18,6 +18,7 @@
 #include "layout.h"
 #include "memory.h"
 #include "memblock.h"
+#include "mm.h"
 #include "mmzone.h"
 #include "slab.h"
 #include "strbuf.h"
@@ -37,6 +38,7 @@ struct machine {
 	struct kmap_state kmap;			/* pkmap and kmap_local slots */
 	struct vmalloc_state vmalloc;		/* the vmalloc area's areas */
 	struct slab_state slab;			/* kmalloc and SLUB caches */
+	struct mm_state procs;			/* processes; the pgd_list */
 	struct strbuf log;			/* the boot log, one line each */
 
 	/* figures boot computes once and reports keep printing */

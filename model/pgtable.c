@@ -144,8 +144,11 @@ int kernel_map_page(struct machine *m, vaddr_t va, phys_addr_t pa,
 {
 	unsigned idx = m->config.pae ? (va >> 12) & 511 : (va >> 12) & 1023;
 	bool large;
-	phys_addr_t table = kernel_pte_table(m, va, true, &large, err);
+	phys_addr_t table;
 
+	if (err)
+		err->kind = MM_OK;	/* tells a failed allocation from none */
+	table = kernel_pte_table(m, va, true, &large, err);
 	if (large)
 		return mm_fail(err, MM_ESTATE, "large-page", "addr",
 			       "0x%08x lies in a large page of the kernel's "

@@ -120,5 +120,8 @@ void direct_map_counts(const struct machine *m, uint32_t *small,
 /* The kernel page-table dump in the x86 ptdump format with 6.1's
  * section markers, from PAGE_OFFSET up. */
 void ptdump_kernel(const struct machine *m, struct strbuf *out);
+/* The same dump of a process's page directory from address 0: its user
+ * part, then its copy of the kernel's entries. */
+void ptdump_pgd(const struct machine *m, phys_addr_t pgd, struct strbuf *out);
 
 #endif

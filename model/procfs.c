@@ -77,10 +77,10 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	};
 	static const char *const zero_block2[] = {
 		"SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:",
-		"Writeback:", "AnonPages:", "Mapped:", "Shmem:",
+		"Writeback:",
 	};
 	static const char *const zero_block2b[] = {
-		"KernelStack:", "PageTables:", "SecPageTables:",
+		"SecPageTables:",
 		"NFS_Unstable:", "Bounce:", "WritebackTmp:",
 	};
 	static const char *const zero_block3[] = {
@@ -102,11 +102,16 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	kb(out, "LowFree:", mi.freeram - mi.freehigh);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_block2); i++)
 		kb(out, zero_block2[i], 0);
+	kb(out, "AnonPages:", m->procs.nr_anon_pages);
+	kb(out, "Mapped:", 0);
+	kb(out, "Shmem:", m->procs.nr_shmem_pages);
 	/* KReclaimable adds NR_KERNEL_MISC_RECLAIMABLE, 0 here */
 	kb(out, "KReclaimable:", mi.slab_reclaimable);
 	kb(out, "Slab:", mi.slab_reclaimable + mi.slab_unreclaimable);
 	kb(out, "SReclaimable:", mi.slab_reclaimable);
 	kb(out, "SUnreclaim:", mi.slab_unreclaimable);
+	kb(out, "KernelStack:", 0);
+	kb(out, "PageTables:", m->procs.nr_pgtable_pages);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_block2b); i++)
 		kb(out, zero_block2b[i], 0);
 	kb(out, "CommitLimit:", mi.commit_limit);

@@ -112,7 +112,8 @@ static void walk_pmds(struct dump *d, phys_addr_t dir, uint64_t from,
 	}
 }
 
-void ptdump_kernel(const struct machine *m, struct strbuf *out)
+static void ptdump_from(const struct machine *m, phys_addr_t pgd,
+		       uint64_t from, struct strbuf *out)
 {
 	const struct layout *l = &m->layout;
 	struct dump d = {
@@ -130,13 +131,15 @@ void ptdump_kernel(const struct machine *m, struct strbuf *out)
 		},
 	};
 
-	/* user space has no kernel entries: only its header */
-	sb_printf(out, "---[ %s ]---\n", d.mk[d.next_mk++].name);
+	/* from PAGE_OFFSET: user space has no kernel entries, only its
+	 * header */
+	if (from)
+		sb_printf(out, "---[ %s ]---\n", d.mk[d.next_mk++].name);
 	if (!m->config.pae) {
-		walk_pmds(&d, m->swapper_pg_dir, l->page_offset, SZ_4G);
+		walk_pmds(&d, pgd, from, SZ_4G);
 	} else {
-		for (uint64_t g = l->page_offset; g < SZ_4G; g += SZ_1G) {
-			uint64_t e = pt_read_entry(m, m->swapper_pg_dir, g >> 30);
+		for (uint64_t g = from; g < SZ_4G; g += SZ_1G) {
+			uint64_t e = pt_read_entry(m, pgd, g >> 30);
 
 			if (!(e & _PAGE_PRESENT))
 				note(&d, g, 0, "pgd");
@@ -147,4 +150,14 @@ void ptdump_kernel(const struct machine *m, struct strbuf *out)
 	}
 	if (d.open)
 		print_run(&d, SZ_4G);
+}
+
+void ptdump_kernel(const struct machine *m, struct strbuf *out)
+{
+	ptdump_from(m, m->swapper_pg_dir, m->layout.page_offset, out);
+}
+
+void ptdump_pgd(const struct machine *m, phys_addr_t pgd, struct strbuf *out)
+{
+	ptdump_from(m, pgd, 0, out);
 }

@@ -248,12 +248,9 @@ static void destroy_area(struct machine *m, uint32_t id)
 
 void arch_sync_kernel_mappings(struct machine *m, vaddr_t start, vaddr_t end)
 {
-	/* TODO(issue 5): for each PMD-sized step of [start, end) copy
-	 * swapper_pg_dir's entry into every page directory on pgd_list
-	 * (vmalloc_sync_one); there are no processes yet. */
-	(void)m;
-	(void)start;
-	(void)end;
+	/* for each PMD-sized step of [start, end) copy swapper_pg_dir's
+	 * entry into every page directory on pgd_list (vmalloc_sync_one) */
+	mm_sync_kernel_mappings(m, start, end);
 }
 
 /* Whether swapper_pg_dir already has a page table (or a large page) for
