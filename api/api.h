@@ -45,6 +45,8 @@ bool api_op_mutates(const char *op);
 bool api_op_known(const char *op);
 /* The i-th operation's name (all families), NULL past the last. */
 const char *api_op_name(size_t i);
+/* The argument names op takes, NULL-terminated; NULL for no such op. */
+const char *const *api_op_args(const char *op);
 
 /*
  * A report by name (api_report_names lists them).  as_text=true gives

@@ -48,10 +48,38 @@ json_t *api_memblock_json(const struct machine *m);
 /* The kernel page-table dump as {markers: [...], ranges: [...]}. */
 json_t *api_pagetables_json(const struct machine *m);
 
-/* A frame named by exactly one of "pfn" and "phys" in args; with
- * aligned, phys must be a page boundary.  op names the caller in errors. */
+/*
+ * Arguments several families of operations take, checked before the
+ * model runs so a refusal changes nothing; op names the caller in the
+ * error's detail, and the field is the argument's name.
+ *
+ * api_arg_frame: exactly one of "pfn" and "phys"; with aligned, phys must
+ * be a page boundary.
+ * api_arg_gfp: "gfp", a mask as the kernel writes it ("GFP_KERNEL |
+ * __GFP_ZERO") or a 32-bit number; GFP_KERNEL when absent.
+ * api_arg_vaddr: the argument name, a 32-bit virtual address; 0 when
+ * absent and not required.
+ * api_arg_cpu: "cpu", one of the machine's CPUs; 0 when absent.
+ * api_arg_pid: "pid", required (whether the process exists is the
+ * model's to say: MM_ENOTFOUND "no-such-process").
+ */
 int api_arg_frame(const char *op, const json_t *args, bool aligned,
 		  pfn_t *pfn, struct mm_error *err);
+int api_arg_gfp(const char *op, const json_t *args, gfp_t *gfp,
+		struct mm_error *err);
+int api_arg_vaddr(const char *op, const json_t *args, const char *name,
+		  bool required, vaddr_t *va, struct mm_error *err);
+int api_arg_cpu(const char *op, const struct machine *m, const json_t *args,
+		unsigned *cpu, struct mm_error *err);
+int api_arg_pid(const char *op, const json_t *args, uint32_t *pid,
+		struct mm_error *err);
+
+/* A gfp mask as the kernel prints it ("GFP_KERNEL|__GFP_ZERO"). */
+json_t *api_gfp_json(gfp_t gfp);
+/* enum frame_state and enum page_owner as answers spell them ("free",
+ * "alloc_pages" for a block alloc_pages gave the user, "slab"...). */
+const char *api_frame_state_name(int state);
+const char *api_owner_name(int owner);
 
 /* One operation: its name, whether it changes the machine (journalled),
  * the argument names it takes, and the function that runs it. */
@@ -66,9 +94,11 @@ struct api_op_def {
 };
 
 /* The families of operations, each table ending with a NULL name:
- * ops.c (pages), ops_kvm.c (translate, read, write), ops_vmalloc.c,
- * ops_highmem.c, ops_slab.c (kmalloc and kmem_cache_*). */
+ * ops.c (pages), ops_frames.c (the physical map), ops_kvm.c (translate,
+ * read, write), ops_vmalloc.c, ops_highmem.c, ops_slab.c (kmalloc and
+ * kmem_cache_*), ops_proc.c (processes). */
 extern const struct api_op_def api_ops_pages[];
+extern const struct api_op_def api_ops_frames[];
 extern const struct api_op_def api_ops_kvm[];
 extern const struct api_op_def api_ops_vmalloc[];
 extern const struct api_op_def api_ops_highmem[];

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "e820.h"
+#include "page_alloc.h"
 
 json_t *api_hex(uint64_t v)
 {
@@ -158,7 +159,42 @@ void api_e820_type_str(uint32_t type, char *buf, size_t len)
 		snprintf(buf, len, "type %u", type);
 }
 
+json_t *api_gfp_json(gfp_t gfp)
+{
+	char buf[256];
+
+	gfp_format(gfp, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+const char *api_frame_state_name(int state)
+{
+	switch ((enum frame_state)state) {
+	case FRAME_HOLE: return "hole";
+	case FRAME_RESERVED: return "reserved";
+	case FRAME_FREE: return "free";
+	case FRAME_ALLOCATED: return "allocated";
+	}
+	return "?";
+}
+
+const char *api_owner_name(int owner)
+{
+	/* OWNER_NONE is a block the user took with alloc_pages */
+	static const char *const names[NR_OWNERS] = {
+		[OWNER_NONE] = "alloc_pages", [OWNER_KERNEL] = "kernel",
+		[OWNER_PGTABLE] = "pgtable", [OWNER_SLAB] = "slab",
+		[OWNER_VMALLOC] = "vmalloc", [OWNER_USER] = "user",
+		[OWNER_PKMAP] = "pkmap",
+	};
+
+	return owner >= 0 && owner < NR_OWNERS ? names[owner] : "?";
+}
+
+/* --- arguments every family of operations shares ----------------------------- */
+
 #define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
+/* a macro, so the compiler still checks each format against its op */
 #define bad_arg(err, field, fmt, op) \
 	mm_fail(err, MM_EINVAL, "bad-argument", field, fmt, op)
 
@@ -188,5 +224,94 @@ int api_arg_frame(const char *op, const json_t *args, bool aligned,
 		return bad_arg(err, "phys", "%s: phys must be page aligned "
 			       "(a multiple of 0x1000)", op);
 	*pfn = PFN_DOWN(n);
+	return MM_OK;
+}
+
+int api_arg_gfp(const char *op, const json_t *args, gfp_t *gfp,
+		struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "gfp");
+	char word[48];
+	uint64_t n;
+
+	*gfp = GFP_KERNEL;
+	if (!v)
+		return MM_OK;
+	if (json_is_string(v)) {
+		if (gfp_parse(json_string_value(v), gfp, word, sizeof(word)))
+			return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
+				"%s: unknown GFP flag '%s'; write a mask the "
+				"way the kernel does: \"GFP_KERNEL | "
+				"__GFP_ZERO\", \"GFP_HIGHUSER_MOVABLE\" or a "
+				"number", op, word);
+		return MM_OK;
+	}
+	if (api_get_u64(v, &n) || n > UINT32_MAX)
+		return bad_arg(err, "gfp", "%s: gfp must be a string such as "
+			       "\"GFP_KERNEL | __GFP_ZERO\" or a 32-bit number",
+			       op);
+	*gfp = (gfp_t)n;
+	return MM_OK;
+}
+
+int api_arg_vaddr(const char *op, const json_t *args, const char *name,
+		  bool required, vaddr_t *va, struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, name);
+	uint64_t n;
+
+	*va = 0;
+	if (!v && !required)
+		return MM_OK;
+	if (!v)
+		return mm_fail(err, MM_EINVAL, "bad-argument", name,
+			       "%s needs %s, a 32-bit virtual address: a "
+			       "number or a string such as \"0x08048000\"",
+			       op, name);
+	if (api_get_u64(v, &n) || n > UINT32_MAX)
+		return mm_fail(err, MM_EINVAL, "bad-argument", name,
+			       "%s: %s must be a 32-bit virtual address (below "
+			       "0x100000000): a number or a string such as "
+			       "\"0x08048000\"", op, name);
+	*va = (vaddr_t)n;
+	return MM_OK;
+}
+
+int api_arg_cpu(const char *op, const struct machine *m, const json_t *args,
+		unsigned *cpu, struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "cpu");
+	unsigned ncpu = m->config.cpus;
+	uint64_t n;
+
+	*cpu = 0;
+	if (!v)
+		return MM_OK;
+	/* checked here, before the model runs, so every family says it
+	 * the same way */
+	if (api_get_u64(v, &n) || n >= ncpu)
+		return mm_fail(err, MM_EINVAL, "bad-argument", "cpu",
+			       "%s: cpu must be a CPU of this machine: it has "
+			       "%u CPU%s (0 to %u)", op, ncpu,
+			       ncpu == 1 ? "" : "s", ncpu - 1);
+	*cpu = (unsigned)n;
+	return MM_OK;
+}
+
+int api_arg_pid(const char *op, const json_t *args, uint32_t *pid,
+		struct mm_error *err)
+{
+	const json_t *v = json_object_get(args, "pid");
+	uint64_t n;
+
+	if (!v)
+		return bad_arg(err, "pid", "%s needs pid, the number of a "
+			       "process (process_create gives one; the "
+			       "processes operation lists them)", op);
+	if (api_get_u64(v, &n) || n > UINT32_MAX)
+		return bad_arg(err, "pid", "%s: pid must be the number of a "
+			       "process (process_create gives one; the "
+			       "processes operation lists them)", op);
+	*pid = (uint32_t)n;
 	return MM_OK;
 }

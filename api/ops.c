@@ -14,9 +14,6 @@
 
 #include "page_alloc.h"
 
-/* pfns of the 36-bit physical space PAE reaches */
-#define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
-
 /* a macro, so the compiler still checks each format against its op */
 #define bad_arg(err, field, fmt, op) \
 	mm_fail(err, MM_EINVAL, "bad-argument", field, fmt, op)
@@ -39,41 +36,7 @@ static int arg_order(const char *op, const json_t *args, unsigned *order,
 	return MM_OK;
 }
 
-static int arg_gfp(const json_t *args, gfp_t *gfp, struct mm_error *err)
-{
-	const json_t *v = json_object_get(args, "gfp");
-	char word[48];
-	uint64_t n;
-
-	*gfp = GFP_KERNEL;
-	if (!v)
-		return MM_OK;
-	if (json_is_string(v)) {
-		if (gfp_parse(json_string_value(v), gfp, word, sizeof(word)))
-			return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
-				"unknown GFP flag '%s'; write a mask the way "
-				"the kernel does: \"GFP_KERNEL | __GFP_ZERO\", "
-				"\"GFP_HIGHUSER_MOVABLE\" or a number", word);
-		return MM_OK;
-	}
-	if (api_get_u64(v, &n) || n > UINT32_MAX)
-		return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
-			       "gfp must be a string such as \"GFP_KERNEL | "
-			       "__GFP_ZERO\" or a 32-bit number");
-	*gfp = (gfp_t)n;
-	return MM_OK;
-}
-
-
 /* --- alloc_pages ---------------------------------------------------------------- */
-
-static json_t *gfp_json(gfp_t gfp)
-{
-	char buf[256];
-
-	gfp_format(gfp, buf, sizeof(buf));
-	return json_string(buf);
-}
 
 static const char *wmark_name(int w)
 {
@@ -114,7 +77,7 @@ static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
 	json_object_set_new(o, "phys", api_hex(PFN_PHYS(r->pfn)));
 	json_object_set_new(o, "order", json_integer(r->order));
 	json_object_set_new(o, "pages", json_integer(1 << r->order));
-	json_object_set_new(o, "gfp", gfp_json(gfp));
+	json_object_set_new(o, "gfp", api_gfp_json(gfp));
 	json_object_set_new(o, "zone", json_string(zone_name(r->zone)));
 	json_object_set_new(o, "migratetype",
 			    json_string(migratetype_name(r->migratetype)));
@@ -132,7 +95,7 @@ static json_t *alloc_fail_json(unsigned order, gfp_t gfp,
 
 	json_object_set_new(o, "ok", json_false());
 	json_object_set_new(o, "order", json_integer(order));
-	json_object_set_new(o, "gfp", gfp_json(gfp));
+	json_object_set_new(o, "gfp", api_gfp_json(gfp));
 	json_object_set_new(o, "reason", api_string_lossy(r->reason));
 	json_object_set_new(o, "attempts", attempts_json(r));
 	return o;
@@ -147,7 +110,7 @@ static int op_alloc_pages(struct machine *m, const json_t *args,
 	int rc;
 
 	if ((rc = arg_order("alloc_pages", args, &order, err)) ||
-	    (rc = arg_gfp(args, &gfp, err)))
+	    (rc = api_arg_gfp("alloc_pages", args, &gfp, err)))
 		return rc;
 	/* the result carries the allocator's story: keep it off a server
 	 * thread's stack */
@@ -218,30 +181,6 @@ static int op_free_pages(struct machine *m, const json_t *args,
 	return MM_OK;
 }
 
-static const char *frame_state_name(enum frame_state s)
-{
-	switch (s) {
-	case FRAME_HOLE: return "hole";
-	case FRAME_RESERVED: return "reserved";
-	case FRAME_FREE: return "free";
-	case FRAME_ALLOCATED: return "allocated";
-	}
-	return "?";
-}
-
-static const char *owner_name(enum page_owner o)
-{
-	/* OWNER_NONE is a block the user took with alloc_pages */
-	static const char *const names[NR_OWNERS] = {
-		[OWNER_NONE] = "alloc_pages", [OWNER_KERNEL] = "kernel",
-		[OWNER_PGTABLE] = "pgtable", [OWNER_SLAB] = "slab",
-		[OWNER_VMALLOC] = "vmalloc", [OWNER_USER] = "user",
-		[OWNER_PKMAP] = "pkmap",
-	};
-
-	return (unsigned)o < NR_OWNERS ? names[o] : "?";
-}
-
 static json_t *frame_json(const struct machine *m, pfn_t pfn,
 			  const struct frame_info *fi)
 {
@@ -251,7 +190,8 @@ static json_t *frame_json(const struct machine *m, pfn_t pfn,
 
 	json_object_set_new(o, "pfn", api_hex(pfn));
 	json_object_set_new(o, "phys", api_hex(PFN_PHYS(pfn)));
-	json_object_set_new(o, "state", json_string(frame_state_name(fi->state)));
+	json_object_set_new(o, "state",
+			    json_string(api_frame_state_name(fi->state)));
 	json_object_set_new(o, "zone", in_zone ? json_string(zone_name(fi->zone))
 					       : json_null());
 	json_object_set_new(o, "head", api_hex(fi->head));
@@ -261,10 +201,12 @@ static json_t *frame_json(const struct machine *m, pfn_t pfn,
 			    : json_null());
 	/* owner and gfp only mean something for an allocated block */
 	json_object_set_new(o, "owner", allocated
-			    ? json_string(owner_name(fi->owner)) : json_null());
+			    ? json_string(api_owner_name(fi->owner))
+			    : json_null());
 	json_object_set_new(o, "owner_id", allocated
 			    ? json_integer(fi->owner_id) : json_null());
-	json_object_set_new(o, "gfp", allocated ? gfp_json(fi->gfp) : json_null());
+	json_object_set_new(o, "gfp", allocated ? api_gfp_json(fi->gfp)
+					       : json_null());
 	json_object_set_new(o, "virt", api_lowmem_virt(m, pfn));
 	return o;
 }
@@ -299,8 +241,8 @@ const struct api_op_def api_ops_pages[] = {
 
 /* Every family of operations; each table ends with a NULL name. */
 static const struct api_op_def *const op_tables[] = {
-	api_ops_pages, api_ops_kvm, api_ops_vmalloc, api_ops_highmem,
-	api_ops_slab, api_ops_proc,
+	api_ops_pages, api_ops_frames, api_ops_kvm, api_ops_vmalloc,
+	api_ops_highmem, api_ops_slab, api_ops_proc,
 };
 
 static const struct api_op_def *find_op(const char *op)
@@ -326,6 +268,13 @@ bool api_op_known(const char *op)
 	return find_op(op) != NULL;
 }
 
+const char *const *api_op_args(const char *op)
+{
+	const struct api_op_def *d = find_op(op);
+
+	return d ? d->args : NULL;
+}
+
 bool api_op_mutates(const char *op)
 {
 	const struct api_op_def *d = find_op(op);
@@ -348,7 +297,7 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err)
 {
 	json_t *empty = NULL;
-	char names[512], what[48];
+	char names[1024], what[48];
 	const struct api_op_def *d = find_op(op);
 	int rc;
 

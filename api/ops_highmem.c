@@ -23,45 +23,7 @@
 
 #include "highmem.h"
 
-#define PFN_LIMIT (PHYS_LIMIT >> PAGE_SHIFT)
-
-#define bad_arg(err, field, fmt, op) \
-	mm_fail(err, MM_EINVAL, "bad-argument", field, fmt, op)
-
 /* --- arguments --------------------------------------------------------------- */
-
-
-static int arg_cpu(const char *op, const json_t *args, unsigned *cpu,
-		   struct mm_error *err)
-{
-	const json_t *v = json_object_get(args, "cpu");
-	uint64_t n;
-
-	*cpu = 0;
-	if (!v)
-		return MM_OK;
-	if (api_get_u64(v, &n) || n >= NR_CPUS)
-		return bad_arg(err, "cpu", "%s: cpu must be a CPU number, "
-			       "0 to the machine's cpus - 1", op);
-	*cpu = (unsigned)n;
-	return MM_OK;
-}
-
-static int arg_addr(const char *op, const json_t *args, vaddr_t *va,
-		    struct mm_error *err)
-{
-	const json_t *v = json_object_get(args, "addr");
-	uint64_t n;
-
-	if (!v)
-		return bad_arg(err, "addr", "%s needs addr, the address "
-			       "kmap_local_page or kmap_atomic returned", op);
-	if (api_get_u64(v, &n) || n > UINT32_MAX)
-		return bad_arg(err, "addr", "%s: addr must be a 32-bit virtual "
-			       "address such as \"0xfffbb000\"", op);
-	*va = (vaddr_t)n;
-	return MM_OK;
-}
 
 /* The model's errors speak of pfns; name the argument actually given. */
 static int frame_error(const json_t *args, int rc, struct mm_error *err)
@@ -162,7 +124,7 @@ static int do_kmap_local(const char *op, bool atomic, struct machine *m,
 	int rc;
 
 	if ((rc = api_arg_frame(op, args, false, &pfn, err)) ||
-	    (rc = arg_cpu(op, args, &cpu, err)))
+	    (rc = api_arg_cpu(op, m, args, &cpu, err)))
 		return rc;
 	if ((rc = kmap_local(m, pfn, cpu, atomic, &r, err)))
 		return frame_error(args, rc, err);
@@ -179,8 +141,8 @@ static int do_kunmap_local(const char *op, bool atomic, struct machine *m,
 	vaddr_t va = 0;
 	int rc;
 
-	if ((rc = arg_addr(op, args, &va, err)) ||
-	    (rc = arg_cpu(op, args, &cpu, err)))
+	if ((rc = api_arg_vaddr(op, args, "addr", true, &va, err)) ||
+	    (rc = api_arg_cpu(op, m, args, &cpu, err)))
 		return rc;
 	if ((rc = kunmap_local(m, va, cpu, atomic, &r, err)))
 		return rc;

@@ -1,7 +1,8 @@
 /*
  * ops_kvm.c - kernel virtual memory operations: translate an address
- * through the page tables with every step shown, and read or write bytes
- * through a kernel virtual address or a physical one.
+ * through the page tables (the kernel's, or a process's) with every step
+ * shown, and read or write bytes through a kernel virtual address or a
+ * physical one.
  */
 #include "api.h"
 #include "api_util.h"
@@ -131,31 +132,44 @@ static int get_access(const json_t *args, enum pt_access *acc, bool *user,
 	return MM_OK;
 }
 
-static int get_vaddr(const json_t *args, vaddr_t *va, struct mm_error *err)
-{
-	uint64_t v;
-
-	if (api_get_u64(json_object_get(args, "addr"), &v) || v > UINT32_MAX)
-		return bad_arg(err, "addr", "addr must be a 32-bit virtual "
-			       "address such as \"0xc0100000\"");
-	*va = (vaddr_t)v;
-	return MM_OK;
-}
-
+/*
+ * translate {addr, access = read, mode, pid}: the MMU's walk, every step
+ * shown, and the fault it would raise; nothing changes (no fault is
+ * handled).  Without pid the walk starts at swapper_pg_dir in kernel
+ * mode; with pid it starts at that process's CR3 and the mode defaults
+ * to user, as the process's own access would run (with PAE, PTI gives
+ * user mode the user half of the pgd).
+ */
 static int op_translate(struct machine *m, const json_t *args,
 			json_t **result, struct mm_error *err)
 {
+	const struct process *p = NULL;
 	enum pt_access acc;
 	struct pt_walk w;
+	uint32_t pid = 0;
 	bool user;
 	vaddr_t va = 0;
 	int rc;
 
-	if ((rc = get_vaddr(args, &va, err)) ||
+	if ((rc = api_arg_vaddr("translate", args, "addr", true, &va, err)) ||
 	    (rc = get_access(args, &acc, &user, err)))
 		return rc;
-	pt_walk(m, m->swapper_pg_dir, va, acc, user, &w);
+	if (json_object_get(args, "pid")) {
+		if ((rc = api_arg_pid("translate", args, &pid, err)))
+			return rc;
+		if (!(p = mm_find(m, pid, err)))
+			return err->kind;
+		if (!json_object_get(args, "mode"))
+			user = true;
+	}
+	pt_walk(m, p ? mm_cr3(m, p, user) : m->swapper_pg_dir, va, acc, user,
+		&w);
 	*result = api_walk_json(m, &w);
+	if (p) {
+		json_object_set_new(*result, "pid", json_integer(pid));
+		json_object_set_new(*result, "mode",
+				    json_string(user ? "user" : "kernel"));
+	}
 	return MM_OK;
 }
 
@@ -288,7 +302,8 @@ static int op_write(struct machine *m, const json_t *args, json_t **result,
 	return MM_OK;
 }
 
-static const char *const translate_args[] = { "addr", "access", "mode", NULL };
+static const char *const translate_args[] = { "addr", "access", "mode", "pid",
+					       NULL };
 static const char *const read_args[] = { "addr", "phys", "len", NULL };
 static const char *const write_args[] = { "addr", "phys", "hex", "text", NULL };
 

@@ -1,8 +1,12 @@
 /*
  * ops_proc.c - processes: create, fork, exit, the memory system calls,
  * a process's accesses with the MMU walk and the fault handler's answer,
- * user copies, and the per-process reports (maps, status, pagemap,
- * page tables).
+ * user copies, the list of processes, and the per-process reports
+ * (maps, status, pagemap, page tables).
+ *
+ *   processes {} -> {count, max_processes, processes: [{pid, ppid, comm,
+ *       rss, rss_anon, rss_file, rss_shmem (pages), vm_pages, vmas, pgd,
+ *       page_tables, oom_score_adj}]}
  */
 #include "api.h"
 #include "api_util.h"
@@ -19,17 +23,6 @@
 static int bad_arg(struct mm_error *err, const char *field, const char *msg)
 {
 	return mm_fail(err, MM_EINVAL, "bad-argument", field, "%s", msg);
-}
-
-static int arg_pid(const json_t *args, uint32_t *pid, struct mm_error *err)
-{
-	uint64_t v;
-
-	if (api_get_u64(json_object_get(args, "pid"), &v) || v > UINT32_MAX)
-		return bad_arg(err, "pid", "pid must be the number of a "
-			       "process (process_create gives one)");
-	*pid = (uint32_t)v;
-	return MM_OK;
 }
 
 static int arg_u32(const json_t *args, const char *name, bool required,
@@ -121,8 +114,9 @@ static json_t *proc_summary(const struct machine *m, uint32_t pid)
 	if (!p)
 		return json_null();
 	proc_pid_maps(m, p, &sb);
-	r = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-		"pid", (int)p->pid, "pgd", api_hex(p->pgd),
+	r = json_pack("{s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"pid", (int)p->pid, "ppid", (int)p->ppid,
+		"pgd", api_hex(p->pgd),
 		"mmap_base", api_hex(p->mmap_base),
 		"start_brk", api_hex(p->start_brk), "brk", api_hex(p->brk),
 		"start_stack", api_hex(p->start_stack),
@@ -151,7 +145,7 @@ static int op_fork(struct machine *m, const json_t *args, json_t **result,
 	uint32_t pid, child;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
+	if ((rc = api_arg_pid("fork", args, &pid, err)) ||
 	    (rc = process_fork(m, pid, &child, err)))
 		return rc;
 	*result = json_pack("{s:i, s:o}", "parent", (int)pid, "child",
@@ -165,7 +159,7 @@ static int op_exit(struct machine *m, const json_t *args, json_t **result,
 	uint32_t pid, before = machine_free_pages(m);
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
+	if ((rc = api_arg_pid("exit", args, &pid, err)) ||
 	    (rc = process_exit(m, pid, err)))
 		return rc;
 	*result = json_pack("{s:i, s:i}", "pid", (int)pid, "pages_freed",
@@ -177,12 +171,13 @@ static int op_mmap(struct machine *m, const json_t *args, json_t **result,
 		   struct mm_error *err)
 {
 	uint32_t pid, prot, flags;
-	uint64_t addr, len;
+	vaddr_t addr;
+	uint64_t len;
 	vaddr_t out;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", false, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("mmap", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("mmap", args, "addr", false, &addr, err)) ||
 	    (rc = arg_u32(args, "len", true, UINT32_MAX, &len, err)) ||
 	    (rc = arg_flags(args, "prot", prot_names, &prot, err)) ||
 	    (rc = arg_flags(args, "flags", map_names, &flags, err)))
@@ -191,7 +186,7 @@ static int op_mmap(struct machine *m, const json_t *args, json_t **result,
 		flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	if (!json_object_get(args, "prot"))
 		prot = PROT_READ | PROT_WRITE;
-	if ((rc = sys_mmap(m, pid, (vaddr_t)addr, len, prot, flags, &out,
+	if ((rc = sys_mmap(m, pid, addr, len, prot, flags, &out,
 			   err)))
 		return rc;
 	*result = json_pack("{s:o, s:o}", "addr", api_hex(out), "process",
@@ -203,13 +198,14 @@ static int op_munmap(struct machine *m, const json_t *args, json_t **result,
 		     struct mm_error *err)
 {
 	uint32_t pid;
-	uint64_t addr, len;
+	vaddr_t addr;
+	uint64_t len;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", true, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("munmap", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("munmap", args, "addr", true, &addr, err)) ||
 	    (rc = arg_u32(args, "len", true, UINT32_MAX, &len, err)) ||
-	    (rc = sys_munmap(m, pid, (vaddr_t)addr, len, err)))
+	    (rc = sys_munmap(m, pid, addr, len, err)))
 		return rc;
 	*result = proc_summary(m, pid);
 	return MM_OK;
@@ -219,14 +215,15 @@ static int op_mprotect(struct machine *m, const json_t *args,
 		       json_t **result, struct mm_error *err)
 {
 	uint32_t pid, prot;
-	uint64_t addr, len;
+	vaddr_t addr;
+	uint64_t len;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", true, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("mprotect", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("mprotect", args, "addr", true, &addr, err)) ||
 	    (rc = arg_u32(args, "len", true, UINT32_MAX, &len, err)) ||
 	    (rc = arg_flags(args, "prot", prot_names, &prot, err)) ||
-	    (rc = sys_mprotect(m, pid, (vaddr_t)addr, len, prot, err)))
+	    (rc = sys_mprotect(m, pid, addr, len, prot, err)))
 		return rc;
 	*result = proc_summary(m, pid);
 	return MM_OK;
@@ -236,13 +233,12 @@ static int op_brk(struct machine *m, const json_t *args, json_t **result,
 		  struct mm_error *err)
 {
 	uint32_t pid;
-	uint64_t addr;
-	vaddr_t out;
+	vaddr_t addr, out;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", false, UINT32_MAX, &addr, err)) ||
-	    (rc = sys_brk(m, pid, (vaddr_t)addr, &out, err)))
+	if ((rc = api_arg_pid("brk", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("brk", args, "addr", false, &addr, err)) ||
+	    (rc = sys_brk(m, pid, addr, &out, err)))
 		return rc;
 	*result = json_pack("{s:o, s:o}", "brk", api_hex(out), "process",
 			    proc_summary(m, pid));
@@ -289,15 +285,15 @@ static int op_access(struct machine *m, const json_t *args, json_t **result,
 	struct pt_walk w1, w2;
 	struct fault_result fr;
 	uint32_t pid;
-	uint64_t addr;
+	vaddr_t addr;
 	int acc, rc;
 	bool user;
 	json_t *r, *h;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", true, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("access", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("access", args, "addr", true, &addr, err)) ||
 	    (rc = get_mode(args, &acc, &user, err)) ||
-	    (rc = mm_access(m, pid, (vaddr_t)addr, acc, user, &w1, &w2, &fr,
+	    (rc = mm_access(m, pid, addr, acc, user, &w1, &w2, &fr,
 			    err)))
 		return rc;
 	r = json_pack("{s:i, s:o, s:s, s:o}", "pid", (int)pid,
@@ -391,16 +387,17 @@ static int op_uread(struct machine *m, const json_t *args, json_t **result,
 {
 	uint8_t buf[UACCESS_MAX];
 	uint32_t pid;
-	uint64_t addr, len;
+	vaddr_t addr;
+	uint64_t len;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", true, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("uread", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("uread", args, "addr", true, &addr, err)) ||
 	    (rc = arg_u32(args, "len", true, UACCESS_MAX, &len, err)))
 		return rc;
 	if (!len)
 		return bad_arg(err, "len", "len must be 1 to 4096");
-	if ((rc = mm_uaccess(m, pid, (vaddr_t)addr, buf, (uint32_t)len, false,
+	if ((rc = mm_uaccess(m, pid, addr, buf, (uint32_t)len, false,
 			     true, err)))
 		return rc;
 	*result = json_pack("{s:o, s:i}", "hex", hex_json(buf, (uint32_t)len),
@@ -413,13 +410,13 @@ static int op_uwrite(struct machine *m, const json_t *args, json_t **result,
 {
 	uint8_t buf[UACCESS_MAX];
 	uint32_t pid, len = 0;
-	uint64_t addr;
+	vaddr_t addr;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", true, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("uwrite", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("uwrite", args, "addr", true, &addr, err)) ||
 	    (rc = get_data(args, buf, &len, err)) ||
-	    (rc = mm_uaccess(m, pid, (vaddr_t)addr, buf, len, true, true,
+	    (rc = mm_uaccess(m, pid, addr, buf, len, true, true,
 			     err)))
 		return rc;
 	*result = json_pack("{s:i}", "written", (int)len);
@@ -458,13 +455,15 @@ static int do_copy(struct machine *m, const json_t *args, json_t **result,
 		   bool to_user, struct mm_error *err)
 {
 	uint8_t buf[UACCESS_MAX];
+	const char *op = to_user ? "copy_to_user" : "copy_from_user";
 	uint32_t pid;
-	uint64_t ua, ka, len;
+	vaddr_t ua, ka;
+	uint64_t len;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "uaddr", true, UINT32_MAX, &ua, err)) ||
-	    (rc = arg_u32(args, "kaddr", true, UINT32_MAX, &ka, err)) ||
+	if ((rc = api_arg_pid(op, args, &pid, err)) ||
+	    (rc = api_arg_vaddr(op, args, "uaddr", true, &ua, err)) ||
+	    (rc = api_arg_vaddr(op, args, "kaddr", true, &ka, err)) ||
 	    (rc = arg_u32(args, "len", true, UACCESS_MAX, &len, err)))
 		return rc;
 	if (!len)
@@ -478,15 +477,15 @@ static int do_copy(struct machine *m, const json_t *args, json_t **result,
 			       "reaching above TASK_SIZE (0x%08x)",
 			       m->layout.page_offset);
 	if (to_user) {
-		if ((rc = kernel_bytes(m, (vaddr_t)ka, buf, (uint32_t)len,
+		if ((rc = kernel_bytes(m, ka, buf, (uint32_t)len,
 				       false, err)) ||
-		    (rc = mm_uaccess(m, pid, (vaddr_t)ua, buf, (uint32_t)len,
+		    (rc = mm_uaccess(m, pid, ua, buf, (uint32_t)len,
 				     true, false, err)))
 			return rc;
 	} else {
-		if ((rc = mm_uaccess(m, pid, (vaddr_t)ua, buf, (uint32_t)len,
+		if ((rc = mm_uaccess(m, pid, ua, buf, (uint32_t)len,
 				     false, false, err)) ||
-		    (rc = kernel_bytes(m, (vaddr_t)ka, buf, (uint32_t)len,
+		    (rc = kernel_bytes(m, ka, buf, (uint32_t)len,
 				       true, err)))
 			return rc;
 	}
@@ -515,7 +514,7 @@ static int op_oom_score_adj(struct machine *m, const json_t *args,
 	uint32_t pid;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)))
+	if ((rc = api_arg_pid("oom_score_adj", args, &pid, err)))
 		return rc;
 	if (!json_is_integer(v) || json_integer_value(v) < -1000 ||
 	    json_integer_value(v) > 1000)
@@ -571,7 +570,7 @@ static int op_maps(struct machine *m, const json_t *args, json_t **result,
 	uint32_t pid;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)))
+	if ((rc = api_arg_pid("maps", args, &pid, err)))
 		return rc;
 	if (!(p = mm_find(m, pid, err)))
 		return err->kind;
@@ -589,7 +588,7 @@ static int op_status(struct machine *m, const json_t *args, json_t **result,
 	uint32_t pid;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)))
+	if ((rc = api_arg_pid("status", args, &pid, err)))
 		return rc;
 	if (!(p = mm_find(m, pid, err)))
 		return err->kind;
@@ -607,7 +606,7 @@ static int op_process_pagetables(struct machine *m, const json_t *args,
 	uint32_t pid;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)))
+	if ((rc = api_arg_pid("process_pagetables", args, &pid, err)))
 		return rc;
 	if (!(p = mm_find(m, pid, err)))
 		return err->kind;
@@ -626,12 +625,13 @@ static int op_pagemap(struct machine *m, const json_t *args, json_t **result,
 					     "Movable" };
 	struct process *p;
 	uint32_t pid, count = 0;
-	uint64_t addr, len;
+	vaddr_t addr;
+	uint64_t len;
 	json_t *a;
 	int rc;
 
-	if ((rc = arg_pid(args, &pid, err)) ||
-	    (rc = arg_u32(args, "addr", false, UINT32_MAX, &addr, err)) ||
+	if ((rc = api_arg_pid("pagemap", args, &pid, err)) ||
+	    (rc = api_arg_vaddr("pagemap", args, "addr", false, &addr, err)) ||
 	    (rc = arg_u32(args, "len", false, UINT32_MAX, &len, err)))
 		return rc;
 	if (!(p = mm_find(m, pid, err)))
@@ -676,7 +676,41 @@ static int op_pagemap(struct machine *m, const json_t *args, json_t **result,
 	return MM_OK;
 }
 
-static const char *const create_args[] = { NULL };
+/* Every live process, in pid order: who it is, its parent, its size. */
+static int op_processes(struct machine *m, const json_t *args,
+			json_t **result, struct mm_error *err)
+{
+	json_t *a = json_array();
+
+	(void)args;
+	(void)err;
+	for (uint32_t i = 0; i < m->procs.nr; i++) {
+		const struct process *p = &m->procs.procs[i];
+		uint32_t vm = 0;
+
+		for (uint32_t k = 0; k < p->nr_vmas; k++)
+			vm += (p->vmas[k].end - p->vmas[k].start) >> PAGE_SHIFT;
+		json_array_append_new(a, json_pack(
+			"{s:i, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:o, "
+			"s:i, s:i}",
+			"pid", (int)p->pid, "ppid", (int)p->ppid,
+			"comm", p->comm,
+			"rss", (int)(p->rss_anon + p->rss_file + p->rss_shmem),
+			"rss_anon", (int)p->rss_anon,
+			"rss_file", (int)p->rss_file,
+			"rss_shmem", (int)p->rss_shmem,
+			"vm_pages", (int)vm, "vmas", (int)p->nr_vmas,
+			"pgd", api_hex(p->pgd),
+			"page_tables", (int)(p->nr_ptes + p->nr_pmds),
+			"oom_score_adj", p->oom_score_adj));
+	}
+	*result = json_pack("{s:i, s:i, s:o}", "count", (int)m->procs.nr,
+			    "max_processes", (int)m->procs.max_procs,
+			    "processes", a);
+	return MM_OK;
+}
+
+static const char *const no_args[] = { NULL };
 static const char *const pid_args[] = { "pid", NULL };
 static const char *const mmap_args[] = { "pid", "addr", "len", "prot",
 					 "flags", NULL };
@@ -697,7 +731,7 @@ static const char *const limit_args[] = { "max_map_count", "max_processes",
 					  NULL };
 
 const struct api_op_def api_ops_proc[] = {
-	{ "process_create", true, create_args, op_process_create },
+	{ "process_create", true, no_args, op_process_create },
 	{ "fork", true, pid_args, op_fork },
 	{ "exit", true, pid_args, op_exit },
 	{ "mmap", true, mmap_args, op_mmap },
@@ -715,5 +749,6 @@ const struct api_op_def api_ops_proc[] = {
 	{ "status", false, pid_args, op_status },
 	{ "pagemap", false, pagemap_args, op_pagemap },
 	{ "process_pagetables", false, pid_args, op_process_pagetables },
+	{ "processes", false, no_args, op_processes },
 	{ NULL, false, NULL, NULL },
 };

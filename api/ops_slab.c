@@ -46,60 +46,6 @@ static int arg_size(const char *op, const json_t *args, uint64_t *size,
 	return MM_OK;
 }
 
-static int arg_addr(const char *op, const json_t *args, vaddr_t *va,
-		    struct mm_error *err)
-{
-	const json_t *v = json_object_get(args, "addr");
-	uint64_t n;
-
-	if (!v || api_get_u64(v, &n) || n > UINT32_MAX)
-		return bad_arg(err, "addr", "%s needs addr, a 32-bit kernel "
-			       "address such as \"0xc5c00000\"", op);
-	*va = (vaddr_t)n;
-	return MM_OK;
-}
-
-static int arg_gfp(const json_t *args, gfp_t *gfp, struct mm_error *err)
-{
-	const json_t *v = json_object_get(args, "gfp");
-	char word[48];
-	uint64_t n;
-
-	*gfp = GFP_KERNEL;
-	if (!v)
-		return MM_OK;
-	if (json_is_string(v)) {
-		if (gfp_parse(json_string_value(v), gfp, word, sizeof(word)))
-			return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
-				"unknown GFP flag '%s'; write a mask the way "
-				"the kernel does: \"GFP_KERNEL | __GFP_ZERO\", "
-				"\"GFP_ATOMIC\" or a number", word);
-		return MM_OK;
-	}
-	if (api_get_u64(v, &n) || n > UINT32_MAX)
-		return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
-			       "gfp must be a string such as \"GFP_KERNEL | "
-			       "__GFP_ZERO\" or a 32-bit number");
-	*gfp = (gfp_t)n;
-	return MM_OK;
-}
-
-static int arg_cpu(const char *op, const json_t *args, unsigned *cpu,
-		   struct mm_error *err)
-{
-	const json_t *v = json_object_get(args, "cpu");
-	uint64_t n;
-
-	*cpu = 0;
-	if (!v)
-		return MM_OK;
-	if (api_get_u64(v, &n) || n >= NR_CPUS)
-		return bad_arg(err, "cpu", "%s: cpu must be a CPU number below "
-			       "the machine's CPU count (at most 31)", op);
-	*cpu = (unsigned)n;
-	return MM_OK;
-}
-
 static int arg_cache(const char *op, const struct machine *m,
 		     const json_t *args, struct kmem_cache **s,
 		     struct mm_error *err)
@@ -152,14 +98,6 @@ static int arg_slab_flags(const json_t *args, uint32_t *flags,
 
 /* --- results --------------------------------------------------------------------- */
 
-static json_t *gfp_json(gfp_t gfp)
-{
-	char buf[256];
-
-	gfp_format(gfp, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 static json_t *zone_json(int zone)
 {
 	return zone < 0 ? json_null() : json_string(zone_name(zone));
@@ -211,7 +149,7 @@ json_t *api_slab_cache_json(const struct kmem_cache *s, bool slabs)
 	json_object_set_new(o, "min_partial", json_integer(s->min_partial));
 	json_object_set_new(o, "reclaimable",
 			    json_boolean(s->flags & SLAB_RECLAIM_ACCOUNT));
-	json_object_set_new(o, "allocflags", gfp_json(s->allocflags));
+	json_object_set_new(o, "allocflags", api_gfp_json(s->allocflags));
 	if (!slabs)
 		return o;
 	json_object_set_new(o, "active_objs", json_integer(s->inuse));
@@ -275,7 +213,7 @@ static json_t *alloc_json(const struct slab_alloc_result *r)
 	if (!r->ok) {
 		json_object_set_new(o, "ok", json_false());
 		json_object_set_new(o, "size", json_integer(r->size));
-		json_object_set_new(o, "gfp", gfp_json(r->gfp));
+		json_object_set_new(o, "gfp", api_gfp_json(r->gfp));
 		json_object_set_new(o, "cache", r->cache
 				    ? json_string(r->cache->name) : json_null());
 		json_object_set_new(o, "large", json_boolean(r->large));
@@ -291,7 +229,7 @@ static json_t *alloc_json(const struct slab_alloc_result *r)
 	json_object_set_new(o, "cache", r->cache ? json_string(r->cache->name)
 						 : json_null());
 	json_object_set_new(o, "large", json_boolean(r->large));
-	json_object_set_new(o, "gfp", gfp_json(r->gfp));
+	json_object_set_new(o, "gfp", api_gfp_json(r->gfp));
 	json_object_set_new(o, "from", from ? json_string(from) : json_null());
 	json_object_set_new(o, "slab", r->cache
 			    ? slab_json(r->pfn, r->order, r->zone, r->index,
@@ -302,7 +240,7 @@ static json_t *alloc_json(const struct slab_alloc_result *r)
 	if (r->from == SLAB_SRC_NEW || r->from == SLAB_SRC_PAGES)
 		json_object_set_new(o, "new_slab", json_pack(
 			"{s:o, s:i, s:o, s:b}", "pfn", api_hex(r->pfn),
-			"order", (int)r->order, "gfp", gfp_json(r->page_gfp),
+			"order", (int)r->order, "gfp", api_gfp_json(r->page_gfp),
 			"order_fallback", r->order_fallback));
 	else
 		json_object_set_new(o, "new_slab", json_null());
@@ -364,8 +302,8 @@ static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
 	int rc;
 
 	if ((rc = arg_size(op, args, &size, err)) ||
-	    (rc = arg_gfp(args, &gfp, err)) ||
-	    (rc = arg_cpu(op, args, &cpu, err)))
+	    (rc = api_arg_gfp(op, args, &gfp, err)) ||
+	    (rc = api_arg_cpu(op, m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK)
@@ -396,10 +334,10 @@ static int op_krealloc(struct machine *m, const json_t *args,
 	gfp_t gfp;
 	int rc;
 
-	if ((rc = arg_addr("krealloc", args, &va, err)) ||
+	if ((rc = api_arg_vaddr("krealloc", args, "addr", true, &va, err)) ||
 	    (rc = arg_size("krealloc", args, &size, err)) ||
-	    (rc = arg_gfp(args, &gfp, err)) ||
-	    (rc = arg_cpu("krealloc", args, &cpu, err)))
+	    (rc = api_arg_gfp("krealloc", args, &gfp, err)) ||
+	    (rc = api_arg_cpu("krealloc", m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = krealloc(m, va, size, gfp, cpu, r, err)) == MM_OK) {
@@ -421,7 +359,7 @@ static int op_kfree(struct machine *m, const json_t *args, json_t **result,
 	vaddr_t va;
 	int rc;
 
-	if ((rc = arg_addr("kfree", args, &va, err)) ||
+	if ((rc = api_arg_vaddr("kfree", args, "addr", true, &va, err)) ||
 	    (rc = kfree(m, va, &r, err)))
 		return rc;
 	*result = free_json(m, va, &r);
@@ -436,7 +374,7 @@ static int op_ksize(struct machine *m, const json_t *args, json_t **result,
 	vaddr_t va;
 	int rc;
 
-	if ((rc = arg_addr("ksize", args, &va, err)) ||
+	if ((rc = api_arg_vaddr("ksize", args, "addr", true, &va, err)) ||
 	    (rc = ksize(m, va, &size, err)))
 		return rc;
 	*result = json_object();
@@ -501,8 +439,8 @@ static int op_kmem_cache_alloc(struct machine *m, const json_t *args,
 	int rc;
 
 	if ((rc = arg_cache("kmem_cache_alloc", m, args, &s, err)) ||
-	    (rc = arg_gfp(args, &gfp, err)) ||
-	    (rc = arg_cpu("kmem_cache_alloc", args, &cpu, err)))
+	    (rc = api_arg_gfp("kmem_cache_alloc", args, &gfp, err)) ||
+	    (rc = api_arg_cpu("kmem_cache_alloc", m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = kmem_cache_alloc(m, s, gfp, cpu, r, err)) == MM_OK)
@@ -520,7 +458,8 @@ static int op_kmem_cache_free(struct machine *m, const json_t *args,
 	int rc;
 
 	if ((rc = arg_cache("kmem_cache_free", m, args, &s, err)) ||
-	    (rc = arg_addr("kmem_cache_free", args, &va, err)) ||
+	    (rc = api_arg_vaddr("kmem_cache_free", args, "addr", true, &va,
+				      err)) ||
 	    (rc = kmem_cache_free(m, s, va, &r, err)))
 		return rc;
 	*result = free_json(m, va, &r);

@@ -48,21 +48,6 @@ static int arg_u64(const char *op, const json_t *args, const char *name,
 	return MM_OK;
 }
 
-static int arg_addr(const char *op, const json_t *args, vaddr_t *va,
-		    struct mm_error *err)
-{
-	uint64_t n;
-	int rc;
-
-	if ((rc = arg_u64(op, args, "addr", "0xf73fe000", &n, err)))
-		return rc;
-	if (n > UINT32_MAX)
-		return bad_arg(err, "addr", "%s: addr must be a 32-bit virtual "
-			       "address such as \"0xf73fe000\"", op);
-	*va = (vaddr_t)n;
-	return MM_OK;
-}
-
 /* "pfns": a non-empty array of frame numbers. */
 static int arg_pfns(const json_t *args, pfn_t **pfns, uint32_t *count,
 		    struct mm_error *err)
@@ -156,14 +141,6 @@ static json_t *alloc_json(const struct machine *m, const struct vm_result *r)
 	return o;
 }
 
-static json_t *gfp_json(gfp_t gfp)
-{
-	char buf[128];
-
-	gfp_format(gfp, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 /* --- vmalloc, vzalloc and vfree -------------------------------------------------- */
 
 static int do_vmalloc(const char *op, bool zero, struct machine *m,
@@ -182,7 +159,7 @@ static int do_vmalloc(const char *op, bool zero, struct machine *m,
 		return rc;
 	*result = alloc_json(m, &r);
 	a = vm_area_by_id(&m->vmalloc, r.id);
-	json_object_set_new(*result, "gfp", gfp_json(GFP_KERNEL |
+	json_object_set_new(*result, "gfp", api_gfp_json(GFP_KERNEL |
 			    __GFP_HIGHMEM | __GFP_NOWARN |
 			    (zero ? __GFP_ZERO : 0)));
 	/* where the struct page pointer array lives */
@@ -232,7 +209,7 @@ static int do_unmap(const char *op, unmap_fn fn, struct machine *m,
 	vaddr_t va = 0;
 	int rc;
 
-	if ((rc = arg_addr(op, args, &va, err)))
+	if ((rc = api_arg_vaddr(op, args, "addr", true, &va, err)))
 		return rc;
 	a = vm_area_containing(&m->vmalloc, va);
 	if (a) {

@@ -232,8 +232,40 @@ void proc_pid_maps(const struct machine *m, const struct process *p,
 	}
 }
 
-void proc_pid_status(const struct machine *m, const struct process *p,
-		     struct strbuf *out)
+/*
+ * The lines of task_state() (fs/proc/array.c) a student compares: who the
+ * process is and who its parent is.  The model's processes run as root
+ * (the OOM killer's line says UID:0) with umask 022, no supplementary
+ * groups, in the initial pid namespace, and are asleep whenever anyone
+ * looks.  The model has no files: the three standard descriptors fit the
+ * fdtable embedded in files_struct, NR_OPEN_DEFAULT = BITS_PER_LONG = 32
+ * slots on i386.
+ */
+static void status_task(const struct process *p, struct strbuf *out)
+{
+	sb_printf(out, "Name:\t%s\n", p->comm);
+	sb_printf(out, "Umask:\t0022\n");
+	sb_printf(out, "State:\tS (sleeping)\n");
+	sb_printf(out, "Tgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n",
+		  p->pid, p->pid, p->ppid);
+	sb_printf(out, "TracerPid:\t0\n");
+	sb_printf(out, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+	sb_printf(out, "FDSize:\t32\n");
+	/* the kernel ends the group list with a blank it regrets */
+	sb_printf(out, "Groups:\t \n");
+	sb_printf(out, "NStgid:\t%u\nNSpid:\t%u\nNSpgid:\t%u\nNSsid:\t%u\n",
+		  p->pid, p->pid, p->pgid, p->sid);
+}
+
+/* A task_mem() line: the value right-aligned in 8 columns, then kB. */
+static void vm_line(struct strbuf *out, const char *name, uint64_t kb)
+{
+	sb_printf(out, "%s:\t%8llu kB\n", name, (unsigned long long)kb);
+}
+
+/* task_mem() (fs/proc/task_mmu.c): sizes from the VMAs as the kernel
+ * counts them (data_vm, stack_vm, exec_vm), rss from the counters. */
+static void status_mem(const struct process *p, struct strbuf *out)
 {
 	uint32_t total = 0, data = 0, stack = 0, exec = 0, text, lib;
 	uint32_t rss = p->rss_anon + p->rss_file + p->rss_shmem;
@@ -250,29 +282,46 @@ void proc_pid_status(const struct machine *m, const struct process *p,
 		else if ((v->flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
 			exec += n;
 	}
+	/* the executable pages split between the program's text and the
+	 * libraries */
 	text = ((p->end_code + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) -
 	       (p->start_code & ~(PAGE_SIZE - 1));
 	if (text > exec << PAGE_SHIFT)
 		text = exec << PAGE_SHIFT;
 	lib = (exec << PAGE_SHIFT) - text;
+	vm_line(out, "VmPeak", (uint64_t)MAX(p->hiwater_vm, total) * 4);
+	vm_line(out, "VmSize", (uint64_t)total * 4);
+	vm_line(out, "VmLck", 0);
+	vm_line(out, "VmPin", 0);
+	vm_line(out, "VmHWM", (uint64_t)MAX(p->hiwater_rss, rss) * 4);
+	vm_line(out, "VmRSS", (uint64_t)rss * 4);
+	vm_line(out, "RssAnon", (uint64_t)p->rss_anon * 4);
+	vm_line(out, "RssFile", (uint64_t)p->rss_file * 4);
+	vm_line(out, "RssShmem", (uint64_t)p->rss_shmem * 4);
+	vm_line(out, "VmData", (uint64_t)data * 4);
+	vm_line(out, "VmStk", (uint64_t)stack * 4);
+	vm_line(out, "VmExe", text >> 10);
+	vm_line(out, "VmLib", lib >> 10);
+	vm_line(out, "VmPTE", (uint64_t)(p->nr_ptes + p->nr_pmds) * 4);
+	vm_line(out, "VmSwap", 0);
+	/* hugetlb_report_usage(): Debian builds CONFIG_HUGETLB_PAGE */
+	vm_line(out, "HugetlbPages", 0);
+}
+
+/*
+ * /proc/PID/status as proc_pid_status() writes it in 6.1, up to the THP
+ * line: task_state(), task_mem(), task_core_dumping() and
+ * task_thp_status() (Debian builds CONFIG_TRANSPARENT_HUGEPAGE; nothing
+ * sets MMF_DISABLE_THP).  The signal, capability, seccomp, cpuset and
+ * context-switch lines that follow in the kernel's file describe what
+ * the model does not have, so they are left out rather than made up.
+ */
+void proc_pid_status(const struct machine *m, const struct process *p,
+		     struct strbuf *out)
+{
 	(void)m;
-	sb_printf(out, "Name:\t%s\n", p->comm);
-	sb_printf(out, "Pid:\t%u\n", p->pid);
-#define VMLINE(n, v) sb_printf(out, "%s:\t%8u kB\n", n, (uint32_t)(v))
-	VMLINE("VmPeak", (p->hiwater_vm > total ? p->hiwater_vm : total) * 4);
-	VMLINE("VmSize", total * 4);
-	VMLINE("VmLck", 0);
-	VMLINE("VmPin", 0);
-	VMLINE("VmHWM", (p->hiwater_rss > rss ? p->hiwater_rss : rss) * 4);
-	VMLINE("VmRSS", rss * 4);
-	VMLINE("RssAnon", p->rss_anon * 4);
-	VMLINE("RssFile", p->rss_file * 4);
-	VMLINE("RssShmem", p->rss_shmem * 4);
-	VMLINE("VmData", data * 4);
-	VMLINE("VmStk", stack * 4);
-	VMLINE("VmExe", text >> 10);
-	VMLINE("VmLib", lib >> 10);
-	VMLINE("VmPTE", (p->nr_ptes + p->nr_pmds) * 4);
-	VMLINE("VmSwap", 0);
-#undef VMLINE
+	status_task(p, out);
+	status_mem(p, out);
+	sb_printf(out, "CoreDumping:\t0\n");
+	sb_printf(out, "THP_enabled:\t1\n");
 }

@@ -572,6 +572,9 @@ static struct process *new_proc(struct machine *m, struct mm_error *err)
 	p = &s->procs[s->nr];
 	memset(p, 0, sizeof(*p));
 	p->pid = s->next_pid;
+	/* a program the kernel spawned leads its own group and session;
+	 * fork overwrites all three */
+	p->pgid = p->sid = p->pid;
 	strcpy(p->comm, "busybox");
 	if (pgd_alloc(m, p, err))
 		return NULL;
@@ -580,11 +583,25 @@ static struct process *new_proc(struct machine *m, struct mm_error *err)
 	return p;
 }
 
+/* forget_original_parent(): the children of a process that goes get
+ * init as their parent (or none, when init itself is gone). */
+static void reparent_children(struct mm_state *s, uint32_t pid)
+{
+	bool init_lives = false;
+
+	for (uint32_t i = 0; i < s->nr; i++)
+		init_lives |= s->procs[i].pid == 1 && pid != 1;
+	for (uint32_t i = 0; i < s->nr; i++)
+		if (s->procs[i].ppid == pid)
+			s->procs[i].ppid = init_lives ? 1 : 0;
+}
+
 static void remove_proc(struct machine *m, struct process *p)
 {
 	struct mm_state *s = &m->procs;
 	uint32_t i = (uint32_t)(p - s->procs);
 
+	reparent_children(s, p->pid);
 	free(p->vmas);
 	memmove(&s->procs[i], &s->procs[i + 1],
 		(s->nr - i - 1) * sizeof(*s->procs));
@@ -698,6 +715,7 @@ int process_fork(struct machine *m, uint32_t parent, uint32_t *child,
 		memcpy(upmds, c->user_pmds, sizeof(upmds));
 		*c = *p;
 		c->pid = pid;
+		c->ppid = p->pid;
 		c->pgd = pgd;
 		memcpy(c->pmds, pmds, sizeof(pmds));
 		memcpy(c->user_pmds, upmds, sizeof(upmds));
@@ -707,6 +725,9 @@ int process_fork(struct machine *m, uint32_t parent, uint32_t *child,
 		c->hiwater_rss = 0;
 		c->vmas = xmalloc(p->cap_vmas * sizeof(*p->vmas));
 		memcpy(c->vmas, p->vmas, p->nr_vmas * sizeof(*p->vmas));
+		/* dup_mm(): the child's peak is its own size, not the
+		 * parent's peak */
+		c->hiwater_vm = total_vm(c);
 	}
 	/* copy_page_range(): private frames write-protected in both */
 	for (uint32_t i = 0; i < p->nr_vmas; i++) {
@@ -1253,10 +1274,13 @@ int mm_handle_mm_fault(struct machine *m, struct process *p, struct vma *v,
 		if (f)
 			copy_page(m, PFN_PHYS(nf), PFN_PHYS(pfn));
 		uf_add(&m->procs, nf, false, false);
-		rss_add(p, uf_find(&m->procs, nf), 1);
 		pt_write_entry(m, t, k, PFN_PHYS(nf) | pte_prot(m, v, true));
+		/* the old frame's count goes first: wp_page_copy() leaves
+		 * MM_ANONPAGES alone when an anonymous page replaces an
+		 * anonymous one, so VmHWM must not see both at once */
 		if (f)
 			uf_put(m, p, pfn);
+		rss_add(p, uf_find(&m->procs, nf), 1);
 		fr->frames_taken++;
 		fr->new_pfn = nf;
 		if (f) {

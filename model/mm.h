@@ -26,8 +26,18 @@
  *     kernel PMDs (zeroed: PTI's shadow of the entry text is not
  *     modelled).  Every PMD page counts as a page table (VmPTE,
  *     meminfo PageTables); the pgd does not (6.1 does not account it).
- *   - CONFIG_HIGHPTE is assumed set (MM_HIGHPTE): user PTE pages are
+ *   - CONFIG_HIGHPTE=y in both flavours (MM_HIGHPTE): user PTE pages are
  *     GFP_PGTABLE_USER | __GFP_HIGHMEM, so they come from HighMem first.
+ *     Debian sets it for every i386 kernel in debian/config/i386/config
+ *     (6.1.0-0.deb11.7's packaging), and config.686-pae changes only the
+ *     highmem choice (HIGHMEM64G, X86_PAE), not HIGHPTE.  In 6.1's
+ *     arch/x86/Kconfig, HIGHPTE depends on HIGHMEM alone: nothing ties it
+ *     to PAGE_TABLE_ISOLATION, so the PTI kernel (686-pae) has it too.
+ *   - Parents: process_create starts a program the kernel spawned, as
+ *     init is: PPid 0, its own process group and session.  fork's child
+ *     has the parent's pid as PPid and inherits group and session.  When
+ *     a parent exits, its children go to init (pid 1) while pid 1 lives,
+ *     else PPid becomes 0.
  *   - The page-fault handler never sets Accessed/Dirty on a later hit (a
  *     new PTE gets A, and D when written).
  *   - VMA merging: an anonymous VMA merges with an adjacent anonymous
@@ -52,7 +62,7 @@ struct machine;
 struct strbuf;
 struct pt_walk;
 
-#define MM_HIGHPTE		1
+#define MM_HIGHPTE		1	/* CONFIG_HIGHPTE=y: see above */
 #define MM_MAX_PROCS_DEFAULT	64
 #define MAX_MAP_COUNT_DEFAULT	65530
 #define MMAP_MIN_ADDR		0x10000u
@@ -92,6 +102,8 @@ struct vma {
 
 struct process {
 	uint32_t pid;
+	uint32_t ppid;			/* 0: spawned by the kernel */
+	uint32_t pgid, sid;		/* process group and session */
 	char comm[16];
 	phys_addr_t pgd;		/* CR3 */
 	phys_addr_t pmds[4];		/* PAE: the PDPT's PMD pages */

@@ -39,6 +39,24 @@ has() {
 	if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2'"; fi
 }
 
+# line FILE TEXT DESCRIPTION : FILE has a line that is exactly TEXT
+line() {
+	if grep -qxF -- "$2" "$1"; then ok; else bad "$3: no line '$2'"; fi
+}
+
+# lines_in_order FILE DESCRIPTION TEXT... : FILE has lines exactly TEXT,
+# in this order (others may come between)
+lines_in_order() {
+	f=$1
+	d=$2
+	shift 2
+	if awk 'BEGIN { n = 1; for (i = 1; i < ARGC; i++) want[i] = ARGV[i];
+			 total = ARGC - 1; ARGC = 1 }
+		n <= total && $0 == want[n] { n++ }
+		END { exit n <= total }' "$@" <"$f"; then ok
+	else bad "$d: the lines '$*' are not all there in order"; fi
+}
+
 # valid_json FILE DESCRIPTION
 valid_json() {
 	if command -v python3 >/dev/null 2>&1; then
@@ -146,6 +164,68 @@ fi
 if run 1 'op:alloc_pages:{"order":11}'; then
 	ok
 	has "$ERR" '"field": "order"' "order 11 names order"
+fi
+
+# --- processes through the command line ------------------------------------------
+# norandmaps: the layout of tests/test_mm.c (mmap_base 0xb8000000); the
+# first anonymous mmap of 8 KiB lands just below it
+if run 0 --cmdline norandmaps op:process_create \
+	'op:mmap:{"pid":1,"len":8192}' \
+	'op:access:{"pid":1,"addr":"0xb7ffe000","access":"write"}' \
+	'op:fork:{"pid":1}' \
+	'op:access:{"pid":2,"addr":"0xb7ffe000","access":"write"}' \
+	'op:maps:{"pid":2}' 'op:status:{"pid":2}' op:processes \
+	'op:translate:{"pid":2,"addr":"0xb7ffe000"}' 'op:exit:{"pid":1}'; then
+	ok
+	line "$OUT" '  "addr": "0xb7ffe000",' "mmap below mmap_base"
+	line "$OUT" '  "outcome": "handled",' "the write faults and is handled"
+	# the parent's write takes the first HighMem frame from the top;
+	# the child's write copies it to the next one
+	line "$OUT" '    "pfn": "0x0007ffc0"' "the parent's frame"
+	line "$OUT" '    "cow_copy": true,' "the child's write copies on write"
+	line "$OUT" '    "pfn": "0x0007ffc1"' "the child's copy"
+	lines_in_order "$OUT" "maps of the child" \
+		'    "08048000-08049000 r-xp 00000000 00:02 12         /bin/busybox",' \
+		'    "08049000-0804a000 rw-p 00001000 00:02 12         /bin/busybox",' \
+		'    "0804a000-0804b000 rw-p 00000000 00:00 0          [heap]",' \
+		'    "b7ffe000-b8000000 rw-p 00000000 00:00 0 ",' \
+		'    "bffdf000-c0000000 rw-p 00000000 00:00 0          [stack]"'
+	lines_in_order "$OUT" "status of the child" \
+		'    "Name:\tbusybox",' '    "State:\tS (sleeping)",' \
+		'    "Pid:\t2",' '    "PPid:\t1",' \
+		'    "VmPeak:\t     152 kB",' '    "VmSize:\t     152 kB",' \
+		'    "VmHWM:\t       4 kB",' '    "VmRSS:\t       4 kB",' \
+		'    "RssAnon:\t       4 kB",' '    "VmData:\t      16 kB",' \
+		'    "VmStk:\t     132 kB",' '    "VmPTE:\t       4 kB",' \
+		'    "VmSwap:\t       0 kB",'
+	lines_in_order "$OUT" "processes lists parent and child" \
+		'  "count": 2,' '      "pid": 1,' '      "ppid": 0,' \
+		'      "pid": 2,' '      "ppid": 1,'
+	# translate in the child's view: the frame the copy gave it
+	line "$OUT" '  "phys": "0x7ffc1000",' "translate with pid"
+	line "$OUT" '  "mode": "user"' "translate with pid is a user access"
+	line "$OUT" '  "pages_freed": 3' "exit gives back frame, PTE page, pgd"
+fi
+if run 1 op:process_create 'op:access:{"pid":9,"addr":"0x08048000"}'; then
+	ok
+	has "$ERR" '"type": "https://mmlab.dev/problems/no-such-process"' \
+		"an unknown pid"
+	has "$ERR" '"status": 404' "an unknown pid is not found"
+fi
+if run 1 op:process_create 'op:mmap:{"pid":1}'; then
+	ok
+	has "$ERR" '"field": "len"' "mmap without len names len"
+fi
+if run 0 op:process_create \
+	'op:access:{"pid":1,"addr":"0x08048000","access":"write"}'; then
+	ok
+	line "$OUT" '  "outcome": "SIGSEGV",' "a write to text"
+	line "$OUT" '    "si_code": "SEGV_ACCERR",' "text is not writable"
+fi
+if run 0 --json 'op:frames:{"count":32}'; then
+	ok
+	line "$OUT" '      "state": "reserved",' "frames: the first MiB"
+	line "$OUT" '  "max_pfn": "0x0007ffe0",' "frames: max_pfn of 2 GiB"
 fi
 
 # --- usage and configuration errors: status 2, a message naming the problem

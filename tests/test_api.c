@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_util.h"
+#include "page_alloc.h"
+#include "pgtable.h"
 #include "procfs.h"
 
 /* --- helpers ------------------------------------------------------------------ */
@@ -621,6 +624,72 @@ static void test_op_argument_errors(void **state)
 	assert_int_equal(memfree_kb(m), before);
 }
 
+/* The argument helpers every family shares: one wording, naming the
+ * operation and the argument. */
+static void expect_detail(struct machine *m, const char *name,
+			  const char *args, const char *field,
+			  const char *detail)
+{
+	struct mm_error err;
+
+	expect_bad_arg(m, name, args, field);
+	assert_null(op(m, name, args, &err));
+	assert_string_equal(err.type, "bad-argument");
+	assert_string_equal(err.detail, detail);
+}
+
+static void test_shared_argument_errors(void **state)
+{
+	struct machine *m = *state;
+	uint32_t before = memfree_kb(m);
+
+	expect_detail(m, "alloc_pages", "{\"gfp\": \"GFP_KERNEL | GFP_FOO\"}",
+		      "gfp", "alloc_pages: unknown GFP flag 'GFP_FOO'; write a "
+		      "mask the way the kernel does: \"GFP_KERNEL | "
+		      "__GFP_ZERO\", \"GFP_HIGHUSER_MOVABLE\" or a number");
+	expect_detail(m, "kmalloc", "{\"size\": 8, \"gfp\": \"GFP_FOO\"}",
+		      "gfp", "kmalloc: unknown GFP flag 'GFP_FOO'; write a "
+		      "mask the way the kernel does: \"GFP_KERNEL | "
+		      "__GFP_ZERO\", \"GFP_HIGHUSER_MOVABLE\" or a number");
+	expect_detail(m, "kmem_cache_alloc", "{\"cache\": \"kmalloc-64\", "
+		      "\"gfp\": -1}", "gfp", "kmem_cache_alloc: gfp must be a "
+		      "string such as \"GFP_KERNEL | __GFP_ZERO\" or a 32-bit "
+		      "number");
+	/* the machine has one CPU */
+	expect_detail(m, "kmalloc", "{\"size\": 8, \"cpu\": 1}", "cpu",
+		      "kmalloc: cpu must be a CPU of this machine: it has 1 "
+		      "CPU (0 to 0)");
+	expect_detail(m, "kmap_local_page", "{\"pfn\": \"0x40000\", \"cpu\": "
+		      "\"x\"}", "cpu", "kmap_local_page: cpu must be a CPU of "
+		      "this machine: it has 1 CPU (0 to 0)");
+	expect_detail(m, "kfree", "{}", "addr", "kfree needs addr, a 32-bit "
+		      "virtual address: a number or a string such as "
+		      "\"0x08048000\"");
+	expect_detail(m, "vfree", "{\"addr\": \"0x100000000\"}", "addr",
+		      "vfree: addr must be a 32-bit virtual address (below "
+		      "0x100000000): a number or a string such as "
+		      "\"0x08048000\"");
+	expect_detail(m, "kunmap_local", "{\"addr\": true}", "addr",
+		      "kunmap_local: addr must be a 32-bit virtual address "
+		      "(below 0x100000000): a number or a string such as "
+		      "\"0x08048000\"");
+	expect_detail(m, "translate", "{}", "addr", "translate needs addr, a "
+		      "32-bit virtual address: a number or a string such as "
+		      "\"0x08048000\"");
+	expect_detail(m, "copy_to_user", "{\"pid\": 1, \"uaddr\": 4096, "
+		      "\"len\": 1}", "kaddr", "copy_to_user needs kaddr, a "
+		      "32-bit virtual address: a number or a string such as "
+		      "\"0x08048000\"");
+	expect_detail(m, "access", "{\"addr\": 4096}", "pid", "access needs "
+		      "pid, the number of a process (process_create gives one; "
+		      "the processes operation lists them)");
+	expect_detail(m, "translate", "{\"addr\": 4096, \"pid\": -2}", "pid",
+		      "translate: pid must be the number of a process "
+		      "(process_create gives one; the processes operation "
+		      "lists them)");
+	assert_int_equal(memfree_kb(m), before);
+}
+
 static void test_frame_states(void **state)
 {
 	struct machine *m = *state;
@@ -656,6 +725,9 @@ static void test_unknown_op(void **state)
 	assert_non_null(strstr(err.detail, "alloc_pages"));
 	assert_non_null(strstr(err.detail, "free_pages"));
 	assert_non_null(strstr(err.detail, "frame"));
+	/* the whole list fits: the last name is there */
+	assert_non_null(strstr(err.detail, ", frames, "));
+	assert_non_null(strstr(err.detail, " and processes"));
 	assert_int_equal(api_http_status(&err), 404);
 	p = api_problem(&err);
 	assert_int_equal(int_of(p, "status"), 404);
@@ -666,6 +738,11 @@ static void test_unknown_op(void **state)
 	assert_true(api_op_mutates("alloc_pages"));
 	assert_true(api_op_mutates("free_pages"));
 	assert_false(api_op_mutates("frame"));
+	assert_false(api_op_mutates("frames"));
+	assert_false(api_op_mutates("processes"));
+	assert_false(api_op_mutates("translate"));
+	assert_true(api_op_known("frames"));
+	assert_true(api_op_known("processes"));
 	assert_false(api_op_mutates("nope"));
 	assert_false(api_op_mutates(NULL));
 	for (size_t i = 0; api_op_name(i); i++)
@@ -1022,6 +1099,343 @@ static void test_translate_op(void **state)
 	assert_string_equal(err.type, "bad-argument");
 }
 
+/* --- frames: the physical map ---------------------------------------------------- */
+
+/* A run as compact JSON text, to compare whole. */
+static char *run_text(const json_t *runs, size_t i)
+{
+	return json_dumps(json_array_get(runs, i), JSON_COMPACT |
+			  JSON_SORT_KEYS);
+}
+
+static void assert_run(const json_t *runs, size_t i, const char *want)
+{
+	char *t = run_text(runs, i);
+
+	if (!t || strcmp(t, want))
+		fail_msg("run %zu: %s, want %s", i, t ? t : "(none)", want);
+	free(t);
+}
+
+static json_t *frames(struct machine *m, const char *args)
+{
+	struct mm_error err;
+	json_t *r = op(m, "frames", args, &err);
+
+	if (!r)
+		fail_msg("frames %s: %s", args, err.detail);
+	return r;
+}
+
+static void test_frames_op(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *r, *runs, *a;
+
+	/* page 0 is not RAM (the kernel turns it reserved in e820) and lies
+	 * before ZONE_DMA, which starts at pfn 1; the first MiB is
+	 * memblock's */
+	r = frames(m, "{\"count\": \"0x20\"}");
+	assert_int_equal(hex_of(r, "start"), 0);
+	assert_int_equal(int_of(r, "count"), 32);
+	assert_int_equal(hex_of(r, "max_pfn"), 0x7ffe0);
+	runs = json_object_get(r, "runs");
+	assert_int_equal(json_array_size(runs), 2);
+	assert_run(runs, 0, "{\"n\":1,\"pfn\":\"0x00000000\",\"state\":\"hole\","
+		   "\"zone\":null}");
+	assert_run(runs, 1, "{\"n\":31,\"pfn\":\"0x00000001\",\"state\":"
+		   "\"reserved\",\"zone\":\"DMA\"}");
+	json_decref(r);
+
+	/* the end of conventional memory, the ISA hole, then DMA's free
+	 * blocks: one run per buddy block */
+	r = frames(m, "{\"start\": \"0x9e\", \"count\": 512}");
+	runs = json_object_get(r, "runs");
+	assert_int_equal(json_array_size(runs), 4);
+	assert_run(runs, 0, "{\"n\":1,\"pfn\":\"0x0000009e\",\"state\":"
+		   "\"reserved\",\"zone\":\"DMA\"}");
+	assert_run(runs, 1, "{\"n\":97,\"pfn\":\"0x0000009f\",\"state\":"
+		   "\"hole\",\"zone\":\"DMA\"}");
+	assert_run(runs, 2, "{\"migratetype\":\"Unmovable\",\"n\":256,\"order\""
+		   ":8,\"pfn\":\"0x00000100\",\"state\":\"free\",\"zone\":"
+		   "\"DMA\"}");
+	/* cut by the window's end: 158 frames of an order-9 block */
+	assert_run(runs, 3, "{\"migratetype\":\"Unmovable\",\"n\":158,\"order\""
+		   ":9,\"pfn\":\"0x00000200\",\"state\":\"free\",\"zone\":"
+		   "\"DMA\"}");
+	json_decref(r);
+
+	/* the first GFP_KERNEL order-3 block is 0x2008, after a boot page
+	 * table at 0x2000 and the free buddies the split left */
+	a = op(m, "alloc_pages", "{\"order\": 3, \"gfp\": \"GFP_KERNEL\"}",
+	       &err);
+	assert_int_equal(hex_of(a, "pfn"), 0x2008);
+	json_decref(a);
+	r = frames(m, "{\"start\": \"0x2000\", \"count\": \"0x20\"}");
+	runs = json_object_get(r, "runs");
+	assert_int_equal(json_array_size(runs), 6);
+	assert_run(runs, 0, "{\"n\":1,\"order\":0,\"owner\":\"pgtable\","
+		   "\"owner_id\":0,\"pfn\":\"0x00002000\",\"state\":"
+		   "\"allocated\",\"zone\":\"Normal\"}");
+	assert_run(runs, 1, "{\"migratetype\":\"Unmovable\",\"n\":1,\"order\":0,"
+		   "\"pfn\":\"0x00002001\",\"state\":\"free\",\"zone\":"
+		   "\"Normal\"}");
+	assert_run(runs, 2, "{\"migratetype\":\"Unmovable\",\"n\":2,\"order\":1,"
+		   "\"pfn\":\"0x00002002\",\"state\":\"free\",\"zone\":"
+		   "\"Normal\"}");
+	assert_run(runs, 3, "{\"migratetype\":\"Unmovable\",\"n\":4,\"order\":2,"
+		   "\"pfn\":\"0x00002004\",\"state\":\"free\",\"zone\":"
+		   "\"Normal\"}");
+	assert_run(runs, 4, "{\"n\":8,\"order\":3,\"owner\":\"alloc_pages\","
+		   "\"owner_id\":0,\"pfn\":\"0x00002008\",\"state\":"
+		   "\"allocated\",\"zone\":\"Normal\"}");
+	assert_run(runs, 5, "{\"migratetype\":\"Unmovable\",\"n\":16,"
+		   "\"order\":4,\"pfn\":\"0x00002010\",\"state\":\"free\",\"zone\":"
+		   "\"Normal\"}");
+	json_decref(r);
+	/* a window starting inside the block: the part inside it */
+	r = frames(m, "{\"start\": \"0x2009\", \"count\": 3}");
+	runs = json_object_get(r, "runs");
+	assert_int_equal(json_array_size(runs), 1);
+	assert_run(runs, 0, "{\"n\":3,\"order\":3,\"owner\":\"alloc_pages\","
+		   "\"owner_id\":0,\"pfn\":\"0x00002009\",\"state\":"
+		   "\"allocated\",\"zone\":\"Normal\"}");
+	json_decref(r);
+
+	/* past max_pfn: by default nothing; asked for, one hole */
+	r = frames(m, "{\"start\": \"0x7ffe0\"}");
+	assert_int_equal(int_of(r, "count"), 0);
+	assert_int_equal(json_array_size(json_object_get(r, "runs")), 0);
+	json_decref(r);
+	r = frames(m, "{\"start\": \"0x7ffe0\", \"count\": \"0x20\"}");
+	runs = json_object_get(r, "runs");
+	assert_int_equal(json_array_size(runs), 1);
+	assert_run(runs, 0, "{\"n\":32,\"pfn\":\"0x0007ffe0\",\"state\":"
+		   "\"hole\",\"zone\":null}");
+	json_decref(r);
+
+	expect_bad_arg(m, "frames", "{\"count\": 1048577}", "count");
+	expect_bad_arg(m, "frames", "{\"start\": \"0x1000000\"}", "start");
+	expect_bad_arg(m, "frames", "{\"start\": \"0xffffff\", \"count\": 2}",
+		       "count");
+	expect_bad_arg(m, "frames", "{\"pfn\": 0}", "pfn");
+}
+
+/* Who owns an allocated block: a slab's cache, a process's frames and
+ * page tables. */
+static void test_frames_owners(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *a, *r, *run;
+	uint64_t table;
+	char args[96];
+
+	a = op(m, "kmalloc", "{\"size\": 96}", &err);
+	snprintf(args, sizeof(args), "{\"start\": \"%s\", \"count\": 1}",
+		 json_string_value(json_object_get(json_object_get(a, "slab"),
+						   "pfn")));
+	json_decref(a);
+	r = frames(m, args);
+	run = json_array_get(json_object_get(r, "runs"), 0);
+	assert_string_equal(str_of(run, "owner"), "slab");
+	assert_string_equal(str_of(run, "cache"), "kmalloc-96");
+	assert_null(json_object_get(run, "pid"));
+	json_decref(r);
+
+	json_decref(op(m, "process_create", NULL, &err));
+	a = op(m, "access", "{\"pid\": 1, \"addr\": \"0x08048000\", "
+	       "\"access\": \"exec\"}", &err);
+	snprintf(args, sizeof(args), "{\"start\": \"%s\", \"count\": 1}",
+		 json_string_value(json_object_get(json_object_get(a, "fault"),
+						   "pfn")));
+	r = frames(m, args);
+	run = json_array_get(json_object_get(r, "runs"), 0);
+	assert_string_equal(str_of(run, "owner"), "user");
+	assert_int_equal(int_of(run, "pid"), 1);
+	assert_int_equal(int_of(run, "owner_id"), 1);
+	assert_string_equal(str_of(run, "zone"), "HighMem");
+	json_decref(r);
+	/* the PTE page the fault added (HIGHPTE: from HighMem too) */
+	table = hex_of(json_array_get(json_object_get(json_object_get(a,
+			"final"), "steps"), 1), "table");
+	snprintf(args, sizeof(args), "{\"start\": \"0x%llx\", \"count\": 1}",
+		 (unsigned long long)table >> 12);
+	json_decref(a);
+	r = frames(m, args);
+	run = json_array_get(json_object_get(r, "runs"), 0);
+	assert_string_equal(str_of(run, "owner"), "pgtable");
+	assert_int_equal(int_of(run, "pid"), 1);
+	assert_string_equal(str_of(run, "zone"), "HighMem");
+	json_decref(r);
+	/* once the process is gone its frames are free again */
+	json_decref(op(m, "exit", "{\"pid\": 1}", &err));
+	r = frames(m, args);
+	run = json_array_get(json_object_get(r, "runs"), 0);
+	assert_string_equal(str_of(run, "state"), "free");
+	json_decref(r);
+}
+
+/* A run agrees with page_frame_info() at pfn: state, zone, and for a
+ * block its head and order. */
+static void check_run_frame(const struct machine *m, const json_t *run,
+			    pfn_t pfn)
+{
+	const json_t *z = json_object_get(run, "zone");
+	struct frame_info fi;
+
+	page_frame_info(&m->pgdat, pfn, &fi);
+	assert_string_equal(str_of(run, "state"),
+			    api_frame_state_name(fi.state));
+	if (fi.zone < 0)
+		assert_true(json_is_null(z));
+	else
+		assert_string_equal(json_string_value(z), zone_name(fi.zone));
+	if (fi.state == FRAME_FREE || fi.state == FRAME_ALLOCATED) {
+		assert_int_equal(fi.head, hex_of(run, "pfn"));
+		assert_int_equal(int_of(run, "n"), 1u << fi.order);
+		assert_int_equal(int_of(run, "order"), fi.order);
+	}
+}
+
+/* The whole map: the runs tile [0, max_pfn), and each agrees with
+ * page_frame_info() at its ends and at every 61st frame between. */
+static void test_frames_match_frame_info(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *r, *runs;
+	uint64_t next = 0;
+
+	/* give the map some texture: kernel blocks, slabs, user frames */
+	json_decref(op(m, "alloc_pages", "{\"order\": 5}", &err));
+	json_decref(op(m, "vmalloc", "{\"size\": \"64K\"}", &err));
+	json_decref(op(m, "kmalloc", "{\"size\": 40000}", &err));
+	json_decref(op(m, "process_create", NULL, &err));
+	json_decref(op(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x0804a000\", "
+		       "\"text\": \"x\"}", &err));
+	r = frames(m, "{}");
+	assert_int_equal(int_of(r, "count"), 0x7ffe0);
+	runs = json_object_get(r, "runs");
+	for (size_t i = 0; i < json_array_size(runs); i++) {
+		const json_t *run = json_array_get(runs, i);
+		uint64_t pfn = hex_of(run, "pfn"), n = int_of(run, "n");
+
+		assert_int_equal(pfn, next);
+		assert_true(n > 0);
+		for (uint64_t k = 0; k < n; k += 61)
+			check_run_frame(m, run, (pfn_t)(pfn + k));
+		check_run_frame(m, run, (pfn_t)(pfn + n - 1));
+		next = pfn + n;
+	}
+	assert_int_equal(next, 0x7ffe0);
+	json_decref(r);
+}
+
+/* translate in a process's view: the walk access makes, without the
+ * fault handler. */
+static void test_translate_pid(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *a, *t, *final;
+	uint32_t before;
+
+	json_decref(op(m, "process_create", NULL, &err));
+	before = memfree_kb(m);
+	/* untouched: the walk ends at the empty page-directory entry with
+	 * the fault a user read raises (USER, not present) */
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0x0804a000\"}", &err);
+	assert_non_null(t);
+	assert_true(json_is_false(json_object_get(t, "ok")));
+	assert_int_equal(int_of(t, "pid"), 1);
+	assert_string_equal(str_of(t, "mode"), "user");
+	assert_int_equal(json_array_size(json_object_get(t, "steps")), 1);
+	assert_int_equal(hex_of(json_object_get(t, "fault"), "error_code"),
+			 X86_PF_USER);
+	assert_int_equal(hex_of(t, "cr3"), mm_find_const(m, 1)->pgd);
+	json_decref(t);
+	/* an inspection: nothing was mapped or allocated */
+	assert_int_equal(memfree_kb(m), before);
+	assert_int_equal(mm_user_pte(m, mm_find_const(m, 1), 0x0804a000u), 0);
+
+	a = op(m, "access", "{\"pid\": 1, \"addr\": \"0x0804a123\", "
+	       "\"access\": \"write\"}", &err);
+	final = json_object_get(a, "final");
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0x0804a123\", "
+	       "\"access\": \"write\"}", &err);
+	json_object_del(t, "pid");
+	json_object_del(t, "mode");
+	assert_true(json_equal(t, final));
+	assert_int_equal(hex_of(t, "phys"),
+			 (hex_of(json_object_get(a, "fault"), "pfn") << 12) |
+			 0x123);
+	json_decref(t);
+	json_decref(a);
+	/* text is read-only: a user write faults PROT|WRITE|USER once the
+	 * page is in */
+	json_decref(op(m, "access", "{\"pid\": 1, \"addr\": \"0x08048000\"}",
+		       &err));
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0x08048000\", "
+	       "\"access\": \"write\"}", &err);
+	assert_int_equal(hex_of(json_object_get(t, "fault"), "error_code"),
+			 X86_PF_PROT | X86_PF_WRITE | X86_PF_USER);
+	json_decref(t);
+	/* the kernel's half through the process's page directory: the
+	 * same linear map as swapper_pg_dir */
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0xc1000000\", "
+	       "\"mode\": \"kernel\"}", &err);
+	assert_true(json_is_true(json_object_get(t, "ok")));
+	assert_int_equal(hex_of(t, "phys"), 0x1000000);
+	assert_string_equal(str_of(t, "mode"), "kernel");
+	json_decref(t);
+
+	assert_null(op(m, "translate", "{\"pid\": 9, \"addr\": 0}", &err));
+	assert_int_equal(err.kind, MM_ENOTFOUND);
+	assert_string_equal(err.type, "no-such-process");
+	assert_string_equal(err.field, "pid");
+}
+
+/* PAE with PTI: user mode runs on the user half of the order-1 pgd,
+ * which does not map the kernel; kernel mode on the kernel half. */
+static void test_translate_pid_pae(void **state)
+{
+	struct machine *m = NULL;
+	struct mm_error err = { 0 };
+	json_t *cfg = js("{\"ram\": \"2G\", \"pae\": true}"), *a, *t;
+	uint64_t pgd;
+
+	(void)state;
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
+	json_decref(cfg);
+	json_decref(op(m, "process_create", NULL, &err));
+	pgd = mm_find_const(m, 1)->pgd;
+	a = op(m, "access", "{\"pid\": 1, \"addr\": \"0x0804a010\", "
+	       "\"access\": \"write\"}", &err);
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0x0804a010\", "
+	       "\"access\": \"write\"}", &err);
+	assert_int_equal(hex_of(t, "cr3"), pgd + 4096);
+	json_object_del(t, "pid");
+	json_object_del(t, "mode");
+	assert_true(json_equal(t, json_object_get(a, "final")));
+	json_decref(t);
+	json_decref(a);
+	/* the kernel text: not in the user half (the PMD is empty) */
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0xc1000000\"}",
+	       &err);
+	assert_true(json_is_false(json_object_get(t, "ok")));
+	assert_string_equal(str_of(json_object_get(t, "fault"), "level"),
+			    "pmd");
+	json_decref(t);
+	t = op(m, "translate", "{\"pid\": 1, \"addr\": \"0xc1000000\", "
+	       "\"mode\": \"kernel\"}", &err);
+	assert_int_equal(hex_of(t, "cr3"), pgd);
+	assert_int_equal(hex_of(t, "phys"), 0x1000000);
+	json_decref(t);
+	machine_free(m);
+}
+
 /* The student's round trip: write through a vmalloc address, read the
  * same bytes back through a kmap of the frame behind it. */
 static void test_vmalloc_kmap_alias(void **state)
@@ -1104,7 +1518,17 @@ int main(void)
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_op_argument_errors,
 						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_shared_argument_errors,
+						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_frame_states,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_frames_op,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_frames_owners,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_frames_match_frame_info,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_translate_pid,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_unknown_op,
 						boot_2g, free_machine),
@@ -1131,6 +1555,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_e820_memblock_reports,
 						boot_2g, free_machine),
 		cmocka_unit_test(test_pae_reports),
+		cmocka_unit_test(test_translate_pid_pae),
 		cmocka_unit_test(test_problem),
 	};
 

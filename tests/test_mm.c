@@ -250,7 +250,8 @@ static void test_faults(void **state)
 		e = mm_user_pte(m, p, 0x0804a000u);
 		assert_true((e & ~0xfffull & ~_PAGE_NX) == m->image->empty_zero_page);
 		assert_false(e & _PAGE_RW);
-		/* HIGHPTE: the PTE page came from HighMem */
+		/* CONFIG_HIGHPTE, which Debian sets for 686 and 686-pae
+		 * alike: the PTE page came from HighMem */
 		assert_true(pte_table_pfn_is_high(m, p, 0x0804a000u));
 		/* a read again: no fault */
 		fr = touch(m, pid, 0x0804a004u, ACCESS_READ, true);
@@ -707,6 +708,147 @@ static void test_ops(void **state)
 	machine_free(m);
 }
 
+/* --- /proc/PID/status and the process list ------------------------------------ */
+
+/*
+ * The whole of /proc/PID/status as the model prints it: task_state()'s
+ * lines, task_mem()'s with their 8-column values, then HugetlbPages,
+ * CoreDumping and THP_enabled.  The parent wrote its bss and ran its
+ * text, mapped 12 KiB and unmapped it again after the fork (VmPeak keeps
+ * it); the child wrote the bss it shared: a copy that leaves its rss at
+ * two pages (VmHWM must not count the copy and the original at once).
+ */
+static void test_status_text(void **state)
+{
+	(void)state;
+	for (int pae = 0; pae < 2; pae++) {
+		struct machine *m = boot(pae);
+		uint32_t pid = create(m), child = 0;
+		struct mm_error err;
+		vaddr_t a;
+		char *t, want[2048];
+		static const char *const fmt =
+			"Name:\tbusybox\n"
+			"Umask:\t0022\n"
+			"State:\tS (sleeping)\n"
+			"Tgid:\t%u\n"
+			"Ngid:\t0\n"
+			"Pid:\t%u\n"
+			"PPid:\t%u\n"
+			"TracerPid:\t0\n"
+			"Uid:\t0\t0\t0\t0\n"
+			"Gid:\t0\t0\t0\t0\n"
+			"FDSize:\t32\n"
+			"Groups:\t \n"
+			"NStgid:\t%u\n"
+			"NSpid:\t%u\n"
+			"NSpgid:\t1\n"
+			"NSsid:\t1\n"
+			"VmPeak:\t     156 kB\n"
+			"VmSize:\t     %u kB\n"
+			"VmLck:\t       0 kB\n"
+			"VmPin:\t       0 kB\n"
+			"VmHWM:\t       8 kB\n"
+			"VmRSS:\t       8 kB\n"
+			"RssAnon:\t       4 kB\n"
+			"RssFile:\t       4 kB\n"
+			"RssShmem:\t       0 kB\n"
+			"VmData:\t      %2u kB\n"
+			"VmStk:\t     132 kB\n"
+			"VmExe:\t       4 kB\n"
+			"VmLib:\t       0 kB\n"
+			"VmPTE:\t      %2u kB\n"
+			"VmSwap:\t       0 kB\n"
+			"HugetlbPages:\t       0 kB\n"
+			"CoreDumping:\t0\n"
+			"THP_enabled:\t1\n";
+		/* two-level: one PTE page; PAE: and the 5 PMD pages */
+		unsigned pte = pae ? 24 : 4;
+
+		touch(m, pid, 0x0804a000u, ACCESS_WRITE, true);
+		touch(m, pid, 0x08048000u, ACCESS_EXEC, true);
+		a = do_mmap(m, pid, 0, 0x3000, RW, ANON);
+		assert_int_equal(a, 0xb7ffd000u);
+		assert_int_equal(process_fork(m, pid, &child, &err), MM_OK);
+		assert_true(touch(m, child, 0x0804a000u, ACCESS_WRITE,
+				  true).cow_copy);
+		assert_int_equal(sys_munmap(m, pid, a, 0x3000, &err), MM_OK);
+
+		t = status(m, pid);
+		snprintf(want, sizeof(want), fmt, 1, 1, 0, 1, 1, 144, 8, pte);
+		assert_string_equal(t, want);
+		free(t);
+		/* the child still has the 12 KiB mapping: its peak is its
+		 * size at the fork, not the parent's */
+		t = status(m, child);
+		snprintf(want, sizeof(want), fmt, 2, 2, 1, 2, 2, 156, 20, pte);
+		assert_string_equal(t, want);
+		free(t);
+		machine_free(m);
+	}
+}
+
+static char *processes_json(struct machine *m)
+{
+	json_t *r = NULL;
+	struct mm_error err;
+	char *t;
+
+	assert_int_equal(api_op(m, "processes", NULL, &r, &err), MM_OK);
+	t = json_dumps(r, JSON_COMPACT);
+	json_decref(r);
+	return t;
+}
+
+/* The process list, and who is whose parent as processes come and go. */
+static void test_processes_op(void **state)
+{
+	struct machine *m = boot(false);
+	uint32_t pid = create(m), child = 0, grandchild = 0, other;
+	struct mm_error err;
+	char *t;
+
+	(void)state;
+	touch(m, pid, 0x0804a000u, ACCESS_WRITE, true);
+	assert_int_equal(process_fork(m, pid, &child, &err), MM_OK);
+	mm_find(m, pid, &err)->oom_score_adj = -500;
+	t = processes_json(m);
+	/* the parent's pgd is the first lowmem page GFP_KERNEL finds, the
+	 * child's the next; each has the one PTE page of the bss */
+	assert_string_equal(t, "{\"count\":2,\"max_processes\":64,"
+		"\"processes\":["
+		"{\"pid\":1,\"ppid\":0,\"comm\":\"busybox\",\"rss\":1,"
+		"\"rss_anon\":1,\"rss_file\":0,\"rss_shmem\":0,\"vm_pages\":36,"
+		"\"vmas\":4,\"pgd\":\"0x02001000\",\"page_tables\":1,"
+		"\"oom_score_adj\":-500},"
+		"{\"pid\":2,\"ppid\":1,\"comm\":\"busybox\",\"rss\":1,"
+		"\"rss_anon\":1,\"rss_file\":0,\"rss_shmem\":0,\"vm_pages\":36,"
+		"\"vmas\":4,\"pgd\":\"0x02002000\",\"page_tables\":1,"
+		"\"oom_score_adj\":0}]}");
+	free(t);
+
+	/* a grandchild keeps the group and session of pid 1; when its
+	 * parent goes, init (pid 1) adopts it; when init goes, nobody */
+	assert_int_equal(process_fork(m, child, &grandchild, &err), MM_OK);
+	assert_int_equal(mm_find_const(m, grandchild)->ppid, child);
+	assert_int_equal(mm_find_const(m, grandchild)->pgid, 1);
+	assert_int_equal(mm_find_const(m, grandchild)->sid, 1);
+	assert_int_equal(process_exit(m, child, &err), MM_OK);
+	assert_int_equal(mm_find_const(m, grandchild)->ppid, 1);
+	other = create(m);
+	assert_int_equal(mm_find_const(m, other)->ppid, 0);
+	assert_int_equal(mm_find_const(m, other)->pgid, other);
+	assert_int_equal(mm_find_const(m, other)->sid, other);
+	assert_int_equal(process_exit(m, pid, &err), MM_OK);
+	assert_int_equal(mm_find_const(m, grandchild)->ppid, 0);
+	t = processes_json(m);
+	assert_non_null(strstr(t, "\"count\":2,"));
+	assert_non_null(strstr(t, "{\"pid\":3,\"ppid\":0,"));
+	assert_non_null(strstr(t, "{\"pid\":4,\"ppid\":0,"));
+	free(t);
+	machine_free(m);
+}
+
 /* A user fault with no frame left: the OOM killer takes the process with
  * the largest rss + page tables, logs the kernel's line, and the fault
  * is retried. */
@@ -763,6 +905,8 @@ int main(void)
 		cmocka_unit_test(test_exit_restores),
 		cmocka_unit_test(test_vmalloc_sync),
 		cmocka_unit_test(test_ops),
+		cmocka_unit_test(test_status_text),
+		cmocka_unit_test(test_processes_op),
 		cmocka_unit_test(test_oom),
 	};
 
