@@ -3,8 +3,7 @@
 #   make          release binaries in build/
 #   make test     install missing Debian packages, build with ASan+UBSan,
 #                 run every cmocka test; non-zero exit on any failure
-#   make run      build and run (the command-line front end until the
-#                 daemon exists)
+#   make run      build and start the daemon, mmlabd, on 127.0.0.1:8080
 #   make bench    build and run the benchmarks in bench/
 
 CC      ?= cc
@@ -17,23 +16,32 @@ CFLAGS_TEST := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 
 # Debian packages the build and the tests need; installed when missing.
 DEB_PKGS := gcc make pkg-config libjansson-dev libuv1-dev libmicrohttpd-dev \
-	    libsqlite3-dev libcmocka-dev
+	    libsqlite3-dev libcmocka-dev curl jq
+
+# Where the daemon keeps its store and finds the web page unless told
+# otherwise (--data, --web); an installed build sets these to system paths.
+DATA_DIR ?= $(CURDIR)/build/data
+WEB_DIR  ?= $(CURDIR)/web
 
 MODEL_SRC := $(sort $(wildcard model/*.c))
 API_SRC   := $(sort $(wildcard api/*.c))
 LIB_SRC   := $(MODEL_SRC) $(API_SRC)
+# the daemon's parts; main.c alone is not in the tests
+SRV_SRC   := $(filter-out server/main.c,$(sort $(wildcard server/*.c)))
 TESTS     := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 BENCHES   := $(patsubst bench/%.c,%,$(sort $(wildcard bench/bench_*.c)))
 
 REL_OBJ  := $(patsubst %.c,build/rel/%.o,$(LIB_SRC))
 TEST_OBJ := $(patsubst %.c,build/test/%.o,$(LIB_SRC))
+SRV_REL_OBJ  := $(patsubst %.c,build/rel/%.o,$(SRV_SRC)) build/rel/gen/openapi_doc.o
+SRV_TEST_OBJ := $(patsubst %.c,build/test/%.o,$(SRV_SRC)) build/test/gen/openapi_doc.o
 
 DEPS_STAMP := build/.deps-ok
 
 .PHONY: all test run bench deps clean
 # keep objects between runs: they are intermediates of the pattern rules
 .SECONDARY:
-all: build/mmlab
+all: build/mmlab build/mmlabd
 
 # --- dependencies -----------------------------------------------------------
 # One stamp per checkout: apt-get runs only when a package is missing.
@@ -51,47 +59,75 @@ $(DEPS_STAMP):
 	@mkdir -p build && touch $@
 
 LIBS = $(shell pkg-config --libs jansson) -lm
+SRV_LIBS = $(LIBS) $(shell pkg-config --libs libuv libmicrohttpd) -lpthread
+INC = -Imodel -Iapi -Iserver
+SRV_DEFS = -DMMLAB_DEFAULT_DATA='"$(DATA_DIR)"' -DMMLAB_DEFAULT_WEB='"$(WEB_DIR)"'
+
+# The OpenAPI document, compiled in as a C string: the daemon serves the
+# file the tests check, and needs nothing beside its binary to do so.
+build/gen/openapi_doc.c: api/openapi.json
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from api/openapi.json by the Makefile */'; \
+	  echo 'extern const char srv_openapi_json[];'; \
+	  echo 'const char srv_openapi_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; } > $@
+build/rel/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -c $< -o $@
+build/test/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_TEST) -c $< -o $@
 
 # --- release build ----------------------------------------------------------
 build/rel/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_REL) -MMD -MP -Imodel -Iapi -c $< -o $@
+	$(CC) $(CFLAGS_REL) -MMD -MP $(INC) $(SRV_DEFS) -c $< -o $@
 
 build/mmlab: build/rel/tools/mmlab.o $(REL_OBJ)
 	$(CC) $(CFLAGS_REL) -o $@ $^ $(LIBS)
 
+build/mmlabd: build/rel/server/main.o $(SRV_REL_OBJ) $(REL_OBJ)
+	$(CC) $(CFLAGS_REL) -o $@ $^ $(SRV_LIBS)
+
 # --- tests ------------------------------------------------------------------
 build/test/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_TEST) -MMD -MP -Imodel -Iapi -Itests -c $< -o $@
+	$(CC) $(CFLAGS_TEST) -MMD -MP $(INC) -Itests $(SRV_DEFS) -c $< -o $@
 
-build/test/bin/%: build/test/tests/%.o $(TEST_OBJ)
+build/test/bin/%: build/test/tests/%.o $(TEST_OBJ) $(SRV_TEST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_TEST) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS_TEST) -o $@ $^ $(SRV_LIBS) -lcmocka
+
+# the daemon the end-to-end tests drive, with the sanitizers on
+build/test/mmlabd: build/test/server/main.o $(SRV_TEST_OBJ) $(TEST_OBJ)
+	$(CC) $(CFLAGS_TEST) -o $@ $^ $(SRV_LIBS)
 
 # Tests find the real-kernel captures beside the checkout (../shared) or
 # wherever MMLAB_REFERENCE points.
 MMLAB_REFERENCE ?= $(abspath ../shared/reference/real-kernel)
 export MMLAB_REFERENCE
 
-test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab
+test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/mmlabd
 	@fail=0; for t in $(TESTS); do \
 	  echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ./build/test/bin/$$t || fail=1; \
 	done; \
 	echo "== cli"; sh tests/cli.sh build/mmlab || fail=1; \
+	echo "== daemon"; sh tests/daemon.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "TESTS FAILED"; exit 1; fi; \
 	echo "ALL TESTS PASSED"
 
 # --- run and bench ----------------------------------------------------------
-run: build/mmlab
-	./build/mmlab dmesg meminfo
+run: build/mmlabd
+	@mkdir -p $(DATA_DIR)
+	./build/mmlabd
 
 build/bench/%: bench/%.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_REL) -Imodel -Iapi -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS_REL) $(INC) -o $@ $^ $(LIBS)
 
 bench: $(addprefix build/bench/,$(BENCHES))
 	@for b in $(BENCHES); do echo "== $$b"; ./build/bench/$$b || exit 1; done

@@ -1,0 +1,366 @@
+/*
+ * h_machines.c - machines as resources: create, list, get, reset,
+ * delete; and the daemon's own routes (/healthz, /metrics, the web page).
+ */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "api.h"
+#include "machine.h"
+
+extern const char srv_openapi_json[];
+
+/* --- the machine a request names ------------------------------------------ */
+
+struct srv_machine *call_machine(struct srv_call *c, bool write)
+{
+	struct srv_machine *sm = reg_get(&c->s->reg, c->params[0], c->token,
+					 c->instructor);
+
+	if (!sm) {
+		/* a wrong token and no machine read the same: ids leak nothing */
+		resp_problem(c, 404, "no-such-machine", "there is no machine "
+			     "'%s' for this token; check the id and send the "
+			     "token it was created with (Authorization: Bearer "
+			     "TOKEN, or ?token=TOKEN)", c->params[0]);
+		return NULL;
+	}
+	if (write && c->instructor && !srv_token_equal(sm->token, c->token)) {
+		reg_put(&c->s->reg, sm);
+		resp_problem(c, 403, "read-only-token", "the instructor token "
+			     "reads every machine but changes none; use the "
+			     "machine's own token");
+		return NULL;
+	}
+	atomic_store(&sm->last_used_ms, c->req->now_ms);
+	pthread_mutex_lock(&sm->lock);
+	return sm;
+}
+
+void call_machine_done(struct srv_call *c, struct srv_machine *sm)
+{
+	pthread_mutex_unlock(&sm->lock);
+	reg_put(&c->s->reg, sm);
+}
+
+bool not_modified(struct srv_call *c, const struct srv_machine *sm)
+{
+	const char *inm = c->req->header(c->req->ctx, "If-None-Match");
+	char tag[64];
+
+	snprintf(tag, sizeof(tag), "\"%s-%llu\"", sm->id,
+		 (unsigned long long)sm->generation);
+	resp_header(c, "ETag", "%s", tag);
+	if (!inm || !strstr(inm, tag))
+		return false;
+	c->resp->status = 304;
+	return true;
+}
+
+static json_t *iso_time(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+/* Under sm->lock: the machine as GET shows it (the token only at birth). */
+json_t *machine_json(const struct srv_machine *sm, bool with_token)
+{
+	json_t *o = json_object(), *layout = NULL;
+	struct mm_error err;
+	char self[96];
+
+	json_object_set_new(o, "id", json_string(sm->id));
+	json_object_set_new(o, "name", json_string(sm->name));
+	if (with_token)
+		json_object_set_new(o, "token", json_string(sm->token));
+	json_object_set_new(o, "created", iso_time(sm->created));
+	json_object_set_new(o, "generation", json_integer((json_int_t)sm->generation));
+	json_object_set_new(o, "config", api_config_to_json(&sm->m->config));
+	api_report(sm->m, "layout", false, &layout, NULL, &err);
+	json_object_set_new(o, "layout", layout ? layout : json_null());
+	snprintf(self, sizeof(self), "/v1/machines/%s", sm->id);
+	json_object_set_new(o, "url", json_string(self));
+	return o;
+}
+
+/* --- the daemon's own routes ---------------------------------------------- */
+
+void h_healthz(struct srv_call *c)
+{
+	if (atomic_load(&c->s->draining)) {
+		resp_problem(c, 503, "shutting-down", "the server is stopping");
+		return;
+	}
+	resp_json(c, 200, json_pack("{s:s, s:i}", "status", "ok", "machines",
+				    (int)reg_count(&c->s->reg)));
+}
+
+void h_metrics(struct srv_call *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	metrics_text(&c->s->metrics, srv_route_name, reg_count(&c->s->reg),
+		     reg_frames(&c->s->reg), atomic_load(&c->s->inflight), &sb);
+	resp_text(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+		  sb_detach(&sb));
+}
+
+void h_openapi(struct srv_call *c)
+{
+	resp_text(c, 200, "application/json", xstrdup(srv_openapi_json));
+}
+
+static const char *content_type(const char *name)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".json", "application/json" },
+		{ ".txt", "text/plain; charset=utf-8" },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(dot, types[i].ext))
+			return types[i].type;
+	return NULL;
+}
+
+/* One file straight from the web directory: a single path segment of
+ * plain characters, so nothing outside that directory can be named. */
+void h_static(struct srv_call *c)
+{
+	const char *name = c->params[0], *type = content_type(name);
+	char path[1024];
+	struct stat st;
+
+	if (name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+			      != strlen(name) || !type) {
+		resp_problem(c, 404, "no-route", "there is no file %s; the "
+			     "API is under /v1/machines", c->req->path);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->s->opt.web_dir, name);
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		resp_problem(c, 404, "no-route", "there is no file %s; the "
+			     "API is under /v1/machines", c->req->path);
+		return;
+	}
+	c->resp->status = 200;
+	c->resp->content_type = type;
+	c->resp->file_path = xstrdup(path);
+	resp_header(c, "Cache-Control", "no-cache");
+}
+
+/* --- machines ------------------------------------------------------------- */
+
+void h_list(struct srv_call *c)
+{
+	struct srv_machine **v;
+	json_t *arr;
+	size_t n;
+
+	if (!c->token) {
+		resp_header(c, "WWW-Authenticate", "Bearer");
+		resp_problem(c, 401, "token-required", "listing machines needs "
+			     "a token: Authorization: Bearer TOKEN (the token "
+			     "POST /v1/machines gave you)");
+		return;
+	}
+	v = reg_list(&c->s->reg, c->token, c->instructor, &n);
+	arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&v[i]->lock);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:s+}",
+			"id", v[i]->id, "name", v[i]->name, "created",
+			iso_time(v[i]->created), "generation",
+			(json_int_t)v[i]->generation, "url", "/v1/machines/",
+			v[i]->id));
+		pthread_mutex_unlock(&v[i]->lock);
+	}
+	reg_put_all(&c->s->reg, v, n);
+	resp_json(c, 200, json_pack("{s:o}", "machines", arr));
+}
+
+/* The body's "name", taken out of what the model's config parser sees. */
+static bool take_name(struct srv_call *c, char *name, size_t len)
+{
+	json_t *v = json_object_get(c->body, "name");
+
+	name[0] = '\0';
+	if (!v)
+		return true;
+	if (!json_is_string(v) || json_string_length(v) >= len) {
+		resp_problem(c, 400, "bad-config", "name must be a string of "
+			     "at most %zu characters", len - 1);
+		return false;
+	}
+	snprintf(name, len, "%s", json_string_value(v));
+	json_object_del(c->body, "name");
+	return true;
+}
+
+/* The owner token of a new machine: the caller's when it owns machines
+ * already (one student, several machines), else a fresh one. */
+static bool owner_token(struct srv_call *c, char *tok)
+{
+	if (c->token && !c->instructor) {
+		if (!reg_count_token(&c->s->reg, c->token)) {
+			resp_problem(c, 401, "unknown-token", "this token owns "
+				     "no machine; leave it out to get a new "
+				     "one, or use the token of one of your "
+				     "machines");
+			return false;
+		}
+		snprintf(tok, SRV_TOKEN_HEX + 1, "%s", c->token);
+		return true;
+	}
+	if (srv_random_hex(tok, SRV_TOKEN_HEX / 2)) {
+		resp_problem(c, 500, "internal", "the system gave no random "
+			     "bytes for a token; try again");
+		return false;
+	}
+	return true;
+}
+
+static uint64_t usable_ram(const struct machine *m)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < m->e820.nr_entries; i++)
+		if (m->e820.entries[i].type == E820_TYPE_RAM)
+			n += m->e820.entries[i].size;
+	return n;
+}
+
+/* Boot config under the server's limits: the machine, or NULL answered. */
+static struct machine *boot_limited(struct srv_call *c, const json_t *config)
+{
+	const struct srv_options *o = &c->s->opt;
+	struct mm_error err = { 0 };
+	struct machine *m;
+	json_t *lim, *res = NULL;
+
+	if (api_machine_boot(config, &m, &err)) {
+		resp_mm_error(c, &err);
+		return NULL;
+	}
+	if (usable_ram(m) > o->max_ram) {
+		resp_problem(c, 422, "over-limit", "this machine would have "
+			     "%llu MiB of RAM; this server allows at most %llu "
+			     "MiB per machine", (unsigned long long)(usable_ram(m) >> 20),
+			     (unsigned long long)(o->max_ram >> 20));
+		machine_free(m);
+		return NULL;
+	}
+	lim = json_pack("{s:i, s:i}", "max_processes", (int)o->max_processes,
+			"max_map_count", (int)o->max_map_count);
+	if (api_op(m, "proc_limits", lim, &res, &err))
+		abort();	/* the limits were checked at start */
+	json_decref(lim);
+	json_decref(res);
+	return m;
+}
+
+void h_create(struct srv_call *c)
+{
+	const struct srv_options *o = &c->s->opt;
+	char name[64], tok[SRV_TOKEN_HEX + 1];
+	struct srv_machine *sm;
+	struct machine *m;
+	int rc;
+
+	if (!json_is_object(c->body)) {
+		resp_problem(c, 400, "bad-body", "the body must be a JSON object "
+			     "of the machine's configuration, such as "
+			     "{\"ram\": \"2G\", \"pae\": false}");
+		return;
+	}
+	if (!take_name(c, name, sizeof(name)) || !owner_token(c, tok))
+		return;
+	if (!(m = boot_limited(c, c->body)))
+		return;
+	sm = srv_machine_new(m, c->body, name, tok, c->req->now_ms);
+	sm->created = c->req->now_unix;
+	rc = reg_insert(&c->s->reg, sm, o->node, o->max_machines,
+			o->max_machines_per_token);
+	if (rc) {
+		reg_put(&c->s->reg, sm);	/* never inserted: freed */
+		if (rc == -1) {
+			resp_header(c, "Retry-After", "60");
+			resp_problem(c, 503, "server-full", "the server already "
+				     "holds %u machines, its limit; delete one "
+				     "you no longer need or try later",
+				     o->max_machines);
+		} else {
+			resp_problem(c, 403, "machine-quota", "this token already "
+				     "owns %u machines, the limit per token; "
+				     "DELETE one first", o->max_machines_per_token);
+		}
+		return;
+	}
+	atomic_fetch_add(&c->s->metrics.machines_created, 1);
+	pthread_mutex_lock(&sm->lock);
+	resp_header(c, "Location", "/v1/machines/%s", sm->id);
+	resp_json(c, 201, machine_json(sm, true));
+	pthread_mutex_unlock(&sm->lock);
+	reg_put(&c->s->reg, sm);
+}
+
+void h_get(struct srv_call *c)
+{
+	struct srv_machine *sm = call_machine(c, false);
+
+	if (!sm)
+		return;
+	if (!not_modified(c, sm))
+		resp_json(c, 200, machine_json(sm, false));
+	call_machine_done(c, sm);
+}
+
+void h_delete(struct srv_call *c)
+{
+	struct srv_machine *sm = call_machine(c, true);
+
+	if (!sm)
+		return;
+	reg_remove(&c->s->reg, sm);
+	c->resp->status = 204;
+	call_machine_done(c, sm);
+}
+
+void h_reset(struct srv_call *c)
+{
+	struct srv_machine *sm = call_machine(c, true);
+	struct machine *m;
+
+	if (!sm)
+		return;
+	if (json_object_size(c->body)) {
+		resp_problem(c, 400, "bad-body", "reset takes no arguments: it "
+			     "boots the machine again from the configuration it "
+			     "was created with");
+	} else if ((m = boot_limited(c, sm->config))) {
+		machine_free(sm->m);
+		sm->m = m;
+		sm->generation++;
+		resp_json(c, 200, machine_json(sm, false));
+	}
+	call_machine_done(c, sm);
+}

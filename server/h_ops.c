@@ -1,0 +1,255 @@
+/*
+ * h_ops.c - model operations over HTTP: one at /{op}, several in order
+ * at /ops, and the process operations under /processes/{pid}/.
+ *
+ * Each runs under the machine's lock, so the operations on one machine
+ * apply one at a time in the order the requests took the lock, and a
+ * batch applies as one uninterrupted sequence.
+ */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "machine.h"
+
+bool srv_is_op(const char *op)
+{
+	return api_op_known(op);
+}
+
+static bool takes_pid(const char *op)
+{
+	const char *const *args = api_op_args(op);
+
+	for (; args && *args; args++)
+		if (!strcmp(*args, "pid"))
+			return true;
+	return false;
+}
+
+/* What a process does to itself: fork, exit, mmap, access, ... */
+bool srv_is_process_op(const char *op)
+{
+	return api_op_mutates(op) && takes_pid(op);
+}
+
+/* proc_limits may lower the server's limits on a machine, never raise them. */
+static bool within_limits(struct srv_call *c, const char *op,
+			  const json_t *args, char *why, size_t len)
+{
+	const struct srv_options *o = &c->s->opt;
+	uint64_t procs = 0, maps = 0;
+
+	if (strcmp(op, "proc_limits"))
+		return true;
+	/* read as the api reads them: 4096, 4096.0 and "4K" are all 4096;
+	 * what does not parse is left for the api to refuse */
+	if (api_get_u64(json_object_get(args, "max_processes"), &procs))
+		procs = 0;
+	if (api_get_u64(json_object_get(args, "max_map_count"), &maps))
+		maps = 0;
+	if (procs > o->max_processes)
+		snprintf(why, len, "max_processes may be at most %u on this "
+			 "server", o->max_processes);
+	else if (maps > o->max_map_count)
+		snprintf(why, len, "max_map_count may be at most %u on this "
+			 "server", o->max_map_count);
+	else
+		return true;
+	return false;
+}
+
+/*
+ * Run op on the locked machine: 0 with *result, or the HTTP status of
+ * the refusal with *problem.  A change bumps the generation.
+ */
+static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
+		  const json_t *args, json_t **result, json_t **problem)
+{
+	struct mm_error err = { 0 };
+	char why[128];
+
+	*result = *problem = NULL;
+	if (!within_limits(c, op, args, why, sizeof(why))) {
+		snprintf(err.type, sizeof(err.type), "over-limit");
+		snprintf(err.detail, sizeof(err.detail), "%s", why);
+		err.kind = MM_EIMPOSSIBLE;
+		*problem = api_problem(&err);
+		/* the same title as every other over-limit (respond.c) */
+		json_object_set_new(*problem, "title",
+				    json_string("Over the server's limit"));
+		json_object_set_new(*problem, "operation", json_string(op));
+		return 422;
+	}
+	if (api_op(sm->m, op, args, result, &err)) {
+		*problem = api_problem(&err);
+		json_object_set_new(*problem, "operation", json_string(op));
+		return api_http_status(&err);
+	}
+	if (api_op_mutates(op))
+		sm->generation++;
+	return 0;
+}
+
+static void answer_op(struct srv_call *c, struct srv_machine *sm,
+		      const char *op, const json_t *args)
+{
+	json_t *result, *problem;
+	int st = run_op(c, sm, op, args, &result, &problem);
+
+	if (!st) {
+		resp_json(c, 200, result);
+		return;
+	}
+	resp_problem_obj(c, st, problem);
+}
+
+static bool body_object(struct srv_call *c, const char *op)
+{
+	if (json_is_object(c->body))
+		return true;
+	resp_problem(c, 400, "bad-body", "the body of %s must be a JSON object "
+		     "of its arguments (see /openapi.json)", op);
+	return false;
+}
+
+void h_op(struct srv_call *c)
+{
+	const char *op = c->params[1];
+	struct srv_machine *sm;
+
+	if (!body_object(c, op) ||
+	    !(sm = call_machine(c, api_op_mutates(op))))
+		return;
+	answer_op(c, sm, op, c->body);
+	call_machine_done(c, sm);
+}
+
+void h_process_create(struct srv_call *c)
+{
+	struct srv_machine *sm;
+
+	if (!body_object(c, "process_create") || !(sm = call_machine(c, true)))
+		return;
+	answer_op(c, sm, "process_create", c->body);
+	if (c->resp->status == 200)
+		c->resp->status = 201;
+	call_machine_done(c, sm);
+}
+
+/* The {pid} of the path: a decimal pid, which the body may repeat. */
+static bool path_pid(struct srv_call *c, json_t *args)
+{
+	const char *s = c->params[1];
+	json_t *given = json_object_get(args, "pid");
+	char *end;
+	unsigned long pid = strtoul(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end || pid == 0 || pid > 0x7fffffff) {
+		resp_problem(c, 400, "bad-argument", "'%s' is not a process "
+			     "id; use the pid process_create or fork gave", s);
+		return false;
+	}
+	if (given && (!json_is_integer(given) ||
+		      json_integer_value(given) != (json_int_t)pid)) {
+		resp_problem(c, 400, "bad-argument", "the body's pid differs "
+			     "from the path's %lu; leave it out", pid);
+		return false;
+	}
+	json_object_set_new(args, "pid", json_integer((json_int_t)pid));
+	return true;
+}
+
+void h_process_op(struct srv_call *c)
+{
+	const char *op = c->params[2];
+	struct srv_machine *sm;
+
+	if (!body_object(c, op) || !path_pid(c, c->body) ||
+	    !(sm = call_machine(c, true)))
+		return;
+	answer_op(c, sm, op, c->body);
+	call_machine_done(c, sm);
+}
+
+/* --- batches ---------------------------------------------------------------- */
+
+/* Every item is {"op": NAME, "args": {...}}; all are checked before any runs. */
+static bool check_batch(struct srv_call *c, const json_t *ops, bool *writes)
+{
+	size_t i;
+	json_t *it;
+
+	*writes = false;
+	if (json_array_size(ops) > c->s->opt.max_batch) {
+		resp_problem(c, 413, "batch-too-large", "%zu operations in one "
+			     "batch; this server runs at most %u, so split it",
+			     json_array_size(ops), c->s->opt.max_batch);
+		return false;
+	}
+	json_array_foreach(ops, i, it) {
+		const json_t *op = json_object_get(it, "op");
+		const json_t *args = json_object_get(it, "args");
+
+		if (!json_is_object(it) || !json_is_string(op) ||
+		    (args && !json_is_object(args)) ||
+		    json_object_size(it) != 1u + (args != NULL)) {
+			resp_problem(c, 400, "bad-body", "operation %zu of the "
+				     "batch must be {\"op\": NAME, \"args\": "
+				     "{...}} and nothing else", i);
+			return false;
+		}
+		if (!api_op_known(json_string_value(op))) {
+			resp_problem(c, 404, "unknown-operation", "operation %zu "
+				     "of the batch, '%.64s', does not exist (see "
+				     "/openapi.json)", i, json_string_value(op));
+			return false;
+		}
+		*writes |= api_op_mutates(json_string_value(op));
+	}
+	return true;
+}
+
+void h_batch(struct srv_call *c)
+{
+	json_t *ops = json_is_array(c->body) ? c->body
+					     : json_object_get(c->body, "ops");
+	json_t *results, *it;
+	struct srv_machine *sm;
+	size_t i, done = 0;
+	bool writes, ok = true;
+
+	if (!json_is_array(ops)) {
+		resp_problem(c, 400, "bad-body", "the body of /ops must be a JSON "
+			     "array of {\"op\": NAME, \"args\": {...}}");
+		return;
+	}
+	if (!check_batch(c, ops, &writes) || !(sm = call_machine(c, writes)))
+		return;
+	results = json_array();
+	json_array_foreach(ops, i, it) {
+		const char *op = json_string_value(json_object_get(it, "op"));
+		json_t *result, *problem;
+		int st = run_op(c, sm, op, json_object_get(it, "args"), &result,
+				&problem);
+
+		if (st) {
+			/* the rest would run on a machine the caller did not
+			 * expect: stop here, like a script under set -e */
+			json_object_set_new(problem, "status", json_integer(st));
+			json_array_append_new(results, json_pack("{s:s, s:i, s:o}",
+				"op", op, "status", st, "problem", problem));
+			ok = false;
+			break;
+		}
+		json_array_append_new(results, json_pack("{s:s, s:i, s:o}", "op",
+				      op, "status", 200, "result", result));
+		done++;
+	}
+	call_machine_done(c, sm);
+	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", ok, "completed",
+				    (int)done, "results", results));
+}

@@ -1,0 +1,205 @@
+/*
+ * h_reports.c - what a machine looks like, read without changing it:
+ * /proc files and the other reports, a walk of the page tables, the
+ * frames for drawing, processes.  JSON by default; the exact Linux text
+ * for Accept: text/plain (or ?format=text).
+ *
+ * Every answer carries an ETag of the machine's generation, so a page
+ * polling for changes costs a 304 and no report when nothing changed.
+ */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "machine.h"
+
+bool srv_is_report(const char *name)
+{
+	for (const char *const *r = api_report_names; *r; r++)
+		if (!strcmp(*r, name))
+			return true;
+	return false;
+}
+
+static const struct {
+	const char *route;	/* /processes/{pid}/{route} */
+	const char *op;		/* the api operation behind it */
+} process_reports[] = {
+	{ "maps", "maps" },
+	{ "status", "status" },
+	{ "pagemap", "pagemap" },
+	{ "ptdump", "process_pagetables" },
+};
+
+#define NPREPORTS (sizeof(process_reports) / sizeof(process_reports[0]))
+
+bool srv_is_process_report(const char *name)
+{
+	for (size_t i = 0; i < NPREPORTS; i++)
+		if (!strcmp(process_reports[i].route, name))
+			return true;
+	return false;
+}
+
+/* The machine for a read, or NULL when answered (404, or 304 unchanged). */
+static struct srv_machine *read_machine(struct srv_call *c)
+{
+	struct srv_machine *sm = call_machine(c, false);
+
+	resp_header(c, "Vary", "Accept");
+	if (sm && not_modified(c, sm)) {
+		call_machine_done(c, sm);
+		return NULL;
+	}
+	return sm;
+}
+
+static void report(struct srv_call *c, const char *name)
+{
+	struct srv_machine *sm = read_machine(c);
+	struct mm_error err = { 0 };
+	json_t *json;
+	char *text;
+
+	if (!sm)
+		return;
+	if (api_report(sm->m, name, wants_text(c), &json, &text, &err))
+		resp_mm_error(c, &err);
+	else if (text)
+		resp_text(c, 200, "text/plain; charset=utf-8", text);
+	else
+		resp_json(c, 200, json);
+	call_machine_done(c, sm);
+}
+
+void h_proc(struct srv_call *c)
+{
+	report(c, c->params[1]);
+}
+
+void h_dmesg(struct srv_call *c)
+{
+	report(c, "dmesg");
+}
+
+void h_layout(struct srv_call *c)
+{
+	report(c, "layout");
+}
+
+/*
+ * A query argument into the op's JSON arguments: digits become a number
+ * (a pid, a count), anything else stays a string for the op to read
+ * ("0xc0000000", "write").
+ */
+static void query_arg(struct srv_call *c, json_t *args, const char *name)
+{
+	const char *v = c->req->query(c->req->ctx, name);
+
+	if (!v)
+		return;
+	if (*v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 16)
+		json_object_set_new(args, name,
+				    json_integer(strtoll(v, NULL, 10)));
+	else
+		json_object_set_new(args, name, json_string(v));
+}
+
+/* A read-only op: its result as JSON, or the "text" it made as text. */
+static void read_op(struct srv_call *c, const char *op, json_t *args,
+		    bool text_ok)
+{
+	struct srv_machine *sm = read_machine(c);
+	struct mm_error err = { 0 };
+	json_t *result;
+
+	if (!sm) {
+		json_decref(args);
+		return;
+	}
+	if (api_op(sm->m, op, args, &result, &err)) {
+		json_t *p = api_problem(&err);
+
+		json_object_set_new(p, "operation", json_string(op));
+		resp_problem_obj(c, api_http_status(&err), p);
+	} else if (text_ok && wants_text(c) &&
+		   json_is_string(json_object_get(result, "text"))) {
+		resp_text(c, 200, "text/plain; charset=utf-8",
+			  xstrdup(json_string_value(json_object_get(result,
+								    "text"))));
+		json_decref(result);
+	} else {
+		resp_json(c, 200, result);
+	}
+	call_machine_done(c, sm);
+	json_decref(args);
+}
+
+void h_ptdump(struct srv_call *c)
+{
+	json_t *args;
+
+	if (!c->req->query(c->req->ctx, "pid")) {
+		report(c, "pagetables");
+		return;
+	}
+	args = json_object();
+	query_arg(c, args, "pid");
+	read_op(c, "process_pagetables", args, true);
+}
+
+void h_translate(struct srv_call *c)
+{
+	json_t *args = json_object();
+
+	if (!c->req->query(c->req->ctx, "addr")) {
+		json_decref(args);
+		resp_problem(c, 400, "bad-argument", "translate needs ?addr= "
+			     "(a virtual address such as 0xc0100000), and "
+			     "optionally &pid= for a process's view");
+		return;
+	}
+	query_arg(c, args, "addr");
+	query_arg(c, args, "pid");
+	query_arg(c, args, "access");
+	query_arg(c, args, "mode");
+	read_op(c, "translate", args, false);
+}
+
+void h_frames(struct srv_call *c)
+{
+	json_t *args = json_object();
+
+	query_arg(c, args, "start");
+	query_arg(c, args, "count");
+	read_op(c, "frames", args, false);
+}
+
+void h_processes(struct srv_call *c)
+{
+	read_op(c, "processes", json_object(), false);
+}
+
+void h_process_report(struct srv_call *c)
+{
+	const char *pid = c->params[1], *name = c->params[2];
+	json_t *args = json_object();
+
+	if (strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 9) {
+		json_decref(args);
+		resp_problem(c, 400, "bad-argument", "'%s' is not a process "
+			     "id; use the pid process_create or fork gave", pid);
+		return;
+	}
+	json_object_set_new(args, "pid", json_integer(strtoll(pid, NULL, 10)));
+	if (!strcmp(name, "pagemap")) {
+		query_arg(c, args, "addr");
+		query_arg(c, args, "len");
+	}
+	for (size_t i = 0; i < NPREPORTS; i++)
+		if (!strcmp(process_reports[i].route, name))
+			read_op(c, process_reports[i].op, args, true);
+}

@@ -1,0 +1,96 @@
+/*
+ * handlers.h - what the route handlers share (internal to server/).
+ */
+#ifndef SRV_HANDLERS_H
+#define SRV_HANDLERS_H
+
+#include "error.h"
+#include "server.h"
+
+#define SRV_MAX_PARAMS 4
+
+/* One request on its way through a handler. */
+struct srv_call {
+	struct srv *s;
+	const struct srv_req *req;
+	struct srv_resp *resp;
+	const char *params[SRV_MAX_PARAMS];	/* the pattern's {…} parts */
+	unsigned nparams;
+	const char *token;		/* the caller's, or NULL */
+	bool instructor;		/* token is the instructor's */
+	json_t *body;			/* parsed JSON body, or NULL */
+};
+
+typedef void (*srv_handler_fn)(struct srv_call *c);
+
+struct srv_route {
+	const char *method;
+	const char *pattern;		/* "/v1/machines/{id}/proc/{report}" */
+	srv_handler_fn fn;
+	bool json_body;			/* parse the body before fn runs */
+	const char *summary;		/* one line, for the OpenAPI check */
+};
+
+extern const struct srv_route srv_routes[];
+extern const size_t srv_nroutes;
+
+/* --- answers (respond.c) --- */
+void resp_json(struct srv_call *c, int status, json_t *j);	/* steals j */
+void resp_text(struct srv_call *c, int status, const char *ctype,
+	       char *text);					/* steals text */
+void resp_problem(struct srv_call *c, int status, const char *slug,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A problem object already built (steals p); sets status and instance. */
+void resp_problem_obj(struct srv_call *c, int status, json_t *p);
+/* A model or api error, with the api's status and problem object. */
+void resp_mm_error(struct srv_call *c, const struct mm_error *err);
+void resp_header(struct srv_call *c, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whether the client asked for the Linux text (Accept: text/plain). */
+bool wants_text(const struct srv_call *c);
+
+/* --- machines (h_machines.c) --- */
+/* The machine named by params[0], referenced and locked, or NULL after
+ * answering 404 (or 403 when write is asked of the instructor). */
+struct srv_machine *call_machine(struct srv_call *c, bool write);
+void call_machine_done(struct srv_call *c, struct srv_machine *sm);
+/* Under sm->lock: send the ETag of sm's generation; true (and 304
+ * answered) when the client's If-None-Match already has it. */
+bool not_modified(struct srv_call *c, const struct srv_machine *sm);
+json_t *machine_json(const struct srv_machine *sm, bool with_token);
+
+void h_healthz(struct srv_call *c);
+void h_metrics(struct srv_call *c);
+void h_openapi(struct srv_call *c);
+void h_static(struct srv_call *c);
+void h_list(struct srv_call *c);
+void h_create(struct srv_call *c);
+void h_get(struct srv_call *c);
+void h_delete(struct srv_call *c);
+void h_reset(struct srv_call *c);
+
+/* --- operations (h_ops.c) --- */
+void h_op(struct srv_call *c);
+void h_batch(struct srv_call *c);
+void h_process_create(struct srv_call *c);
+void h_process_op(struct srv_call *c);
+/* Whether op is one the server lets run at /{op} (not a report). */
+bool srv_is_op(const char *op);
+bool srv_is_process_op(const char *op);
+
+/* --- reports (h_reports.c) --- */
+void h_proc(struct srv_call *c);
+void h_dmesg(struct srv_call *c);
+void h_layout(struct srv_call *c);
+void h_ptdump(struct srv_call *c);
+void h_translate(struct srv_call *c);
+void h_frames(struct srv_call *c);
+void h_processes(struct srv_call *c);
+void h_process_report(struct srv_call *c);
+bool srv_is_report(const char *name);
+bool srv_is_process_report(const char *name);
+
+/* The route's name for /metrics (its pattern), NULL past the last. */
+const char *srv_route_name(int i);
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * http.c - libmicrohttpd's callbacks turned into srv_handle() calls.
+ *
+ * libmicrohttpd calls the access handler several times per request: once
+ * when the headers are in, once per piece of body, once at the end.  We
+ * answer only on a later call, never the first: libmicrohttpd 0.9.75
+ * marks a response queued on the first call "Connection: close" (it has
+ * not read the body yet), and losing keep-alive costs about five times
+ * the throughput.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+struct srv_http {
+	struct srv *s;
+	struct MHD_Daemon *d;
+	uv_loop_t *loop;
+	uv_poll_t poll;			/* external mode: MHD's epoll fd */
+	uv_timer_t timer;		/* external mode: MHD's timeouts */
+	bool external;
+	unsigned port;
+};
+
+/* One request's state between libmicrohttpd's calls. */
+struct conn_req {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	int64_t start_ns;
+	char client[64];
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const char *lookup_header(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+static const char *lookup_query(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void client_addr(struct MHD_Connection *conn, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, len, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			  buf, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  buf, (socklen_t)len);
+}
+
+static bool body_append(struct conn_req *r, const char *data, size_t n,
+			size_t max)
+{
+	if (r->too_large || r->len + n > max) {
+		free(r->body);
+		r->body = NULL;
+		r->len = r->cap = 0;
+		r->too_large = true;
+		return false;
+	}
+	if (r->len + n + 1 > r->cap) {
+		r->cap = (r->len + n + 1) * 2;
+		if (r->cap > max + 1)
+			r->cap = max + 1;
+		r->body = xrealloc(r->body, r->cap);
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return true;
+}
+
+static struct MHD_Response *make_response(struct srv_resp *resp)
+{
+	struct MHD_Response *mr;
+	struct stat st;
+	int fd;
+
+	if (resp->file_path) {
+		fd = open(resp->file_path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && !fstat(fd, &st)) {
+			mr = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+			if (mr)
+				return mr;
+		}
+		if (fd >= 0)
+			close(fd);
+		resp->status = 500;
+		return MHD_create_response_from_buffer(0, (void *)"",
+						       MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp->body || resp->status == 204 || resp->status == 304)
+		return MHD_create_response_from_buffer(0, (void *)"",
+						       MHD_RESPMEM_PERSISTENT);
+	mr = MHD_create_response_from_buffer(resp->len, resp->body,
+					     MHD_RESPMEM_MUST_FREE);
+	if (mr)
+		resp->body = NULL;	/* libmicrohttpd frees it */
+	return mr;
+}
+
+static void log_request(const struct srv_http *h, const struct conn_req *r,
+			const char *method, const char *url, int status,
+			int64_t ns)
+{
+	struct timespec now;
+	struct tm tm;
+	char ts[32];
+
+	if (h->s->opt.quiet)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* the path only: a ?token= must never reach a log */
+	fprintf(stderr, "%s %s %s %s %d %.3fms\n", ts, r->client, method, url,
+		status, (double)ns / 1e6);
+}
+
+static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
+			       struct conn_req *r, const char *url,
+			       const char *method)
+{
+	struct srv_resp resp;
+	struct srv_req req = {
+		.method = method, .path = url, .client = r->client,
+		.body = r->body ? r->body : "", .body_len = r->len,
+		.body_too_large = r->too_large,
+		.header = lookup_header, .query = lookup_query, .ctx = conn,
+	};
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+	int64_t took;
+
+	req.now_ms = mono_ns() / 1000000;
+	req.now_unix = (int64_t)time(NULL);
+	srv_handle(h->s, &req, &resp);
+	if (!(mr = make_response(&resp))) {
+		srv_resp_free(&resp);
+		return MHD_NO;
+	}
+	if (resp.content_type)
+		MHD_add_response_header(mr, "Content-Type", resp.content_type);
+	for (unsigned i = 0; i < resp.nheaders; i++)
+		MHD_add_response_header(mr, resp.headers[i].name,
+					resp.headers[i].value);
+	ret = MHD_queue_response(conn, (unsigned)resp.status, mr);
+	MHD_destroy_response(mr);
+	took = mono_ns() - r->start_ns;
+	metrics_record(&h->s->metrics, resp.route, resp.status,
+		       (uint64_t)(took / 1000));
+	log_request(h, r, method, url, resp.status, took);
+	srv_resp_free(&resp);
+	return ret;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+				 const char *url, const char *method,
+				 const char *version, const char *upload,
+				 size_t *upload_size, void **con_cls)
+{
+	struct srv_http *h = cls;
+	struct conn_req *r = *con_cls;
+	const char *cl;
+
+	(void)version;
+	if (!r) {
+		/* headers only: answer on a later call (see the top) */
+		r = xcalloc(1, sizeof(*r));
+		r->start_ns = mono_ns();
+		client_addr(conn, r->client, sizeof(r->client));
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 "Content-Length");
+		*con_cls = r;
+		atomic_fetch_add(&h->s->inflight, 1);
+		/* no point reading megabytes we will refuse: answer before
+		 * the body (and lose keep-alive, which is right here) */
+		if (cl && strtoull(cl, NULL, 10) > h->s->opt.max_body) {
+			r->too_large = true;
+			return respond(h, conn, r, url, method);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		/* a chunked body has no length up front: past the limit the
+		 * rest is read and dropped, and refused at the end */
+		body_append(r, upload, *upload_size, h->s->opt.max_body);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return respond(h, conn, r, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct srv_http *h = cls;
+	struct conn_req *r = *con_cls;
+
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&h->s->inflight, 1);
+}
+
+/* --- external mode: libmicrohttpd driven by the libuv loop ----------------- */
+
+static void external_run(struct srv_http *h);
+
+static void on_poll(uv_poll_t *p, int status, int events)
+{
+	(void)status;
+	(void)events;
+	external_run(p->data);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	external_run(t->data);
+}
+
+static void external_run(struct srv_http *h)
+{
+	MHD_UNSIGNED_LONG_LONG to;
+
+	MHD_run(h->d);
+	if (MHD_get_timeout(h->d, &to) == MHD_YES)
+		uv_timer_start(&h->timer, on_timer, to, 0);
+	else
+		uv_timer_stop(&h->timer);
+}
+
+/* --- start and stop ---------------------------------------------------------- */
+
+static int resolve(const struct srv_options *o, struct sockaddr_storage *ss,
+		   char *errbuf, size_t len)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE }, *res;
+	char port[8];
+	int rc;
+
+	snprintf(port, sizeof(port), "%u", o->listen_port);
+	if ((rc = getaddrinfo(o->listen_host, port, &hints, &res))) {
+		snprintf(errbuf, len, "cannot resolve %s: %s", o->listen_host,
+			 gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
+			    size_t len)
+{
+	const struct srv_options *o = &s->opt;
+	struct srv_http *h = xcalloc(1, sizeof(*h));
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	const union MHD_DaemonInfo *di;
+
+	h->s = s;
+	h->loop = loop;
+	h->external = o->http_threads == 0;
+	if (resolve(o, &ss, errbuf, len)) {
+		free(h);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (!h->external)
+		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, h,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)o->max_connections_per_ip,
+		MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(o->http_threads > 1 ? o->http_threads : 0),
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (!h->d) {
+		snprintf(errbuf, len, "cannot listen on %s:%u (in use, or not "
+			 "an address of this host?)", o->listen_host,
+			 o->listen_port);
+		free(h);
+		return NULL;
+	}
+	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = di ? di->port : o->listen_port;
+	if (h->external) {
+		di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
+		uv_poll_init(loop, &h->poll, di->epoll_fd);
+		uv_timer_init(loop, &h->timer);
+		h->poll.data = h->timer.data = h;
+		uv_poll_start(&h->poll, UV_READABLE, on_poll);
+		external_run(h);
+	}
+	return h;
+}
+
+unsigned http_port(const struct srv_http *h)
+{
+	return h->port;
+}
+
+void http_quiesce(struct srv_http *h)
+{
+	MHD_socket fd = MHD_quiesce_daemon(h->d);
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	if (h->external)
+		external_run(h);
+}
+
+static void free_on_close(uv_handle_t *hd)
+{
+	struct srv_http *h = hd->data;
+
+	/* the poll handle closes last: then nothing refers to h */
+	if (hd == (uv_handle_t *)&h->poll)
+		free(h);
+}
+
+void http_stop(struct srv_http *h)
+{
+	if (h->external)
+		uv_poll_stop(&h->poll);	/* before its fd goes */
+	MHD_stop_daemon(h->d);
+	if (!h->external) {
+		free(h);
+		return;
+	}
+	uv_timer_stop(&h->timer);
+	uv_close((uv_handle_t *)&h->timer, NULL);
+	uv_close((uv_handle_t *)&h->poll, free_on_close);
+}

@@ -1,0 +1,140 @@
+/*
+ * main.c - mmlabd: the libuv loop that holds the daemon together.
+ *
+ * The loop owns signals and timers: SIGINT or SIGTERM stop new
+ * connections, let the requests under way finish (at most DRAIN_MS),
+ * then close; a timer removes machines idle past the limit.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+
+#include "http.h"
+#include "server.h"
+
+#define DRAIN_MS	10000
+#define DRAIN_POLL_MS	10
+
+struct daemon {
+	struct srv s;
+	struct srv_http *http;
+	uv_loop_t *loop;
+	uv_signal_t sigint, sigterm;
+	uv_timer_t expiry, drain;
+	uint64_t drain_start;
+};
+
+static void close_all(struct daemon *d)
+{
+	if (d->http) {
+		http_stop(d->http);
+		d->http = NULL;
+	}
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+	uv_close((uv_handle_t *)&d->expiry, NULL);
+	uv_close((uv_handle_t *)&d->drain, NULL);
+}
+
+static void on_drain(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	unsigned left = atomic_load(&d->s.inflight);
+
+	if (left && uv_now(d->loop) - d->drain_start < DRAIN_MS)
+		return;
+	if (left)
+		fprintf(stderr, "mmlabd: %u requests still running after %d ms; "
+			"closing anyway\n", left, DRAIN_MS);
+	uv_timer_stop(t);
+	close_all(d);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	struct daemon *d = sig->data;
+
+	if (atomic_load(&d->s.draining)) {
+		fprintf(stderr, "mmlabd: second signal, stopping now\n");
+		uv_timer_stop(&d->drain);
+		close_all(d);
+		return;
+	}
+	fprintf(stderr, "mmlabd: %s: finishing %u requests under way, then "
+		"stopping\n", strsignal(signum), atomic_load(&d->s.inflight));
+	atomic_store(&d->s.draining, true);
+	http_quiesce(d->http);
+	d->drain_start = uv_now(d->loop);
+	uv_timer_start(&d->drain, on_drain, DRAIN_POLL_MS, DRAIN_POLL_MS);
+}
+
+static void on_expiry(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	unsigned n = srv_expire_idle(&d->s, (int64_t)uv_hrtime() / 1000000);
+
+	if (n)
+		fprintf(stderr, "mmlabd: removed %u machines idle for more "
+			"than %u s\n", n, d->s.opt.idle_expiry);
+}
+
+/* Check idle machines a few times per expiry period, at most each minute. */
+static uint64_t expiry_period_ms(const struct srv_options *o)
+{
+	uint64_t ms = (uint64_t)o->idle_expiry * 1000 / 4;
+
+	if (ms > 60000)
+		ms = 60000;
+	return ms < 250 ? 250 : ms;
+}
+
+static int start(struct daemon *d)
+{
+	char err[256];
+
+	d->loop = uv_default_loop();
+	if (!(d->http = http_start(&d->s, d->loop, err, sizeof(err)))) {
+		fprintf(stderr, "mmlabd: %s\n", err);
+		return -1;
+	}
+	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sigterm);
+	uv_timer_init(d->loop, &d->expiry);
+	uv_timer_init(d->loop, &d->drain);
+	d->sigint.data = d->sigterm.data = d->expiry.data = d->drain.data = d;
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	if (d->s.opt.idle_expiry) {
+		uint64_t p = expiry_period_ms(&d->s.opt);
+
+		uv_timer_start(&d->expiry, on_expiry, p, p);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct srv_options opt;
+	int rc = srv_options_parse(&opt, argc, argv, stdout, stderr);
+
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	signal(SIGPIPE, SIG_IGN);
+	srv_init(&d.s, &opt);
+	if (start(&d)) {
+		srv_destroy(&d.s);
+		return 1;
+	}
+	fprintf(stderr, "mmlabd: listening on http://%s:%u/ (node %s, %s)\n",
+		opt.listen_host, http_port(d.http), opt.node,
+		opt.http_threads ? "libmicrohttpd threads" : "libuv loop");
+	uv_run(d.loop, UV_RUN_DEFAULT);
+	uv_loop_close(d.loop);
+	srv_destroy(&d.s);
+	fprintf(stderr, "mmlabd: stopped\n");
+	return 0;
+}

@@ -1,0 +1,295 @@
+/*
+ * options.c - mmlabd's flags and environment variables.
+ *
+ * One table names every option once: its flag, its variable, its kind
+ * and its help line, so --help, the environment and the parser can never
+ * disagree about what exists.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+#ifndef MMLAB_DEFAULT_DATA
+#define MMLAB_DEFAULT_DATA "/var/lib/mmlab"
+#endif
+#ifndef MMLAB_DEFAULT_WEB
+#define MMLAB_DEFAULT_WEB "/usr/share/mmlab/web"
+#endif
+
+enum opt_kind { OPT_STR, OPT_UINT, OPT_SIZE, OPT_LISTEN, OPT_BOOL };
+
+struct opt_def {
+	const char *flag;	/* without the leading "--" */
+	const char *env;
+	enum opt_kind kind;
+	size_t off;		/* into struct srv_options */
+	size_t len;		/* OPT_STR: buffer size; OPT_UINT: max value */
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct srv_options, f)
+#define STR(f) OPT_STR, OFF(f), sizeof(((struct srv_options *)0)->f)
+
+static const struct opt_def opts[] = {
+	{ "listen", "MMLAB_LISTEN", OPT_LISTEN, 0, 0,
+	  "HOST:PORT to serve HTTP on (127.0.0.1:8080)" },
+	{ "data", "MMLAB_DATA", STR(data_dir),
+	  "directory of the machine store (" MMLAB_DEFAULT_DATA ")" },
+	{ "web", "MMLAB_WEB", STR(web_dir),
+	  "directory of the static web page served at / (" MMLAB_DEFAULT_WEB ")" },
+	{ "instructor-token", "MMLAB_INSTRUCTOR_TOKEN", STR(instructor_token),
+	  "token that lists and reads every machine (at least 16 characters; none)" },
+	{ "node", "MMLAB_NODE", STR(node),
+	  "this daemon's name, the prefix of its machine ids (a)" },
+	{ "max-machines", "MMLAB_MAX_MACHINES", OPT_UINT, OFF(max_machines), 1000000,
+	  "machines in total (1000)" },
+	{ "max-machines-per-token", "MMLAB_MAX_MACHINES_PER_TOKEN", OPT_UINT,
+	  OFF(max_machines_per_token), 1000000, "machines under one token (16)" },
+	{ "max-ram", "MMLAB_MAX_RAM", OPT_SIZE, OFF(max_ram), 0,
+	  "simulated RAM per machine, bytes or 512M, 4G (4G)" },
+	{ "max-processes", "MMLAB_MAX_PROCESSES", OPT_UINT, OFF(max_processes), 4096,
+	  "processes per machine (64)" },
+	{ "max-map-count", "MMLAB_MAX_MAP_COUNT", OPT_UINT, OFF(max_map_count), 65530,
+	  "VMAs per process (1024)" },
+	{ "max-batch", "MMLAB_MAX_BATCH", OPT_UINT, OFF(max_batch), 100000,
+	  "operations in one /ops request (256)" },
+	{ "max-body", "MMLAB_MAX_BODY", OPT_SIZE, OFF(max_body), 0,
+	  "bytes of a request body (64K)" },
+	{ "rate", "MMLAB_RATE", OPT_UINT, OFF(rate), 1000000,
+	  "requests per second per client address, 0 for no limit (50)" },
+	{ "rate-burst", "MMLAB_RATE_BURST", OPT_UINT, OFF(rate_burst), 1000000,
+	  "requests a client may send at once above the rate (100)" },
+	{ "idle-expiry", "MMLAB_IDLE_EXPIRY", OPT_UINT, OFF(idle_expiry), 1u << 30,
+	  "seconds a machine may sit unused before it is removed, 0 never (1209600)" },
+	{ "conn-timeout", "MMLAB_CONN_TIMEOUT", OPT_UINT, OFF(conn_timeout), 3600,
+	  "seconds a stalled connection is kept (15)" },
+	{ "max-connections", "MMLAB_MAX_CONNECTIONS", OPT_UINT, OFF(max_connections),
+	  60000, "open connections in total (512)" },
+	{ "max-connections-per-ip", "MMLAB_MAX_CONNECTIONS_PER_IP", OPT_UINT,
+	  OFF(max_connections_per_ip), 60000,
+	  "open connections from one address, 0 for no limit (128)" },
+	{ "http-threads", "MMLAB_HTTP_THREADS", OPT_UINT, OFF(http_threads), 256,
+	  "libmicrohttpd threads; 0 serves HTTP from the main libuv loop (2)" },
+	{ "quiet", "MMLAB_QUIET", OPT_BOOL, OFF(quiet), 0,
+	  "no log line per request" },
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static void defaults(struct srv_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
+	o->listen_port = 8080;
+	snprintf(o->data_dir, sizeof(o->data_dir), "%s", MMLAB_DEFAULT_DATA);
+	snprintf(o->web_dir, sizeof(o->web_dir), "%s", MMLAB_DEFAULT_WEB);
+	snprintf(o->node, sizeof(o->node), "a");
+	o->max_machines = 1000;
+	o->max_machines_per_token = 16;
+	o->max_ram = 4ull << 30;
+	o->max_processes = 64;
+	o->max_map_count = 1024;
+	o->max_batch = 256;
+	o->max_body = 64 * 1024;
+	o->rate = 50;
+	o->rate_burst = 100;
+	o->idle_expiry = 14 * 24 * 3600;
+	o->conn_timeout = 15;
+	o->max_connections = 512;
+	o->max_connections_per_ip = 128;
+	o->http_threads = 2;
+}
+
+static int set_listen(struct srv_options *o, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	unsigned long port;
+	size_t hl;
+
+	if (!colon)
+		return -1;
+	hl = (size_t)(colon - v);
+	if (hl == 0 || hl >= sizeof(o->listen_host))
+		return -1;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port > 65535)
+		return -1;
+	memcpy(o->listen_host, v, hl);
+	o->listen_host[hl] = '\0';
+	o->listen_port = (unsigned)port;
+	return 0;
+}
+
+static int set_uint(unsigned *dst, const char *v, size_t max)
+{
+	char *end;
+	unsigned long long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || n > max)
+		return -1;
+	*dst = (unsigned)n;
+	return 0;
+}
+
+/* Sizes read like the model's: 65536, 64K, 512M, 4G, 0x1000. */
+static int set_size(const struct opt_def *d, struct srv_options *o,
+		    const char *v)
+{
+	json_t *j = json_string(v);
+	uint64_t n;
+	int bad = !j || api_get_u64(j, &n) || n == 0;
+
+	json_decref(j);
+	if (bad)
+		return -1;
+	if (d->off == OFF(max_body)) {
+		if (n > (64u << 20))
+			return -1;
+		o->max_body = (size_t)n;
+	} else {
+		o->max_ram = n;
+	}
+	return 0;
+}
+
+static int set_one(const struct opt_def *d, struct srv_options *o,
+		   const char *v)
+{
+	char *base = (char *)o;
+
+	switch (d->kind) {
+	case OPT_STR:
+		if (strlen(v) >= d->len)
+			return -1;
+		snprintf(base + d->off, d->len, "%s", v);
+		return 0;
+	case OPT_UINT:
+		return set_uint((unsigned *)(void *)(base + d->off), v, d->len);
+	case OPT_SIZE:
+		return set_size(d, o, v);
+	case OPT_LISTEN:
+		return set_listen(o, v);
+	case OPT_BOOL:
+		if (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "true") &&
+		    strcmp(v, "false"))
+			return -1;
+		*(bool *)(void *)(base + d->off) = !strcmp(v, "1") ||
+						    !strcmp(v, "true");
+		return 0;
+	}
+	return -1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mmlabd [OPTION...]\n"
+		"Serve simulated 32-bit x86 Linux machines over HTTP (REST/JSON).\n\n"
+		"Each option may also be set by the environment variable shown;\n"
+		"a flag wins over its variable.\n\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s", opts[i].flag,
+			 opts[i].kind == OPT_BOOL ? "" : " V");
+		fprintf(out, "  %-30s %s\n  %-30s [%s]\n", left, opts[i].help,
+			"", opts[i].env);
+	}
+	fprintf(out, "  %-30s %s\n", "--help", "print this help and exit");
+}
+
+static const struct opt_def *find_flag(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strlen(opts[i].flag) == len && !strncmp(opts[i].flag, name, len))
+			return &opts[i];
+	return NULL;
+}
+
+static int check(const struct srv_options *o, FILE *err)
+{
+	size_t tl = strlen(o->instructor_token);
+
+	if (tl && tl < 16) {
+		fprintf(err, "mmlabd: the instructor token must have at least "
+			"16 characters\n");
+		return -1;
+	}
+	if (!o->node[0] || strspn(o->node, "abcdefghijklmnopqrstuvwxyz0123456789")
+			   != strlen(o->node)) {
+		fprintf(err, "mmlabd: --node must be lower-case letters and "
+			"digits (it starts every machine id)\n");
+		return -1;
+	}
+	if (!o->max_machines || !o->max_machines_per_token || !o->max_batch ||
+	    !o->max_processes || !o->max_map_count) {
+		fprintf(err, "mmlabd: a machine, process, VMA or batch limit "
+			"of 0 would refuse everything\n");
+		return -1;
+	}
+	return 0;
+}
+
+int srv_options_parse(struct srv_options *o, int argc, char **argv,
+		      FILE *out, FILE *err)
+{
+	defaults(o);
+	for (size_t i = 0; i < NOPTS; i++) {
+		const char *v = getenv(opts[i].env);
+
+		if (v && *v && set_one(&opts[i], o, v)) {
+			fprintf(err, "mmlabd: bad value '%s' in %s: %s\n", v,
+				opts[i].env, opts[i].help);
+			return -1;
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *v;
+		const struct opt_def *d;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(out);
+			return 1;
+		}
+		if (strncmp(a, "--", 2)) {
+			fprintf(err, "mmlabd: unexpected argument '%s' "
+				"(try --help)\n", a);
+			return -1;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		d = find_flag(a, eq ? (size_t)(eq - a) : strlen(a));
+		if (!d) {
+			fprintf(err, "mmlabd: unknown option '%s' (try --help)\n",
+				argv[i]);
+			return -1;
+		}
+		if (eq)
+			v = eq + 1;
+		else if (d->kind == OPT_BOOL)
+			v = "1";
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else {
+			fprintf(err, "mmlabd: --%s needs a value\n", d->flag);
+			return -1;
+		}
+		if (set_one(d, o, v)) {
+			fprintf(err, "mmlabd: bad value '%s' for --%s: %s\n", v,
+				d->flag, d->help);
+			return -1;
+		}
+	}
+	return check(o, err);
+}

@@ -1,0 +1,103 @@
+/*
+ * registry.h - the daemon's machines: who owns each, and the limits on
+ * how many there may be.
+ *
+ * A machine is reached by its id and is only ever handed out with a
+ * reference held, so a DELETE or an expiry while another request is
+ * still working on it frees the machine only when that request is done.
+ * Requests to one machine take its lock, so they apply one after the
+ * other in the order they got it; requests to different machines never
+ * wait on each other beyond the registry's own short lock.
+ */
+#ifndef SRV_REGISTRY_H
+#define SRV_REGISTRY_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+
+struct machine;
+
+#define SRV_ID_MAX	48
+#define SRV_TOKEN_HEX	32	/* 128 random bits */
+
+struct srv_machine {
+	char id[SRV_ID_MAX];
+	char token[SRV_TOKEN_HEX + 1];
+	char name[64];
+	json_t *config;			/* as created; reset boots it again */
+	int64_t created;		/* Unix seconds */
+
+	pthread_mutex_t lock;		/* held while the model runs */
+	struct machine *m;		/* under lock */
+	uint64_t generation;		/* under lock: +1 per change */
+	uint32_t frames;		/* max_pfn, for /metrics */
+
+	_Atomic int64_t last_used_ms;	/* monotonic; for idle expiry */
+	/* under the registry's lock */
+	int refs;
+	bool dead;			/* removed from the table */
+	struct srv_machine *next;	/* hash chain */
+};
+
+struct srv_registry {
+	pthread_mutex_t lock;
+	struct srv_machine **table;
+	size_t nbuckets;
+	unsigned count;
+	uint64_t frames;		/* sum over live machines */
+};
+
+void reg_init(struct srv_registry *r);
+void reg_destroy(struct srv_registry *r);
+
+/* The number of machines, and of machines owned by token. */
+unsigned reg_count(struct srv_registry *r);
+unsigned reg_count_token(struct srv_registry *r, const char *token);
+uint64_t reg_frames(struct srv_registry *r);
+
+/*
+ * Insert a booted machine under a fresh id "<node>-<12 hex>", unless that
+ * would pass max_total or max_per_token (then -1 or -2, nothing kept).
+ * On success the table holds a reference too.
+ */
+int reg_insert(struct srv_registry *r, struct srv_machine *sm,
+	       const char *node, unsigned max_total, unsigned max_per_token);
+
+/*
+ * The machine with this id, referenced, if token owns it or reads_all is
+ * set (the instructor); NULL otherwise, so a wrong token and a missing
+ * machine look the same.
+ */
+struct srv_machine *reg_get(struct srv_registry *r, const char *id,
+			    const char *token, bool reads_all);
+void reg_put(struct srv_registry *r, struct srv_machine *sm);
+
+/* Take sm out of the table (its memory goes with the last reference). */
+void reg_remove(struct srv_registry *r, struct srv_machine *sm);
+
+/* Every machine token owns (all with reads_all), referenced, in id
+ * order; *n is set.  Free the array with reg_put_all. */
+struct srv_machine **reg_list(struct srv_registry *r, const char *token,
+			      bool reads_all, size_t *n);
+void reg_put_all(struct srv_registry *r, struct srv_machine **v, size_t n);
+
+/* Remove every machine unused since before idle_before_ms; the ids go
+ * to cb (may be NULL).  Returns how many. */
+unsigned reg_expire(struct srv_registry *r, int64_t idle_before_ms,
+		    void (*cb)(void *ctx, const char *id), void *ctx);
+
+/* A new, unlinked machine holding m, with one reference (the caller's:
+ * reg_put frees it if it never made it into the table). */
+struct srv_machine *srv_machine_new(struct machine *m, json_t *config,
+				    const char *name, const char *token,
+				    int64_t now_ms);
+/* Constant-time comparison of two token strings. */
+bool srv_token_equal(const char *a, const char *b);
+/* Random bytes from the OS as lower-case hex (2 * n characters + NUL). */
+int srv_random_hex(char *out, size_t n);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * respond.c - how the daemon answers: JSON, the Linux text of a report,
+ * or an RFC 9457 problem.
+ */
+#include "handlers.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+/* Titles of the problems only the server raises; the api names its own. */
+static const struct {
+	const char *slug;
+	const char *title;
+} titles[] = {
+	{ "no-route", "No such route" },
+	{ "no-such-machine", "No such machine" },
+	{ "method-not-allowed", "Method not allowed" },
+	{ "malformed-json", "Malformed JSON" },
+	{ "bad-utf8", "Invalid UTF-8" },
+	{ "bad-body", "Invalid request body" },
+	{ "body-too-large", "Request body too large" },
+	{ "batch-too-large", "Too many operations in one batch" },
+	{ "token-required", "Token required" },
+	{ "unknown-token", "Unknown token" },
+	{ "read-only-token", "The instructor token only reads" },
+	{ "machine-quota", "Too many machines for this token" },
+	{ "server-full", "The server holds all the machines it may" },
+	{ "over-limit", "Over the server's limit" },
+	{ "rate-limited", "Too many requests" },
+	{ "shutting-down", "The server is restarting" },
+	{ "internal", "Internal error" },
+};
+
+void resp_header(struct srv_call *c, const char *name, const char *fmt, ...)
+{
+	struct srv_resp *r = c->resp;
+	va_list ap;
+
+	if (r->nheaders == SRV_MAX_HEADERS)
+		return;
+	r->headers[r->nheaders].name = name;
+	va_start(ap, fmt);
+	vsnprintf(r->headers[r->nheaders].value,
+		  sizeof(r->headers[0].value), fmt, ap);
+	va_end(ap);
+	r->nheaders++;
+}
+
+static void set_body(struct srv_call *c, int status, const char *ctype,
+		     char *body)
+{
+	free(c->resp->body);
+	c->resp->status = status;
+	c->resp->content_type = ctype;
+	c->resp->body = body;
+	c->resp->len = body ? strlen(body) : 0;
+}
+
+/* Indented: a student reads these in a terminal, and it costs little. */
+static char *dump(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	size_t n = s ? strlen(s) : 0;
+	char *out = malloc(n + 2);
+
+	if (!out) {
+		free(s);
+		return NULL;
+	}
+	memcpy(out, s ? s : "", n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	free(s);
+	return out;
+}
+
+void resp_json(struct srv_call *c, int status, json_t *j)
+{
+	set_body(c, status, "application/json", dump(j));
+	json_decref(j);
+}
+
+void resp_text(struct srv_call *c, int status, const char *ctype, char *text)
+{
+	set_body(c, status, ctype, text);
+}
+
+void resp_problem_obj(struct srv_call *c, int status, json_t *p)
+{
+	json_object_set_new(p, "status", json_integer(status));
+	json_object_set_new(p, "instance", json_string(c->req->path));
+	set_body(c, status, "application/problem+json", dump(p));
+	json_decref(p);
+}
+
+void resp_problem(struct srv_call *c, int status, const char *slug,
+		  const char *fmt, ...)
+{
+	struct mm_error e = { .kind = MM_EINVAL };
+	va_list ap;
+	json_t *p;
+
+	snprintf(e.type, sizeof(e.type), "%s", slug);
+	va_start(ap, fmt);
+	vsnprintf(e.detail, sizeof(e.detail), fmt, ap);
+	va_end(ap);
+	p = api_problem(&e);
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (!strcmp(titles[i].slug, slug))
+			json_object_set_new(p, "title",
+					    json_string(titles[i].title));
+	resp_problem_obj(c, status, p);
+}
+
+void resp_mm_error(struct srv_call *c, const struct mm_error *err)
+{
+	resp_problem_obj(c, api_http_status(err), api_problem(err));
+}
+
+bool wants_text(const struct srv_call *c)
+{
+	const char *a = c->req->header(c->req->ctx, "Accept");
+	const char *f = c->req->query(c->req->ctx, "format");
+
+	if (f)
+		return !strcmp(f, "text");
+	return a && strstr(a, "text/plain") && !strstr(a, "application/json");
+}

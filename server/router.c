@@ -1,0 +1,275 @@
+/*
+ * router.c - every route of the daemon, and the path from a request to
+ * its handler: the rate limit, the body checks, the match, 404 and 405.
+ *
+ * The table below is the public contract; /openapi.json documents the
+ * same routes and a test keeps the two in step.
+ */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct srv_route srv_routes[] = {
+	{ "GET", "/healthz", h_healthz, false, "Liveness" },
+	{ "GET", "/metrics", h_metrics, false, "Prometheus metrics" },
+	{ "GET", "/openapi.json", h_openapi, false, "This API as OpenAPI 3.1" },
+	{ "GET", "/v1/machines", h_list, false, "The caller's machines" },
+	{ "POST", "/v1/machines", h_create, true, "Boot a new machine" },
+	{ "GET", "/v1/machines/{id}", h_get, false, "One machine" },
+	{ "DELETE", "/v1/machines/{id}", h_delete, false, "Remove a machine" },
+	{ "POST", "/v1/machines/{id}/reset", h_reset, true,
+	  "Reboot a machine from its configuration" },
+	{ "POST", "/v1/machines/{id}/ops", h_batch, true,
+	  "Run several operations in order" },
+	{ "GET", "/v1/machines/{id}/proc/{report}", h_proc, false,
+	  "A /proc file or another report" },
+	{ "GET", "/v1/machines/{id}/dmesg", h_dmesg, false, "The boot log" },
+	{ "GET", "/v1/machines/{id}/layout", h_layout, false,
+	  "The kernel's virtual memory layout" },
+	{ "GET", "/v1/machines/{id}/ptdump", h_ptdump, false,
+	  "A page-table dump (the kernel's, or ?pid=)" },
+	{ "GET", "/v1/machines/{id}/translate", h_translate, false,
+	  "Walk the page tables for ?addr= (and ?pid=)" },
+	{ "GET", "/v1/machines/{id}/frames", h_frames, false,
+	  "Compact frame state for drawing" },
+	{ "GET", "/v1/machines/{id}/processes", h_processes, false,
+	  "The machine's processes" },
+	{ "POST", "/v1/machines/{id}/processes", h_process_create, true,
+	  "Start a process" },
+	{ "GET", "/v1/machines/{id}/processes/{pid}/{preport}",
+	  h_process_report, false, "A process's maps, status, pagemap, ptdump" },
+	{ "POST", "/v1/machines/{id}/processes/{pid}/{pop}", h_process_op, true,
+	  "An operation on a process" },
+	{ "POST", "/v1/machines/{id}/{op}", h_op, true,
+	  "One model operation, named as the kernel function" },
+	{ "GET", "/{file}", h_static, false, "The web page" },
+};
+const size_t srv_nroutes = sizeof(srv_routes) / sizeof(srv_routes[0]);
+
+const char *srv_route_name(int i)
+{
+	return i >= 0 && (size_t)i < srv_nroutes ? srv_routes[i].pattern : NULL;
+}
+
+#define MAX_SEGS 8
+#define SEG_MAX 128
+
+struct split {
+	char buf[MAX_SEGS][SEG_MAX];
+	unsigned n;
+};
+
+/* "/a/b/c" into its segments; false when too deep or too long to route */
+static bool split_path(const char *path, struct split *sp)
+{
+	const char *p = path;
+
+	sp->n = 0;
+	if (*p != '/')
+		return false;
+	while (*p == '/') {
+		const char *e;
+		size_t len;
+
+		p++;
+		e = strchr(p, '/');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (!len && !e)
+			break;		/* a trailing slash */
+		if (sp->n == MAX_SEGS || len >= SEG_MAX || !len)
+			return false;
+		memcpy(sp->buf[sp->n], p, len);
+		sp->buf[sp->n++][len] = '\0';
+		p += len;
+	}
+	return true;
+}
+
+/* A {param} part matches only the values its name allows. */
+static bool param_ok(const char *name, size_t nlen, const char *v)
+{
+	if (!strncmp(name, "{op}", nlen))
+		return srv_is_op(v);
+	if (!strncmp(name, "{pop}", nlen))
+		return srv_is_process_op(v);
+	if (!strncmp(name, "{report}", nlen))
+		return srv_is_report(v);
+	if (!strncmp(name, "{preport}", nlen))
+		return srv_is_process_report(v);
+	if (!strncmp(name, "{file}", nlen))
+		return strncmp(v, "v1", 3) != 0;
+	return true;
+}
+
+static bool match(const char *pattern, const struct split *sp,
+		  struct srv_call *c)
+{
+	const char *p = pattern;
+	unsigned i = 0;
+
+	c->nparams = 0;
+	while (*p == '/') {
+		const char *e = strchr(p + 1, '/');
+		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+
+		if (i >= sp->n)
+			return false;
+		if (p[1] == '{') {
+			if (!param_ok(p + 1, len, sp->buf[i]) ||
+			    c->nparams == SRV_MAX_PARAMS)
+				return false;
+			c->params[c->nparams++] = sp->buf[i];
+		} else if (strlen(sp->buf[i]) != len ||
+			   strncmp(sp->buf[i], p + 1, len)) {
+			return false;
+		}
+		i++;
+		p += len + 1;
+	}
+	return i == sp->n;
+}
+
+static bool method_is(const char *route, const char *method)
+{
+	/* HEAD is a GET without the body; libmicrohttpd drops the body */
+	return !strcmp(route, method) ||
+	       (!strcmp(method, "HEAD") && !strcmp(route, "GET"));
+}
+
+/* The route for the request, or -1 after answering 404 or 405. */
+static int route_find(struct srv_call *c, struct split *sp)
+{
+	char allow[64] = "";
+
+	if (!split_path(c->req->path, sp)) {
+		resp_problem(c, 404, "no-route", "there is nothing at this "
+			     "path; the API is under /v1/machines (see "
+			     "/openapi.json)");
+		return -1;
+	}
+	if (sp->n == 0) {		/* "/" is the web page */
+		snprintf(sp->buf[0], SEG_MAX, "index.html");
+		sp->n = 1;
+	}
+	for (size_t i = 0; i < srv_nroutes; i++) {
+		if (!match(srv_routes[i].pattern, sp, c))
+			continue;
+		if (method_is(srv_routes[i].method, c->req->method))
+			return (int)i;
+		if (!strstr(allow, srv_routes[i].method))
+			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
+				 "%s%s", allow[0] ? ", " : "", srv_routes[i].method);
+	}
+	if (allow[0]) {
+		if (strstr(allow, "GET") && !strstr(allow, "HEAD"))
+			strncat(allow, ", HEAD", sizeof(allow) - strlen(allow) - 1);
+		resp_header(c, "Allow", "%s", allow);
+		resp_problem(c, 405, "method-not-allowed", "%s is not allowed "
+			     "on %s; use %s", c->req->method, c->req->path,
+			     allow);
+		return -1;
+	}
+	if (sp->n >= 3 && !strcmp(sp->buf[0], "v1") &&
+	    !strcmp(sp->buf[1], "machines"))
+		resp_problem(c, 404, "no-route", "there is no operation or "
+			     "report '%s'; operations are POST "
+			     "/v1/machines/{id}/{operation} named as the kernel "
+			     "function (kmalloc, vmalloc, alloc_pages ...), "
+			     "reports GET /v1/machines/{id}/proc/{name} (see "
+			     "/openapi.json)", sp->buf[sp->n - 1]);
+	else
+		resp_problem(c, 404, "no-route", "there is nothing at %s; the "
+			     "API is under /v1/machines (see /openapi.json)",
+			     c->req->path);
+	return -1;
+}
+
+static const char *bearer(const struct srv_req *req)
+{
+	const char *h = req->header(req->ctx, "Authorization");
+
+	if (h && !strncasecmp(h, "Bearer ", 7)) {
+		h += 7;
+		while (*h == ' ')
+			h++;
+		return *h ? h : NULL;
+	}
+	return req->query(req->ctx, "token");
+}
+
+/* The body as JSON: absent or empty is {}, anything else must parse. */
+static bool parse_body(struct srv_call *c)
+{
+	json_error_t je;
+
+	if (!c->req->body_len) {
+		c->body = json_object();
+		return true;
+	}
+	c->body = json_loadb(c->req->body, c->req->body_len,
+			     JSON_REJECT_DUPLICATES, &je);
+	if (c->body)
+		return true;
+	if (json_error_code(&je) == json_error_invalid_utf8)
+		resp_problem(c, 400, "bad-utf8", "the request body is not "
+			     "valid UTF-8 (at byte %d); send JSON text in UTF-8",
+			     je.position);
+	else
+		resp_problem(c, 400, "malformed-json", "the request body is "
+			     "not valid JSON: %s (line %d, column %d)", je.text,
+			     je.line, je.column);
+	return false;
+}
+
+static bool admit(struct srv_call *c)
+{
+	unsigned retry;
+
+	if (atomic_load(&c->s->draining)) {
+		resp_header(c, "Retry-After", "5");
+		resp_problem(c, 503, "shutting-down", "the server is "
+			     "restarting; try again in a few seconds");
+		return false;
+	}
+	if (!rl_take(&c->s->rate, c->req->client, c->req->now_ms, &retry)) {
+		resp_header(c, "Retry-After", "%u", retry);
+		resp_problem(c, 429, "rate-limited", "more than %u requests a "
+			     "second from %s; wait %u s (Retry-After) and slow "
+			     "down", c->s->opt.rate, c->req->client, retry);
+		return false;
+	}
+	return true;
+}
+
+void srv_handle(struct srv *s, const struct srv_req *req,
+		struct srv_resp *resp)
+{
+	struct srv_call c = { .s = s, .req = req, .resp = resp };
+	struct split sp;
+	int r;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->route = -1;
+	c.token = bearer(req);
+	c.instructor = c.token && s->opt.instructor_token[0] &&
+		       srv_token_equal(c.token, s->opt.instructor_token);
+	/* health checks and scrapes are never rate limited */
+	if (strcmp(req->path, "/healthz") && strcmp(req->path, "/metrics") &&
+	    !admit(&c))
+		return;
+	if ((r = route_find(&c, &sp)) < 0)
+		return;
+	resp->route = r;
+	if (req->body_too_large) {
+		resp_problem(&c, 413, "body-too-large", "the request body is "
+			     "over the limit of %zu bytes; send less (a batch "
+			     "of fewer operations)", s->opt.max_body);
+		return;
+	}
+	if (srv_routes[r].json_body && !parse_body(&c))
+		return;
+	srv_routes[r].fn(&c);
+	json_decref(c.body);
+}

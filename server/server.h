@@ -1,0 +1,70 @@
+/*
+ * server.h - one request in, one response out, with no socket in sight.
+ *
+ * http.c turns libmicrohttpd's callbacks into a struct srv_req and sends
+ * back the struct srv_resp that srv_handle() fills, so every route, every
+ * limit and every error can be driven by a unit test without a network.
+ */
+#ifndef SRV_SERVER_H
+#define SRV_SERVER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metrics.h"
+#include "options.h"
+#include "ratelimit.h"
+#include "registry.h"
+
+struct srv {
+	struct srv_options opt;
+	struct srv_registry reg;
+	struct srv_metrics metrics;
+	struct srv_ratelimit rate;
+	_Atomic bool draining;		/* SIGTERM: finish, take nothing new */
+	_Atomic unsigned inflight;	/* requests being answered */
+};
+
+/* A request as the handlers see it. */
+struct srv_req {
+	const char *method;		/* "GET", "POST", ... */
+	const char *path;		/* without the query string */
+	const char *client;		/* the peer's address, for rate limits */
+	const char *body;		/* NUL-terminated, may be empty */
+	size_t body_len;
+	bool body_too_large;		/* more than max_body arrived */
+	int64_t now_ms;			/* monotonic clock */
+	int64_t now_unix;		/* wall clock, seconds */
+	/* headers ("Authorization", "Accept", ...) and query arguments */
+	const char *(*header)(void *ctx, const char *name);
+	const char *(*query)(void *ctx, const char *name);
+	void *ctx;
+};
+
+#define SRV_MAX_HEADERS 6
+
+struct srv_resp {
+	int status;
+	const char *content_type;
+	char *body;			/* malloc'd, may be NULL for none */
+	size_t len;
+	char *file_path;		/* static file to send instead of body */
+	struct { const char *name; char value[160]; } headers[SRV_MAX_HEADERS];
+	unsigned nheaders;
+	int route;			/* index of the route, for /metrics */
+};
+
+int srv_init(struct srv *s, const struct srv_options *opt);
+void srv_destroy(struct srv *s);
+
+/* Answer one request: fills *resp (free it with srv_resp_free). */
+void srv_handle(struct srv *s, const struct srv_req *req,
+		struct srv_resp *resp);
+void srv_resp_free(struct srv_resp *resp);
+
+/* Remove machines idle longer than the limit; returns how many. */
+unsigned srv_expire_idle(struct srv *s, int64_t now_ms);
+
+#endif

@@ -1,0 +1,537 @@
+/*
+ * test_server.c - the daemon without its sockets: requests go straight
+ * into srv_handle(), so routing, tokens, limits, rate limits, options and
+ * metrics are checked exactly and fast.  tests/daemon.sh does the same
+ * over real HTTP.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "options.h"
+#include "ratelimit.h"
+#include "server.h"
+
+/* --- a fake request ----------------------------------------------------------- */
+
+struct fake {
+	const char *headers[8][2];
+	const char *query[8][2];
+};
+
+static const char *lookup(const char *(*kv)[2], const char *name)
+{
+	for (int i = 0; i < 8 && kv[i][0]; i++)
+		if (!strcasecmp(kv[i][0], name))
+			return kv[i][1];
+	return NULL;
+}
+
+static const char *fake_header(void *ctx, const char *name)
+{
+	return lookup(((struct fake *)ctx)->headers, name);
+}
+
+static const char *fake_query(void *ctx, const char *name)
+{
+	return lookup(((struct fake *)ctx)->query, name);
+}
+
+static struct srv *server(void (*tune)(struct srv_options *))
+{
+	struct srv *s = calloc(1, sizeof(*s));
+	struct srv_options o;
+	char *argv[] = { "mmlabd", NULL };
+
+	assert_int_equal(srv_options_parse(&o, 1, argv, stdout, stderr), 0);
+	o.rate = 0;
+	snprintf(o.instructor_token, sizeof(o.instructor_token),
+		 "instructor-secret-token");
+	if (tune)
+		tune(&o);
+	srv_init(s, &o);
+	return s;
+}
+
+static void server_free(struct srv *s)
+{
+	srv_destroy(s);
+	free(s);
+}
+
+struct answer {
+	int status;
+	json_t *json;
+	char body[8192];
+	struct srv_resp r;
+};
+
+/* Send one request; token may be NULL; body may be NULL. */
+static void send_req(struct srv *s, const char *method, const char *path,
+		     const char *token, const char *body, struct answer *a)
+{
+	struct fake f = { { { NULL, NULL } }, { { NULL, NULL } } };
+	char auth[160];
+	struct srv_req req = {
+		.method = method, .path = path, .client = "192.0.2.1",
+		.body = body ? body : "", .body_len = body ? strlen(body) : 0,
+		.now_ms = 1000, .now_unix = 1700000000,
+		.header = fake_header, .query = fake_query, .ctx = &f,
+	};
+
+	if (token) {
+		snprintf(auth, sizeof(auth), "Bearer %s", token);
+		f.headers[0][0] = "Authorization";
+		f.headers[0][1] = auth;
+	}
+	srv_handle(s, &req, &a->r);
+	a->status = a->r.status;
+	snprintf(a->body, sizeof(a->body), "%.*s", (int)a->r.len,
+		 a->r.body ? a->r.body : "");
+	a->json = json_loads(a->body, JSON_DECODE_ANY, NULL);
+	srv_resp_free(&a->r);
+}
+
+static void done(struct answer *a)
+{
+	json_decref(a->json);
+	a->json = NULL;
+}
+
+static const char *jstr(const struct answer *a, const char *key)
+{
+	const char *v = json_string_value(json_object_get(a->json, key));
+
+	if (!v)
+		fail_msg("no string '%s' in %s", key, a->body);
+	return v;
+}
+
+static const char *header_of(const struct srv_resp *r, const char *name)
+{
+	for (unsigned i = 0; i < r->nheaders; i++)
+		if (!strcmp(r->headers[i].name, name))
+			return r->headers[i].value;
+	return NULL;
+}
+
+/* Create a 2G machine; its id and token into the buffers. */
+static void create(struct srv *s, const char *token, char *id, char *tok)
+{
+	struct answer a;
+
+	send_req(s, "POST", "/v1/machines", token, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);
+	snprintf(id, SRV_ID_MAX, "%s", jstr(&a, "id"));
+	snprintf(tok, SRV_TOKEN_HEX + 1, "%s", jstr(&a, "token"));
+	done(&a);
+}
+
+static void assert_problem(const struct answer *a, int status,
+			   const char *slug)
+{
+	char type[128];
+
+	snprintf(type, sizeof(type), "https://mmlab.dev/problems/%s", slug);
+	if (a->status != status)
+		fail_msg("status %d, want %d: %s", a->status, status, a->body);
+	assert_string_equal(a->r.content_type, "application/problem+json");
+	assert_string_equal(jstr(a, "type"), type);
+	assert_int_equal(json_integer_value(json_object_get(a->json, "status")),
+			 status);
+	assert_non_null(json_string_value(json_object_get(a->json, "detail")));
+}
+
+/* --- routing ---------------------------------------------------------------------- */
+
+static void test_create_and_kmalloc(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	assert_int_equal(strncmp(id, "a-", 2), 0);
+	assert_int_equal(strlen(id), 14);	/* "a-" and 48 bits of hex */
+	assert_int_equal(strlen(tok), 32);	/* 128 bits of hex */
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "addr"), "0xc2001000");
+	assert_string_equal(jstr(&a, "cache"), "kmalloc-128");
+	done(&a);
+	server_free(s);
+}
+
+static void test_not_found_and_method(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 405, "method-not-allowed");
+	assert_string_equal(header_of(&a.r, "Allow"), "POST");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "PUT", path, tok, NULL, &a);
+	assert_problem(&a, 405, "method-not-allowed");
+	assert_string_equal(header_of(&a.r, "Allow"), "GET, DELETE, HEAD");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmallok", id);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_problem(&a, 404, "no-route");
+	done(&a);
+	send_req(s, "GET", "/v1/machines/a-000000000000/proc/meminfo", tok,
+		 NULL, &a);
+	assert_problem(&a, 404, "no-such-machine");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/proc/memnifo", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-route");
+	done(&a);
+	server_free(s);
+}
+
+static void test_bad_bodies(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\":", &a);
+	assert_problem(&a, 400, "malformed-json");
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"size\":\"\xc3\x28\"}", &a);
+	assert_problem(&a, 400, "bad-utf8");
+	done(&a);
+	send_req(s, "POST", path, tok, "[1,2]", &a);
+	assert_problem(&a, 400, "bad-body");
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"size\":1,\"size\":2}", &a);
+	assert_problem(&a, 400, "malformed-json");	/* duplicate key */
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"sise\":100}", &a);
+	assert_problem(&a, 400, "bad-argument");
+	assert_string_equal(jstr(&a, "field"), "sise");
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"size\":-5}", &a);
+	assert_problem(&a, 400, "bad-argument");
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"size\":\"huge\"}", &a);
+	assert_problem(&a, 400, "bad-argument");
+	done(&a);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":true}", &a);
+	assert_problem(&a, 400, "bad-config");
+	done(&a);
+	server_free(s);
+}
+
+/* --- tokens ------------------------------------------------------------------------- */
+
+static void test_tokens(void **state)
+{
+	struct srv *s = server(NULL);
+	char id1[SRV_ID_MAX], tok1[SRV_TOKEN_HEX + 1];
+	char id2[SRV_ID_MAX], tok2[SRV_TOKEN_HEX + 1];
+	char id3[SRV_ID_MAX], tok3[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id1, tok1);
+	create(s, NULL, id2, tok2);
+	assert_string_not_equal(tok1, tok2);
+	create(s, tok1, id3, tok3);		/* a second machine, same owner */
+	assert_string_equal(tok3, tok1);
+
+	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
+	send_req(s, "GET", path, tok1, NULL, &a);	/* someone else's */
+	assert_problem(&a, 404, "no-such-machine");
+	done(&a);
+	send_req(s, "GET", path, NULL, NULL, &a);
+	assert_problem(&a, 404, "no-such-machine");
+	done(&a);
+	send_req(s, "GET", path, tok2, NULL, &a);
+	assert_int_equal(a.status, 200);
+	assert_null(json_object_get(a.json, "token"));	/* only at creation */
+	done(&a);
+
+	send_req(s, "GET", "/v1/machines", tok1, NULL, &a);
+	assert_int_equal(a.status, 200);
+	assert_int_equal(json_array_size(json_object_get(a.json, "machines")), 2);
+	done(&a);
+	send_req(s, "GET", "/v1/machines", NULL, NULL, &a);
+	assert_problem(&a, 401, "token-required");
+	done(&a);
+	send_req(s, "GET", "/v1/machines", "instructor-secret-token", NULL, &a);
+	assert_int_equal(json_array_size(json_object_get(a.json, "machines")), 3);
+	done(&a);
+	send_req(s, "POST", "/v1/machines", "0123456789abcdef0123456789abcdef",
+		 "{}", &a);
+	assert_problem(&a, 401, "unknown-token");
+	done(&a);
+
+	/* the instructor reads everything and changes nothing */
+	send_req(s, "GET", path, "instructor-secret-token", NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id2);
+	send_req(s, "POST", path, "instructor-secret-token", "{\"size\":8}", &a);
+	assert_problem(&a, 403, "read-only-token");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
+	send_req(s, "DELETE", path, "instructor-secret-token", NULL, &a);
+	assert_problem(&a, 403, "read-only-token");
+	done(&a);
+	send_req(s, "DELETE", path, tok2, NULL, &a);
+	assert_int_equal(a.status, 204);
+	done(&a);
+	send_req(s, "GET", path, tok2, NULL, &a);
+	assert_problem(&a, 404, "no-such-machine");
+	done(&a);
+	server_free(s);
+}
+
+static void token_equal(void **state)
+{
+	(void)state;
+	assert_true(srv_token_equal("abcd", "abcd"));
+	assert_false(srv_token_equal("abcd", "abce"));
+	assert_false(srv_token_equal("abcd", "abc"));
+	assert_false(srv_token_equal("abc", "abcd"));
+	assert_false(srv_token_equal("", ""));
+}
+
+/* --- limits ----------------------------------------------------------------------- */
+
+static void small_limits(struct srv_options *o)
+{
+	o->max_machines = 3;
+	o->max_machines_per_token = 2;
+	o->max_ram = 1ull << 30;
+	o->max_batch = 2;
+	o->max_processes = 2;
+}
+
+static void test_limits(void **state)
+{
+	struct srv *s = server(small_limits);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	char id2[SRV_ID_MAX], tok2[SRV_TOKEN_HEX + 1];
+	struct answer a;
+
+	(void)state;
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_problem(&a, 422, "over-limit");
+	done(&a);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"512M\"}", &a);
+	assert_int_equal(a.status, 201);
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	done(&a);
+	send_req(s, "POST", "/v1/machines", tok, "{\"ram\":\"512M\"}", &a);
+	assert_int_equal(a.status, 201);
+	done(&a);
+	send_req(s, "POST", "/v1/machines", tok, "{\"ram\":\"512M\"}", &a);
+	assert_problem(&a, 403, "machine-quota");
+	done(&a);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"512M\"}", &a);
+	assert_int_equal(a.status, 201);
+	snprintf(id2, sizeof(id2), "%s", jstr(&a, "id"));
+	snprintf(tok2, sizeof(tok2), "%s", jstr(&a, "token"));
+	done(&a);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"512M\"}", &a);
+	assert_problem(&a, 503, "server-full");
+	assert_non_null(header_of(&a.r, "Retry-After"));
+	done(&a);
+
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":{\"size\":8}},"
+		 "{\"op\":\"kmalloc\"},{\"op\":\"kmalloc\"}]", &a);
+	assert_problem(&a, 413, "batch-too-large");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/proc_limits", id);
+	send_req(s, "POST", path, tok, "{\"max_processes\":3}", &a);
+	assert_problem(&a, 422, "over-limit");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_int_equal(a.status, 201);
+	done(&a);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_int_equal(a.status, 201);
+	done(&a);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_true(a.status >= 400 && a.status < 500);
+	done(&a);
+	server_free(s);
+}
+
+static void test_batch(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+	json_t *r;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok,
+		 "[{\"op\":\"kmalloc\",\"args\":{\"size\":100}},"
+		 "{\"op\":\"kfree\",\"args\":{\"addr\":\"0xc2001000\"}},"
+		 "{\"op\":\"kfree\",\"args\":{\"addr\":\"0xc2001000\"}},"
+		 "{\"op\":\"kmalloc\",\"args\":{\"size\":100}}]", &a);
+	assert_int_equal(a.status, 200);
+	assert_false(json_is_true(json_object_get(a.json, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(a.json, "completed")), 2);
+	r = json_object_get(a.json, "results");
+	assert_int_equal(json_array_size(r), 3);	/* stops at the failure */
+	assert_int_equal(json_integer_value(json_object_get(
+		json_array_get(r, 2), "status")), 409);
+	done(&a);
+	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\"},{\"op\":\"nope\"}]", &a);
+	assert_problem(&a, 404, "unknown-operation");
+	done(&a);
+	server_free(s);
+}
+
+/* --- rate limit, options, metrics ------------------------------------------------------ */
+
+static void test_ratelimit(void **state)
+{
+	struct srv_ratelimit rl;
+	unsigned retry;
+
+	(void)state;
+	rl_init(&rl, 10, 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(rl_take(&rl, "10.0.0.1", 0, &retry));
+	assert_false(rl_take(&rl, "10.0.0.1", 0, &retry));
+	assert_int_equal(retry, 1);
+	assert_true(rl_take(&rl, "10.0.0.2", 0, &retry));	/* per client */
+	assert_false(rl_take(&rl, "10.0.0.1", 50, &retry));	/* half a token */
+	assert_true(rl_take(&rl, "10.0.0.1", 100, &retry));	/* 10/s: one per 100 ms */
+	/* many clients: the table grows and forgets the idle ones */
+	for (int i = 0; i < 5000; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "198.51.%d.%d", i / 256, i % 256);
+		assert_true(rl_take(&rl, key, 1000 + i, &retry));
+	}
+	rl_destroy(&rl);
+}
+
+static void test_rate_limited_request(void **state)
+{
+	struct srv *s = server(NULL);
+	struct answer a;
+
+	(void)state;
+	rl_destroy(&s->rate);
+	rl_init(&s->rate, 1, 1);
+	send_req(s, "GET", "/v1/machines", "x", NULL, &a);
+	done(&a);
+	send_req(s, "GET", "/v1/machines", "x", NULL, &a);
+	assert_problem(&a, 429, "rate-limited");
+	assert_string_equal(header_of(&a.r, "Retry-After"), "1");
+	done(&a);
+	send_req(s, "GET", "/healthz", NULL, NULL, &a);	/* never limited */
+	assert_int_equal(a.status, 200);
+	done(&a);
+	server_free(s);
+}
+
+static void test_options(void **state)
+{
+	struct srv_options o;
+	char *good[] = { "mmlabd", "--listen", "0.0.0.0:9000", "--max-ram=1G",
+			 "--node", "b2", "--quiet", NULL };
+	char *bad1[] = { "mmlabd", "--listen", "nowhere", NULL };
+	char *bad2[] = { "mmlabd", "--max-machines", "-1", NULL };
+	char *bad3[] = { "mmlabd", "--frobnicate", NULL };
+	char *bad4[] = { "mmlabd", "--instructor-token", "short", NULL };
+	FILE *null = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_int_equal(srv_options_parse(&o, 7, good, null, null), 0);
+	assert_string_equal(o.listen_host, "0.0.0.0");
+	assert_int_equal(o.listen_port, 9000);
+	assert_int_equal(o.max_ram, 1ull << 30);
+	assert_string_equal(o.node, "b2");
+	assert_true(o.quiet);
+	assert_int_equal(srv_options_parse(&o, 3, bad1, null, null), -1);
+	assert_int_equal(srv_options_parse(&o, 3, bad2, null, null), -1);
+	assert_int_equal(srv_options_parse(&o, 2, bad3, null, null), -1);
+	assert_int_equal(srv_options_parse(&o, 3, bad4, null, null), -1);
+	setenv("MMLAB_MAX_BATCH", "7", 1);
+	assert_int_equal(srv_options_parse(&o, 1, good, null, null), 0);
+	assert_int_equal(o.max_batch, 7);
+	unsetenv("MMLAB_MAX_BATCH");
+	fclose(null);
+}
+
+static void test_metrics_and_expiry(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1];
+	struct srv_metrics *mt = &s->metrics;
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	metrics_record(mt, 0, 200, 70);
+	metrics_record(mt, 0, 404, 3000);
+	metrics_text(mt, srv_route_name, reg_count(&s->reg),
+		     reg_frames(&s->reg), 0, &sb);
+	assert_non_null(strstr(sb.buf, "mmlab_http_requests_total{route="
+			       "\"/healthz\",status=\"200\"} 1\n"));
+	assert_non_null(strstr(sb.buf, "status=\"404\"} 1\n"));
+	assert_non_null(strstr(sb.buf, "mmlab_http_request_duration_seconds_"
+			       "bucket{le=\"0.0001\"} 1\n"));
+	assert_non_null(strstr(sb.buf, "mmlab_http_request_duration_seconds_"
+			       "bucket{le=\"0.005\"} 2\n"));
+	assert_non_null(strstr(sb.buf, "mmlab_machines 1\n"));
+	/* QEMU's 2 GiB: node 0 spans pfn 1 (the kernel keeps page 0) to
+	 * 0x7ffe0, below the BIOS's reserved top */
+	assert_non_null(strstr(sb.buf, "mmlab_frames_simulated 524255\n"));
+	sb_free(&sb);
+	/* created at 1000 ms; idle 14 days later it goes */
+	assert_int_equal(srv_expire_idle(s, 1000 + 1000ll * s->opt.idle_expiry), 0);
+	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 1);
+	assert_int_equal(reg_count(&s->reg), 0);
+	server_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_and_kmalloc),
+		cmocka_unit_test(test_not_found_and_method),
+		cmocka_unit_test(test_bad_bodies),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(token_equal),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_rate_limited_request),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_metrics_and_expiry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
