@@ -2,12 +2,13 @@
  * ops_frames.c - the physical memory map, compact enough to draw:
  *
  *   frames {start = 0, count = max_pfn - start (at most 1048576)}
- *     -> {start, count, max_pfn, runs: [{pfn, n, state, zone,
+ *     -> {start, count, max_pfn, next, runs: [{pfn, n, state, zone,
  *         order, migratetype (free), owner, owner_id, cache, pid}]}
  *
  * A run is one buddy block (free or allocated), so block boundaries show,
  * or a stretch of holes or of reserved frames in one zone (or outside
- * every zone: zone null).  The runs cover [start, start + count) exactly;
+ * every zone: zone null).  The runs cover [start, start + count) exactly
+ * (count is cut short, and next says where to go on, past 16384 runs);
  * a block cut by either edge is a run of the part inside, with the
  * block's order.  An allocated block says who owns it (api_owner_name);
  * a slab block names its cache, and a user frame or page table the
@@ -216,7 +217,15 @@ static pfn_t reserved_end(const struct pglist_data *pgdat, pfn_t pfn,
 	return pfn;
 }
 
-static json_t *frame_runs(const struct machine *m, pfn_t start, pfn_t end)
+/*
+ * A map where every other frame is allocated would be a million runs and
+ * a hundred megabytes of JSON; past this many runs the answer stops and
+ * says where to go on ("next"), so one request stays a few megabytes.
+ */
+#define FRAMES_MAX_RUNS 16384
+
+static json_t *frame_runs(const struct machine *m, pfn_t start, pfn_t end,
+			  pfn_t *stopped)
 {
 	const struct pglist_data *pgdat = &m->pgdat;
 	struct pending p = { 0 };
@@ -232,7 +241,7 @@ static json_t *frame_runs(const struct machine *m, pfn_t start, pfn_t end)
 			add_block(m, runs, start, pfn, &fi);
 		}
 	}
-	while (pfn < end) {
+	while (pfn < end && json_array_size(runs) < FRAMES_MAX_RUNS) {
 		int zone;
 		bool ram;
 		pfn_t stop = MIN(MIN(ram_extent(pgdat, pfn, &ram),
@@ -255,6 +264,7 @@ static json_t *frame_runs(const struct machine *m, pfn_t start, pfn_t end)
 		}
 	}
 	flush(runs, &p);
+	*stopped = pfn;
 	return runs;
 }
 
@@ -262,15 +272,19 @@ static int op_frames(struct machine *m, const json_t *args, json_t **result,
 		     struct mm_error *err)
 {
 	uint32_t count = 0;
-	pfn_t start = 0;
+	pfn_t start = 0, stopped;
+	json_t *runs;
 	int rc;
 
 	if ((rc = arg_window(m, args, &start, &count, err)))
 		return rc;
-	*result = json_pack("{s:o, s:i, s:o, s:o}", "start", api_hex(start),
-			    "count", (int)count,
+	runs = frame_runs(m, start, start + count, &stopped);
+	*result = json_pack("{s:o, s:i, s:o, s:o, s:o}", "start", api_hex(start),
+			    "count", (int)(stopped - start),
 			    "max_pfn", api_hex(m->layout.max_pfn),
-			    "runs", frame_runs(m, start, start + count));
+			    "next", stopped < start + count ? api_hex(stopped)
+							    : json_null(),
+			    "runs", runs);
 	return MM_OK;
 }
 

@@ -1333,6 +1333,31 @@ static void test_frames_match_frame_info(void **state)
 	json_decref(r);
 }
 
+/* 20000 single pages, each its own block: the answer stops at 16384
+ * runs and says where the next request should start. */
+static void test_frames_run_cap(void **state)
+{
+	struct machine *m = *state;
+	struct mm_error err;
+	json_t *r, *runs, *last;
+	uint64_t next;
+
+	for (int i = 0; i < 20000; i++)
+		json_decref(op(m, "alloc_pages", "{\"gfp\": \"GFP_HIGHUSER\"}",
+			       &err));
+	r = frames(m, "{}");
+	runs = json_object_get(r, "runs");
+	assert_int_equal(json_array_size(runs), 16384);
+	last = json_array_get(runs, 16383);
+	next = hex_of(r, "next");
+	assert_int_equal(next, hex_of(last, "pfn") + int_of(last, "n"));
+	assert_int_equal(int_of(r, "count"), next);
+	json_decref(r);
+	r = frames(m, "{\"start\": 0, \"count\": 4096}");
+	assert_true(json_is_null(json_object_get(r, "next")));
+	json_decref(r);
+}
+
 /* translate in a process's view: the walk access makes, without the
  * fault handler. */
 static void test_translate_pid(void **state)
@@ -1525,6 +1550,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frames_op,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_frames_owners,
+						boot_2g, free_machine),
+		cmocka_unit_test_setup_teardown(test_frames_run_cap,
 						boot_2g, free_machine),
 		cmocka_unit_test_setup_teardown(test_frames_match_frame_info,
 						boot_2g, free_machine),
