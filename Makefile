@@ -59,7 +59,7 @@ $(DEPS_STAMP):
 	@mkdir -p build && touch $@
 
 LIBS = $(shell pkg-config --libs jansson) -lm
-SRV_LIBS = $(LIBS) $(shell pkg-config --libs libuv libmicrohttpd) -lpthread
+SRV_LIBS = $(LIBS) $(shell pkg-config --libs libuv libmicrohttpd sqlite3) -lpthread
 INC = -Imodel -Iapi -Iserver
 SRV_DEFS = -DMMLAB_DEFAULT_DATA='"$(DATA_DIR)"' -DMMLAB_DEFAULT_WEB='"$(WEB_DIR)"'
 
@@ -116,7 +116,9 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	done; \
 	echo "== cli"; sh tests/cli.sh build/mmlab || fail=1; \
 	echo "== daemon"; sh tests/daemon.sh build/test/mmlabd || fail=1; \
+	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
+	echo "== web"; sh tests/web/run.sh build/test/mmlabd || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "TESTS FAILED"; exit 1; fi; \
 	echo "ALL TESTS PASSED"
 
@@ -129,8 +131,9 @@ build/bench/%: bench/%.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_REL) $(INC) -o $@ $^ $(LIBS)
 
-bench: $(addprefix build/bench/,$(BENCHES))
+bench: $(addprefix build/bench/,$(BENCHES)) build/mmlabd
 	@for b in $(BENCHES); do echo "== $$b"; ./build/bench/$$b || exit 1; done
+	@echo "== bench_store.sh"; sh bench/bench_store.sh build/mmlabd
 
 clean:
 	rm -rf build

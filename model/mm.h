@@ -88,8 +88,11 @@ struct pt_walk;
 #define MAP_ANONYMOUS	0x20u
 #define MAP_FIXED_NOREPLACE 0x100000u
 
+/* si_code values as <signal.h> has them, for code that includes both */
+#ifndef SEGV_MAPERR
 #define SEGV_MAPERR	1
 #define SEGV_ACCERR	2
+#endif
 
 enum vma_kind { VMA_ANON, VMA_FILE, VMA_HEAP, VMA_STACK };
 

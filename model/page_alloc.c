@@ -112,8 +112,8 @@ static pfn_t pageblock_base(const struct pglist_data *pgdat,
 	return ALIGN_DOWN(z->zone_start_pfn, pageblock_nr_pages(pgdat));
 }
 
-static uint32_t zone_nr_pageblocks(const struct pglist_data *pgdat,
-				   const struct zone *z)
+uint32_t zone_nr_pageblocks(const struct pglist_data *pgdat,
+			    const struct zone *z)
 {
 	uint32_t pb = pageblock_nr_pages(pgdat);
 

@@ -32,6 +32,10 @@ bool pfn_is_ram(const struct pglist_data *pgdat, pfn_t pfn);
  * from pfn's zone's own pageblock array (FLATMEM keeps one per zone); -1
  * outside every zone. */
 int get_pfnblock_migratetype(const struct pglist_data *pgdat, pfn_t pfn);
+/* Entries of a spanned zone's pageblock_mt[] (from its first pageblock
+ * boundary at or below zone_start_pfn to the zone's end). */
+uint32_t zone_nr_pageblocks(const struct pglist_data *pgdat,
+			    const struct zone *z);
 
 /* Watermarks and reserves, in the order and with the formulas of 6.1. */
 unsigned long nr_free_buffer_pages(const struct pglist_data *pgdat);

@@ -180,7 +180,9 @@ struct strbuf;
 #define SLAB_RECLAIM_ACCOUNT	0x00020000u
 #define SLAB_ACCOUNT		0x04000000u
 
-/* The flags kmem_cache_create() takes here, by name, NULL-terminated. */
+/* The flags kmem_cache_create() takes, and by name, NULL-terminated. */
+#define SLAB_CREATE_FLAGS	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
+				 SLAB_RECLAIM_ACCOUNT)
 struct slab_flag_name {
 	const char *name;
 	uint32_t flag;
@@ -298,6 +300,9 @@ struct kmem_cache *kmalloc_slab(const struct slab_state *ss, uint64_t size,
 				gfp_t gfp);
 struct kmem_cache *kmem_cache_find(const struct slab_state *ss,
 				   const char *name);
+/* A name kmem_cache_create() takes: 1 to SLAB_NAME_MAX - 1 printable
+ * characters without blanks. */
+bool slab_name_ok(const char *name);
 
 /* --- operations ------------------------------------------------------------------ */
 
@@ -414,6 +419,14 @@ struct kmem_cache *slub_cache_new(struct slab_state *ss, const char *name,
  * had.  gfp has been checked. */
 void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 		unsigned cpu, struct slab_alloc_result *res);
+/* Record a slab of 1 << order frames at pfn (already allocated to the
+ * cache) holding objects objects, all free in address order; it joins the
+ * cache's slabs and counters on no list (list and cpu are the caller's).
+ * new_slab() uses it, and so does machine_restore(). */
+struct slab *slub_slab_attach(struct slab_state *ss, struct kmem_cache *s,
+			      pfn_t pfn, unsigned order, uint32_t objects);
+/* Put a slab on the cache's partial list, at the head or the tail. */
+void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail);
 /* The slab holding the lowmem frame pfn, or NULL. */
 struct slab *slub_slab_of(const struct machine *m, pfn_t pfn);
 /* slab_free() of object index of slab (in use: checked by the caller). */

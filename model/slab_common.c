@@ -20,8 +20,6 @@ const struct slab_flag_name slab_flag_names[] = {
 	{ NULL, 0 },
 };
 
-#define SLAB_CREATE_FLAGS (SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | \
-			   SLAB_RECLAIM_ACCOUNT)
 
 /* --- state ------------------------------------------------------------------- */
 
@@ -766,7 +764,7 @@ int krealloc(struct machine *m, vaddr_t p, uint64_t new_size, gfp_t gfp,
 
 /* --- named caches --------------------------------------------------------------------- */
 
-static bool name_ok(const char *name)
+bool slab_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 
@@ -787,7 +785,7 @@ int kmem_cache_create(struct machine *m, const char *name, uint64_t size,
 	uint32_t a, sz;
 
 	*out = NULL;
-	if (!name_ok(name))
+	if (!slab_name_ok(name))
 		return mm_fail(err, MM_EINVAL, "bad-argument", "name",
 			       "kmem_cache_create: a cache name is 1 to %d "
 			       "printable characters without blanks (slabinfo "

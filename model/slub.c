@@ -173,7 +173,7 @@ static void slot_put(struct slab_state *ss, uint32_t slot)
 	ss->free_slots[ss->nr_free_slots++] = slot;
 }
 
-static void partial_add(struct kmem_cache *s, struct slab *slab, bool tail)
+void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail)
 {
 	slab->list = SLAB_PARTIAL;
 	if (tail) {
@@ -273,8 +273,17 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 		return NULL;
 	}
 
-	slab = xcalloc(1, sizeof(*slab));
-	slab->pfn = r->pfn;
+	slab = slub_slab_attach(ss, s, r->pfn, order, objects);
+	free(r);
+	return slab;
+}
+
+struct slab *slub_slab_attach(struct slab_state *ss, struct kmem_cache *s,
+			      pfn_t pfn, unsigned order, uint32_t objects)
+{
+	struct slab *slab = xcalloc(1, sizeof(*slab));
+
+	slab->pfn = pfn;
 	slab->cache = s;
 	slab->order = (uint8_t)order;
 	slab->objects = (uint16_t)objects;
@@ -286,7 +295,6 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 		slab->next_free[i] = (uint16_t)(i + 1 < objects ? i + 1
 						 : SLAB_FREE_END);
 	slab->freelist = 0;
-	free(r);
 
 	slab->slot = slot_get(ss);
 	ss->slab[slab->slot] = slab;
@@ -433,7 +441,7 @@ void slub_free(struct machine *m, struct slab *slab, uint32_t index,
 	}
 	if (slab->list == SLAB_FULL) {
 		s->nr_full--;
-		partial_add(s, slab, true);
+		slub_partial_add(s, slab, true);
 		res->to_partial = true;
 	}
 	res->kept_empty = !slab->inuse;

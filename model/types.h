@@ -38,8 +38,13 @@ typedef uint32_t pfn_t;		/* 36-bit physical space / 4 KiB fits 24 bits */
 
 #define ALIGN_UP(x, a)	 (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+/* <sys/param.h> (which libuv's header pulls in) has the same two */
+#ifndef MIN
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
+#endif
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #endif

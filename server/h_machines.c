@@ -3,6 +3,7 @@
  * delete; and the daemon's own routes (/healthz, /metrics, the web page).
  */
 #include "handlers.h"
+#include "journal.h"	/* before the model: <signal.h> first */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,26 @@
 extern const char srv_openapi_json[];
 
 /* --- the machine a request names ------------------------------------------ */
+
+/* Changes wait for the store; a machine a failed write left behind
+ * waits for it too.  Under sm->lock: true when refused (answered). */
+static bool store_refuses(struct srv_call *c, struct srv_machine *sm,
+			  bool write)
+{
+	char why[256];
+
+	if (sm->broken)
+		snprintf(why, sizeof(why), "this machine is being restored "
+			 "from the store after a failed write");
+	else if (!write || !c->s->journal ||
+		 !journal_degraded(c->s->journal, why, sizeof(why)))
+		return false;
+	resp_header(c, "Retry-After", "5");
+	resp_problem(c, 503, "store-unavailable", "changes cannot be saved "
+		     "right now (%s); nothing was changed — try again in a few "
+		     "seconds; reads still work", why);
+	return true;
+}
 
 struct srv_machine *call_machine(struct srv_call *c, bool write)
 {
@@ -39,11 +60,28 @@ struct srv_machine *call_machine(struct srv_call *c, bool write)
 	}
 	atomic_store(&sm->last_used_ms, c->req->now_ms);
 	pthread_mutex_lock(&sm->lock);
+	/* deleted while this request waited for the lock: gone */
+	if (reg_is_dead(&c->s->reg, sm)) {
+		pthread_mutex_unlock(&sm->lock);
+		reg_put(&c->s->reg, sm);
+		resp_problem(c, 404, "no-such-machine", "machine '%s' was just "
+			     "deleted", c->params[0]);
+		return NULL;
+	}
+	if (store_refuses(c, sm, write)) {
+		pthread_mutex_unlock(&sm->lock);
+		reg_put(&c->s->reg, sm);
+		return NULL;
+	}
 	return sm;
 }
 
 void call_machine_done(struct srv_call *c, struct srv_machine *sm)
 {
+	/* queued before the lock goes: the journal's order is the order
+	 * the changes were made in */
+	if (c->resp->ticket)
+		journal_submit(c->s->journal, c->resp->ticket);
 	pthread_mutex_unlock(&sm->lock);
 	reg_put(&c->s->reg, sm);
 }
@@ -56,7 +94,8 @@ bool not_modified(struct srv_call *c, const struct srv_machine *sm)
 	snprintf(tag, sizeof(tag), "\"%s-%llu\"", sm->id,
 		 (unsigned long long)sm->generation);
 	resp_header(c, "ETag", "%s", tag);
-	if (!inm || !strstr(inm, tag))
+	/* "*" matches any current representation (RFC 9110, 13.1.2) */
+	if (!inm || (strcmp(inm, "*") && !strstr(inm, tag)))
 		return false;
 	c->resp->status = 304;
 	return true;
@@ -255,9 +294,8 @@ static struct machine *boot_limited(struct srv_call *c, const json_t *config)
 	const struct srv_options *o = &c->s->opt;
 	struct mm_error err = { 0 };
 	struct machine *m;
-	json_t *lim, *res = NULL;
 
-	if (api_machine_boot(config, &m, &err)) {
+	if (srv_boot(c->s, config, &m, &err)) {
 		resp_mm_error(c, &err);
 		return NULL;
 	}
@@ -269,19 +307,13 @@ static struct machine *boot_limited(struct srv_call *c, const json_t *config)
 		machine_free(m);
 		return NULL;
 	}
-	lim = json_pack("{s:i, s:i}", "max_processes", (int)o->max_processes,
-			"max_map_count", (int)o->max_map_count);
-	if (api_op(m, "proc_limits", lim, &res, &err))
-		abort();	/* the limits were checked at start */
-	json_decref(lim);
-	json_decref(res);
 	return m;
 }
 
 void h_create(struct srv_call *c)
 {
 	const struct srv_options *o = &c->s->opt;
-	char name[64], tok[SRV_TOKEN_HEX + 1];
+	char name[64], tok[SRV_TOKEN_HEX + 1], why[256];
 	struct srv_machine *sm;
 	struct machine *m;
 	int rc;
@@ -290,6 +322,13 @@ void h_create(struct srv_call *c)
 		resp_problem(c, 400, "bad-body", "the body must be a JSON object "
 			     "of the machine's configuration, such as "
 			     "{\"ram\": \"2G\", \"pae\": false}");
+		return;
+	}
+	if (c->s->journal && journal_degraded(c->s->journal, why, sizeof(why))) {
+		resp_header(c, "Retry-After", "5");
+		resp_problem(c, 503, "store-unavailable", "new machines cannot "
+			     "be saved right now (%s); try again in a few "
+			     "seconds", why);
 		return;
 	}
 	if (!take_name(c, name, sizeof(name)) || !owner_token(c, tok))
@@ -319,6 +358,10 @@ void h_create(struct srv_call *c)
 	pthread_mutex_lock(&sm->lock);
 	resp_header(c, "Location", "/v1/machines/%s", sm->id);
 	resp_json(c, 201, machine_json(sm, true));
+	if (c->s->journal) {
+		journal_create(c->s->journal, &c->resp->ticket, sm);
+		journal_submit(c->s->journal, c->resp->ticket);
+	}
 	pthread_mutex_unlock(&sm->lock);
 	reg_put(&c->s->reg, sm);
 }
@@ -340,6 +383,8 @@ void h_delete(struct srv_call *c)
 
 	if (!sm)
 		return;
+	if (c->s->journal)
+		journal_delete(c->s->journal, &c->resp->ticket, sm);
 	reg_remove(&c->s->reg, sm);
 	c->resp->status = 204;
 	call_machine_done(c, sm);
@@ -360,6 +405,8 @@ void h_reset(struct srv_call *c)
 		machine_free(sm->m);
 		sm->m = m;
 		sm->generation++;
+		if (c->s->journal)
+			journal_reset(c->s->journal, &c->resp->ticket, sm);
 		resp_json(c, 200, machine_json(sm, false));
 	}
 	call_machine_done(c, sm);

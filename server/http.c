@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"
+#include "journal.h"
 #include "strbuf.h"
 
 struct srv_http {
@@ -30,6 +32,7 @@ struct srv_http {
 	uv_poll_t poll;			/* external mode: MHD's epoll fd */
 	uv_timer_t timer;		/* external mode: MHD's timeouts */
 	bool external;
+	bool kick;			/* external mode: MHD_run again soon */
 	unsigned port;
 };
 
@@ -40,6 +43,12 @@ struct conn_req {
 	bool too_large;
 	int64_t start_ns;
 	char client[64];
+	/* an answer waiting for the journal, and the connection it is for */
+	bool waiting;
+	struct srv_resp saved;
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	struct srv_http *h;
 };
 
 static int64_t mono_ns(void)
@@ -144,6 +153,89 @@ static void log_request(const struct srv_http *h, const struct conn_req *r,
 		status, (double)ns / 1e6);
 }
 
+static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn,
+				 struct conn_req *r, struct srv_resp *resp,
+				 const char *url, const char *method)
+{
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+	int64_t took;
+
+	if (!(mr = make_response(resp))) {
+		srv_resp_free(resp);
+		return MHD_NO;
+	}
+	if (resp->content_type)
+		MHD_add_response_header(mr, "Content-Type", resp->content_type);
+	for (unsigned i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(mr, resp->headers[i].name,
+					resp->headers[i].value);
+	ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
+	MHD_destroy_response(mr);
+	took = mono_ns() - r->start_ns;
+	metrics_record(&h->s->metrics, resp->route, resp->status,
+		       (uint64_t)(took / 1000));
+	log_request(h, r, method, url, resp->status, took);
+	srv_resp_free(resp);
+	return ret;
+}
+
+static void on_timer(uv_timer_t *t);
+
+/* The journal decided (on the loop's thread): wake the connection. */
+static void on_decided(void *arg)
+{
+	struct conn_req *r = arg;
+	struct srv_http *h = r->h;	/* with threads, r may go at resume */
+
+	MHD_resume_connection(r->conn);
+	if (h->external) {
+		/* nothing else runs MHD for a resumed connection: run it from
+		 * the loop soon, never inside the MHD_run we may be in */
+		h->kick = true;
+		uv_timer_start(&h->timer, on_timer, 0, 0);
+	}
+}
+
+/* After resume: the saved 2xx if the write held, else a 503 in its place. */
+static enum MHD_Result send_saved(struct srv_http *h, struct conn_req *r,
+				  const char *url, const char *method)
+{
+	struct srv_resp *resp = &r->saved;
+	struct journal_ticket *t = resp->ticket;
+	char why[256];
+
+	resp->ticket = NULL;
+	r->waiting = false;
+	if (ticket_failed(t, why, sizeof(why))) {
+		struct mm_error e = { .kind = MM_EINVAL };
+		json_t *p;
+
+		srv_resp_free(resp);
+		snprintf(e.type, sizeof(e.type), "store-unavailable");
+		snprintf(e.detail, sizeof(e.detail), "the change could not be "
+			 "saved (%s), so it was undone; try again in a few "
+			 "seconds", why);
+		p = api_problem(&e);
+		json_object_set_new(p, "status", json_integer(503));
+		json_object_set_new(p, "title", json_string("Changes cannot be "
+							    "saved now"));
+		json_object_set_new(p, "instance", json_string(url));
+		resp->status = 503;
+		resp->content_type = "application/problem+json";
+		resp->body = json_dumps(p, JSON_INDENT(2));
+		resp->len = strlen(resp->body);
+		/* as every other store-unavailable: when to try again */
+		resp->headers[0].name = "Retry-After";
+		snprintf(resp->headers[0].value, sizeof(resp->headers[0].value),
+			 "5");
+		resp->nheaders = 1;
+		json_decref(p);
+	}
+	ticket_free(t);
+	return send_resp(h, r->conn, r, resp, url, method);
+}
+
 static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
 			       struct conn_req *r, const char *url,
 			       const char *method)
@@ -155,30 +247,19 @@ static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
 		.body_too_large = r->too_large,
 		.header = lookup_header, .query = lookup_query, .ctx = conn,
 	};
-	struct MHD_Response *mr;
-	enum MHD_Result ret;
-	int64_t took;
 
 	req.now_ms = mono_ns() / 1000000;
 	req.now_unix = (int64_t)time(NULL);
 	srv_handle(h->s, &req, &resp);
-	if (!(mr = make_response(&resp))) {
-		srv_resp_free(&resp);
-		return MHD_NO;
-	}
-	if (resp.content_type)
-		MHD_add_response_header(mr, "Content-Type", resp.content_type);
-	for (unsigned i = 0; i < resp.nheaders; i++)
-		MHD_add_response_header(mr, resp.headers[i].name,
-					resp.headers[i].value);
-	ret = MHD_queue_response(conn, (unsigned)resp.status, mr);
-	MHD_destroy_response(mr);
-	took = mono_ns() - r->start_ns;
-	metrics_record(&h->s->metrics, resp.route, resp.status,
-		       (uint64_t)(took / 1000));
-	log_request(h, r, method, url, resp.status, took);
-	srv_resp_free(&resp);
-	return ret;
+	if (!resp.ticket)
+		return send_resp(h, conn, r, &resp, url, method);
+	/* a change: the answer leaves once the journal has it on disk */
+	r->saved = resp;
+	r->waiting = true;
+	r->conn = conn;
+	MHD_suspend_connection(conn);
+	ticket_on_done(resp.ticket, on_decided, r);
+	return MHD_YES;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
@@ -194,6 +275,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	if (!r) {
 		/* headers only: answer on a later call (see the top) */
 		r = xcalloc(1, sizeof(*r));
+		r->h = h;
 		r->start_ns = mono_ns();
 		client_addr(conn, r->client, sizeof(r->client));
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -208,6 +290,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		}
 		return MHD_YES;
 	}
+	if (r->waiting)
+		return send_saved(h, r, url, method);
 	if (*upload_size) {
 		/* a chunked body has no length up front: past the limit the
 		 * rest is read and dropped, and refused at the end */
@@ -254,8 +338,11 @@ static void external_run(struct srv_http *h)
 {
 	MHD_UNSIGNED_LONG_LONG to;
 
+	h->kick = false;
 	MHD_run(h->d);
-	if (MHD_get_timeout(h->d, &to) == MHD_YES)
+	if (h->kick)
+		uv_timer_start(&h->timer, on_timer, 0, 0);
+	else if (MHD_get_timeout(h->d, &to) == MHD_YES)
 		uv_timer_start(&h->timer, on_timer, to, 0);
 	else
 		uv_timer_stop(&h->timer);
@@ -310,9 +397,10 @@ struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)o->max_connections_per_ip,
-		MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)(o->http_threads > 1 ? o->http_threads : 0),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		/* a pool only for more than one thread: MHD warns at 0 */
+		o->http_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		(unsigned)o->http_threads,
 		MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(errbuf, len, "cannot listen on %s:%u (in use, or not "

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "http.h"
+#include "journal.h"
 #include "server.h"
 
 #define DRAIN_MS	10000
@@ -29,6 +30,10 @@ struct daemon {
 
 static void close_all(struct daemon *d)
 {
+	if (d->s.journal) {
+		journal_close(d->s.journal);
+		d->s.journal = NULL;
+	}
 	if (d->http) {
 		http_stop(d->http);
 		d->http = NULL;
@@ -46,6 +51,8 @@ static void on_drain(uv_timer_t *t)
 
 	if (left && uv_now(d->loop) - d->drain_start < DRAIN_MS)
 		return;
+	if (d->s.journal && journal_busy(d->s.journal))
+		return;		/* a commit is on its way to the disk */
 	if (left)
 		fprintf(stderr, "mmlabd: %u requests still running after %d ms; "
 			"closing anyway\n", left, DRAIN_MS);
@@ -58,10 +65,10 @@ static void on_signal(uv_signal_t *sig, int signum)
 	struct daemon *d = sig->data;
 
 	if (atomic_load(&d->s.draining)) {
+		/* answers may be cut short, but nothing acknowledged is lost:
+		 * it is in the store already */
 		fprintf(stderr, "mmlabd: second signal, stopping now\n");
-		uv_timer_stop(&d->drain);
-		close_all(d);
-		return;
+		exit(1);
 	}
 	fprintf(stderr, "mmlabd: %s: finishing %u requests under way, then "
 		"stopping\n", strsignal(signum), atomic_load(&d->s.inflight));
@@ -91,11 +98,36 @@ static uint64_t expiry_period_ms(const struct srv_options *o)
 	return ms < 250 ? 250 : ms;
 }
 
+/* The store, and every machine in it back in the registry. */
+static int open_store(struct daemon *d)
+{
+	const struct srv_options *o = &d->s.opt;
+	struct store *st;
+	bool ro;
+	char err[512];
+
+	if (o->in_memory)
+		return 0;
+	if (!(st = store_open(o->data_dir, &ro, err, sizeof(err)))) {
+		fprintf(stderr, "mmlabd: %s\n", err);
+		return -1;
+	}
+	d->s.journal = journal_new(&d->s, st, o->data_dir, ro, d->loop,
+				   o->snapshot_every);
+	if (journal_replay(d->s.journal, err, sizeof(err))) {
+		fprintf(stderr, "mmlabd: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int start(struct daemon *d)
 {
 	char err[256];
 
 	d->loop = uv_default_loop();
+	if (open_store(d))
+		return -1;
 	if (!(d->http = http_start(&d->s, d->loop, err, sizeof(err)))) {
 		fprintf(stderr, "mmlabd: %s\n", err);
 		return -1;
@@ -129,9 +161,10 @@ int main(int argc, char **argv)
 		srv_destroy(&d.s);
 		return 1;
 	}
-	fprintf(stderr, "mmlabd: listening on http://%s:%u/ (node %s, %s)\n",
+	fprintf(stderr, "mmlabd: listening on http://%s:%u/ (node %s, %s, %s)\n",
 		opt.listen_host, http_port(d.http), opt.node,
-		opt.http_threads ? "libmicrohttpd threads" : "libuv loop");
+		opt.http_threads ? "libmicrohttpd threads" : "libuv loop",
+		opt.in_memory ? "in memory only" : opt.data_dir);
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	uv_loop_close(d.loop);
 	srv_destroy(&d.s);

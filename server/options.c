@@ -77,6 +77,11 @@ static const struct opt_def opts[] = {
 	  "libmicrohttpd threads; 0 serves HTTP from the main libuv loop (2)" },
 	{ "quiet", "MMLAB_QUIET", OPT_BOOL, OFF(quiet), 0,
 	  "no log line per request" },
+	{ "in-memory", "MMLAB_IN_MEMORY", OPT_BOOL, OFF(in_memory), 0,
+	  "keep no store: every machine is lost when the daemon stops" },
+	{ "snapshot-every", "MMLAB_SNAPSHOT_EVERY", OPT_UINT, OFF(snapshot_every),
+	  100000000, "operations on a machine between snapshots in the store, "
+	  "0 never (1000)" },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -103,6 +108,7 @@ static void defaults(struct srv_options *o)
 	o->max_connections = 512;
 	o->max_connections_per_ip = 128;
 	o->http_threads = 2;
+	o->snapshot_every = 1000;
 }
 
 static int set_listen(struct srv_options *o, const char *v)

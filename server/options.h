@@ -36,6 +36,8 @@ struct srv_options {
 	 * the main thread; N > 0 is libmicrohttpd's own pool of N threads */
 	unsigned http_threads;
 	bool quiet;			/* no per-request log line */
+	bool in_memory;			/* no store: machines die with us */
+	unsigned snapshot_every;	/* ops between snapshots of a machine */
 };
 
 /*

@@ -168,7 +168,8 @@ int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 		pthread_mutex_unlock(&r->lock);
 		return -1;
 	}
-	if (count_token_locked(r, sm->token) >= max_per_token) {
+	if (max_per_token != UINT32_MAX &&
+	    count_token_locked(r, sm->token) >= max_per_token) {
 		pthread_mutex_unlock(&r->lock);
 		return -2;
 	}
@@ -181,6 +182,7 @@ int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 	if (r->count + 1 > r->nbuckets)
 		grow_locked(r);
 	h = hash_id(sm->id, r->nbuckets);
+	sm->dead = false;
 	sm->next = r->table[h];
 	r->table[h] = sm;
 	sm->refs++;			/* the table's */
@@ -203,6 +205,13 @@ struct srv_machine *reg_get(struct srv_registry *r, const char *id,
 		sm = NULL;
 	pthread_mutex_unlock(&r->lock);
 	return sm;
+}
+
+void reg_ref(struct srv_registry *r, struct srv_machine *sm)
+{
+	pthread_mutex_lock(&r->lock);
+	sm->refs++;
+	pthread_mutex_unlock(&r->lock);
 }
 
 void reg_put(struct srv_registry *r, struct srv_machine *sm)
@@ -231,6 +240,16 @@ static void unlink_locked(struct srv_registry *r, struct srv_machine *sm)
 	sm->dead = true;
 	r->count--;
 	r->frames -= sm->frames;
+}
+
+bool reg_is_dead(struct srv_registry *r, struct srv_machine *sm)
+{
+	bool dead;
+
+	pthread_mutex_lock(&r->lock);
+	dead = sm->dead;
+	pthread_mutex_unlock(&r->lock);
+	return dead;
 }
 
 void reg_remove(struct srv_registry *r, struct srv_machine *sm)

@@ -34,6 +34,14 @@ struct srv_machine {
 	pthread_mutex_t lock;		/* held while the model runs */
 	struct machine *m;		/* under lock */
 	uint64_t generation;		/* under lock: +1 per change */
+	uint64_t snap_seq;		/* under lock: generation of the last
+					   snapshot in the store */
+	bool broken;			/* under lock: a failed write left it
+					   to be rebuilt from the store */
+	int64_t need_from;		/* the journal's thread: log row of its
+					   first op after the snapshot, 0 none */
+	_Atomic uint64_t epoch;		/* +1 when rebuilt: writes queued
+					   before that are void */
 	uint32_t frames;		/* max_pfn, for /metrics */
 
 	_Atomic int64_t last_used_ms;	/* monotonic; for idle expiry */
@@ -60,8 +68,9 @@ unsigned reg_count_token(struct srv_registry *r, const char *token);
 uint64_t reg_frames(struct srv_registry *r);
 
 /*
- * Insert a booted machine under a fresh id "<node>-<12 hex>", unless that
- * would pass max_total or max_per_token (then -1 or -2, nothing kept).
+ * Insert a booted machine under a fresh id "<node>-<12 hex>" (or its own
+ * id if it has one: a replay, or a delete that could not be written),
+ * unless that would pass max_total or max_per_token (then -1 or -2).
  * On success the table holds a reference too.
  */
 int reg_insert(struct srv_registry *r, struct srv_machine *sm,
@@ -75,6 +84,11 @@ int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 struct srv_machine *reg_get(struct srv_registry *r, const char *id,
 			    const char *token, bool reads_all);
 void reg_put(struct srv_registry *r, struct srv_machine *sm);
+/* One more reference to a machine the caller already holds. */
+void reg_ref(struct srv_registry *r, struct srv_machine *sm);
+
+/* Whether sm has left the table (deleted or expired). */
+bool reg_is_dead(struct srv_registry *r, struct srv_machine *sm);
 
 /* Take sm out of the table (its memory goes with the last reference). */
 void reg_remove(struct srv_registry *r, struct srv_machine *sm);

@@ -32,6 +32,7 @@ static const struct {
 	{ "over-limit", "Over the server's limit" },
 	{ "rate-limited", "Too many requests" },
 	{ "shutting-down", "The server is restarting" },
+	{ "store-unavailable", "Changes cannot be saved now" },
 	{ "internal", "Internal error" },
 };
 

@@ -3,6 +3,10 @@
  * machines, metrics and rate limits.
  */
 #include "server.h"
+#include "journal.h"	/* before the model: <signal.h> first */
+
+#include "api.h"
+#include "machine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +34,62 @@ void srv_destroy(struct srv *s)
 	rl_destroy(&s->rate);
 }
 
+int srv_apply_limits(struct srv *s, struct machine *m)
+{
+	json_t *lim = json_pack("{s:i, s:i}", "max_processes",
+				(int)s->opt.max_processes, "max_map_count",
+				(int)s->opt.max_map_count), *res = NULL;
+	struct mm_error err = { 0 };
+	int rc = api_op(m, "proc_limits", lim, &res, &err);
+
+	json_decref(lim);
+	json_decref(res);
+	return rc;
+}
+
+int srv_boot(struct srv *s, const json_t *config, struct machine **out,
+	     struct mm_error *err)
+{
+	int rc = api_machine_boot(config, out, err);
+
+	if (rc)
+		return rc;
+	if (srv_apply_limits(s, *out))
+		abort();	/* the limits were checked at start */
+	return 0;
+}
+
+/* An expired machine goes from the store too; nobody waits for that. */
+static void expire_one(struct srv *s, struct srv_machine *sm)
+{
+	struct journal_ticket *t = NULL;
+
+	if (s->journal) {
+		pthread_mutex_lock(&sm->lock);
+		journal_delete(s->journal, &t, sm);
+		journal_submit(s->journal, t);
+		pthread_mutex_unlock(&sm->lock);
+		ticket_on_done(t, (void (*)(void *))ticket_free, t);
+	}
+	reg_remove(&s->reg, sm);
+}
+
 unsigned srv_expire_idle(struct srv *s, int64_t now_ms)
 {
-	unsigned n;
+	int64_t before = now_ms - (int64_t)s->opt.idle_expiry * 1000;
+	struct srv_machine **v;
+	unsigned n = 0;
+	size_t count;
 
 	if (!s->opt.idle_expiry)
 		return 0;
-	n = reg_expire(&s->reg, now_ms - (int64_t)s->opt.idle_expiry * 1000,
-		       NULL, NULL);
+	v = reg_list(&s->reg, NULL, true, &count);
+	for (size_t i = 0; i < count; i++)
+		if (atomic_load(&v[i]->last_used_ms) < before) {
+			expire_one(s, v[i]);
+			n++;
+		}
+	reg_put_all(&s->reg, v, count);
 	atomic_fetch_add(&s->metrics.machines_expired, n);
 	return n;
 }

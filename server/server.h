@@ -18,8 +18,14 @@
 #include "ratelimit.h"
 #include "registry.h"
 
+struct journal;
+struct journal_ticket;
+struct machine;
+struct mm_error;
+
 struct srv {
 	struct srv_options opt;
+	struct journal *journal;	/* NULL: in memory only (--in-memory) */
 	struct srv_registry reg;
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
@@ -54,6 +60,8 @@ struct srv_resp {
 	struct { const char *name; char value[160]; } headers[SRV_MAX_HEADERS];
 	unsigned nheaders;
 	int route;			/* index of the route, for /metrics */
+	/* the answer may leave only when these changes are on disk */
+	struct journal_ticket *ticket;
 };
 
 int srv_init(struct srv *s, const struct srv_options *opt);
@@ -63,6 +71,11 @@ void srv_destroy(struct srv *s);
 void srv_handle(struct srv *s, const struct srv_req *req,
 		struct srv_resp *resp);
 void srv_resp_free(struct srv_resp *resp);
+
+/* Boot a machine from config with the server's process and VMA limits. */
+int srv_boot(struct srv *s, const json_t *config, struct machine **out,
+	     struct mm_error *err);
+int srv_apply_limits(struct srv *s, struct machine *m);
 
 /* Remove machines idle longer than the limit; returns how many. */
 unsigned srv_expire_idle(struct srv *s, int64_t now_ms);

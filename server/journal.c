@@ -1,0 +1,631 @@
+/*
+ * journal.c - group commit of machine changes, replay, and recovery from
+ * a store that cannot be written.  See journal.h for the whole story.
+ */
+#include "journal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "machine.h"
+#include "server.h"
+#include "snapshot.h"
+#include "strbuf.h"
+
+#define PROBE_MS 1000
+
+struct journal_ticket {
+	pthread_mutex_t lock;
+	bool decided, failed;
+	char why[256];
+	void (*done)(void *arg);
+	void *arg;
+	struct store_rec *recs;
+	struct srv_machine **sms;	/* referenced, one per record */
+	uint64_t *epochs;		/* each machine's epoch when queued */
+	size_t n, cap;
+	struct srv_registry *reg;
+	struct journal_ticket *next;
+};
+
+struct journal {
+	struct srv *s;
+	struct store *st;
+	char dir[512];
+	uv_loop_t *loop;
+	uv_async_t wake;
+	uv_timer_t probe;
+	uv_work_t work;
+	unsigned snapshot_every;
+
+	pthread_mutex_t qlock;		/* the queue, filled by any thread */
+	struct journal_ticket *qhead, **qtail;
+
+	/* the loop's thread only */
+	struct journal_ticket *batch;	/* being written by the pool */
+	bool busy;			/* a commit or probe is in the pool */
+	bool read_only;			/* the store was opened read-only */
+	bool closing;			/* journal_close: no new cycles */
+	uint64_t commits;		/* the pool's thread */
+	int work_rc;
+	char work_err[256];
+
+	pthread_mutex_t why_lock;
+	_Atomic bool degraded;
+	char why[256];
+};
+
+/* --- tickets ---------------------------------------------------------------------- */
+
+static struct journal_ticket *ticket_new(struct srv_registry *reg)
+{
+	struct journal_ticket *t = xcalloc(1, sizeof(*t));
+
+	pthread_mutex_init(&t->lock, NULL);
+	t->reg = reg;
+	return t;
+}
+
+static struct store_rec *ticket_add(struct journal_ticket **tp,
+				    struct srv_registry *reg,
+				    struct srv_machine *sm,
+				    enum store_rec_kind kind)
+{
+	struct journal_ticket *t = *tp ? *tp : (*tp = ticket_new(reg));
+	struct store_rec *r;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 4;
+		t->recs = xrealloc(t->recs, t->cap * sizeof(*t->recs));
+		t->sms = xrealloc(t->sms, t->cap * sizeof(*t->sms));
+		t->epochs = xrealloc(t->epochs, t->cap * sizeof(*t->epochs));
+	}
+	reg_ref(reg, sm);
+	t->sms[t->n] = sm;
+	t->epochs[t->n] = atomic_load(&sm->epoch);
+	r = &t->recs[t->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	snprintf(r->id, sizeof(r->id), "%s", sm->id);
+	r->seq = sm->generation;
+	return r;
+}
+
+void ticket_free(struct journal_ticket *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		store_rec_free(&t->recs[i]);
+		reg_put(t->reg, t->sms[i]);
+	}
+	free(t->recs);
+	free(t->sms);
+	free(t->epochs);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+/* The ticket's fate is known: tell whoever waits (on the loop's thread). */
+static void decide(struct journal_ticket *t, bool failed, const char *why)
+{
+	void (*done)(void *);
+	void *arg;
+
+	pthread_mutex_lock(&t->lock);
+	t->decided = true;
+	t->failed = failed;
+	snprintf(t->why, sizeof(t->why), "%s", why ? why : "");
+	done = t->done;
+	arg = t->arg;
+	pthread_mutex_unlock(&t->lock);
+	if (done)
+		done(arg);
+}
+
+void ticket_on_done(struct journal_ticket *t, void (*done)(void *arg),
+		    void *arg)
+{
+	bool now;
+
+	pthread_mutex_lock(&t->lock);
+	now = t->decided;
+	if (!now) {
+		t->done = done;
+		t->arg = arg;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (now)
+		done(arg);
+}
+
+bool ticket_failed(const struct journal_ticket *t, char *why, size_t len)
+{
+	snprintf(why, len, "%s", t->why);
+	return t->failed;
+}
+
+/* --- records ---------------------------------------------------------------------- */
+
+static void *take_snapshot(const struct machine *m, size_t *len)
+{
+	uint8_t *buf;
+
+	machine_snapshot(m, &buf, len);
+	return buf;
+}
+
+void journal_op(struct journal *j, struct journal_ticket **t,
+		struct srv_machine *sm, const char *op, const json_t *args)
+{
+	struct store_rec *r = ticket_add(t, &j->s->reg, sm, REC_OP);
+
+	r->op = xstrdup(op);
+	r->args = args ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (!r->args)
+		r->args = xstrdup("{}");
+	/* a long-lived machine restarts from its latest snapshot */
+	if (j->snapshot_every &&
+	    sm->generation - sm->snap_seq >= j->snapshot_every) {
+		r->snapshot = take_snapshot(sm->m, &r->snapshot_len);
+		sm->snap_seq = sm->generation;
+	}
+}
+
+void journal_create(struct journal *j, struct journal_ticket **t,
+		    struct srv_machine *sm)
+{
+	struct store_rec *r = ticket_add(t, &j->s->reg, sm, REC_CREATE);
+
+	snprintf(r->token, sizeof(r->token), "%s", sm->token);
+	snprintf(r->name, sizeof(r->name), "%s", sm->name);
+	r->config = json_dumps(sm->config, JSON_COMPACT | JSON_SORT_KEYS);
+	r->created = sm->created;
+}
+
+void journal_reset(struct journal *j, struct journal_ticket **t,
+		   struct srv_machine *sm)
+{
+	ticket_add(t, &j->s->reg, sm, REC_RESET);
+	sm->snap_seq = sm->generation;
+}
+
+void journal_delete(struct journal *j, struct journal_ticket **t,
+		    struct srv_machine *sm)
+{
+	ticket_add(t, &j->s->reg, sm, REC_DELETE);
+}
+
+void journal_submit(struct journal *j, struct journal_ticket *t)
+{
+	pthread_mutex_lock(&j->qlock);
+	t->next = NULL;
+	*j->qtail = t;
+	j->qtail = &t->next;
+	pthread_mutex_unlock(&j->qlock);
+	uv_async_send(&j->wake);
+}
+
+/* --- state -------------------------------------------------------------------------- */
+
+bool journal_degraded(struct journal *j, char *why, size_t len)
+{
+	if (!atomic_load(&j->degraded))
+		return false;
+	pthread_mutex_lock(&j->why_lock);
+	snprintf(why, len, "%s", j->why);
+	pthread_mutex_unlock(&j->why_lock);
+	return true;
+}
+
+static void set_degraded(struct journal *j, const char *why)
+{
+	pthread_mutex_lock(&j->why_lock);
+	snprintf(j->why, sizeof(j->why), "%s", why);
+	pthread_mutex_unlock(&j->why_lock);
+	if (!atomic_exchange(&j->degraded, true))
+		fprintf(stderr, "mmlabd: changes refused until the store can "
+			"be written: %s\n", why);
+}
+
+/* --- rebuilding machines from the store --------------------------------------------- */
+
+struct replay {
+	struct journal *j;
+	struct srv_machine *target;	/* rebuild this one, or NULL: all */
+	bool found;
+	unsigned machines, ops, refused;
+};
+
+static int replay_boot(struct replay *rp, const struct store_machine *sm,
+		       json_t *config, struct machine **m)
+{
+	struct machine_config c;
+	struct mm_error err = { 0 };
+
+	if (!sm->snapshot)
+		return srv_boot(rp->j->s, config, m, &err) ? -1 : 0;
+	if (api_config_from_json(config, &c, &err) ||
+	    machine_restore(&c, sm->snapshot, sm->snapshot_len, m, &err))
+		return -1;
+	return srv_apply_limits(rp->j->s, *m);
+}
+
+/* A machine row: booted or restored, into the registry (or in place of
+ * the target's model), at its snapshot's generation. */
+static int on_machine(void *ctx, const struct store_machine *row)
+{
+	struct replay *rp = ctx;
+	json_t *config = json_loads(row->config, 0, NULL);
+	struct srv_machine *sm = rp->target;
+	struct machine *m = NULL;
+
+	if (!config || replay_boot(rp, row, config, &m)) {
+		fprintf(stderr, "mmlabd: machine %s in the store cannot be "
+			"rebuilt; it is left out\n", row->id);
+		json_decref(config);
+		return 0;
+	}
+	rp->found = true;
+	rp->machines++;
+	if (sm) {
+		machine_free(sm->m);
+		sm->m = m;
+	} else {
+		sm = srv_machine_new(m, config, row->name, row->token, 0);
+		snprintf(sm->id, sizeof(sm->id), "%s", row->id);
+		sm->created = row->created;
+		atomic_store(&sm->last_used_ms, (int64_t)(uv_hrtime() / 1000000));
+		reg_insert(&rp->j->s->reg, sm, rp->j->s->opt.node, UINT32_MAX,
+			   UINT32_MAX);
+		reg_put(&rp->j->s->reg, sm);
+	}
+	sm->generation = sm->snap_seq = row->snap_seq;
+	sm->need_from = 0;
+	json_decref(config);
+	return 0;
+}
+
+static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
+		 const char *op, const char *args)
+{
+	struct replay *rp = ctx;
+	struct srv_machine *sm = rp->target ? rp->target
+					    : reg_get(&rp->j->s->reg, id, NULL, true);
+	json_t *a, *res = NULL;
+	struct mm_error err = { 0 };
+
+	/* a machine left out, or an op its snapshot or reset made moot */
+	if (!sm || !rp->found || seq <= sm->snap_seq)
+		goto out;
+	a = json_loads(args, 0, NULL);
+	if (api_op(sm->m, op, a, &res, &err)) {
+		/* the model is deterministic: this is a bug, say so loudly */
+		fprintf(stderr, "mmlabd: replaying %s op %llu (%s) was refused: "
+			"%s\n", id, (unsigned long long)seq, op, err.detail);
+		rp->refused++;
+	}
+	json_decref(res);
+	json_decref(a);
+	sm->generation = seq;
+	if (!sm->need_from)
+		sm->need_from = rowid;
+	rp->ops++;
+out:
+	if (!rp->target)
+		reg_put(&rp->j->s->reg, sm);
+	return 0;
+}
+
+int journal_replay(struct journal *j, char *err, size_t len)
+{
+	struct replay rp = { .j = j, .found = true };
+	struct store_load_cb cb = { on_machine, on_op, &rp };
+	uint64_t t0 = uv_hrtime();
+	int rc = store_load(j->st, NULL, &cb, err, len);
+
+	if (!rc)
+		fprintf(stderr, "mmlabd: replayed %u machines and %u operations "
+			"in %.1f ms%s\n", rp.machines, rp.ops,
+			(double)(uv_hrtime() - t0) / 1e6,
+			rp.refused ? " (some refused: see above)" : "");
+	return rc;
+}
+
+/*
+ * Take sm back to what the store holds.  Requests queued against the old
+ * state are voided by the epoch.  A machine the store never got (its
+ * create failed) leaves the registry.
+ */
+static void rollback(struct journal *j, struct srv_machine *sm)
+{
+	struct replay rp = { .j = j, .target = sm };
+	struct store_load_cb cb = { on_machine, on_op, &rp };
+	char err[256];
+
+	pthread_mutex_lock(&sm->lock);
+	atomic_fetch_add(&sm->epoch, 1);
+	sm->broken = store_load(j->st, sm->id, &cb, err, sizeof(err)) != 0;
+	pthread_mutex_unlock(&sm->lock);
+	if (sm->broken)
+		fprintf(stderr, "mmlabd: machine %s could not be rolled back "
+			"yet (%s); it answers 503 until the store is back\n",
+			sm->id, err);
+	else if (!rp.found)
+		reg_remove(&j->s->reg, sm);
+}
+
+/* --- the commit cycle ------------------------------------------------------------- */
+
+/* After a commit (the pool's thread): where each machine's needed ops
+ * start in the log now. */
+static void note_rows(const struct store_rec *recs, size_t n,
+		      struct srv_machine *const *sms)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct srv_machine *sm = sms[i];
+
+		if (recs[i].kind == REC_RESET || recs[i].snapshot)
+			sm->need_from = 0;	/* boots, or restores, past it */
+		else if (recs[i].kind == REC_OP && !sm->need_from)
+			sm->need_from = recs[i].rowid;
+	}
+}
+
+/*
+ * Every COMPACT_EVERY commits, cut the front of the log that no machine
+ * needs: everything before the oldest needed row of any live machine.
+ * A machine without snapshots holds its whole history there, so the log
+ * is as long as the oldest such history; replay skips moot rows quickly.
+ */
+#define COMPACT_EVERY 256
+
+static void compact(struct journal *j, int64_t last_rowid)
+{
+	struct srv_machine **v;
+	int64_t below = last_rowid + 1;
+	size_t n;
+	char err[256];
+
+	v = reg_list(&j->s->reg, NULL, true, &n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->need_from && v[i]->need_from < below)
+			below = v[i]->need_from;
+	reg_put_all(&j->s->reg, v, n);
+	if (store_compact(j->st, below, err, sizeof(err)))
+		fprintf(stderr, "mmlabd: %s (will try again)\n", err);
+}
+
+static void do_commit(uv_work_t *w)
+{
+	struct journal *j = w->data;
+	struct store_rec *recs = NULL;
+	struct srv_machine **sms = NULL;
+	size_t n = 0, cap = 0;
+	int64_t last = 0;
+
+	for (struct journal_ticket *t = j->batch; t; t = t->next) {
+		for (size_t i = 0; i < t->n; i++)
+			if (atomic_load(&t->sms[i]->epoch) != t->epochs[i])
+				t->failed = true;	/* rolled back meanwhile */
+		if (t->failed)
+			continue;
+		if (n + t->n > cap) {
+			cap = 2 * (n + t->n);
+			recs = xrealloc(recs, cap * sizeof(*recs));
+			sms = xrealloc(sms, cap * sizeof(*sms));
+		}
+		memcpy(recs + n, t->recs, t->n * sizeof(*recs));
+		memcpy(sms + n, t->sms, t->n * sizeof(*sms));
+		n += t->n;
+	}
+	j->work_rc = n ? store_commit(j->st, recs, n, j->work_err,
+				      sizeof(j->work_err)) : 0;
+	if (!j->work_rc && n) {
+		note_rows(recs, n, sms);
+		for (size_t i = 0; i < n; i++)
+			if (recs[i].rowid > last)
+				last = recs[i].rowid;
+		if (last && ++j->commits % COMPACT_EVERY == 0)
+			compact(j, last);
+	}
+	free(recs);
+	free(sms);
+}
+
+static void start_cycle(struct journal *j);
+static void start_probing(struct journal *j);
+
+static void after_commit(uv_work_t *w, int status)
+{
+	struct journal *j = w->data;
+	struct journal_ticket *t = j->batch, *next;
+	bool failed = j->work_rc != 0;
+
+	(void)status;
+	j->batch = NULL;
+	j->busy = false;
+	if (!failed) {
+		/* the next group goes to the disk while this one is answered */
+		start_cycle(j);
+		for (; t; t = next) {
+			next = t->next;
+			decide(t, t->failed, "the machine was rolled back to what "
+			       "the store holds after an earlier write failed");
+		}
+		return;
+	}
+	set_degraded(j, j->work_err);
+	for (; t; t = next) {
+		next = t->next;
+		for (size_t i = 0; i < t->n; i++) {
+			/* a failed delete puts the machine back, as the store
+			 * holds it: not at all if its create never got there */
+			if (t->recs[i].kind == REC_DELETE)
+				reg_insert(&j->s->reg, t->sms[i], j->s->opt.node,
+					   UINT32_MAX, UINT32_MAX);
+			rollback(j, t->sms[i]);
+		}
+		decide(t, true, j->work_err);
+	}
+	start_probing(j);
+	start_cycle(j);
+}
+
+static void start_cycle(struct journal *j)
+{
+	if (j->busy || j->closing)
+		return;
+	pthread_mutex_lock(&j->qlock);
+	j->batch = j->qhead;
+	j->qhead = NULL;
+	j->qtail = &j->qhead;
+	pthread_mutex_unlock(&j->qlock);
+	if (!j->batch)
+		return;
+	j->busy = true;
+	j->work.data = j;
+	uv_queue_work(j->loop, &j->work, do_commit, after_commit);
+}
+
+static void on_wake(uv_async_t *a)
+{
+	start_cycle(a->data);
+}
+
+/* --- recovery ------------------------------------------------------------------------ */
+
+static void do_probe(uv_work_t *w)
+{
+	struct journal *j = w->data;
+	struct store *st;
+	bool ro;
+
+	if (!j->read_only) {
+		j->work_rc = store_probe(j->st, j->work_err, sizeof(j->work_err));
+		return;
+	}
+	/* opened read-only: the directory may be writable again */
+	st = store_open(j->dir, &ro, j->work_err, sizeof(j->work_err));
+	if (st && !ro) {
+		store_close(j->st);
+		j->st = st;
+		j->read_only = false;
+		j->work_rc = 0;
+		return;
+	}
+	store_close(st);
+	if (st)
+		snprintf(j->work_err, sizeof(j->work_err), "the data directory "
+			 "%.200s is read-only", j->dir);
+	j->work_rc = -1;
+}
+
+static void after_probe(uv_work_t *w, int status)
+{
+	struct journal *j = w->data;
+	struct srv_machine **v;
+	size_t n;
+
+	(void)status;
+	j->busy = false;
+	if (j->work_rc) {
+		set_degraded(j, j->work_err);
+		start_cycle(j);
+		return;
+	}
+	v = reg_list(&j->s->reg, NULL, true, &n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->broken)
+			rollback(j, v[i]);
+	reg_put_all(&j->s->reg, v, n);
+	uv_timer_stop(&j->probe);
+	atomic_store(&j->degraded, false);
+	fprintf(stderr, "mmlabd: the store can be written again; changes "
+		"are accepted\n");
+	start_cycle(j);
+}
+
+static void on_probe(uv_timer_t *t)
+{
+	struct journal *j = t->data;
+
+	if (j->busy || j->closing)
+		return;
+	j->busy = true;
+	j->work.data = j;
+	uv_queue_work(j->loop, &j->work, do_probe, after_probe);
+}
+
+static void start_probing(struct journal *j)
+{
+	if (!uv_is_active((uv_handle_t *)&j->probe))
+		uv_timer_start(&j->probe, on_probe, PROBE_MS, PROBE_MS);
+}
+
+struct journal *journal_new(struct srv *s, struct store *st, const char *dir,
+			    bool read_only, uv_loop_t *loop,
+			    unsigned snapshot_every)
+{
+	struct journal *j = xcalloc(1, sizeof(*j));
+
+	j->s = s;
+	j->st = st;
+	snprintf(j->dir, sizeof(j->dir), "%s", dir);
+	j->loop = loop;
+	j->snapshot_every = snapshot_every;
+	j->read_only = read_only;
+	j->qtail = &j->qhead;
+	pthread_mutex_init(&j->qlock, NULL);
+	pthread_mutex_init(&j->why_lock, NULL);
+	uv_async_init(loop, &j->wake, on_wake);
+	uv_timer_init(loop, &j->probe);
+	j->wake.data = j->probe.data = j;
+	if (read_only) {
+		set_degraded(j, "the data directory is read-only");
+		start_probing(j);
+	}
+	return j;
+}
+
+bool journal_busy(const struct journal *j)
+{
+	return j->busy;
+}
+
+static void free_after_close(uv_handle_t *h)
+{
+	struct journal *j = h->data;
+
+	/* the async handle closes last */
+	if (h == (uv_handle_t *)&j->wake) {
+		store_close(j->st);
+		pthread_mutex_destroy(&j->qlock);
+		pthread_mutex_destroy(&j->why_lock);
+		free(j);
+	}
+}
+
+void journal_close(struct journal *j)
+{
+	j->closing = true;
+	/* what is still queued (an expiry, say) is written here and now */
+	for (;;) {
+		pthread_mutex_lock(&j->qlock);
+		j->batch = j->qhead;
+		j->qhead = NULL;
+		j->qtail = &j->qhead;
+		pthread_mutex_unlock(&j->qlock);
+		if (!j->batch)
+			break;
+		j->work.data = j;
+		do_commit(&j->work);
+		after_commit(&j->work, 0);
+	}
+	uv_timer_stop(&j->probe);
+	uv_close((uv_handle_t *)&j->probe, NULL);
+	uv_close((uv_handle_t *)&j->wake, free_after_close);
+}

@@ -1,0 +1,87 @@
+/*
+ * store.h - the journal on disk: one SQLite file in WAL mode.
+ *
+ * A machine is its creation (id, token, name, config), an optional
+ * snapshot of its model at some generation, and the operations after
+ * that snapshot, each under the generation it produced, in a log of
+ * every machine's operations in commit order.  Replaying them
+ * in order on a machine booted (or restored) from the first two gives
+ * back the same machine, bit for bit, because the model is deterministic.
+ */
+#ifndef SRV_STORE_H
+#define SRV_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_rec_kind {
+	REC_CREATE,	/* token, name, config, created */
+	REC_OP,		/* op, args (JSON text); snapshot if taken after it */
+	REC_RESET,	/* the machine booted again: earlier ops are moot */
+	REC_DELETE,	/* deleted or expired: every row goes */
+};
+
+struct store_rec {
+	enum store_rec_kind kind;
+	char id[48];
+	uint64_t seq;			/* the machine's generation after it */
+	char *op, *args;		/* REC_OP, malloc'd */
+	char token[33], name[64];	/* REC_CREATE */
+	char *config;			/* REC_CREATE, JSON text, malloc'd */
+	int64_t created;
+	void *snapshot;			/* REC_OP: model state at seq, or NULL */
+	size_t snapshot_len;
+	int64_t rowid;			/* REC_OP: its place in the log, set by
+					   store_commit */
+};
+
+void store_rec_free(struct store_rec *r);
+
+/*
+ * Open (creating if needed) DIR/mmlab.db, and take DIR/mmlab.lock so a
+ * second daemon on the same directory stops at once.  A file that is not
+ * an mmlab store, or is damaged, is refused and left untouched.
+ * read_only is set when the directory cannot be written: the store still
+ * loads, and every commit fails until it can.  NULL and a message in err.
+ */
+struct store *store_open(const char *dir, bool *read_only, char *err,
+			 size_t len);
+void store_close(struct store *st);
+
+/* Write every record in one transaction: 0, or -1 and why in err. */
+int store_commit(struct store *st, struct store_rec *recs, size_t n,
+		 char *err, size_t len);
+
+/* Drop the log's rows before rowid below (no machine needs them). */
+int store_compact(struct store *st, int64_t below, char *err, size_t len);
+
+/* A small write that tells whether commits would work again. */
+int store_probe(struct store *st, char *err, size_t len);
+
+/* A machine as the store holds it (valid during the callback only). */
+struct store_machine {
+	const char *id, *token, *name, *config;
+	int64_t created;
+	uint64_t snap_seq;		/* 0 and no snapshot: boot from config */
+	const void *snapshot;
+	size_t snapshot_len;
+};
+
+struct store_load_cb {
+	/* every machine, then every op in the order they were committed
+	 * (ops a snapshot or reset made moot included: seq <= snap_seq);
+	 * a nonzero return stops */
+	int (*machine)(void *ctx, const struct store_machine *sm);
+	int (*op)(void *ctx, const char *id, uint64_t seq, int64_t rowid,
+		  const char *op, const char *args);
+	void *ctx;
+};
+
+/* Every machine (in id order), or only the one with id if not NULL. */
+int store_load(struct store *st, const char *id,
+	       const struct store_load_cb *cb, char *err, size_t len);
+
+#endif

@@ -1,0 +1,866 @@
+#!/bin/sh
+# shellcheck disable=SC2086 # the flags in $LARGS, $IARGS are split on purpose
+# store.sh - the daemon's store, end to end: sh tests/store.sh build/test/mmlabd
+#
+# Every change reaches DIR/mmlab.db before its 2xx leaves, so a daemon
+# killed at any moment comes back with every acknowledged change and
+# nothing else; a store that cannot be written refuses changes (503) and
+# recovers by itself; a store that is not ours is refused and left alone.
+# Exits non-zero if any check failed; the last line is always
+# "N passed, M failed, K skipped".
+#
+#   load      5 clients (4 machines, two clients share one) loop kmalloc
+#             and a sixth creates and deletes machines; SIGKILL mid-run,
+#             restart: every acknowledged change is there, and at most one
+#             unanswered one per client; the same with SIGTERM (and a long
+#             batch under way), where nothing may be unanswered
+#   lock      a second daemon on the same --data; another process holding
+#             the store's write lock: 503 while held (a failed delete puts
+#             the machine back, a failed create leaves nothing, even if
+#             the machine was deleted meanwhile), then recovery; the whole
+#             load again with the lock held for a while: every 503 undone
+#   ident     reports, maps, ids, names, tokens and generations are
+#             bit-identical after a clean restart and after kill -9; a
+#             machine of 1000+ operations (--snapshot-every 50) restarts
+#             from its snapshot and then behaves exactly as a twin that
+#             never restarted; DELETE removes the machine's rows
+#   bad       garbage, a foreign SQLite file, a truncated store: exit
+#             non-zero naming the file, which is left untouched
+#   expiry    --idle-expiry 1 removes the machine's rows
+#   tmpfs     a 2 MiB tmpfs as --data (root only, else SKIP): full disk,
+#             remount read-only under the daemon, start read-only
+#
+# Needs curl, jq and sqlite3 (the Debian package is installed if missing).
+
+MMLABD=${1:-build/test/mmlabd}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmlab-store.XXXXXX") || exit 1
+PIDS=""
+BGPIDS=""
+FS=""
+cleanup() {
+	for p in $BGPIDS $PIDS; do kill -9 "$p" 2>/dev/null; done
+	for p in $BGPIDS $PIDS; do wait "$p" 2>/dev/null; done
+	if [ -n "$FS" ]; then umount "$FS" 2>/dev/null || umount -l "$FS" 2>/dev/null; fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+passed=0
+failed=0
+skipped=0
+H=$TMP/headers
+O=$TMP/out
+P=https://mmlab.dev/problems/
+T0=$(date +%s)
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+
+ok() { passed=$((passed + 1)); }
+bad() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+skip() {
+	skipped=$((skipped + 1))
+	echo "SKIP: $*"
+}
+# check DESCRIPTION COMMAND... : a check that is a shell command
+check() {
+	d=$1
+	shift
+	if "$@"; then ok; else bad "$d"; fi
+}
+# same A B DESCRIPTION : two values are equal
+same() {
+	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' is not '$2'"; fi
+}
+
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	(apt-get update -qq && apt-get install -y -qq sqlite3) >/dev/null 2>&1
+fi
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	echo "FAIL: sqlite3 is not installed and could not be installed"
+	exit 1
+fi
+
+NSTART=0
+# start NAME DIR ARGS... : start a daemon on DIR, set $B to its base URL,
+# $PID and $LOG; 1 if it did not start
+start() {
+	name=$1
+	dir=$2
+	shift 2
+	NSTART=$((NSTART + 1))
+	LOG=$TMP/$NSTART-$name.log
+	"$MMLABD" --listen 127.0.0.1:0 --data "$dir" --rate 0 "$@" 2>"$LOG" &
+	PID=$!
+	PIDS="$PIDS $PID"
+	i=0
+	while ! grep -q 'listening on' "$LOG" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 400 ] || ! kill -0 "$PID" 2>/dev/null; then
+			bad "$name did not start: $(tail -5 "$LOG")"
+			return 1
+		fi
+		sleep 0.05
+	done
+	B=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$LOG" | head -1)
+}
+
+# stop SIGNAL DESCRIPTION : signal $PID, check it exits 0
+stop() {
+	kill -"$1" "$PID"
+	wait "$PID" 2>/dev/null
+	rc=$?
+	if [ $rc -eq 0 ]; then ok; else bad "$2: exit status $rc: $(tail -3 "$LOG")"; fi
+}
+
+# crash : kill -9 $PID
+crash() {
+	kill -9 "$PID"
+	wait "$PID" 2>/dev/null
+}
+
+# fails_to_start NAME DIR REGEX DESCRIPTION : the daemon exits non-zero
+# at once, with a message that matches REGEX
+fails_to_start() {
+	NSTART=$((NSTART + 1))
+	FLOG=$TMP/$NSTART-$1.log
+	timeout 20 "$MMLABD" --listen 127.0.0.1:0 --data "$2" 2>"$FLOG"
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -qE -- "$3" "$FLOG"; then ok
+	else bad "$4: exit status $rc, log: $(head -3 "$FLOG")"; fi
+}
+
+# req METHOD PATH TOKEN [CURL ARGS...] : status to $ST, body to $O
+req() {
+	rq_m=$1
+	rq_p=$2
+	rq_t=$3
+	shift 3
+	[ -n "$rq_t" ] && set -- -H "Authorization: Bearer $rq_t" "$@"
+	ST=$(curl -s --max-time 30 -o "$O" -D "$H" -w '%{http_code}' -X "$rq_m" \
+		"$@" "$B$rq_p")
+}
+
+# expect STATUS DESCRIPTION : the last request's status
+expect() {
+	if [ "$ST" = "$1" ]; then ok
+	else bad "$2: status $ST, want $1: $(head -c 300 "$O")"; fi
+}
+
+# unavailable DESCRIPTION : the last answer is 503 store-unavailable,
+# problem+json, with a Retry-After
+unavailable() {
+	ty=$(jq -r .type "$O" 2>/dev/null)
+	ra=$(tr -d '\r' <"$H" | sed -n 's/^Retry-After: //Ip')
+	ct=$(tr -d '\r' <"$H" | sed -n 's/^Content-Type: //Ip')
+	if [ "$ST" = 503 ] && [ "$ty" = "${P}store-unavailable" ] &&
+	   [ "$ct" = application/problem+json ] && [ -n "$ra" ]; then ok
+	else bad "$1: want 503 store-unavailable with Retry-After, got $ST $ty ($ct) Retry-After '$ra'"; fi
+}
+
+# create NAME [CONFIG] : a machine; sets $ID and $TOK
+create() {
+	cfg=$2
+	[ -n "$cfg" ] || cfg="{\"ram\":\"512M\",\"name\":\"$1\"}"
+	req POST /v1/machines "" -d "$cfg"
+	ID=$(jq -r .id "$O" 2>/dev/null)
+	TOK=$(jq -r .token "$O" 2>/dev/null)
+	if [ "$ST" = 201 ]; then ok; else bad "create $1: $ST $(head -c 300 "$O")"; fi
+}
+
+# gen ID TOKEN : the machine's generation (or its status if not 200)
+gen() {
+	req GET "/v1/machines/$1" "$2"
+	if [ "$ST" = 200 ]; then jq -r .generation "$O"; else echo "status-$ST"; fi
+}
+
+# slabobjs ID TOKEN : objects in use in every slab cache (/proc/slabinfo)
+slabobjs() {
+	curl -s --max-time 30 -H "Authorization: Bearer $2" -H 'Accept: text/plain' \
+		"$B/v1/machines/$1/proc/slabinfo" |
+		awk 'NR > 2 { s += $2 } END { print s + 0 }'
+}
+
+# rows ID : the machine's rows in the store (machines, ops), e.g. "1 12"
+rows() {
+	sqlite3 "$DB" "SELECT (SELECT count(*) FROM machines WHERE id = '$1'), (SELECT count(*) FROM ops WHERE machine = '$1');" 2>&1 | tr '|' ' '
+}
+
+# state ID TOKEN FILE : everything a student can read of the machine
+state() {
+	{
+		req GET "/v1/machines/$1" "$2"
+		echo "== machine $ST"
+		jq -S . "$O"
+		for st_r in meminfo zoneinfo buddyinfo pagetypeinfo slabinfo \
+			 vmallocinfo iomem; do
+			req GET "/v1/machines/$1/proc/$st_r" "$2" -H 'Accept: text/plain'
+			echo "== $st_r $ST"
+			cat "$O"
+		done
+		req GET "/v1/machines/$1/dmesg" "$2" -H 'Accept: text/plain'
+		echo "== dmesg $ST"
+		cat "$O"
+		req GET "/v1/machines/$1/processes" "$2"
+		echo "== processes $ST"
+		jq -S . "$O"
+		for st_p in $(jq -r '(.processes // .)[]? | .pid' "$O" 2>/dev/null); do
+			for st_r in maps status; do
+				req GET "/v1/machines/$1/processes/$st_p/$st_r" "$2" -H 'Accept: text/plain'
+				echo "== $st_p/$st_r $ST"
+				cat "$O"
+			done
+		done
+		req GET "/v1/machines/$1/frames" "$2"
+		echo "== frames $ST"
+		jq -S . "$O"
+	} >"$3" 2>&1
+}
+
+# identical A B DESCRIPTION : two state files are the same
+identical() {
+	if cmp -s "$1" "$2"; then ok
+	else bad "$3: $(diff "$1" "$2" | head -8 | tr '\n' '|')"; fi
+}
+
+# ops_batch FILE N SEED : a /ops body of N changes of several kinds
+ops_batch() {
+	awk -v n="$2" -v s="$3" 'BEGIN { printf "["
+		for (i = 0; i < n; i++) {
+			k = (i + s) % 5
+			if (i) printf ","
+			if (k == 0) printf "{\"op\":\"alloc_pages\",\"args\":{\"order\":%d}}", (i + s) % 4
+			else if (k == 4) printf "{\"op\":\"vmalloc\",\"args\":{\"size\":%d}}", 4096 * (1 + i % 3)
+			else printf "{\"op\":\"kmalloc\",\"args\":{\"size\":%d}}", (i * 53 + s * 7) % 6000 + 1
+		}
+		printf "]" }' >"$1"
+}
+
+# =============================================================================
+# load: SIGKILL and SIGTERM under load from several clients
+# =============================================================================
+
+# client NAME ID TOKEN SEED : kmalloc in a loop until the daemon goes away
+# (or $TMP/stop appears); each 2xx answer's addr goes to NAME.acked, each
+# other answer to NAME.nack
+client() {
+	c=$TMP/$1
+	: >"$c.acked"
+	: >"$c.nack"
+	n=0
+	while [ ! -f "$TMP/stop" ]; do
+		n=$((n + 1))
+		size=$(( (n * 37 + $4 * 101) % 4000 + 1 ))
+		code=$(curl -s --max-time 20 -o "$c.body" -w '%{http_code}' \
+			-H "Authorization: Bearer $3" -d "{\"size\":$size}" \
+			"$B/v1/machines/$2/kmalloc")
+		case $code in
+		2??)
+			a=$(sed -n 's/^  "addr": "\(0x[0-9a-f]*\)".*/\1/p' "$c.body" | head -1)
+			if [ -n "$a" ]; then echo "$a" >>"$c.acked"
+			else echo "$code no addr" >>"$c.nack"; fi ;;
+		000) break ;;	# the daemon is gone
+		*) echo "$code $(jq -r .type "$c.body" 2>/dev/null)" >>"$c.nack" ;;
+		esac
+	done
+}
+
+# creator NAME TOKEN : create machines under TOKEN in a loop, and delete
+# every third the one made last; NAME.log gets "+ID" per 201 and "-ID"
+# per 204, NAME.nack every other answer
+creator() {
+	c=$TMP/$1
+	: >"$c.log"
+	: >"$c.nack"
+	n=0
+	last=""
+	while [ ! -f "$TMP/stop" ]; do
+		n=$((n + 1))
+		if [ $((n % 3)) -eq 0 ] && [ -n "$last" ]; then
+			code=$(curl -s --max-time 20 -o "$c.body" -w '%{http_code}' \
+				-X DELETE -H "Authorization: Bearer $2" \
+				"$B/v1/machines/$last")
+			want=204
+		else
+			code=$(curl -s --max-time 20 -o "$c.body" -w '%{http_code}' \
+				-H "Authorization: Bearer $2" -d '{"ram":"64M"}' \
+				"$B/v1/machines")
+			want=201
+		fi
+		case $code in
+		"$want")
+			if [ $want = 204 ]; then echo "-$last" >>"$c.log"; last=""
+			else last=$(jq -r .id "$c.body"); echo "+$last" >>"$c.log"; fi ;;
+		000) break ;;
+		*) echo "$code $(jq -r .type "$c.body" 2>/dev/null)" >>"$c.nack" ;;
+		esac
+	done
+}
+
+# hold_lock SECONDS : sqlite3 holds the store's write lock (in the
+# background, $LP)
+hold_lock() {
+	{ echo '.timeout 5000'; echo 'BEGIN IMMEDIATE;'; echo "SELECT 'locked';"
+	  sleep "$1"; echo 'COMMIT;'; } | sqlite3 "$DB" >"$TMP/lock.out" 2>&1 &
+	LP=$!
+	BGPIDS="$BGPIDS $LP"
+	i=0
+	while [ $i -lt 100 ] && ! grep -q locked "$TMP/lock.out"; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
+# load ROUND HOW SECONDS : 4 machines, 5 kmalloc clients (c4 and c5 share
+# the fourth), a creator (c6, under a token of its own); HOW is KILL or
+# TERM: that signal after SECONDS; or LOCK: another process holds the
+# store's write lock for SECONDS in the middle of the run.  Leaves
+# ROUND.m1..m4 and ROUND.anchor ("id token")
+load() {
+	rm -f "$TMP/stop"
+	for ld_m in 1 2 3 4; do
+		create "$1-m$ld_m"
+		echo "$ID $TOK" >"$TMP/$1.m$ld_m"
+	done
+	create "$1-anchor" '{"ram":"64M"}'
+	echo "$ID $TOK" >"$TMP/$1.anchor"
+	cpids=""
+	for ld_c in 1 2 3 4 5; do
+		ld_m=$ld_c
+		[ $ld_c -eq 5 ] && ld_m=4
+		read -r ld_id ld_tok <"$TMP/$1.m$ld_m"
+		client "$1.c$ld_c" "$ld_id" "$ld_tok" "$ld_c" &
+		cpids="$cpids $!"
+		BGPIDS="$BGPIDS $!"
+	done
+	read -r ld_id ld_tok <"$TMP/$1.anchor"
+	creator "$1.c6" "$ld_tok" &
+	cpids="$cpids $!"
+	BGPIDS="$BGPIDS $!"
+	case $2 in
+	KILL)
+		sleep "$3"
+		crash ;;
+	TERM)
+		sleep "$3"
+		# and a long batch under way at the signal
+		create "$1-long"
+		echo "$ID $TOK" >"$TMP/$1.long"
+		awk 'BEGIN { printf "["; for (i = 0; i < 20000; i++)
+			printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}",
+			i ? "," : ""; printf "]" }' >"$TMP/long.json"
+		curl -s -o "$TMP/long.out" -w '%{http_code}' -X POST \
+			-H "Authorization: Bearer $TOK" --data-binary @"$TMP/long.json" \
+			"$B/v1/machines/$ID/ops" >"$TMP/long.status" &
+		cpids="$cpids $!"
+		BGPIDS="$BGPIDS $!"
+		sleep 0.2
+		stop TERM "load: SIGTERM under load"
+		echo "   at SIGTERM: $(sed -n 's/.*\(finishing [0-9]* requests under way\).*/\1/p' "$LOG")" ;;
+	LOCK)
+		sleep 0.5
+		hold_lock "$3"
+		wait "$LP"
+		sleep 2
+		touch "$TMP/stop" ;;
+	esac
+	wait $cpids
+	touch "$TMP/stop"
+}
+
+# nacks ROUND CLIENT : the client's answers other than 2xx are none, or
+# only 503s of the types in $ALLOW503 (such as "store-unavailable"):
+# refusals that changed nothing
+nacks() {
+	f=$TMP/$1.$2.nack
+	[ -s "$f" ] || return 0
+	NREFUSED=$((NREFUSED + $(wc -l <"$f")))
+	pat="^503 $P($ALLOW503)\$"
+	if [ -n "$ALLOW503" ] && ! grep -qvE "$pat" "$f"; then
+		return 0
+	fi
+	bad "$1 $2: refused: $(grep -vE "$pat" "$f" | head -2 | tr '\n' '|')"
+}
+
+# verify ROUND MACHINE CLIENTS... : after the restart, every acknowledged
+# kmalloc of MACHINE is allocated, and nothing else is, except (SIGKILL
+# only, $SLACK=1) one per client: the daemon may have committed a change
+# and died before its 2xx left, so the invariant is
+#     acked <= present <= acked + (one in flight per client)
+# With SIGTERM ($SLACK=0) every request under way gets its answer, so
+# present == acked exactly; and so with a live daemon whose store was
+# locked for a while: each 503 was undone.
+verify() {
+	v_r=$1
+	read -r v_id v_tok <"$TMP/$v_r.$2"
+	shift 2
+	v_k=0
+	v_files=""
+	for v_c in "$@"; do
+		v_k=$((v_k + 1))
+		v_files="$v_files $TMP/$v_r.$v_c.acked"
+		nacks "$v_r" "$v_c"
+	done
+	cat $v_files | sort >"$TMP/acked"
+	v_na=$(wc -l <"$TMP/acked" | tr -d ' ')
+	NACKED=$((NACKED + v_na))
+	same "$(uniq -d "$TMP/acked" | wc -l | tr -d ' ')" 0 "$v_r $v_id: no address acknowledged twice"
+	v_g=$(gen "$v_id" "$v_tok")
+	v_p=$(slabobjs "$v_id" "$v_tok")
+	# each committed operation is one kmalloc: one object
+	same "$v_p" "$v_g" "$v_r $v_id: objects in use = generation"
+	if [ "$v_na" -gt 0 ]; then
+		jq -R -s 'split("\n") | map(select(length > 0)) |
+			  map({op: "kfree", args: {addr: .}})' "$TMP/acked" >"$TMP/kfree.json"
+		req POST "/v1/machines/$v_id/ops" "$v_tok" --data-binary @"$TMP/kfree.json"
+		v_c=$(jq -r '.completed' "$O" 2>/dev/null)
+		if [ "$ST" = 200 ] && [ "$v_c" = "$v_na" ]; then ok
+		else bad "$v_r $v_id: kfree of the $v_na acknowledged objects: $ST, $v_c done: $(jq -c '[.results[]? | select(.status != 200)][0]' "$O" 2>/dev/null | head -c 300)"; fi
+	fi
+	v_left=$(slabobjs "$v_id" "$v_tok")
+	EXTRA=$((EXTRA + v_left))
+	if [ "$v_left" -ge 0 ] && [ "$v_left" -le $((SLACK * v_k)) ]; then ok
+	else bad "$v_r $v_id: $v_left objects beyond the $v_na acknowledged ($v_k clients, $SLACK unanswered each at most)"; fi
+}
+
+# verify_creator ROUND : the anchor's token lists exactly the machines
+# acknowledged as created and not acknowledged as deleted, give or take
+# $SLACK (one create or delete committed but unanswered)
+verify_creator() {
+	read -r vc_id vc_tok <"$TMP/$1.anchor"
+	nacks "$1" c6
+	awk '/^\+/ { live[substr($0, 2)] = 1 } /^-/ { delete live[substr($0, 2)] }
+	     END { for (id in live) print id }' "$TMP/$1.c6.log" | sort >"$TMP/want"
+	req GET /v1/machines "$vc_tok"
+	jq -r ".machines[].id | select(. != \"$vc_id\")" "$O" | sort >"$TMP/got"
+	vc_d=$(comm -3 "$TMP/want" "$TMP/got" | wc -l | tr -d ' ')
+	NCREATED=$(grep -c '^+' "$TMP/$1.c6.log")
+	NDELETED=$(grep -c '^-' "$TMP/$1.c6.log")
+	EXTRA=$((EXTRA + vc_d))
+	if [ "$ST" = 200 ] && [ "$vc_d" -le "$SLACK" ]; then ok
+	else bad "$1: machines created and deleted: $ST, $vc_d differ: $(comm -3 "$TMP/want" "$TMP/got" | head -4 | tr '\n\t' '| ')"; fi
+}
+
+# verify_all ROUND
+verify_all() {
+	NACKED=0 EXTRA=0 NREFUSED=0
+	for m in 1 2 3; do verify "$1" m$m c$m; done
+	verify "$1" m4 c4 c5
+	verify_creator "$1"
+}
+
+echo "== load"
+LARGS="--quiet --max-batch 100000 --max-body 2M --max-machines-per-token 100000 --snapshot-every 20"
+start load "$TMP/load.data" $LARGS || exit 1
+DB=$TMP/load.data/mmlab.db
+load kill KILL 2
+start load "$TMP/load.data" $LARGS || exit 1
+if grep -q 'replayed [0-9]* machines and [0-9]* operations' "$LOG"; then ok
+else bad "load: replay after kill -9: $(grep mmlabd: "$LOG" | head -3)"; fi
+SLACK=1 ALLOW503=
+verify_all kill
+echo "   SIGKILL: $NACKED kmallocs, $NCREATED creates, $NDELETED deletes acknowledged; $EXTRA committed but unanswered"
+check "load: some load ran before the kill" [ "$NACKED" -ge 20 ]
+check "load: some machines were created before the kill" [ "$NCREATED" -ge 3 ]
+# the machines of the first round as they are now, for after SIGTERM
+for m in 1 2 3 4; do
+	read -r id tok <"$TMP/kill.m$m"
+	state "$id" "$tok" "$TMP/kill.m$m.state"
+done
+
+load term TERM 2
+start load "$TMP/load.data" $LARGS || exit 1
+# a request that comes in while the daemon drains is refused, unchanged
+SLACK=0 ALLOW503=shutting-down
+verify_all term
+read -r id tok <"$TMP/term.long"
+same "$(cat "$TMP/long.status") $(jq -r .completed "$TMP/long.out")" "200 20000" \
+	"load: the batch of 20000 under way at SIGTERM"
+same "$(gen "$id" "$tok") $(slabobjs "$id" "$tok")" "20000 20000" \
+	"load: that batch after the restart"
+echo "   SIGTERM: $NACKED kmallocs, $NCREATED creates, $NDELETED deletes acknowledged; $NREFUSED refused (shutting down); $EXTRA unanswered"
+for m in 1 2 3 4; do
+	read -r id tok <"$TMP/kill.m$m"
+	state "$id" "$tok" "$TMP/kill.m$m.after"
+	identical "$TMP/kill.m$m.state" "$TMP/kill.m$m.after" "load: machine $id across SIGTERM"
+done
+
+# --- lock: a second daemon; another process holding the write lock ----------
+echo "== lock"
+read -r id tok <"$TMP/kill.m1"
+fails_to_start second "$TMP/load.data" 'another mmlabd' \
+	"a second daemon on the same --data"
+req POST "/v1/machines/$id/kmalloc" "$tok" -d '{"size":64}'
+expect 200 "the first daemon still works"
+g0=$(gen "$id" "$tok")
+hold_lock 1.5
+req DELETE "/v1/machines/$id" "$tok"
+unavailable "lock held by another process: delete"
+req GET "/v1/machines/$id" "$tok"
+expect 200 "lock held: the machine whose delete failed is back"
+req POST "/v1/machines/$id/kmalloc" "$tok" -d '{"size":64}'
+unavailable "lock held: kmalloc"
+req GET "/v1/machines/$id/proc/meminfo" "$tok"
+expect 200 "lock held: reads work"
+same "$(gen "$id" "$tok")" "$g0" "lock held: nothing changed"
+if grep -q 'changes refused until the store can be written: .*another process holds the store' "$LOG"; then ok
+else bad "lock held: the log says why: $(grep 'mmlabd:' "$LOG" | tail -2)"; fi
+wait "$LP"
+i=0
+ST=0
+while [ $i -lt 40 ] && [ "$ST" != 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+	req POST "/v1/machines/$id/kmalloc" "$tok" -d '{"size":64}'
+done
+expect 200 "lock released: changes work again within 4 s"
+same "$(gen "$id" "$tok")" "$((g0 + 1))" "lock released: one more change"
+if grep -q 'the store can be written again' "$LOG"; then ok
+else bad "lock released: no recovery in the log"; fi
+
+# a create whose write fails, deleted (by a client that found it in the
+# list) while that write was under way: both 503, and the machine is gone
+read -r _ atok <"$TMP/term.anchor"
+req GET /v1/machines "$atok"
+jq -r '.machines[].id' "$O" | sort >"$TMP/before"
+hold_lock 1
+curl -s -o "$TMP/late.out" -w '%{http_code}' -H "Authorization: Bearer $atok" \
+	-d '{"ram":"64M"}' "$B/v1/machines" >"$TMP/late.status" &
+cp=$!
+BGPIDS="$BGPIDS $cp"
+i=0
+new=""
+while [ $i -lt 50 ] && [ -z "$new" ]; do
+	req GET /v1/machines "$atok"
+	new=$(jq -r '.machines[].id' "$O" | sort | comm -13 "$TMP/before" - | head -1)
+	i=$((i + 1))
+done
+req DELETE "/v1/machines/$new" "$atok"
+if [ -n "$new" ] && [ "$ST" = 404 ]; then
+	# the create's write failed (and was undone) before the delete came
+	skip "lock held: the create failed before its machine could be deleted"
+else
+	unavailable "lock held: delete of a machine whose create is being written"
+fi
+wait "$cp"
+same "$(cat "$TMP/late.status")" 503 "lock held: that create"
+wait "$LP"
+sleep 1.2
+req GET "/v1/machines/$new" "$atok"
+expect 404 "lock released: the machine whose create failed is not there"
+req GET /v1/machines "$atok"
+same "$(jq -r '.machines[].id' "$O" | sort | tr '\n' ' ')" "$(tr '\n' ' ' <"$TMP/before")" \
+	"lock released: the token's machines are as before"
+
+# the whole load again while the store is locked for a while: every 503
+# was undone, every 2xx is there
+load lk LOCK 1.5
+SLACK=0 ALLOW503=store-unavailable
+verify_all lk
+ALLOW503=
+echo "   store locked: $NACKED kmallocs, $NCREATED creates, $NDELETED deletes acknowledged; $NREFUSED refused"
+check "store locked: some changes were refused" [ "$NREFUSED" -ge 1 ]
+check "store locked: some changes went through" [ "$NACKED" -ge 10 ]
+for m in 1 2 3 4; do
+	read -r id tok <"$TMP/lk.m$m"
+	state "$id" "$tok" "$TMP/lk.m$m.state"
+done
+read -r id tok <"$TMP/lk.anchor"
+req GET /v1/machines "$tok"
+jq -S . "$O" >"$TMP/lk.list"
+crash
+start load "$TMP/load.data" $LARGS || exit 1
+for m in 1 2 3 4; do
+	read -r id tok <"$TMP/lk.m$m"
+	state "$id" "$tok" "$TMP/lk.m$m.after"
+	identical "$TMP/lk.m$m.state" "$TMP/lk.m$m.after" "store locked: machine $id after kill -9"
+done
+read -r id tok <"$TMP/lk.anchor"
+req GET /v1/machines "$tok"
+jq -S . "$O" >"$TMP/lk.list.after"
+identical "$TMP/lk.list" "$TMP/lk.list.after" "store locked: the creator's machines after kill -9"
+stop TERM "load: the last SIGTERM"
+
+# =============================================================================
+# ident: the same machine, bit for bit, after a restart
+# =============================================================================
+echo "== ident"
+IARGS="--quiet --max-batch 100000 --snapshot-every 50"
+start ident "$TMP/ident.data" $IARGS || exit 1
+DB=$TMP/ident.data/mmlab.db
+create x1 '{"ram":"1G","name":"x1","seed":7}'
+X1=$ID X1T=$TOK
+req POST "/v1/machines/$X1/ops" "$X1T" -d '[
+ {"op":"alloc_pages","args":{"order":3}},
+ {"op":"kmalloc","args":{"size":100}},
+ {"op":"kmalloc","args":{"size":5000}},
+ {"op":"vmalloc","args":{"size":"16K"}},
+ {"op":"process_create","args":{}},
+ {"op":"mmap","args":{"pid":1,"len":"64K"}},
+ {"op":"access","args":{"pid":1,"addr":"0x0804a000","access":"write"}},
+ {"op":"fork","args":{"pid":1}},
+ {"op":"kmalloc","args":{"size":40}},
+ {"op":"kmem_cache_create","args":{"name":"lab_cache","size":72}},
+ {"op":"kmem_cache_alloc","args":{"cache":"lab_cache"}},
+ {"op":"access","args":{"pid":2,"addr":"0x0804a000","access":"write"}}]'
+if [ "$ST" = 200 ] && [ "$(jq -r .completed "$O")" = 12 ]; then ok
+else bad "ident: the x1 batch: $ST $(jq -c '[.results[]? | select(.status != 200)][0]' "$O" | head -c 300)"; fi
+# x2: 1200 operations, so its store row holds a snapshot (every 50)
+create x2 '{"ram":"1G","name":"x2","seed":3}'
+X2=$ID X2T=$TOK
+for s in 1 2 3 4; do
+	ops_batch "$TMP/x2.$s.json" 300 "$s"
+	req POST "/v1/machines/$X2/ops" "$X2T" --data-binary @"$TMP/x2.$s.json"
+	same "$ST $(jq -r .completed "$O")" "200 300" "ident: x2 batch $s"
+done
+same "$(sqlite3 "$DB" "SELECT snap_seq > 1000 AND length(snapshot) > 0 FROM machines WHERE id = '$X2'")" 1 \
+	"ident: x2's row holds a snapshot"
+# x3: reset, then more changes
+create x3 '{"ram":"512M","name":"x3"}'
+X3=$ID X3T=$TOK
+ops_batch "$TMP/x3.json" 60 5
+req POST "/v1/machines/$X3/ops" "$X3T" --data-binary @"$TMP/x3.json"
+req POST "/v1/machines/$X3/reset" "$X3T" -d '{}'
+expect 200 "ident: reset"
+ops_batch "$TMP/x3.json" 30 6
+req POST "/v1/machines/$X3/ops" "$X3T" --data-binary @"$TMP/x3.json"
+same "$(gen "$X3" "$X3T")" 91 "ident: x3's generation after 60 changes, a reset and 30"
+# d: deleted for good
+create d
+D=$ID DT=$TOK
+req POST "/v1/machines/$D/ops" "$DT" -d '[{"op":"kmalloc","args":{"size":8}},{"op":"alloc_pages","args":{"order":1}}]'
+same "$(rows "$D")" "1 2" "delete: the machine's rows before"
+req DELETE "/v1/machines/$D" "$DT"
+expect 204 "delete"
+same "$(rows "$D")" "0 0" "delete: no row left in machines or ops"
+
+for x in 1 2 3; do
+	eval "state \"\$X$x\" \"\$X${x}T\" \"\$TMP/x$x.0\""
+done
+stop TERM "ident: SIGTERM"
+start ident "$TMP/ident.data" $IARGS || exit 1
+# x1: 12 operations; x2: none after its last snapshot; x3: 30 after its
+# reset and one snapshot (at 50 since the reset: none)
+if grep -q 'replayed 3 machines and 42 operations' "$LOG"; then ok
+else bad "ident: replay from the snapshots: $(grep 'mmlabd:' "$LOG" | head -4 | tr '\n' '|')"; fi
+for x in 1 2 3; do
+	eval "state \"\$X$x\" \"\$X${x}T\" \"\$TMP/x$x.1\""
+	identical "$TMP/x$x.0" "$TMP/x$x.1" "ident: x$x after SIGTERM and restart"
+done
+req GET "/v1/machines/$D" "$DT"
+expect 404 "delete: still gone after a restart"
+req GET "/v1/machines/$X1" "0123456789abcdef0123456789abcdef"
+expect 404 "ident: a wrong token still sees nothing"
+req GET /v1/machines "$X1T"
+same "$(jq -r '[(.machines // .)[] | .id] | join(" ")' "$O" 2>/dev/null)" "$X1" \
+	"ident: the token lists its machine"
+crash
+start ident "$TMP/ident.data" $IARGS || exit 1
+for x in 1 2 3; do
+	eval "state \"\$X$x\" \"\$X${x}T\" \"\$TMP/x$x.2\""
+	identical "$TMP/x$x.0" "$TMP/x$x.2" "ident: x$x after kill -9 and restart"
+done
+# x2 restored from its snapshot behaves as a twin that never stopped:
+# the same answers to the same next operations, the same state after
+create y2 '{"ram":"1G","name":"x2","seed":3}'
+Y2=$ID Y2T=$TOK
+for s in 1 2 3 4; do
+	req POST "/v1/machines/$Y2/ops" "$Y2T" --data-binary @"$TMP/x2.$s.json"
+done
+ops_batch "$TMP/z.json" 200 9
+req POST "/v1/machines/$X2/ops" "$X2T" --data-binary @"$TMP/z.json"
+jq -S .results "$O" >"$TMP/x2.z" 2>&1
+req POST "/v1/machines/$Y2/ops" "$Y2T" --data-binary @"$TMP/z.json"
+jq -S .results "$O" >"$TMP/y2.z" 2>&1
+identical "$TMP/x2.z" "$TMP/y2.z" "ident: x2 after restart answers as its twin"
+state "$X2" "$X2T" "$TMP/x2.3"
+state "$Y2" "$Y2T" "$TMP/y2.3"
+sed -e "s/$Y2/ID/g" -e '/"created"/d' "$TMP/y2.3" >"$TMP/y2.3n"
+sed -e "s/$X2/ID/g" -e '/"created"/d' "$TMP/x2.3" >"$TMP/x2.3n"
+identical "$TMP/x2.3n" "$TMP/y2.3n" "ident: x2 after restart is in its twin's state"
+stop TERM "ident: the last SIGTERM"
+
+# =============================================================================
+# bad: stores that are not ours, or damaged, are refused and left alone
+# =============================================================================
+echo "== bad"
+mkdir -p "$TMP/garbage"
+awk 'BEGIN { for (i = 0; i < 64; i++) printf "this is not a database, line %02d ......................................\n", i }' \
+	>"$TMP/garbage/mmlab.db"
+sum0=$(cksum <"$TMP/garbage/mmlab.db")
+fails_to_start garbage "$TMP/garbage" "$TMP/garbage/mmlab.db" "garbage store: exits non-zero naming the file"
+same "$(cksum <"$TMP/garbage/mmlab.db")" "$sum0" "garbage store: untouched"
+
+mkdir -p "$TMP/foreign"
+sqlite3 "$TMP/foreign/mmlab.db" "CREATE TABLE songs(title TEXT, artist TEXT); INSERT INTO songs VALUES('Blue', 'Joni');"
+sum0=$(cksum <"$TMP/foreign/mmlab.db")
+fails_to_start foreign "$TMP/foreign" "$TMP/foreign/mmlab.db.*not an mmlab store" \
+	"foreign SQLite file: exits non-zero naming the file"
+same "$(cksum <"$TMP/foreign/mmlab.db")" "$sum0" "foreign SQLite file: untouched"
+same "$(sqlite3 "$TMP/foreign/mmlab.db" 'SELECT title FROM songs')" Blue "foreign SQLite file: still readable"
+
+# a store cut in half (after a clean stop, so no WAL)
+cp "$TMP/ident.data/mmlab.db" "$TMP/whole.db"
+mkdir -p "$TMP/cut"
+size=$(wc -c <"$TMP/whole.db" | tr -d ' ')
+head -c $((size / 2)) "$TMP/whole.db" >"$TMP/cut/mmlab.db"
+check "cut store: the whole one was checkpointed (no WAL)" [ ! -s "$TMP/ident.data/mmlab.db-wal" ]
+sum0=$(cksum <"$TMP/cut/mmlab.db")
+fails_to_start cut "$TMP/cut" "$TMP/cut/mmlab.db.*damaged" "cut store ($size bytes cut to half): exits non-zero naming the file"
+same "$(cksum <"$TMP/cut/mmlab.db")" "$sum0" "cut store: untouched"
+
+# =============================================================================
+# expiry: an idle machine leaves the store too
+# =============================================================================
+echo "== expiry"
+start expiry "$TMP/expiry.data" --idle-expiry 1 || exit 1
+DB=$TMP/expiry.data/mmlab.db
+create e
+req POST "/v1/machines/$ID/kmalloc" "$TOK" -d '{"size":8}'
+same "$(rows "$ID")" "1 1" "expiry: the machine's rows before"
+i=0
+while [ $i -lt 40 ] && [ "$(rows "$ID")" != "0 0" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+same "$(rows "$ID")" "0 0" "expiry: no row left within 4 s"
+req GET "/v1/machines/$ID" "$TOK"
+expect 404 "expiry: the machine is gone"
+stop TERM "expiry: SIGTERM"
+start expiry "$TMP/expiry.data" --idle-expiry 1 || exit 1
+if grep -q 'replayed 0 machines and 0 operations' "$LOG"; then ok
+else bad "expiry: after a restart: $(grep 'mmlabd:' "$LOG" | head -2)"; fi
+stop TERM "expiry: the last SIGTERM"
+
+# =============================================================================
+# tmpfs: a full disk, a read-only directory
+# =============================================================================
+echo "== tmpfs"
+FSD=$TMP/fs
+mkdir -p "$FSD"
+if ! mount -t tmpfs -o size=2m,mode=0755 tmpfs "$FSD" 2>"$TMP/mount.err"; then
+	skip "tmpfs: cannot mount a tmpfs: $(cat "$TMP/mount.err")"
+else
+	FS=$FSD
+	start tmpfs "$FS" --snapshot-every 3 || exit 1
+	create f '{"ram":"256M","name":"f"}'
+	F=$ID FT=$TOK
+	req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+	expect 200 "tmpfs: kmalloc"
+	g0=$(gen "$F" "$FT")
+	o0=$(slabobjs "$F" "$FT")
+	state "$F" "$FT" "$TMP/f.0"
+
+	# the disk is full
+	dd if=/dev/zero of="$FS/filler" bs=4096 2>/dev/null
+	req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+	i=0
+	# the WAL may hold a little room yet
+	while [ $i -lt 20 ] && [ "$ST" = 200 ]; do
+		g0=$((g0 + 1))
+		o0=$((o0 + 1))
+		i=$((i + 1))
+		req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+	done
+	unavailable "full disk: the change that failed to be written"
+	# (the WAL had room for $i more: then the state before is this one)
+	[ $i -eq 0 ] || state "$F" "$FT" "$TMP/f.0"
+	req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+	unavailable "full disk: kmalloc"
+	req POST "/v1/machines/$F/processes" "$FT"
+	unavailable "full disk: a process"
+	req POST "/v1/machines/$F/reset" "$FT" -d '{}'
+	unavailable "full disk: reset"
+	req DELETE "/v1/machines/$F" "$FT"
+	unavailable "full disk: delete"
+	req POST /v1/machines "" -d '{"ram":"256M"}'
+	unavailable "full disk: create"
+	req GET "/v1/machines/$F/proc/meminfo" "$FT" -H 'Accept: text/plain'
+	expect 200 "full disk: reads work"
+	same "$(gen "$F" "$FT")" "$g0" "full disk: the generation is as before"
+	same "$(slabobjs "$F" "$FT")" "$o0" "full disk: the failed kmalloc was undone"
+	state "$F" "$FT" "$TMP/f.1"
+	identical "$TMP/f.0" "$TMP/f.1" "full disk: the machine is as before"
+	if grep -q 'changes refused until the store can be written: .*disk is full' "$LOG"; then ok
+	else bad "full disk: the log says why: $(grep 'mmlabd:' "$LOG" | tail -2)"; fi
+	rm -f "$FS/filler"
+	i=0
+	ST=0
+	while [ $i -lt 30 ] && [ "$ST" != 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+		req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+	done
+	expect 200 "full disk: room again: changes work within 3 s"
+	if grep -q 'the store can be written again' "$LOG"; then ok
+	else bad "full disk: no recovery in the log"; fi
+	req POST "/v1/machines/$F/processes" "$FT"
+	expect 201 "full disk: room again: a process"
+	state "$F" "$FT" "$TMP/f.2"
+	stop TERM "tmpfs: SIGTERM"
+	start tmpfs "$FS" --snapshot-every 3 || exit 1
+	state "$F" "$FT" "$TMP/f.3"
+	identical "$TMP/f.2" "$TMP/f.3" "full disk: the state after a restart"
+
+	# read-only under the running daemon
+	if mount -o remount,ro "$FS" 2>"$TMP/mount.err"; then
+		req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+		unavailable "read-only: kmalloc"
+		req GET "/v1/machines/$F/proc/meminfo" "$FT"
+		expect 200 "read-only: reads work"
+		mount -o remount,rw "$FS"
+		i=0
+		ST=0
+		while [ $i -lt 30 ] && [ "$ST" != 200 ]; do
+			sleep 0.1
+			i=$((i + 1))
+			req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+		done
+		expect 200 "read-only: writable again: changes work within 3 s"
+	else
+		skip "read-only under a running daemon: remount refused: $(cat "$TMP/mount.err")"
+	fi
+	state "$F" "$FT" "$TMP/f.4"
+	stop TERM "tmpfs: SIGTERM before read-only"
+
+	# start on a read-only directory holding a store
+	if mount -o remount,ro "$FS" 2>"$TMP/mount.err"; then
+		start tmpfs-ro "$FS" --snapshot-every 3 || exit 1
+		state "$F" "$FT" "$TMP/f.5"
+		identical "$TMP/f.4" "$TMP/f.5" "read-only start: the machine is served"
+		req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+		unavailable "read-only start: kmalloc"
+		req POST /v1/machines "" -d '{}'
+		unavailable "read-only start: create"
+		mount -o remount,rw "$FS"
+		i=0
+		ST=0
+		while [ $i -lt 30 ] && [ "$ST" != 200 ]; do
+			sleep 0.1
+			i=$((i + 1))
+			req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
+		done
+		expect 200 "read-only start: writable again: changes work within 3 s"
+		state "$F" "$FT" "$TMP/f.6"
+		crash
+		start tmpfs "$FS" --snapshot-every 3 || exit 1
+		state "$F" "$FT" "$TMP/f.7"
+		identical "$TMP/f.6" "$TMP/f.7" "read-only start: the change made after recovery survives kill -9"
+		stop TERM "tmpfs: the last SIGTERM"
+	else
+		skip "read-only start: remount refused: $(cat "$TMP/mount.err")"
+	fi
+	umount "$FS" && FS=""
+fi
+
+# the sanitizers and the log
+for l in "$TMP"/*.log; do
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|cannot be rebuilt|was refused|could not be rolled back' "$l"; then
+		bad "$(basename "$l"): $(grep -E 'AddressSanitizer|LeakSanitizer|runtime error|cannot be rebuilt|was refused|could not be rolled back' "$l" | head -3 | tr '\n' '|')"
+	fi
+done
+
+echo "$passed passed, $failed failed, $skipped skipped ($(($(date +%s) - T0)) s)"
+[ "$failed" -eq 0 ]
