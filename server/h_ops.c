@@ -7,6 +7,7 @@
  * batch applies as one uninterrupted sequence.
  */
 #include "handlers.h"
+#include "journal.h"	/* before the model: <signal.h> first */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,19 @@
 
 bool srv_is_op(const char *op)
 {
-	return api_op_known(op);
+	static const char at[] = "/v1/machines/{id}/";
+
+	if (!api_op_known(op))
+		return false;
+	/* a fixed route POSTed at the same path comes first: POST
+	 * /processes creates a process, so "processes" (the list) is
+	 * GET /processes or a batch's */
+	for (size_t i = 0; i < srv_nroutes; i++)
+		if (!strcmp(srv_routes[i].method, "POST") &&
+		    !strncmp(srv_routes[i].pattern, at, sizeof(at) - 1) &&
+		    !strcmp(srv_routes[i].pattern + sizeof(at) - 1, op))
+			return false;
+	return true;
 }
 
 static bool takes_pid(const char *op)
@@ -89,9 +102,19 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		json_object_set_new(*problem, "operation", json_string(op));
 		return api_http_status(&err);
 	}
-	if (api_op_mutates(op))
+	if (api_op_mutates(op)) {
 		sm->generation++;
+		if (c->s->journal)
+			journal_op(c->s->journal, &c->resp->ticket, sm, op, args);
+	}
 	return 0;
+}
+
+/* 201 when the operation made something a client names next (a
+ * process), wherever it runs; 200 for the rest. */
+static int ok_status(const char *op)
+{
+	return strcmp(op, "process_create") ? 200 : 201;
 }
 
 static void answer_op(struct srv_call *c, struct srv_machine *sm,
@@ -101,7 +124,7 @@ static void answer_op(struct srv_call *c, struct srv_machine *sm,
 	int st = run_op(c, sm, op, args, &result, &problem);
 
 	if (!st) {
-		resp_json(c, 200, result);
+		resp_json(c, ok_status(op), result);
 		return;
 	}
 	resp_problem_obj(c, st, problem);
@@ -135,31 +158,47 @@ void h_process_create(struct srv_call *c)
 	if (!body_object(c, "process_create") || !(sm = call_machine(c, true)))
 		return;
 	answer_op(c, sm, "process_create", c->body);
-	if (c->resp->status == 200)
-		c->resp->status = 201;
 	call_machine_done(c, sm);
 }
 
-/* The {pid} of the path: a decimal pid, which the body may repeat. */
+bool call_pid(struct srv_call *c, const char *s, bool query, json_int_t *pid)
+{
+	struct mm_error err = { .kind = MM_EINVAL };
+	unsigned long long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && v <= 0x7fffffff; p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (p > s && !*p && v >= 1 && v <= 0x7fffffff) {
+		*pid = (json_int_t)v;
+		return true;
+	}
+	snprintf(err.type, sizeof(err.type), "bad-argument");
+	snprintf(err.field, sizeof(err.field), "pid");
+	snprintf(err.detail, sizeof(err.detail), "%s%.64s%s is not a process "
+		 "id; use the pid process_create or fork gave, in decimal "
+		 "(1 to 2147483647)", query ? "?pid=" : "'", s,
+		 query ? "" : "'");
+	resp_problem_obj(c, 400, api_problem(&err));
+	return false;
+}
+
+/* The {pid} of the path, which the body may repeat. */
 static bool path_pid(struct srv_call *c, json_t *args)
 {
-	const char *s = c->params[1];
 	json_t *given = json_object_get(args, "pid");
-	char *end;
-	unsigned long pid = strtoul(s, &end, 10);
+	json_int_t pid;
 
-	if (*s < '0' || *s > '9' || *end || pid == 0 || pid > 0x7fffffff) {
-		resp_problem(c, 400, "bad-argument", "'%s' is not a process "
-			     "id; use the pid process_create or fork gave", s);
+	if (!call_pid(c, c->params[1], false, &pid))
 		return false;
-	}
 	if (given && (!json_is_integer(given) ||
-		      json_integer_value(given) != (json_int_t)pid)) {
+		      json_integer_value(given) != pid)) {
 		resp_problem(c, 400, "bad-argument", "the body's pid differs "
-			     "from the path's %lu; leave it out", pid);
+			     "from the path's %lld; leave it out",
+			     (long long)pid);
 		return false;
 	}
-	json_object_set_new(args, "pid", json_integer((json_int_t)pid));
+	json_object_set_new(args, "pid", json_integer(pid));
 	return true;
 }
 

@@ -92,8 +92,8 @@ void h_layout(struct srv_call *c)
 
 /*
  * A query argument into the op's JSON arguments: digits become a number
- * (a pid, a count), anything else stays a string for the op to read
- * ("0xc0000000", "write").
+ * (a count), anything else stays a string for the op to read
+ * ("0xc0000000", "64K", "write").  A pid is query_pid's.
  */
 static void query_arg(struct srv_call *c, json_t *args, const char *name)
 {
@@ -106,6 +106,23 @@ static void query_arg(struct srv_call *c, json_t *args, const char *name)
 				    json_integer(strtoll(v, NULL, 10)));
 	else
 		json_object_set_new(args, name, json_string(v));
+}
+
+/* ?pid= into args when given: plain decimal (call_pid), never "1K" or
+ * "0x10", which the api would read as sizes; false after a 400. */
+static bool query_pid(struct srv_call *c, json_t *args)
+{
+	const char *v = c->req->query(c->req->ctx, "pid");
+	json_int_t pid;
+
+	if (!v)
+		return true;
+	if (!call_pid(c, v, true, &pid)) {
+		json_decref(args);
+		return false;
+	}
+	json_object_set_new(args, "pid", json_integer(pid));
+	return true;
 }
 
 /* A read-only op: its result as JSON, or the "text" it made as text. */
@@ -147,8 +164,8 @@ void h_ptdump(struct srv_call *c)
 		return;
 	}
 	args = json_object();
-	query_arg(c, args, "pid");
-	read_op(c, "process_pagetables", args, true);
+	if (query_pid(c, args))
+		read_op(c, "process_pagetables", args, true);
 }
 
 void h_translate(struct srv_call *c)
@@ -162,8 +179,9 @@ void h_translate(struct srv_call *c)
 			     "optionally &pid= for a process's view");
 		return;
 	}
+	if (!query_pid(c, args))
+		return;
 	query_arg(c, args, "addr");
-	query_arg(c, args, "pid");
 	query_arg(c, args, "access");
 	query_arg(c, args, "mode");
 	read_op(c, "translate", args, false);
@@ -185,16 +203,13 @@ void h_processes(struct srv_call *c)
 
 void h_process_report(struct srv_call *c)
 {
-	const char *pid = c->params[1], *name = c->params[2];
-	json_t *args = json_object();
+	const char *name = c->params[2];
+	json_int_t pid;
+	json_t *args;
 
-	if (strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 9) {
-		json_decref(args);
-		resp_problem(c, 400, "bad-argument", "'%s' is not a process "
-			     "id; use the pid process_create or fork gave", pid);
+	if (!call_pid(c, c->params[1], false, &pid))
 		return;
-	}
-	json_object_set_new(args, "pid", json_integer(strtoll(pid, NULL, 10)));
+	args = json_pack("{s:I}", "pid", pid);
 	if (!strcmp(name, "pagemap")) {
 		query_arg(c, args, "addr");
 		query_arg(c, args, "len");

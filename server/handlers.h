@@ -29,6 +29,12 @@ struct srv_route {
 	srv_handler_fn fn;
 	bool json_body;			/* parse the body before fn runs */
 	const char *summary;		/* one line, for the OpenAPI check */
+	/* The values the pattern's last {…} part may take (an operation's
+	 * or a report's name, a file); NULL when any value matches.  A
+	 * value it refuses is no match, so another route may take the
+	 * path, or it ends as 405 (another method's route takes the
+	 * name) or 404. */
+	bool (*name_ok)(const char *name);
 };
 
 extern const struct srv_route srv_routes[];
@@ -48,6 +54,11 @@ void resp_header(struct srv_call *c, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Whether the client asked for the Linux text (Accept: text/plain). */
 bool wants_text(const struct srv_call *c);
+
+/* The pid in s (a path's {pid}, or ?pid= when query): decimal digits
+ * only, 1 to 2147483647, no sign, no suffix; else false after answering
+ * 400 bad-argument. */
+bool call_pid(struct srv_call *c, const char *s, bool query, json_int_t *pid);
 
 /* --- machines (h_machines.c) --- */
 /* The machine named by params[0], referenced and locked, or NULL after
@@ -74,8 +85,10 @@ void h_op(struct srv_call *c);
 void h_batch(struct srv_call *c);
 void h_process_create(struct srv_call *c);
 void h_process_op(struct srv_call *c);
-/* Whether op is one the server lets run at /{op} (not a report). */
+/* Whether POST /v1/machines/{id}/{op} runs op: an api operation that
+ * no fixed route of the same path takes first (not "processes"). */
 bool srv_is_op(const char *op);
+/* Whether POST /v1/machines/{id}/processes/{pid}/{op} runs op. */
 bool srv_is_process_op(const char *op);
 
 /* --- reports (h_reports.c) --- */

@@ -11,40 +11,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* {file}: anything but "v1", whose paths are the API's */
+static bool file_ok(const char *name)
+{
+	return strcmp(name, "v1") != 0;
+}
+
+/*
+ * A route's last {…} part takes only the names its name_ok allows, so
+ * one pattern serves two methods with different names: GET
+ * /processes/1/maps and POST /processes/1/fork; GET /processes/1/fork
+ * is then 405 (Allow: POST), and a name neither takes 404.
+ */
 const struct srv_route srv_routes[] = {
-	{ "GET", "/healthz", h_healthz, false, "Liveness" },
-	{ "GET", "/metrics", h_metrics, false, "Prometheus metrics" },
-	{ "GET", "/openapi.json", h_openapi, false, "This API as OpenAPI 3.1" },
-	{ "GET", "/v1/machines", h_list, false, "The caller's machines" },
-	{ "POST", "/v1/machines", h_create, true, "Boot a new machine" },
-	{ "GET", "/v1/machines/{id}", h_get, false, "One machine" },
-	{ "DELETE", "/v1/machines/{id}", h_delete, false, "Remove a machine" },
+	{ "GET", "/healthz", h_healthz, false, "Liveness", NULL },
+	{ "GET", "/metrics", h_metrics, false, "Prometheus metrics", NULL },
+	{ "GET", "/openapi.json", h_openapi, false, "This API as OpenAPI 3.1",
+	  NULL },
+	{ "GET", "/v1/machines", h_list, false, "The caller's machines", NULL },
+	{ "POST", "/v1/machines", h_create, true, "Boot a new machine", NULL },
+	{ "GET", "/v1/machines/{id}", h_get, false, "One machine", NULL },
+	{ "DELETE", "/v1/machines/{id}", h_delete, false, "Remove a machine",
+	  NULL },
 	{ "POST", "/v1/machines/{id}/reset", h_reset, true,
-	  "Reboot a machine from its configuration" },
+	  "Reboot a machine from its configuration", NULL },
 	{ "POST", "/v1/machines/{id}/ops", h_batch, true,
-	  "Run several operations in order" },
+	  "Run several operations in order", NULL },
 	{ "GET", "/v1/machines/{id}/proc/{report}", h_proc, false,
-	  "A /proc file or another report" },
-	{ "GET", "/v1/machines/{id}/dmesg", h_dmesg, false, "The boot log" },
+	  "A /proc file or another report", srv_is_report },
+	{ "GET", "/v1/machines/{id}/dmesg", h_dmesg, false, "The boot log",
+	  NULL },
 	{ "GET", "/v1/machines/{id}/layout", h_layout, false,
-	  "The kernel's virtual memory layout" },
+	  "The kernel's virtual memory layout", NULL },
 	{ "GET", "/v1/machines/{id}/ptdump", h_ptdump, false,
-	  "A page-table dump (the kernel's, or ?pid=)" },
+	  "A page-table dump (the kernel's, or ?pid=)", NULL },
 	{ "GET", "/v1/machines/{id}/translate", h_translate, false,
-	  "Walk the page tables for ?addr= (and ?pid=)" },
+	  "Walk the page tables for ?addr= (and ?pid=)", NULL },
 	{ "GET", "/v1/machines/{id}/frames", h_frames, false,
-	  "Compact frame state for drawing" },
+	  "Compact frame state for drawing", NULL },
 	{ "GET", "/v1/machines/{id}/processes", h_processes, false,
-	  "The machine's processes" },
+	  "The machine's processes", NULL },
 	{ "POST", "/v1/machines/{id}/processes", h_process_create, true,
-	  "Start a process" },
-	{ "GET", "/v1/machines/{id}/processes/{pid}/{preport}",
-	  h_process_report, false, "A process's maps, status, pagemap, ptdump" },
-	{ "POST", "/v1/machines/{id}/processes/{pid}/{pop}", h_process_op, true,
-	  "An operation on a process" },
+	  "Start a process", NULL },
+	{ "GET", "/v1/machines/{id}/processes/{pid}/{name}", h_process_report,
+	  false, "A process's maps, status, pagemap, ptdump",
+	  srv_is_process_report },
+	{ "POST", "/v1/machines/{id}/processes/{pid}/{name}", h_process_op,
+	  true, "An operation on a process", srv_is_process_op },
 	{ "POST", "/v1/machines/{id}/{op}", h_op, true,
-	  "One model operation, named as the kernel function" },
-	{ "GET", "/{file}", h_static, false, "The web page" },
+	  "One model operation, named as the kernel function", srv_is_op },
+	{ "GET", "/{file}", h_static, false, "The web page", file_ok },
 };
 const size_t srv_nroutes = sizeof(srv_routes) / sizeof(srv_routes[0]);
 
@@ -87,26 +103,10 @@ static bool split_path(const char *path, struct split *sp)
 	return true;
 }
 
-/* A {param} part matches only the values its name allows. */
-static bool param_ok(const char *name, size_t nlen, const char *v)
-{
-	if (!strncmp(name, "{op}", nlen))
-		return srv_is_op(v);
-	if (!strncmp(name, "{pop}", nlen))
-		return srv_is_process_op(v);
-	if (!strncmp(name, "{report}", nlen))
-		return srv_is_report(v);
-	if (!strncmp(name, "{preport}", nlen))
-		return srv_is_process_report(v);
-	if (!strncmp(name, "{file}", nlen))
-		return strncmp(v, "v1", 3) != 0;
-	return true;
-}
-
-static bool match(const char *pattern, const struct split *sp,
+static bool match(const struct srv_route *r, const struct split *sp,
 		  struct srv_call *c)
 {
-	const char *p = pattern;
+	const char *p = r->pattern;
 	unsigned i = 0;
 
 	c->nparams = 0;
@@ -117,8 +117,10 @@ static bool match(const char *pattern, const struct split *sp,
 		if (i >= sp->n)
 			return false;
 		if (p[1] == '{') {
-			if (!param_ok(p + 1, len, sp->buf[i]) ||
-			    c->nparams == SRV_MAX_PARAMS)
+			/* the last {…} is a name the route must take */
+			if (c->nparams == SRV_MAX_PARAMS ||
+			    (r->name_ok && !strchr(p + 1 + len, '{') &&
+			     !r->name_ok(sp->buf[i])))
 				return false;
 			c->params[c->nparams++] = sp->buf[i];
 		} else if (strlen(sp->buf[i]) != len ||
@@ -154,7 +156,7 @@ static int route_find(struct srv_call *c, struct split *sp)
 		sp->n = 1;
 	}
 	for (size_t i = 0; i < srv_nroutes; i++) {
-		if (!match(srv_routes[i].pattern, sp, c))
+		if (!match(&srv_routes[i], sp, c))
 			continue;
 		if (method_is(srv_routes[i].method, c->req->method))
 			return (int)i;

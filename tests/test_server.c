@@ -73,19 +73,36 @@ struct answer {
 	struct srv_resp r;
 };
 
-/* Send one request; token may be NULL; body may be NULL. */
+/* Send one request; token may be NULL; body may be NULL.  A query in
+ * path ("?a=1&b=2", no escapes) is split off as libmicrohttpd does. */
 static void send_req(struct srv *s, const char *method, const char *path,
 		     const char *token, const char *body, struct answer *a)
 {
 	struct fake f = { { { NULL, NULL } }, { { NULL, NULL } } };
-	char auth[160];
+	char auth[160], url[512], *q;
 	struct srv_req req = {
-		.method = method, .path = path, .client = "192.0.2.1",
+		.method = method, .path = url, .client = "192.0.2.1",
 		.body = body ? body : "", .body_len = body ? strlen(body) : 0,
 		.now_ms = 1000, .now_unix = 1700000000,
 		.header = fake_header, .query = fake_query, .ctx = &f,
 	};
 
+	snprintf(url, sizeof(url), "%s", path);
+	if ((q = strchr(url, '?'))) {
+		*q++ = '\0';
+		for (int i = 0; q && *q && i < 8; i++) {
+			char *amp = strchr(q, '&'), *eq;
+
+			if (amp)
+				*amp++ = '\0';
+			eq = strchr(q, '=');
+			if (eq)
+				*eq++ = '\0';
+			f.query[i][0] = q;
+			f.query[i][1] = eq ? eq : "";
+			q = amp;
+		}
+	}
 	if (token) {
 		snprintf(auth, sizeof(auth), "Bearer %s", token);
 		f.headers[0][0] = "Authorization";
@@ -200,6 +217,159 @@ static void test_not_found_and_method(void **state)
 	snprintf(path, sizeof(path), "/v1/machines/%s/proc/memnifo", id);
 	send_req(s, "GET", path, tok, NULL, &a);
 	assert_problem(&a, 404, "no-route");
+	done(&a);
+	server_free(s);
+}
+
+/* One pattern, /processes/{pid}/{name}, for GET reports and POST
+ * operations: each method takes its own names, the other's get 405. */
+static void test_process_routes(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[160];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	/* process_create is 201 at both of its paths */
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
+	send_req(s, "POST", path, tok, NULL, &a);
+	assert_int_equal(a.status, 201);
+	assert_int_equal(json_integer_value(json_object_get(a.json, "pid")), 1);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/process_create", id);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_int_equal(a.status, 201);
+	assert_int_equal(json_integer_value(json_object_get(a.json, "pid")), 2);
+	done(&a);
+	/* GET /processes is the list; POST there creates, never lists */
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	assert_false(srv_is_op("processes"));
+	assert_true(srv_is_op("process_create"));
+
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/maps", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_problem(&a, 405, "method-not-allowed");
+	assert_string_equal(header_of(&a.r, "Allow"), "GET, HEAD");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/fork", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 405, "method-not-allowed");
+	assert_string_equal(header_of(&a.r, "Allow"), "POST");
+	done(&a);
+	send_req(s, "HEAD", path, tok, NULL, &a);
+	assert_problem(&a, 405, "method-not-allowed");
+	done(&a);
+	send_req(s, "POST", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/frob", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-route");
+	done(&a);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_problem(&a, 404, "no-route");
+	done(&a);
+	server_free(s);
+}
+
+/* {pid} in a path and ?pid= are decimal 1..2^31-1, the same for GET and
+ * POST; "1K" is not pid 1024. */
+static void test_pid_parsing(void **state)
+{
+	static const char *const bad[] = {
+		"0", "-1", "1K", "99999999999", "2147483648", "0x1", "+1",
+		"1.0", "1%20", NULL
+	};
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[192];
+	char detail[512];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
+	send_req(s, "POST", path, tok, NULL, &a);
+	assert_int_equal(a.status, 201);
+	done(&a);
+	for (const char *const *b = bad; *b; b++) {
+		snprintf(path, sizeof(path), "/v1/machines/%s/processes/%s/maps",
+			 id, *b);
+		send_req(s, "GET", path, tok, NULL, &a);
+		assert_problem(&a, 400, "bad-argument");
+		assert_string_equal(jstr(&a, "field"), "pid");
+		snprintf(detail, sizeof(detail), "%s", jstr(&a, "detail"));
+		assert_non_null(strstr(detail, *b));
+		done(&a);
+		snprintf(path, sizeof(path), "/v1/machines/%s/processes/%s/mmap",
+			 id, *b);
+		send_req(s, "POST", path, tok, "{\"len\":4096}", &a);
+		assert_problem(&a, 400, "bad-argument");
+		assert_string_equal(jstr(&a, "detail"), detail);
+		done(&a);
+		snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=%s",
+			 id, *b);
+		send_req(s, "GET", path, tok, NULL, &a);
+		assert_problem(&a, 400, "bad-argument");
+		assert_string_equal(jstr(&a, "field"), "pid");
+		assert_non_null(strstr(jstr(&a, "detail"), "?pid="));
+		done(&a);
+		snprintf(path, sizeof(path),
+			 "/v1/machines/%s/translate?addr=0x08048000&pid=%s",
+			 id, *b);
+		send_req(s, "GET", path, tok, NULL, &a);
+		assert_problem(&a, 400, "bad-argument");
+		assert_non_null(strstr(jstr(&a, "detail"), "?pid="));
+		done(&a);
+	}
+	snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 400, "bad-argument");
+	done(&a);
+
+	/* well formed but no such process: 404 */
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes/99/maps", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-such-process");
+	done(&a);
+	snprintf(path, sizeof(path),
+		 "/v1/machines/%s/processes/2147483647/mmap", id);
+	send_req(s, "POST", path, tok, "{\"len\":4096}", &a);
+	assert_problem(&a, 404, "no-such-process");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=1024", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-such-process");
+	done(&a);
+	snprintf(path, sizeof(path),
+		 "/v1/machines/%s/translate?addr=0x08048000&pid=99", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-such-process");
+	done(&a);
+
+	/* and the good ones */
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/status", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=1", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path),
+		 "/v1/machines/%s/translate?addr=0x08048000&pid=1", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/mmap", id);
+	send_req(s, "POST", path, tok, "{\"len\":4096,\"pid\":1}", &a);
+	assert_int_equal(a.status, 200);
 	done(&a);
 	server_free(s);
 }
@@ -522,6 +692,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_kmalloc),
 		cmocka_unit_test(test_not_found_and_method),
+		cmocka_unit_test(test_process_routes),
+		cmocka_unit_test(test_pid_parsing),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(token_equal),
