@@ -29,12 +29,14 @@
  *     partial list's order, the next cache id;
  *   - processes: the limits, the next pid, each process (ids, comm, its
  *     page-table roots, ELF layout, brk, mmap_base, RSS and high-water
- *     counters, oom_score_adj, VMAs) and every user frame with its
- *     mapcount.
- * Nothing that only the host's bookkeeping shows is stored (hash-table
- * layouts, slot numbers, free slot stacks, array capacities, stale list
- * links); pointers are rebuilt.  So snapshot(restore(s)) == s, byte for
- * byte, and both machines answer every later operation alike.
+ *     counters, oom_score_adj, VMAs), every user frame with its
+ *     mapcount, meminfo's AnonPages, Shmem and PageTables counters.
+ * There is no random state: a process's randomisation derives from the
+ * seed and its pid.  Nothing that only the host's bookkeeping shows is
+ * stored (hash-table layouts, slot numbers, free slot stacks, array
+ * capacities, stale list links); pointers are rebuilt.  So
+ * snapshot(restore(s)) == s, byte for byte, and both machines answer
+ * every later operation alike.
  *
  * The format (version 1).  Integers are little-endian and fixed width.
  *   header, 32 bytes:
@@ -45,10 +47,42 @@
  *     u64       total length in bytes, header included
  *     u64       checksum of every byte but these eight (snapshot_io.c)
  *   then the sections, each: u32 tag (four letters), u32 0, u64 payload
- *   length, payload.  In this order: CONF (the configuration in canonical
- *   form; restore refuses another configuration), ZONE, ABLK, PMEM, LOG ,
- *   KMAP, VMAL, SLAB, PROC.  snapshot.c writes each payload; every count
- *   in a payload precedes its records.
+ *   length, payload; all nine, in this order, each read to its last byte:
+ *     CONF  u64 ram, u8 has_e820, u32 n, n x (u64 addr, u64 size, u32
+ *           type), u8 pae, u32 vmsplit, u32 len, len bytes of command line,
+ *           u64 initrd, u32 cpus, u64 seed.  Restore writes its own
+ *           configuration the same way and refuses any difference.
+ *     ZONE  u32 4, then per zone: u32 nr_free_pages, u32 highatomic
+ *           reserve, u32 n, n pageblock migratetypes (u8), then for each
+ *           order 0..10 and migratetype 0..4: u32 n, n x u32 pfn (the
+ *           list from head to tail).
+ *     ABLK  u32 n, n x (u32 pfn, u8 order, u8 migratetype, u8 owner,
+ *           u8 zone, u32 gfp, u32 owner id), by pfn.
+ *     PMEM  u32 n, n x (u32 pfn, 64-byte bitmap of the page's non-zero
+ *           8-byte words, those words), by pfn; pages of zeros left out.
+ *     LOG   u64 len, len bytes of text.
+ *     KMAP  u32 last_pkmap_nr, u32 n, n x (u32 slot, u32 count, u32 pfn)
+ *           for the slots in use; u32 cpus, per CPU: u32 depth, depth x
+ *           (u32 pfn, u8 atomic).
+ *     VMAL  u32 next id, u32 vmalloc_nr_pages, u32 n, n x (u32 id, u32
+ *           start, u32 size, u32 flags, 16-byte caller, u64 phys_addr,
+ *           u32 vpages_id, u32 pages_kmalloc, u32 nested_in, u32 nr_pages,
+ *           nr_pages x u32 pfn), by address.
+ *     SLAB  u32 next id, u32 n, n caches in creation order: u32 id, u8
+ *           kmalloc, 32-byte name, u32 object_size, u32 size, u32 align,
+ *           u32 flags, u32 slabs, per slab (creation order): u32 pfn, u8
+ *           order, u8 list, u8 cpu, u16 free, free x u16 object (free-list
+ *           order); then u32 n, n x u32 index of a slab (the partial list).
+ *     PROC  u32 next_pid, max_procs, max_map_count, nr_anon_pages,
+ *           nr_shmem_pages, nr_pgtable_pages, u32 n, per process (by pid):
+ *           u32 pid, ppid, pgid, sid, 16-byte comm, u64 pgd, 4 x u64 pmds,
+ *           4 x u64 user_pmds, u32 start_code, end_code, start_data,
+ *           end_data, start_brk, brk, mmap_base, start_stack, rss_anon,
+ *           rss_file, rss_shmem, nr_ptes, nr_pmds, hiwater_rss,
+ *           hiwater_vm, oom_score_adj, u32 n, n x (u32 start, end, flags,
+ *           kind, pgoff); then u32 n user frames, n x (u32 pfn, u32
+ *           mapcount, u8 0 anon / 1 file / 2 shmem), in the model's order.
+ *   Strings sit in fixed fields, NUL-terminated and zero padded.
  *
  * Restore trusts nothing: besides the checksum, every count is bounded by
  * the bytes left, every index, pfn, address and list is checked against
@@ -57,6 +91,15 @@
  * allocated block of its cache, each vmalloc frame one of its area, ...),
  * and slab_check() runs at the end.  Any failure is MM_EINVAL with type
  * "bad-snapshot" and a detail naming the section; nothing is leaked.
+ *
+ * Versions.  A snapshot holds state, not history, so it is only as good
+ * as the model reading it.  The checks against a fresh boot refuse one
+ * written by a model whose boot differs (other free frames, another boot
+ * log); a model whose operations changed would read it and go on from
+ * there.  A store that keeps snapshots across upgrades should keep the
+ * journal too and replay it when the model's version changed.  A field
+ * added to a structure the snapshot covers trips a _Static_assert in
+ * snapshot.c until the snapshot covers it (bump SNAPSHOT_VERSION then).
  */
 #ifndef MM_SNAPSHOT_H
 #define MM_SNAPSHOT_H
