@@ -5,6 +5,8 @@
 #                 run every cmocka test; non-zero exit on any failure
 #   make run      build and start the daemon, mmlabd, on 127.0.0.1:8080
 #   make bench    build and run the benchmarks in bench/
+#   make docker   build the Docker image mmlab:latest (needs a Docker engine)
+#   make test-docker  build and run the image with buildah, no engine needed
 
 CC      ?= cc
 PKGS    := jansson libuv libmicrohttpd sqlite3 cmocka
@@ -38,7 +40,7 @@ SRV_TEST_OBJ := $(patsubst %.c,build/test/%.o,$(SRV_SRC)) build/test/gen/openapi
 
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all test run bench deps clean
+.PHONY: all test run bench deps clean docker test-docker
 # keep objects between runs: they are intermediates of the pattern rules
 .SECONDARY:
 all: build/mmlab build/mmlabd
@@ -117,6 +119,7 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	echo "== cli"; sh tests/cli.sh build/mmlab || fail=1; \
 	echo "== daemon"; sh tests/daemon.sh build/test/mmlabd || fail=1; \
 	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
+	echo "== scaleout"; sh tests/scaleout.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
 	echo "== web"; sh tests/web/run.sh build/test/mmlabd || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "TESTS FAILED"; exit 1; fi; \
@@ -134,6 +137,18 @@ build/bench/%: bench/%.c $(REL_OBJ)
 bench: $(addprefix build/bench/,$(BENCHES)) build/mmlabd
 	@for b in $(BENCHES); do echo "== $$b"; ./build/bench/$$b || exit 1; done
 	@echo "== bench_store.sh"; sh bench/bench_store.sh build/mmlabd
+
+# --- the Docker image -------------------------------------------------------
+# make docker: with a Docker engine.  make test-docker: without one, buildah
+# builds the same Dockerfile and runs the image (tests/docker.sh; the first
+# run makes the debian:bookworm-slim base with debootstrap, a few minutes).
+DOCKER ?= docker
+DOCKER_IMAGE ?= mmlab:latest
+docker:
+	$(DOCKER) build -t $(DOCKER_IMAGE) .
+
+test-docker: $(DEPS_STAMP)
+	sh tests/docker.sh
 
 clean:
 	rm -rf build

@@ -6,7 +6,8 @@
 # "<!-- walkthrough: daemon -->" and "<!-- /walkthrough -->" are one
 # curl session against a real mmlabd: they run in order in one bash
 # (set -e, pipefail), with the README's 127.0.0.1:8080 pointed at a
-# daemon this script starts on a free port.
+# daemon this script starts on a free port.  With MMLAB_URL=http://HOST:PORT
+# only the daemon walkthrough runs, against that daemon (tests/docker.sh).
 cd "$(dirname "$0")/.." || exit 1
 MMLABD=${1:-build/mmlabd}
 pass=0 fail=0
@@ -22,6 +23,7 @@ awk '/<!-- walkthrough: daemon -->/ { d = 1; next }
      /<!-- \/walkthrough -->/ { d = 0; next }
      /^    \$ / { sub(/^    \$ /, ""); print > (d ? D : C) }' \
 	D="$tmp/daemon.cmds" C="$tmp/cli.cmds" README.md
+[ -n "$MMLAB_URL" ] && : > "$tmp/cli.cmds"
 
 while IFS= read -r cmd; do
 	if out=$(bash -o pipefail -c "$cmd" 2>&1) && [ -n "$out" ]; then
@@ -33,7 +35,10 @@ while IFS= read -r cmd; do
 	fi
 done < "$tmp/cli.cmds"
 
-if [ -s "$tmp/daemon.cmds" ]; then
+if [ -s "$tmp/daemon.cmds" ] && [ -n "$MMLAB_URL" ]; then
+	addr=${MMLAB_URL#http://}
+	addr=${addr%/}
+elif [ -s "$tmp/daemon.cmds" ]; then
 	"$MMLABD" --listen 127.0.0.1:0 --data "$tmp/data" --quiet \
 		2>"$tmp/daemon.log" &
 	dpid=$!
@@ -44,6 +49,8 @@ if [ -s "$tmp/daemon.cmds" ]; then
 		sleep 0.05
 	done
 	addr=$(sed -n 's/.*listening on http:\/\/\([^/]*\)\/.*/\1/p' "$tmp/daemon.log")
+fi
+if [ -s "$tmp/daemon.cmds" ]; then
 	n=$(wc -l < "$tmp/daemon.cmds")
 	{ echo 'set -e -o pipefail'; echo "cd '$tmp'";
 	  sed "s/127\.0\.0\.1:8080/$addr/g" "$tmp/daemon.cmds"; } > "$tmp/daemon.sh"
