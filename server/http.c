@@ -84,6 +84,36 @@ static void client_addr(struct MHD_Connection *conn, char *buf, size_t len)
 			  buf, (socklen_t)len);
 }
 
+/*
+ * Behind a reverse proxy every request comes from the proxy's address,
+ * and a whole class would share one rate limit.  From the proxy named by
+ * --trusted-proxy, the client is the last address of X-Forwarded-For:
+ * the one the proxy itself saw (anything before it the client could
+ * have written).
+ */
+static void forwarded_client(struct srv_http *h, struct MHD_Connection *conn,
+			     char *buf, size_t len)
+{
+	const char *xff, *last;
+	size_t n;
+
+	if (!h->s->opt.trusted_proxy[0] ||
+	    strcmp(buf, h->s->opt.trusted_proxy))
+		return;
+	xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					  "X-Forwarded-For");
+	if (!xff)
+		return;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	n = strspn(last, "0123456789abcdefABCDEF.:");
+	if (n == 0 || n >= len || last[n + strspn(last + n, " \t")])
+		return;
+	memcpy(buf, last, n);
+	buf[n] = '\0';
+}
+
 static bool body_append(struct conn_req *r, const char *data, size_t n,
 			size_t max)
 {
@@ -278,6 +308,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		r->h = h;
 		r->start_ns = mono_ns();
 		client_addr(conn, r->client, sizeof(r->client));
+		forwarded_client(h, conn, r->client, sizeof(r->client));
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 "Content-Length");
 		*con_cls = r;

@@ -44,6 +44,9 @@ static const struct opt_def opts[] = {
 	  "directory of the static web page served at / (" MMLAB_DEFAULT_WEB ")" },
 	{ "instructor-token", "MMLAB_INSTRUCTOR_TOKEN", STR(instructor_token),
 	  "token that lists and reads every machine (at least 16 characters; none)" },
+	{ "trusted-proxy", "MMLAB_TRUSTED_PROXY", STR(trusted_proxy),
+	  "address of a reverse proxy whose X-Forwarded-For names the client "
+	  "for rate limits (none)" },
 	{ "node", "MMLAB_NODE", STR(node),
 	  "this daemon's name, the prefix of its machine ids (a)" },
 	{ "max-machines", "MMLAB_MAX_MACHINES", OPT_UINT, OFF(max_machines), 1000000,

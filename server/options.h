@@ -16,6 +16,7 @@ struct srv_options {
 	char web_dir[512];
 	char instructor_token[128];	/* empty: no instructor */
 	char node[32];			/* prefix of every machine id */
+	char trusted_proxy[64];		/* its X-Forwarded-For names the client */
 
 	/* limits */
 	unsigned max_machines;		/* in total */

@@ -782,5 +782,24 @@ done
 expect 200 "a connection once the others closed"
 stop "$PID" INT "conns: SIGINT"
 
+# --- behind a proxy: X-Forwarded-For from the trusted proxy only -----------------
+start proxied --rate 1 --rate-burst 1 --trusted-proxy 127.0.0.1 || exit 1
+req GET /v1/machines -H 'X-Forwarded-For: 203.0.113.9, 10.0.0.1'
+expect 401 "proxied: first request of client 10.0.0.1"
+req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.1'
+expect 429 "proxied: second request of 10.0.0.1 inside the second"
+jqis .detail "more than 1 requests a second from 10.0.0.1; wait 1 s (Retry-After) and slow down" \
+	"proxied: the limit names the forwarded client"
+req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.2'
+expect 401 "proxied: another student behind the same proxy has their own limit"
+stop "$PID" TERM "proxied: SIGTERM"
+
+start direct --rate 1 --rate-burst 1 || exit 1
+req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.1'
+expect 401 "direct: first request"
+req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.2'
+expect 429 "direct: a client cannot escape its limit by writing X-Forwarded-For"
+stop "$PID" TERM "direct: SIGTERM"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
