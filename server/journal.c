@@ -475,16 +475,20 @@ static void after_commit(uv_work_t *w, int status)
 	start_cycle(j);
 }
 
-static void start_cycle(struct journal *j)
+/* Everything queued so far becomes the batch; false if nothing was. */
+static bool take_queue(struct journal *j)
 {
-	if (j->busy || j->closing)
-		return;
 	pthread_mutex_lock(&j->qlock);
 	j->batch = j->qhead;
 	j->qhead = NULL;
 	j->qtail = &j->qhead;
 	pthread_mutex_unlock(&j->qlock);
-	if (!j->batch)
+	return j->batch != NULL;
+}
+
+static void start_cycle(struct journal *j)
+{
+	if (j->busy || j->closing || !take_queue(j))
 		return;
 	j->busy = true;
 	j->work.data = j;
@@ -613,14 +617,7 @@ void journal_close(struct journal *j)
 {
 	j->closing = true;
 	/* what is still queued (an expiry, say) is written here and now */
-	for (;;) {
-		pthread_mutex_lock(&j->qlock);
-		j->batch = j->qhead;
-		j->qhead = NULL;
-		j->qtail = &j->qhead;
-		pthread_mutex_unlock(&j->qlock);
-		if (!j->batch)
-			break;
+	while (take_queue(j)) {
 		j->work.data = j;
 		do_commit(&j->work);
 		after_commit(&j->work, 0);

@@ -381,52 +381,70 @@ static int put(struct store *st, struct store_rec *r)
 	return SQLITE_MISUSE;
 }
 
-int store_compact(struct store *st, int64_t below, char *err, size_t len)
+/*
+ * One write transaction: begin, what fn does, commit; any failure rolls
+ * it all back and says why in err, what naming the work.
+ */
+static int transaction(struct store *st, int (*fn)(struct store *, void *),
+		       void *arg, const char *what, char *err, size_t len)
 {
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st->st[S_TRIM], 1, below);
-		rc = step(st, S_TRIM);
-	}
+	if (rc == SQLITE_OK)
+		rc = fn(st, arg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		return 0;
-	why(st->db, rc, "compacting the journal", err, len);
+	why(st->db, rc, what, err, len);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+struct recs_arg {
+	struct store_rec *recs;
+	size_t n;
+};
+
+static int put_all(struct store *st, void *arg)
+{
+	struct recs_arg *a = arg;
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < a->n; i++)
+		rc = put(st, &a->recs[i]);
+	return rc;
+}
+
+static int trim(struct store *st, void *arg)
+{
+	sqlite3_bind_int64(st->st[S_TRIM], 1, *(int64_t *)arg);
+	return step(st, S_TRIM);
+}
+
+static int probe(struct store *st, void *arg)
+{
+	(void)arg;
+	return step(st, S_PROBE);
+}
+
+int store_compact(struct store *st, int64_t below, char *err, size_t len)
+{
+	return transaction(st, trim, &below, "compacting the journal", err,
+			   len);
 }
 
 int store_commit(struct store *st, struct store_rec *recs, size_t n,
 		 char *err, size_t len)
 {
-	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	struct recs_arg a = { recs, n };
 
-	for (size_t i = 0; rc == SQLITE_OK && i < n; i++)
-		rc = put(st, &recs[i]);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		return 0;
-	why(st->db, rc, "writing the journal", err, len);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return transaction(st, put_all, &a, "writing the journal", err, len);
 }
 
 int store_probe(struct store *st, char *err, size_t len)
 {
-	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-
-	if (rc == SQLITE_OK)
-		rc = step(st, S_PROBE);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		return 0;
-	why(st->db, rc, "writing the journal", err, len);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return transaction(st, probe, NULL, "writing the journal", err, len);
 }
 
 /* --- reading -------------------------------------------------------------------- */
