@@ -44,13 +44,81 @@ bool srv_is_process_report(const char *name)
 	return false;
 }
 
-/* The machine for a read, or NULL when answered (404, or 304 unchanged). */
+/*
+ * Answers to reads are kept per machine until it changes: a page polling
+ * a report, or a class asking the same translate, costs a copy instead of
+ * a walk and a JSON rendering.  The key is everything the answer depends
+ * on besides the machine: path, arguments, text or JSON, and layout.
+ */
+#define CACHE_MAX_BODY (16 * 1024)
+
+static bool cache_key(struct srv_call *c, char *key, size_t len)
+{
+	static const char *const args[] = { "addr", "pid", "access", "mode",
+					     "start", "count", "len", NULL };
+	const char *ua = c->req->header(c->req->ctx, "User-Agent");
+	size_t n = (size_t)snprintf(key, len, "%s|%c%c", c->req->path,
+				    wants_text(c) ? 't' : 'j',
+				    c->req->query(c->req->ctx, "pretty") ||
+				    (ua && !strncmp(ua, "curl/", 5)) ? 'p' : 'c');
+
+	for (int i = 0; args[i] && n < len; i++) {
+		const char *v = c->req->query(c->req->ctx, args[i]);
+
+		if (v)
+			n += (size_t)snprintf(key + n, len - n, "|%s=%s",
+					      args[i], v);
+	}
+	return n < len;
+}
+
+static bool cache_answer(struct srv_call *c, struct srv_machine *sm)
+{
+	char key[sizeof(sm->cache[0].key)];
+
+	if (!cache_key(c, key, sizeof(key)))
+		return false;
+	for (int i = 0; i < SRV_CACHED_ANSWERS; i++) {
+		struct srv_cached *e = &sm->cache[i];
+
+		if (e->body && e->generation == sm->generation &&
+		    !strcmp(e->key, key)) {
+			char *body = xmalloc(e->len + 1);
+
+			memcpy(body, e->body, e->len + 1);
+			resp_text(c, 200, e->content_type, body);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Under sm->lock, after a 200: keep the answer for the next asker. */
+static void cache_keep(struct srv_call *c, struct srv_machine *sm)
+{
+	struct srv_cached *e = &sm->cache[sm->cache_next];
+	const struct srv_resp *r = c->resp;
+
+	if (r->status != 200 || !r->body || r->len > CACHE_MAX_BODY ||
+	    !cache_key(c, e->key, sizeof(e->key)))
+		return;
+	free(e->body);
+	e->body = xmalloc(r->len + 1);
+	memcpy(e->body, r->body, r->len + 1);
+	e->len = r->len;
+	e->content_type = r->content_type;
+	e->generation = sm->generation;
+	sm->cache_next = (sm->cache_next + 1) % SRV_CACHED_ANSWERS;
+}
+
+/* The machine for a read, or NULL when answered (404, 304 unchanged, or
+ * an answer kept from before). */
 static struct srv_machine *read_machine(struct srv_call *c)
 {
 	struct srv_machine *sm = call_machine(c, false);
 
 	resp_header(c, "Vary", "Accept");
-	if (sm && not_modified(c, sm)) {
+	if (sm && (not_modified(c, sm) || cache_answer(c, sm))) {
 		call_machine_done(c, sm);
 		return NULL;
 	}
@@ -72,6 +140,7 @@ static void report(struct srv_call *c, const char *name)
 		resp_text(c, 200, "text/plain; charset=utf-8", text);
 	else
 		resp_json(c, 200, json);
+	cache_keep(c, sm);
 	call_machine_done(c, sm);
 }
 
@@ -151,6 +220,7 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 	} else {
 		resp_json(c, 200, result);
 	}
+	cache_keep(c, sm);
 	call_machine_done(c, sm);
 	json_decref(args);
 }

@@ -81,6 +81,8 @@ static void machine_destroy(struct srv_machine *sm)
 {
 	machine_free(sm->m);
 	json_decref(sm->config);
+	for (int i = 0; i < SRV_CACHED_ANSWERS; i++)
+		free(sm->cache[i].body);
 	pthread_mutex_destroy(&sm->lock);
 	free(sm);
 }

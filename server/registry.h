@@ -24,6 +24,17 @@ struct machine;
 #define SRV_ID_MAX	48
 #define SRV_TOKEN_HEX	32	/* 128 random bits */
 
+/* A rendered answer to a read, good while the machine's generation is. */
+struct srv_cached {
+	char key[200];			/* path, arguments, text or JSON */
+	uint64_t generation;
+	char *body;
+	size_t len;
+	const char *content_type;
+};
+
+#define SRV_CACHED_ANSWERS	4
+
 struct srv_machine {
 	char id[SRV_ID_MAX];
 	char token[SRV_TOKEN_HEX + 1];
@@ -43,6 +54,8 @@ struct srv_machine {
 	_Atomic uint64_t epoch;		/* +1 when rebuilt: writes queued
 					   before that are void */
 	uint32_t frames;		/* max_pfn, for /metrics */
+	struct srv_cached cache[SRV_CACHED_ANSWERS];	/* under lock */
+	unsigned cache_next;
 
 	_Atomic int64_t last_used_ms;	/* monotonic; for idle expiry */
 	/* under the registry's lock */
