@@ -580,6 +580,49 @@ static void test_batch(void **state)
 	server_free(s);
 }
 
+/* Answers kept for reads are the machine's answers at that generation:
+ * the same bytes while nothing changes, new ones right after a change. */
+static void test_read_cache(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[160], op[128];
+	char first[8192];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/translate?addr=0xf73fe000",
+		 id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	assert_false(json_is_true(json_object_get(a.json, "ok")));
+	snprintf(first, sizeof(first), "%s", a.body);
+	done(&a);
+	send_req(s, "GET", path, tok, NULL, &a);	/* from the cache */
+	assert_string_equal(a.body, first);
+	done(&a);
+	snprintf(op, sizeof(op), "/v1/machines/%s/vmalloc", id);
+	send_req(s, "POST", op, tok, "{\"size\": 4096}", &a);
+	assert_string_equal(jstr(&a, "addr"), "0xf73fe000");
+	done(&a);
+	send_req(s, "GET", path, tok, NULL, &a);	/* mapped now */
+	assert_true(json_is_true(json_object_get(a.json, "ok")));
+	assert_string_not_equal(a.body, first);
+	done(&a);
+	/* another address of the same machine is another answer */
+	snprintf(path, sizeof(path), "/v1/machines/%s/translate?addr=0xc0000000",
+		 id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_string_equal(jstr(&a, "addr"), "0xc0000000");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/translate?addr=0xf73fe000"
+		 "&format=text", id);
+	send_req(s, "GET", path, tok, NULL, &a);	/* JSON either way */
+	assert_true(json_is_true(json_object_get(a.json, "ok")));
+	done(&a);
+	server_free(s);
+}
+
 /* --- rate limit, options, metrics ------------------------------------------------------ */
 
 static void test_ratelimit(void **state)
@@ -700,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_read_cache),
 		cmocka_unit_test(test_rate_limited_request),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_metrics_and_expiry),
