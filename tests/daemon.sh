@@ -22,89 +22,24 @@
 # POSIX sh only: connections are held open with curl's telnet:// client,
 # which keeps its socket until the server closes it once stdin is done.
 
+. "$(dirname "$0")/lib.sh"
 MMLABD=${1:-build/test/mmlabd}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmlab-daemon.XXXXXX") || exit 1
-PIDS=""
-BGPIDS=""
-cleanup() {
-	for p in $BGPIDS $PIDS; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-passed=0
-failed=0
-H=$TMP/headers
-O=$TMP/out
+mm_setup daemon
+MM_ANSWER=1	# each FAIL with the last answer's status and body
 P=https://mmlab.dev/problems/
 INSTR=instructor-secret-0123456789
 
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-	echo "  status: $(cat "$TMP/status" 2>/dev/null)  body: $(head -c 400 "$O" 2>/dev/null)"
-}
-# check DESCRIPTION COMMAND... : a check that is a shell command
-check() {
-	d=$1
-	shift
-	if "$@"; then ok; else bad "$d"; fi
-}
 # cond DESCRIPTION 'SHELL CONDITION' : a check of a condition with && or ||
 cond() {
 	if eval "$2"; then ok; else bad "$1"; fi
 }
 
-# start NAME ARGS... : start a daemon, set $B to its base URL, $HP to its
-# host:port and $PID
+# start NAME ARGS... : start a daemon on $TMP/NAME.data, logging to
+# $TMP/NAME.log; sets $B, $ADDR and $PID
 start() {
 	name=$1
 	shift
-	log=$TMP/$name.log
-	"$MMLABD" --listen 127.0.0.1:0 --data "$TMP/$name.data" "$@" 2>"$log" &
-	PID=$!
-	PIDS="$PIDS $PID"
-	i=0
-	while ! grep -q 'listening on' "$log" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$PID" 2>/dev/null; then
-			echo "FAIL: $name did not start: $(cat "$log")"
-			failed=$((failed + 1))
-			return 1
-		fi
-		sleep 0.05
-	done
-	B=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$log" | head -1)
-	HP=${B#http://}
-}
-
-# stop PID SIGNAL DESCRIPTION : signal a daemon and check it exits 0
-stop() {
-	kill -"$2" "$1"
-	wait "$1" 2>/dev/null
-	rc=$?
-	if [ $rc -eq 0 ]; then ok; else bad "$3: exit status $rc"; fi
-}
-
-# req METHOD PATH [CURL ARGS...] : status to $TMP/status, body to $O
-req() {
-	m=$1
-	p=$2
-	shift 2
-	if [ "$m" = HEAD ]; then set -- -I "$@"; else set -- -X "$m" "$@"; fi
-	: >"$O"
-	curl -s -m 30 -o "$O" -D "$H" -w '%{http_code}' "$@" "$B$p" >"$TMP/status"
-}
-
-# expect STATUS DESCRIPTION : the last request's status
-expect() {
-	if [ "$(cat "$TMP/status")" = "$1" ]; then ok; else bad "$2: want $1"; fi
-}
-
-# jqis FILTER VALUE DESCRIPTION : jq -r FILTER of the body equals VALUE
-jqis() {
-	got=$(jq -r "$1" "$O" 2>/dev/null)
-	if [ "$got" = "$2" ]; then ok; else bad "$3: $1 is '$got', want '$2'"; fi
+	mm_start "$name" "$TMP/$name.log" --data "$TMP/$name.data" "$@"
 }
 
 # jqhex FILTER VALUE DESCRIPTION : a "0x..." answer equals VALUE, leading
@@ -112,20 +47,6 @@ jqis() {
 jqhex() {
 	got=$(jq -r "$1" "$O" 2>/dev/null | sed 's/^0x0*\(.\)/0x\1/')
 	if [ "$got" = "$2" ]; then ok; else bad "$3: $1 is '$got', want '$2'"; fi
-}
-
-# header NAME VALUE DESCRIPTION : the last response had the header
-header() {
-	if grep -qi "^$1: $2" "$H"; then ok; else bad "$3: no '$1: $2' in $(tr -d '\r' <"$H" | tr '\n' '|')"; fi
-}
-
-# header_of NAME : the value of a header of the last response
-header_of() {
-	tr -d '\r' <"$H" | awk -v n="$1: " '
-		tolower(substr($0, 1, length(n))) == tolower(n) {
-			print substr($0, length(n) + 1)
-			exit
-		}'
 }
 
 # has TEXT DESCRIPTION : the body contains TEXT
@@ -136,16 +57,15 @@ has() {
 # problem STATUS SLUG DESCRIPTION : an RFC 9457 problem of that type and
 # status, with a detail for the student
 problem() {
-	st=$(cat "$TMP/status")
 	ct=$(header_of Content-Type)
 	got=$(jq -r '[.type, .status, ((.detail // "") | length > 20),
 		      ((.title // "") != "")] | map(tostring) | join(" ")' \
 		 "$O" 2>/dev/null)
-	if [ "$st" = "$1" ] && [ "$ct" = application/problem+json ] &&
+	if [ "$ST" = "$1" ] && [ "$ct" = application/problem+json ] &&
 	   [ "$got" = "$P$2 $1 true true" ]; then
 		ok
 	else
-		bad "$3: want $1 $2 problem+json with a title and detail (got $st $ct $got)"
+		bad "$3: want $1 $2 problem+json with a title and detail (got $ST $ct $got)"
 	fi
 }
 
@@ -213,7 +133,7 @@ long_batch() {
 		-H "Authorization: Bearer $ltok" --data-binary @"$TMP/batch.json" \
 		"$B/v1/machines/$lid/ops" >"$TMP/long.status" &
 	cp=$!
-	BGPIDS="$BGPIDS $cp"
+	mm_track "$cp"
 	if [ "$1" = uv ]; then
 		sleep 0.3	# the loop is busy with the batch: no way to ask
 	else
@@ -225,8 +145,8 @@ long_batch() {
 			sleep 0.02
 		done
 	fi
-	stop "$PID" "$2" "$1: $2 while a batch runs"
-	wait "$cp"
+	mm_stop "$2" "$1: $2 while a batch runs"
+	mm_reap "$cp"
 	if [ "$(cat "$TMP/long.status")" = 200 ] &&
 	   [ "$(jq -r .completed "$TMP/long.out")" = "$3" ]; then ok
 	else bad "$1: the batch under way at $2 got $(cat "$TMP/long.status")"; fi
@@ -453,7 +373,7 @@ problem 400 bad-config "a negative ram"
 req POST /v1/machines -d '{"ram":"1T"}'
 problem 400 bad-config "ram past the model's 64G"
 req POST /v1/machines -d '{"ram":"4G","vmsplit":"2G_OPT","pae":true}'
-cond "PAE with a _OPT split: refused" '[ "$(cat "$TMP/status")" = 400 ]'
+cond "PAE with a _OPT split: refused" '[ "$ST" = 400 ]'
 printf '{"name":"\377\376"}' >"$TMP/badutf"
 req POST /v1/machines --data-binary @"$TMP/badutf"
 problem 400 bad-utf8 "bad UTF-8 in the body"
@@ -465,7 +385,7 @@ req POST "/v1/machines/$ID/frobnicate" -H "$AUTH" -d '{}'
 # unknown-operation in a batch but no-route at /{op} (tests/test_server.c
 # pins no-route, so it is left for its owner)
 #problem 404 unknown-operation "an unknown operation"
-cond "an unknown operation: 404 problem" '[ "$(cat "$TMP/status")" = 404 ] &&
+cond "an unknown operation: 404 problem" '[ "$ST" = 404 ] &&
 	[ "$(header_of Content-Type)" = application/problem+json ]'
 detail "'frobnicate'.*kmalloc" "an unknown operation: named, with examples"
 req GET "/v1/machines/$ID/proc/memnifo" -H "$AUTH"
@@ -482,8 +402,8 @@ problem 400 bad-argument "translate without ?addr="
 req GET "/v1/machines/$ID/translate?addr=zzz" -H "$AUTH"
 problem 400 bad-argument "translate of a word"
 req POST "/v1/machines/$ID/kfree" -H "$AUTH" -d '{"addr":"0xc0000000"}'
-cond "kfree of no slab: a 4xx problem" '[ "$(cat "$TMP/status")" -ge 400 ] &&
-	[ "$(cat "$TMP/status")" -lt 500 ] &&
+cond "kfree of no slab: a 4xx problem" '[ "$ST" -ge 400 ] &&
+	[ "$ST" -lt 500 ] &&
 	[ "$(header_of Content-Type)" = application/problem+json ]'
 jqis .operation kfree "kfree of no slab: the operation"
 
@@ -718,7 +638,7 @@ req POST "/v1/machines/$LID/kmalloc" -H "$LAUTH" -H 'Transfer-Encoding: chunked'
 expect 200 "a small chunked body"
 req GET /healthz
 jqis .machines 3 "limits: healthz counts the machines"
-stop "$PID" TERM "limits: SIGTERM"
+mm_stop TERM "limits: SIGTERM"
 
 # --- rate, idle expiry, a half request ------------------------------------------
 start slow --rate 2 --rate-burst 3 --idle-expiry 1 --conn-timeout 1 || exit 1
@@ -729,7 +649,7 @@ SAUTH="Authorization: Bearer $(jq -r .token "$O")"
 req GET "/v1/machines/$SID" -H "$SAUTH"
 expect 200 "slow: get"
 i=0
-while [ $i -lt 5 ] && [ "$(cat "$TMP/status")" != 429 ]; do
+while [ $i -lt 5 ] && [ "$ST" != 429 ]; do
 	req GET /openapi.json
 	i=$((i + 1))
 done
@@ -740,9 +660,9 @@ req GET /healthz
 expect 200 "healthz is never rate limited"
 # half a request: the server cuts it off after --conn-timeout
 printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' |
-	curl -s -m 10 telnet://"$HP" >"$TMP/half.out" 2>/dev/null &
+	curl -s -m 10 telnet://"$ADDR" >"$TMP/half.out" 2>/dev/null &
 half=$!
-BGPIDS="$BGPIDS $half"
+mm_track "$half"
 sleep 0.5
 check "half a request: still connected at 0.5 s" kill -0 "$half"
 sleep 1.7	# the machine has been idle for 2 s (--idle-expiry 1)
@@ -758,29 +678,24 @@ problem 404 no-such-machine "idle past --idle-expiry"
 req GET /metrics
 if grep -q '^mmlab_machines_expired_total 1$' "$O"; then ok; else bad "metrics: an expired machine"; fi
 if grep -q '^mmlab_machines 0$' "$O"; then ok; else bad "metrics: no machines left"; fi
-stop "$PID" TERM "slow: SIGTERM"
+mm_stop TERM "slow: SIGTERM"
 
 # --- connections per address -------------------------------------------------------
 start conns --rate 0 --max-connections-per-ip 2 --conn-timeout 10 || exit 1
-curl -s -m 10 telnet://"$HP" </dev/null >/dev/null 2>&1 &
+curl -s -m 10 telnet://"$ADDR" </dev/null >/dev/null 2>&1 &
 c1=$!
-curl -s -m 10 telnet://"$HP" </dev/null >/dev/null 2>&1 &
+curl -s -m 10 telnet://"$ADDR" </dev/null >/dev/null 2>&1 &
 c2=$!
-BGPIDS="$BGPIDS $c1 $c2"
+mm_track "$c1" "$c2"
 sleep 0.3
 req GET /healthz
-check "a third connection from one address is refused" [ "$(cat "$TMP/status")" = 000 ]
+check "a third connection from one address is refused" [ "$ST" = 000 ]
 kill "$c1" "$c2" 2>/dev/null
-wait "$c1" "$c2" 2>/dev/null
-i=0
-req GET /healthz
-while [ $i -lt 20 ] && [ "$(cat "$TMP/status")" != 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-	req GET /healthz
-done
+mm_reap "$c1"
+mm_reap "$c2"
+req_until 200 21 0.05 GET /healthz
 expect 200 "a connection once the others closed"
-stop "$PID" INT "conns: SIGINT"
+mm_stop INT "conns: SIGINT"
 
 # --- behind a proxy: X-Forwarded-For from the trusted proxy only -----------------
 start proxied --rate 1 --rate-burst 1 --trusted-proxy 127.0.0.1 || exit 1
@@ -792,14 +707,13 @@ jqis .detail "more than 1 requests a second from 10.0.0.1; wait 1 s (Retry-After
 	"proxied: the limit names the forwarded client"
 req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.2'
 expect 401 "proxied: another student behind the same proxy has their own limit"
-stop "$PID" TERM "proxied: SIGTERM"
+mm_stop TERM "proxied: SIGTERM"
 
 start direct --rate 1 --rate-burst 1 || exit 1
 req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.1'
 expect 401 "direct: first request"
 req GET /v1/machines -H 'X-Forwarded-For: 10.0.0.2'
 expect 429 "direct: a client cannot escape its limit by writing X-Forwarded-For"
-stop "$PID" TERM "direct: SIGTERM"
+mm_stop TERM "direct: SIGTERM"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

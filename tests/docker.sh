@@ -32,57 +32,37 @@
 # sqlite3 if missing.
 # The last line is always "N passed, M failed, K skipped".
 
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 CACHE=${MMLAB_DOCKER_CACHE:-$ROOT/build/docker}
 STORE=${MMLAB_BUILDAH_ROOT:-/var/lib/containers/mmlab}
 IMAGE=${MMLAB_IMAGE:-localhost/mmlab:test}
 BASE=docker.io/library/debian:bookworm-slim
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmlab-docker.XXXXXX") || exit 1
+mm_setup docker
 RUNROOT=${MMLAB_BUILDAH_RUNROOT:-/run/containers/$(basename "$STORE")}
 BA="buildah --root $STORE --runroot $RUNROOT --storage-driver vfs"
 CTRS=""
 RUNPID=""
 DPID=""
 NETNS=""
-passed=0
-failed=0
-skipped=0
-T0=$(date +%s)
 
-cleanup() {
-	[ -n "$RUNPID" ] && kill -9 "$RUNPID" 2>/dev/null
+# after lib.sh kills buildah run ($RUNPID): the daemon below it, the
+# containers, the network namespace
+mm_cleanup_extra() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
 	for c in $CTRS; do $BA rm "$c" >/dev/null 2>&1; done
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-check() {
-	d=$1
-	shift
-	if "$@"; then ok; else bad "$d"; fi
-}
-same() {
-	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' is not '$2'"; fi
-}
 finish() {
-	echo "docker: $(($(date +%s) - T0)) s"
-	echo "$passed passed, $failed failed, $skipped skipped"
-	[ "$failed" -eq 0 ]
+	echo "docker: $(mm_elapsed) s"
+	summary "" ", $skipped skipped"
 	exit
 }
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: buildah's chroot isolation needs root"
-	skipped=1
+	skip "buildah's chroot isolation needs root"
 	finish
 fi
 need=""
@@ -92,8 +72,7 @@ for p in buildah debootstrap docker-compose sqlite3 curl jq; do
 done
 if [ -n "$need" ]; then
 	echo "docker: installing$need"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $need >/dev/null
+	mm_install $need
 fi
 
 # --- the base image ----------------------------------------------------------
@@ -241,17 +220,12 @@ start() {
 	$NS $BA run --isolation chroot --network host \
 		-v "$VOL:/var/lib/mmlab" "$@" "$c" -- $entry > "$TMP/$n.log" 2>&1 &
 	RUNPID=$!
-	i=0
-	until grep -q 'listening on' "$TMP/$n.log"; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$RUNPID" 2>/dev/null; then
-			cat "$TMP/$n.log"
-			return 1
-		fi
-		sleep 0.1
-	done
-	ADDR=$(sed -n 's/.*listening on http:\/\/\([^/]*\)\/.*/\1/p' "$TMP/$n.log")
-	URL=http://$ADDR
+	mm_track "$RUNPID"
+	if ! mm_wait_listening "$TMP/$n.log" "$RUNPID" 30; then
+		cat "$TMP/$n.log"
+		return 1
+	fi
+	URL=$B
 	# the daemon is the container's process, below buildah run
 	DPID=$(daemon_pid "$RUNPID")
 	[ -n "$DPID" ]
@@ -274,7 +248,7 @@ stop() {
 		i=$((i + 1))
 		sleep 0.1
 	done
-	wait "$RUNPID"
+	mm_reap "$RUNPID"
 	rc=$?
 	RUNPID=
 	DPID=
@@ -407,7 +381,6 @@ if ip netns add "$NETNS" 2>/dev/null; then
 	ip netns del "$NETNS"
 	NETNS=
 else
-	skipped=$((skipped + 1))
-	echo "SKIP: no network namespace (ip netns add): the image's defaults"
+	skip "no network namespace (ip netns add): the image's defaults"
 fi
 finish

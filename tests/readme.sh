@@ -8,60 +8,45 @@
 # (set -e, pipefail), with the README's 127.0.0.1:8080 pointed at a
 # daemon this script starts on a free port.  With MMLAB_URL=http://HOST:PORT
 # only the daemon walkthrough runs, against that daemon (tests/docker.sh).
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
 MMLABD=${1:-build/mmlabd}
-pass=0 fail=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmlab-readme.XXXXXX") || exit 1
-dpid=
-cleanup() {
-	[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+mm_setup readme
 
 awk '/<!-- walkthrough: daemon -->/ { d = 1; next }
      /<!-- \/walkthrough -->/ { d = 0; next }
      /^    \$ / { sub(/^    \$ /, ""); print > (d ? D : C) }' \
-	D="$tmp/daemon.cmds" C="$tmp/cli.cmds" README.md
-[ -n "$MMLAB_URL" ] && : > "$tmp/cli.cmds"
+	D="$TMP/daemon.cmds" C="$TMP/cli.cmds" README.md
+[ -n "$MMLAB_URL" ] && : > "$TMP/cli.cmds"
 
 while IFS= read -r cmd; do
 	if out=$(bash -o pipefail -c "$cmd" 2>&1) && [ -n "$out" ]; then
-		pass=$((pass + 1))
+		ok
 	else
-		fail=$((fail + 1))
-		echo "README walkthrough failed: $cmd"
+		bad "README walkthrough failed: $cmd"
 		echo "$out" | head -20
 	fi
-done < "$tmp/cli.cmds"
+done < "$TMP/cli.cmds"
 
-if [ -s "$tmp/daemon.cmds" ] && [ -n "$MMLAB_URL" ]; then
+if [ -s "$TMP/daemon.cmds" ] && [ -n "$MMLAB_URL" ]; then
 	addr=${MMLAB_URL#http://}
 	addr=${addr%/}
-elif [ -s "$tmp/daemon.cmds" ]; then
-	"$MMLABD" --listen 127.0.0.1:0 --data "$tmp/data" --quiet \
-		2>"$tmp/daemon.log" &
-	dpid=$!
-	i=0
-	until grep -q 'listening on' "$tmp/daemon.log"; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && break
-		sleep 0.05
-	done
-	addr=$(sed -n 's/.*listening on http:\/\/\([^/]*\)\/.*/\1/p' "$tmp/daemon.log")
+elif [ -s "$TMP/daemon.cmds" ]; then
+	# (if it does not start, that is the failure: no walkthrough)
+	mm_start daemon "$TMP/daemon.log" --data "$TMP/data" --quiet ||
+		: > "$TMP/daemon.cmds"
+	addr=$ADDR
 fi
-if [ -s "$tmp/daemon.cmds" ]; then
-	n=$(wc -l < "$tmp/daemon.cmds")
-	{ echo 'set -e -o pipefail'; echo "cd '$tmp'";
-	  sed "s/127\.0\.0\.1:8080/$addr/g" "$tmp/daemon.cmds"; } > "$tmp/daemon.sh"
-	if (cd "$tmp" && bash "$tmp/daemon.sh") > "$tmp/daemon.out" 2>&1; then
-		[ -n "$README_SHOW" ] && cat "$tmp/daemon.out"
-		pass=$((pass + n))
+if [ -s "$TMP/daemon.cmds" ]; then
+	n=$(wc -l < "$TMP/daemon.cmds")
+	{ echo 'set -e -o pipefail'; echo "cd '$TMP'";
+	  sed "s/127\.0\.0\.1:8080/$addr/g" "$TMP/daemon.cmds"; } > "$TMP/daemon.sh"
+	if (cd "$TMP" && bash "$TMP/daemon.sh") > "$TMP/daemon.out" 2>&1; then
+		[ -n "$README_SHOW" ] && cat "$TMP/daemon.out"
+		passed=$((passed + n))
 	else
-		fail=$((fail + 1))
-		echo "README daemon walkthrough failed (daemon at $addr):"
-		tail -30 "$tmp/daemon.out"
+		bad "README daemon walkthrough failed (daemon at $addr):"
+		tail -30 "$TMP/daemon.out"
 	fi
 fi
-echo "readme: $pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+summary "readme: " && [ "$passed" -gt 0 ]

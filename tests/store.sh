@@ -32,51 +32,19 @@
 #
 # Needs curl, jq and sqlite3 (the Debian package is installed if missing).
 
+. "$(dirname "$0")/lib.sh"
 MMLABD=${1:-build/test/mmlabd}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmlab-store.XXXXXX") || exit 1
-PIDS=""
-BGPIDS=""
+mm_setup store
 FS=""
-cleanup() {
-	for p in $BGPIDS $PIDS; do kill -9 "$p" 2>/dev/null; done
-	for p in $BGPIDS $PIDS; do wait "$p" 2>/dev/null; done
+# the tmpfs, if mounted, goes before $TMP does
+mm_cleanup_extra() {
 	if [ -n "$FS" ]; then umount "$FS" 2>/dev/null || umount -l "$FS" 2>/dev/null; fi
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-passed=0
-failed=0
-skipped=0
-H=$TMP/headers
-O=$TMP/out
 P=https://mmlab.dev/problems/
-T0=$(date +%s)
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-skip() {
-	skipped=$((skipped + 1))
-	echo "SKIP: $*"
-}
-# check DESCRIPTION COMMAND... : a check that is a shell command
-check() {
-	d=$1
-	shift
-	if "$@"; then ok; else bad "$d"; fi
-}
-# same A B DESCRIPTION : two values are equal
-same() {
-	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' is not '$2'"; fi
-}
-
 if ! command -v sqlite3 >/dev/null 2>&1; then
-	(apt-get update -qq && apt-get install -y -qq sqlite3) >/dev/null 2>&1
+	mm_install sqlite3 >/dev/null 2>&1
 fi
 if ! command -v sqlite3 >/dev/null 2>&1; then
 	echo "FAIL: sqlite3 is not installed and could not be installed"
@@ -91,34 +59,13 @@ start() {
 	dir=$2
 	shift 2
 	NSTART=$((NSTART + 1))
-	LOG=$TMP/$NSTART-$name.log
-	"$MMLABD" --listen 127.0.0.1:0 --data "$dir" --rate 0 "$@" 2>"$LOG" &
-	PID=$!
-	PIDS="$PIDS $PID"
-	i=0
-	while ! grep -q 'listening on' "$LOG" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 400 ] || ! kill -0 "$PID" 2>/dev/null; then
-			bad "$name did not start: $(tail -5 "$LOG")"
-			return 1
-		fi
-		sleep 0.05
-	done
-	B=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$LOG" | head -1)
-}
-
-# stop SIGNAL DESCRIPTION : signal $PID, check it exits 0
-stop() {
-	kill -"$1" "$PID"
-	wait "$PID" 2>/dev/null
-	rc=$?
-	if [ $rc -eq 0 ]; then ok; else bad "$2: exit status $rc: $(tail -3 "$LOG")"; fi
+	mm_start "$name" "$TMP/$NSTART-$name.log" --data "$dir" --rate 0 "$@"
 }
 
 # crash : kill -9 $PID
 crash() {
 	kill -9 "$PID"
-	wait "$PID" 2>/dev/null
+	mm_reap "$PID"
 }
 
 # fails_to_start NAME DIR REGEX DESCRIPTION : the daemon exits non-zero
@@ -132,29 +79,22 @@ fails_to_start() {
 	else bad "$4: exit status $rc, log: $(head -3 "$FLOG")"; fi
 }
 
-# req METHOD PATH TOKEN [CURL ARGS...] : status to $ST, body to $O
+# req METHOD PATH TOKEN [CURL ARGS...] : lib.sh's req, with a token
 req() {
 	rq_m=$1
 	rq_p=$2
 	rq_t=$3
 	shift 3
 	[ -n "$rq_t" ] && set -- -H "Authorization: Bearer $rq_t" "$@"
-	ST=$(curl -s --max-time 30 -o "$O" -D "$H" -w '%{http_code}' -X "$rq_m" \
-		"$@" "$B$rq_p")
-}
-
-# expect STATUS DESCRIPTION : the last request's status
-expect() {
-	if [ "$ST" = "$1" ]; then ok
-	else bad "$2: status $ST, want $1: $(head -c 300 "$O")"; fi
+	mm_req "$rq_m" "$B$rq_p" "$@"
 }
 
 # unavailable DESCRIPTION : the last answer is 503 store-unavailable,
 # problem+json, with a Retry-After
 unavailable() {
 	ty=$(jq -r .type "$O" 2>/dev/null)
-	ra=$(tr -d '\r' <"$H" | sed -n 's/^Retry-After: //Ip')
-	ct=$(tr -d '\r' <"$H" | sed -n 's/^Content-Type: //Ip')
+	ra=$(header_of Retry-After)
+	ct=$(header_of Content-Type)
 	if [ "$ST" = 503 ] && [ "$ty" = "${P}store-unavailable" ] &&
 	   [ "$ct" = application/problem+json ] && [ -n "$ra" ]; then ok
 	else bad "$1: want 503 store-unavailable with Retry-After, got $ST $ty ($ct) Retry-After '$ra'"; fi
@@ -305,7 +245,7 @@ hold_lock() {
 	{ echo '.timeout 5000'; echo 'BEGIN IMMEDIATE;'; echo "SELECT 'locked';"
 	  sleep "$1"; echo 'COMMIT;'; } | sqlite3 "$DB" >"$TMP/lock.out" 2>&1 &
 	LP=$!
-	BGPIDS="$BGPIDS $LP"
+	mm_track "$LP"
 	i=0
 	while [ $i -lt 100 ] && ! grep -q locked "$TMP/lock.out"; do
 		sleep 0.02
@@ -333,12 +273,12 @@ load() {
 		read -r ld_id ld_tok <"$TMP/$1.m$ld_m"
 		client "$1.c$ld_c" "$ld_id" "$ld_tok" "$ld_c" &
 		cpids="$cpids $!"
-		BGPIDS="$BGPIDS $!"
+		mm_track "$!"
 	done
 	read -r ld_id ld_tok <"$TMP/$1.anchor"
 	creator "$1.c6" "$ld_tok" &
 	cpids="$cpids $!"
-	BGPIDS="$BGPIDS $!"
+	mm_track "$!"
 	case $2 in
 	KILL)
 		sleep "$3"
@@ -355,18 +295,18 @@ load() {
 			-H "Authorization: Bearer $TOK" --data-binary @"$TMP/long.json" \
 			"$B/v1/machines/$ID/ops" >"$TMP/long.status" &
 		cpids="$cpids $!"
-		BGPIDS="$BGPIDS $!"
+		mm_track "$!"
 		sleep 0.2
-		stop TERM "load: SIGTERM under load"
+		mm_stop TERM "load: SIGTERM under load"
 		echo "   at SIGTERM: $(sed -n 's/.*\(finishing [0-9]* requests under way\).*/\1/p' "$LOG")" ;;
 	LOCK)
 		sleep 0.5
 		hold_lock "$3"
-		wait "$LP"
+		mm_reap "$LP"
 		sleep 2
 		touch "$TMP/stop" ;;
 	esac
-	wait $cpids
+	for ld_p in $cpids; do mm_reap "$ld_p"; done
 	touch "$TMP/stop"
 }
 
@@ -507,14 +447,8 @@ expect 200 "lock held: reads work"
 same "$(gen "$id" "$tok")" "$g0" "lock held: nothing changed"
 if grep -q 'changes refused until the store can be written: .*another process holds the store' "$LOG"; then ok
 else bad "lock held: the log says why: $(grep 'mmlabd:' "$LOG" | tail -2)"; fi
-wait "$LP"
-i=0
-ST=0
-while [ $i -lt 40 ] && [ "$ST" != 200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-	req POST "/v1/machines/$id/kmalloc" "$tok" -d '{"size":64}'
-done
+mm_reap "$LP"
+req_until 200 40 0.1 POST "/v1/machines/$id/kmalloc" "$tok" -d '{"size":64}'
 expect 200 "lock released: changes work again within 4 s"
 same "$(gen "$id" "$tok")" "$((g0 + 1))" "lock released: one more change"
 if grep -q 'the store can be written again' "$LOG"; then ok
@@ -529,7 +463,7 @@ hold_lock 1
 curl -s -o "$TMP/late.out" -w '%{http_code}' -H "Authorization: Bearer $atok" \
 	-d '{"ram":"64M"}' "$B/v1/machines" >"$TMP/late.status" &
 cp=$!
-BGPIDS="$BGPIDS $cp"
+mm_track "$cp"
 i=0
 new=""
 while [ $i -lt 50 ] && [ -z "$new" ]; do
@@ -544,9 +478,9 @@ if [ -n "$new" ] && [ "$ST" = 404 ]; then
 else
 	unavailable "lock held: delete of a machine whose create is being written"
 fi
-wait "$cp"
+mm_reap "$cp"
 same "$(cat "$TMP/late.status")" 503 "lock held: that create"
-wait "$LP"
+mm_reap "$LP"
 sleep 1.2
 req GET "/v1/machines/$new" "$atok"
 expect 404 "lock released: the machine whose create failed is not there"
@@ -581,7 +515,7 @@ read -r id tok <"$TMP/lk.anchor"
 req GET /v1/machines "$tok"
 jq -S . "$O" >"$TMP/lk.list.after"
 identical "$TMP/lk.list" "$TMP/lk.list.after" "store locked: the creator's machines after kill -9"
-stop TERM "load: the last SIGTERM"
+mm_stop TERM "load: the last SIGTERM"
 
 # =============================================================================
 # ident: the same machine, bit for bit, after a restart
@@ -639,7 +573,7 @@ same "$(rows "$D")" "0 0" "delete: no row left in machines or ops"
 for x in 1 2 3; do
 	eval "state \"\$X$x\" \"\$X${x}T\" \"\$TMP/x$x.0\""
 done
-stop TERM "ident: SIGTERM"
+mm_stop TERM "ident: SIGTERM"
 start ident "$TMP/ident.data" $IARGS || exit 1
 # x1: 12 operations; x2: none after its last snapshot; x3: 30 after its
 # reset and one snapshot (at 50 since the reset: none)
@@ -680,7 +614,7 @@ state "$Y2" "$Y2T" "$TMP/y2.3"
 sed -e "s/$Y2/ID/g" -e '/"created"/d' "$TMP/y2.3" >"$TMP/y2.3n"
 sed -e "s/$X2/ID/g" -e '/"created"/d' "$TMP/x2.3" >"$TMP/x2.3n"
 identical "$TMP/x2.3n" "$TMP/y2.3n" "ident: x2 after restart is in its twin's state"
-stop TERM "ident: the last SIGTERM"
+mm_stop TERM "ident: the last SIGTERM"
 
 # =============================================================================
 # bad: stores that are not ours, or damaged, are refused and left alone
@@ -728,11 +662,11 @@ done
 same "$(rows "$ID")" "0 0" "expiry: no row left within 4 s"
 req GET "/v1/machines/$ID" "$TOK"
 expect 404 "expiry: the machine is gone"
-stop TERM "expiry: SIGTERM"
+mm_stop TERM "expiry: SIGTERM"
 start expiry "$TMP/expiry.data" --idle-expiry 1 || exit 1
 if grep -q 'replayed 0 machines and 0 operations' "$LOG"; then ok
 else bad "expiry: after a restart: $(grep 'mmlabd:' "$LOG" | head -2)"; fi
-stop TERM "expiry: the last SIGTERM"
+mm_stop TERM "expiry: the last SIGTERM"
 
 # =============================================================================
 # tmpfs: a full disk, a read-only directory
@@ -786,20 +720,14 @@ else
 	if grep -q 'changes refused until the store can be written: .*disk is full' "$LOG"; then ok
 	else bad "full disk: the log says why: $(grep 'mmlabd:' "$LOG" | tail -2)"; fi
 	rm -f "$FS/filler"
-	i=0
-	ST=0
-	while [ $i -lt 30 ] && [ "$ST" != 200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-		req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
-	done
+	req_until 200 30 0.1 POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
 	expect 200 "full disk: room again: changes work within 3 s"
 	if grep -q 'the store can be written again' "$LOG"; then ok
 	else bad "full disk: no recovery in the log"; fi
 	req POST "/v1/machines/$F/processes" "$FT"
 	expect 201 "full disk: room again: a process"
 	state "$F" "$FT" "$TMP/f.2"
-	stop TERM "tmpfs: SIGTERM"
+	mm_stop TERM "tmpfs: SIGTERM"
 	start tmpfs "$FS" --snapshot-every 3 || exit 1
 	state "$F" "$FT" "$TMP/f.3"
 	identical "$TMP/f.2" "$TMP/f.3" "full disk: the state after a restart"
@@ -811,19 +739,13 @@ else
 		req GET "/v1/machines/$F/proc/meminfo" "$FT"
 		expect 200 "read-only: reads work"
 		mount -o remount,rw "$FS"
-		i=0
-		ST=0
-		while [ $i -lt 30 ] && [ "$ST" != 200 ]; do
-			sleep 0.1
-			i=$((i + 1))
-			req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
-		done
+		req_until 200 30 0.1 POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
 		expect 200 "read-only: writable again: changes work within 3 s"
 	else
 		skip "read-only under a running daemon: remount refused: $(cat "$TMP/mount.err")"
 	fi
 	state "$F" "$FT" "$TMP/f.4"
-	stop TERM "tmpfs: SIGTERM before read-only"
+	mm_stop TERM "tmpfs: SIGTERM before read-only"
 
 	# start on a read-only directory holding a store
 	if mount -o remount,ro "$FS" 2>"$TMP/mount.err"; then
@@ -835,20 +757,14 @@ else
 		req POST /v1/machines "" -d '{}'
 		unavailable "read-only start: create"
 		mount -o remount,rw "$FS"
-		i=0
-		ST=0
-		while [ $i -lt 30 ] && [ "$ST" != 200 ]; do
-			sleep 0.1
-			i=$((i + 1))
-			req POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
-		done
+		req_until 200 30 0.1 POST "/v1/machines/$F/kmalloc" "$FT" -d '{"size":100}'
 		expect 200 "read-only start: writable again: changes work within 3 s"
 		state "$F" "$FT" "$TMP/f.6"
 		crash
 		start tmpfs "$FS" --snapshot-every 3 || exit 1
 		state "$F" "$FT" "$TMP/f.7"
 		identical "$TMP/f.6" "$TMP/f.7" "read-only start: the change made after recovery survives kill -9"
-		stop TERM "tmpfs: the last SIGTERM"
+		mm_stop TERM "tmpfs: the last SIGTERM"
 	else
 		skip "read-only start: remount refused: $(cat "$TMP/mount.err")"
 	fi
@@ -862,5 +778,4 @@ for l in "$TMP"/*.log; do
 	fi
 done
 
-echo "$passed passed, $failed failed, $skipped skipped ($(($(date +%s) - T0)) s)"
-[ "$failed" -eq 0 ]
+summary "" ", $skipped skipped ($(mm_elapsed) s)"

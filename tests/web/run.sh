@@ -10,8 +10,10 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-daemon=${1:-$root/build/mmlabd}
-case $daemon in /*) ;; *) daemon=$root/$daemon ;; esac
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
+MMLABD=${1:-$root/build/mmlabd}
+case $MMLABD in /*) ;; *) MMLABD=$root/$MMLABD ;; esac
 artifacts=${WEB_ARTIFACTS:-$root/build/web-artifacts}
 
 need=""
@@ -20,9 +22,8 @@ command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v npm >/dev/null 2>&1 || need="$need npm"
 if [ -n "$need" ]; then
 	echo "web: installing$need"
-	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+	# shellcheck disable=SC2086 # one word a package
+	mm_install $need
 fi
 if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
 	echo "web: installing playwright-core"
@@ -30,28 +31,12 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
 fi
 
 mkdir -p "$artifacts"
-log=$(mktemp)
-"$daemon" --listen 127.0.0.1:0 --in-memory --web "$root/web" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT INT TERM
-
-port=""
-i=0
-while [ $i -lt 100 ]; do
-	port=$(sed -n 's|^mmlabd: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.05
-	i=$((i + 1))
-done
-if [ -z "$port" ]; then
-	echo "web: the daemon did not start:"
-	cat "$log"
-	exit 1
-fi
+mm_setup web
+log=$TMP/daemon.log
+mm_start web "$log" --in-memory --web "$root/web" || exit 1
 
 status=0
-node "$here/test.mjs" "http://127.0.0.1:$port/" "$artifacts" || status=$?
+node "$here/test.mjs" "$B/" "$artifacts" || status=$?
 if [ $status -ne 0 ]; then
 	echo "web: the daemon's log (last lines):"
 	tail -n 20 "$log"
