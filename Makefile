@@ -137,6 +137,7 @@ build/bench/%: bench/%.c $(REL_OBJ)
 bench: $(addprefix build/bench/,$(BENCHES)) build/mmlabd
 	@for b in $(BENCHES); do echo "== $$b"; ./build/bench/$$b || exit 1; done
 	@echo "== bench_store.sh"; sh bench/bench_store.sh build/mmlabd
+	@echo "== bench_http.sh"; sh bench/bench_http.sh build/mmlabd
 
 # --- the Docker image -------------------------------------------------------
 # make docker: with a Docker engine.  make test-docker: without one, buildah

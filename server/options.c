@@ -77,7 +77,7 @@ static const struct opt_def opts[] = {
 	  OFF(max_connections_per_ip), 60000,
 	  "open connections from one address, 0 for no limit (128)" },
 	{ "http-threads", "MMLAB_HTTP_THREADS", OPT_UINT, OFF(http_threads), 256,
-	  "libmicrohttpd threads; 0 serves HTTP from the main libuv loop (2)" },
+	  "libmicrohttpd threads; 0 serves HTTP from the main libuv loop (1)" },
 	{ "quiet", "MMLAB_QUIET", OPT_BOOL, OFF(quiet), 0,
 	  "no log line per request" },
 	{ "in-memory", "MMLAB_IN_MEMORY", OPT_BOOL, OFF(in_memory), 0,
@@ -110,7 +110,7 @@ static void defaults(struct srv_options *o)
 	o->conn_timeout = 15;
 	o->max_connections = 512;
 	o->max_connections_per_ip = 128;
-	o->http_threads = 2;
+	o->http_threads = 1;	/* chosen by bench/bench_http.sh: README */
 	o->snapshot_every = 1000;
 }
 

@@ -574,7 +574,7 @@ problem 404 no-such-machine "uv: deleted"
 long_batch uv INT 8000
 
 # --- limits ---------------------------------------------------------------------
-start limits --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
+start limits --http-threads 2 --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
 	--max-processes 2 --max-batch 3 --max-body 1K || exit 1
 req POST /v1/machines -d '{"ram":"2G"}'
 problem 422 over-limit "RAM over --max-ram"
