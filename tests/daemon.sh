@@ -135,7 +135,8 @@ long_batch() {
 	cp=$!
 	mm_track "$cp"
 	if [ "$1" = uv ]; then
-		sleep 0.3	# the loop is busy with the batch: no way to ask
+		# one thread, busy with the batch: no way to ask
+		sleep 0.3
 	else
 		# until /metrics sees two requests in flight: itself and the batch
 		i=0
@@ -164,7 +165,7 @@ check "a short instructor token exits 2" [ $? -eq 2 ]
 check "a bad size exits 2" [ $? -eq 2 ]
 
 # --- the main daemon: threads ------------------------------------------------------
-start main --rate 0 --instructor-token "$INSTR" --max-ram 64G \
+start main --http-threads 2 --rate 0 --instructor-token "$INSTR" --max-ram 64G \
 	--max-batch 20000 --max-body 2M || exit 1
 
 req GET /healthz
@@ -574,7 +575,7 @@ problem 404 no-such-machine "uv: deleted"
 long_batch uv INT 8000
 
 # --- limits ---------------------------------------------------------------------
-start limits --http-threads 2 --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
+start limits --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
 	--max-processes 2 --max-batch 3 --max-body 1K || exit 1
 req POST /v1/machines -d '{"ram":"2G"}'
 problem 422 over-limit "RAM over --max-ram"
