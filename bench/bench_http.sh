@@ -44,13 +44,15 @@ WITH_STORE=${BENCH_STORE:-0}
 BUSY=0.2	# cores other programs may take before a run counts as disturbed
 MIN_RATIO=0.8
 MAX_P99_MS=5
-ADDR=${BENCH_ADDR:-0xc2001000}	# the address translate walks
-export BENCH_ADDR="$ADDR"	# for wrk_translate.lua
+TADDR=${BENCH_ADDR:-0xc2001000}	# the address translate walks
+export BENCH_ADDR="$TADDR"	# for wrk_translate.lua
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 fail=0
 err() { echo "bench_http: $*" >&2; fail=1; }
 die() { echo "bench_http: $*" >&2; exit 1; }
+# the tests' harness: mm_wait_listening
+. "$(dirname "$0")/../tests/lib.sh"
 
 [ -x "$BIN" ] || die "no daemon at $BIN (make build/mmlabd)"
 case $NMACH in [1-8]) ;; *) die "BENCH_MACHINES must be 1 to 8" ;; esac
@@ -105,19 +107,11 @@ start_daemon() {
 		--max-machines 1000 --idle-expiry 0 $STORE $DARGS \
 		2>"$TMP/daemon.err" &
 	DPID=$!
-	PORT=""
-	i=0
-	while [ -z "$PORT" ] && [ $i -lt 100 ]; do
-		PORT=$(sed -n 's#^mmlabd: listening on http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' \
-			"$TMP/daemon.err")
-		[ -n "$PORT" ] && break
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1; i=$((i + 1))
-	done
-	if [ -z "$PORT" ]; then
+	if ! mm_wait_listening "$TMP/daemon.err" "$DPID" 10; then
 		cat "$TMP/daemon.err" >&2
 		die "mmlabd --http-threads $1 did not start"
 	fi
+	PORT=${ADDR##*:}
 }
 
 # keepalive NAME CURL-ARGS...: two requests on one connection; both must
@@ -251,8 +245,8 @@ while [ $r -le "$ROUNDS" ]; do
 			keepalive "GET /healthz, mode $mode" \
 				"$base/healthz" "$base/healthz"
 			keepalive "GET translate, mode $mode" -H "$auth" \
-				"$base/v1/machines/$id/translate?addr=$ADDR" \
-				"$base/v1/machines/$id/translate?addr=$ADDR"
+				"$base/v1/machines/$id/translate?addr=$TADDR" \
+				"$base/v1/machines/$id/translate?addr=$TADDR"
 			keepalive "POST kmalloc, mode $mode" -H "$auth" \
 				-H 'Content-Type: application/json' -d '{"size":64}' \
 				"$base/v1/machines/$id/kmalloc" \

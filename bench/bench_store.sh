@@ -71,6 +71,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 fail=0
 err() { echo "bench_store: $*" >&2; fail=1; }
 die() { echo "bench_store: $*" >&2; exit 1; }
+# the tests' harness: mm_wait_listening
+. "$(dirname "$0")/../tests/lib.sh"
 
 [ -x "$BIN" ] || die "no daemon at $BIN (make build/mmlabd)"
 [ "$CONNS" -ge "$WTHREADS" ] && [ $((CONNS % WTHREADS)) -eq 0 ] &&
@@ -138,18 +140,11 @@ start_daemon() {
 
 # wait_port LOG: PORT from the daemon's "listening on" line
 wait_port() {
-	PORT=""
-	i=0
-	while [ $i -lt 600 ]; do
-		PORT=$(sed -n 's#^mmlabd: listening on http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$1")
-		[ -n "$PORT" ] && break
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.05; i=$((i + 1))
-	done
-	if [ -z "$PORT" ]; then
+	if ! mm_wait_listening "$1" "$DPID" 30; then
 		cat "$1" >&2
 		die "mmlabd did not start"
 	fi
+	PORT=${ADDR##*:}
 }
 
 # create_machines N OUT: N machines of 2G, each with its own token (none
