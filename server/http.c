@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,12 @@ struct srv_http {
 	bool external;
 	bool kick;			/* external mode: MHD_run again soon */
 	unsigned port;
+	/* requests whose work can take milliseconds, for the loop to hand
+	 * to its thread pool (heavy()) */
+	uv_async_t heavy_wake;
+	pthread_mutex_t heavy_lock;
+	struct conn_req *heavy;
+	int open_handles;		/* http_stop frees h when 0 */
 };
 
 /* One request's state between libmicrohttpd's calls. */
@@ -45,6 +52,9 @@ struct conn_req {
 	char client[64];
 	/* an answer waiting for the journal, and the connection it is for */
 	bool waiting;
+	bool ready;			/* worked out in the pool: send saved */
+	uv_work_t work;
+	struct conn_req *next_heavy;
 	struct srv_resp saved;
 	struct MHD_Connection *conn;
 	const char *method, *url;
@@ -266,11 +276,30 @@ static enum MHD_Result send_saved(struct srv_http *h, struct conn_req *r,
 	return send_resp(h, r->conn, r, resp, url, method);
 }
 
-static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
-			       struct conn_req *r, const char *url,
-			       const char *method)
+/*
+ * Work that can take milliseconds — booting a machine (a 64 GiB one
+ * takes 3 ms), reset, a batch of operations, the frame map, a page-table
+ * dump — runs in libuv's thread pool, not on an HTTP thread: a request
+ * to another machine never waits behind it.  Everything else is a few
+ * microseconds and runs where it arrived; a hand-off would cost more.
+ */
+static bool heavy(const char *method, const char *url)
 {
-	struct srv_resp resp;
+	size_t n = strlen(url);
+
+	if (!strcmp(method, "POST"))
+		return !strcmp(url, "/v1/machines") ||
+		       (n > 6 && !strcmp(url + n - 6, "/reset")) ||
+		       (n > 4 && !strcmp(url + n - 4, "/ops"));
+	return (n > 7 && !strcmp(url + n - 7, "/frames")) ||
+	       (n > 7 && !strcmp(url + n - 7, "/ptdump")) ||
+	       (n > 11 && !strcmp(url + n - 11, "/pagetables"));
+}
+
+static void handle(struct srv_http *h, struct MHD_Connection *conn,
+		   struct conn_req *r, const char *url, const char *method,
+		   struct srv_resp *resp)
+{
 	struct srv_req req = {
 		.method = method, .path = url, .client = r->client,
 		.body = r->body ? r->body : "", .body_len = r->len,
@@ -280,7 +309,72 @@ static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
 
 	req.now_ms = mono_ns() / 1000000;
 	req.now_unix = (int64_t)time(NULL);
-	srv_handle(h->s, &req, &resp);
+	srv_handle(h->s, &req, resp);
+}
+
+/* The pool's thread: the connection is suspended, its headers fixed. */
+static void do_heavy(uv_work_t *w)
+{
+	struct conn_req *r = w->data;
+
+	handle(r->h, r->conn, r, r->url, r->method, &r->saved);
+}
+
+static void after_heavy(uv_work_t *w, int status)
+{
+	struct conn_req *r = w->data;
+
+	(void)status;
+	if (r->saved.ticket) {
+		r->waiting = true;	/* and on to the journal */
+		ticket_on_done(r->saved.ticket, on_decided, r);
+		return;
+	}
+	r->ready = true;
+	on_decided(r);
+}
+
+static void on_heavy_wake(uv_async_t *a)
+{
+	struct srv_http *h = a->data;
+	struct conn_req *r, *next;
+
+	pthread_mutex_lock(&h->heavy_lock);
+	r = h->heavy;
+	h->heavy = NULL;
+	pthread_mutex_unlock(&h->heavy_lock);
+	for (; r; r = next) {
+		next = r->next_heavy;
+		r->work.data = r;
+		uv_queue_work(h->loop, &r->work, do_heavy, after_heavy);
+	}
+}
+
+static enum MHD_Result offload(struct srv_http *h, struct MHD_Connection *conn,
+			       struct conn_req *r, const char *url,
+			       const char *method)
+{
+	r->conn = conn;
+	r->url = url;
+	r->method = method;
+	MHD_suspend_connection(conn);
+	pthread_mutex_lock(&h->heavy_lock);
+	r->next_heavy = h->heavy;
+	h->heavy = r;
+	pthread_mutex_unlock(&h->heavy_lock);
+	uv_async_send(&h->heavy_wake);
+	return MHD_YES;
+}
+
+static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
+			       struct conn_req *r, const char *url,
+			       const char *method)
+{
+	struct srv_resp resp;
+
+	if (!r->too_large && heavy(method, url))
+		return offload(h, conn, r, url, method);
+	handle(h, conn, r, url, method, &resp);
 	if (!resp.ticket)
 		return send_resp(h, conn, r, &resp, url, method);
 	/* a change: the answer leaves once the journal has it on disk */
@@ -323,6 +417,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	}
 	if (r->waiting)
 		return send_saved(h, r, url, method);
+	if (r->ready) {
+		r->ready = false;
+		return send_resp(h, conn, r, &r->saved, url, method);
+	}
 	if (*upload_size) {
 		/* a chunked body has no length up front: past the limit the
 		 * rest is read and dropped, and refused at the end */
@@ -343,6 +441,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	(void)toe;
 	if (!r)
 		return;
+	/* the client went away before its answer could be sent */
+	if (r->waiting) {
+		ticket_free(r->saved.ticket);
+		r->saved.ticket = NULL;
+	}
+	if (r->waiting || r->ready)
+		srv_resp_free(&r->saved);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;
@@ -442,7 +547,12 @@ struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 	}
 	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = di ? di->port : o->listen_port;
+	pthread_mutex_init(&h->heavy_lock, NULL);
+	uv_async_init(loop, &h->heavy_wake, on_heavy_wake);
+	h->heavy_wake.data = h;
+	h->open_handles = 1;
 	if (h->external) {
+		h->open_handles += 2;
 		di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
 		uv_poll_init(loop, &h->poll, di->epoll_fd);
 		uv_timer_init(loop, &h->timer);
@@ -472,9 +582,11 @@ static void free_on_close(uv_handle_t *hd)
 {
 	struct srv_http *h = hd->data;
 
-	/* the poll handle closes last: then nothing refers to h */
-	if (hd == (uv_handle_t *)&h->poll)
+	/* the last of its handles closed: nothing refers to h */
+	if (--h->open_handles == 0) {
+		pthread_mutex_destroy(&h->heavy_lock);
 		free(h);
+	}
 }
 
 void http_stop(struct srv_http *h)
@@ -482,11 +594,10 @@ void http_stop(struct srv_http *h)
 	if (h->external)
 		uv_poll_stop(&h->poll);	/* before its fd goes */
 	MHD_stop_daemon(h->d);
-	if (!h->external) {
-		free(h);
+	uv_close((uv_handle_t *)&h->heavy_wake, free_on_close);
+	if (!h->external)
 		return;
-	}
 	uv_timer_stop(&h->timer);
-	uv_close((uv_handle_t *)&h->timer, NULL);
+	uv_close((uv_handle_t *)&h->timer, free_on_close);
 	uv_close((uv_handle_t *)&h->poll, free_on_close);
 }

@@ -574,6 +574,30 @@ req GET "/v1/machines/$ID" -H "$AUTH"
 problem 404 no-such-machine "uv: deleted"
 long_batch uv INT 8000
 
+# --- one HTTP thread: a long batch on one machine holds up no other ---------------
+start hol --rate 0 --max-batch 20000 --max-body 2M || exit 1
+req POST /v1/machines -d '{}'
+HA="Authorization: Bearer $(jq -r .token "$O")"
+HID=$(jq -r .id "$O")
+req POST /v1/machines -d '{}'
+HB="Authorization: Bearer $(jq -r .token "$O")"
+HIDB=$(jq -r .id "$O")
+batch 20000 "$TMP/hol.json"
+curl -s -m 60 -o /dev/null -w '%{http_code} %{time_total}' -X POST -H "$HA" \
+	--data-binary @"$TMP/hol.json" "$B/v1/machines/$HID/ops" >"$TMP/hol.status" &
+hp=$!
+mm_track "$hp"
+sleep 0.3
+req GET "/v1/machines/$HIDB/translate?addr=0xc0001000" -H "$HB"
+expect 200 "hol: translate on another machine during the batch"
+if [ ! -s "$TMP/hol.status" ] &&
+   awk -v t="$TIME" 'BEGIN { exit !(t < 0.25) }'; then ok
+else bad "hol: the translate took ${TIME}s, the batch was $(cat "$TMP/hol.status")"; fi
+mm_reap "$hp"
+if awk '{ exit !($1 == 200 && $2 > 0.5) }' "$TMP/hol.status"; then ok
+else bad "hol: the batch should be 200 and long: $(cat "$TMP/hol.status")"; fi
+mm_stop TERM "hol: SIGTERM"
+
 # --- limits ---------------------------------------------------------------------
 start limits --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
 	--max-processes 2 --max-batch 3 --max-body 1K || exit 1
