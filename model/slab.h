@@ -272,6 +272,9 @@ struct slab_state {
 
 void slab_state_init(struct slab_state *ss);
 void slab_state_free(struct slab_state *ss);
+/* Free every slab record and empty the slot table and the pfn index;
+ * the caches stay (their lists still point at the freed slabs). */
+void slab_free_slabs(struct slab_state *ss);
 size_t slab_host_bytes(const struct slab_state *ss);
 /* Boot: the kmalloc caches, for the machine's CPU count. */
 void kmem_cache_init(struct machine *m);

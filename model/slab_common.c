@@ -30,7 +30,7 @@ void slab_state_init(struct slab_state *ss)
 	pfnmap_init(&ss->by_pfn);
 }
 
-void slab_state_free(struct slab_state *ss)
+void slab_free_slabs(struct slab_state *ss)
 {
 	for (uint32_t i = 0; i < ss->nr_slots; i++) {
 		if (!ss->slab[i])
@@ -39,6 +39,14 @@ void slab_state_free(struct slab_state *ss)
 		free(ss->slab[i]->allocated);
 		free(ss->slab[i]);
 	}
+	ss->nr_slots = ss->nr_free_slots = 0;
+	pfnmap_free(&ss->by_pfn);
+	pfnmap_init(&ss->by_pfn);
+}
+
+void slab_state_free(struct slab_state *ss)
+{
+	slab_free_slabs(ss);
 	for (uint32_t i = 0; i < ss->nr_caches; i++) {
 		free(ss->caches[i]->cpu_slab);
 		free(ss->caches[i]);

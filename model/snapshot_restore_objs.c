@@ -204,16 +204,7 @@ bool snap_read_vmalloc(struct snap_reader *outer, struct machine *m)
 /* Forget boot's slabs (it makes none today) and keep its caches. */
 static void slab_reset(struct slab_state *ss)
 {
-	for (uint32_t i = 0; i < ss->nr_slots; i++) {
-		if (!ss->slab[i])
-			continue;
-		free(ss->slab[i]->next_free);
-		free(ss->slab[i]->allocated);
-		free(ss->slab[i]);
-	}
-	ss->nr_slots = ss->nr_free_slots = 0;
-	pfnmap_free(&ss->by_pfn);
-	pfnmap_init(&ss->by_pfn);
+	slab_free_slabs(ss);
 	for (uint32_t i = 0; i < ss->nr_caches; i++) {
 		struct kmem_cache *s = ss->caches[i];
 
