@@ -71,8 +71,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 fail=0
 err() { echo "bench_store: $*" >&2; fail=1; }
 die() { echo "bench_store: $*" >&2; exit 1; }
-# the tests' harness: mm_wait_listening
-. "$(dirname "$0")/../tests/lib.sh"
+# keepalive, ms, and the tests' harness (mm_wait_listening)
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$BIN" ] || die "no daemon at $BIN (make build/mmlabd)"
 [ "$CONNS" -ge "$WTHREADS" ] && [ $((CONNS % WTHREADS)) -eq 0 ] &&
@@ -159,27 +159,6 @@ create_machines() {
 		die "created $(grep -c : "$2") machines of $1: $(cat "$TMP"/m/*.json | head -c 400)"
 }
 
-# keepalive CURL-ARGS...: two answers on one connection, both 2xx, the
-# second on the connection of the first, neither saying close
-keepalive() {
-	curl -sv -o /dev/null -o /dev/null "$@" >"$TMP/ka.out" 2>&1
-	if [ "$(grep -c '^< HTTP/1\.1 2[0-9][0-9]' "$TMP/ka.out")" -ne 2 ]; then
-		err "keep-alive check ($name): expected two 2xx answers"
-		cat "$TMP/ka.out" >&2
-	elif grep -qi '^< connection: *close' "$TMP/ka.out" ||
-	     ! grep -qi 're-using existing connection' "$TMP/ka.out"; then
-		err "keep-alive lost ($name)"
-	fi
-}
-
-# ms VALUE: wrk's "430.00us", "1.04ms", "1.20s" in milliseconds
-ms() {
-	echo "$1" | awk '{ v = $1 + 0
-		if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v += 0;
-		else if ($1 ~ /m$/) v *= 60000; else if ($1 ~ /s$/) v *= 1000;
-		printf "%.3f", v }'
-}
-
 # --- 1. the same load with and without the store -------------------------------------
 
 # load_setup: CONNS machines into $TMP/ids; machine k (0-based) gets k
@@ -201,8 +180,7 @@ load_setup() {
 		k=$((k + 1))
 	done <"$TMP/ids"
 	m=$(sed -n '$p' "$TMP/ids")
-	name="POST kmalloc, $kind"
-	keepalive -H "Authorization: Bearer ${m#*:}" \
+	keepalive "POST kmalloc, $kind" -H "Authorization: Bearer ${m#*:}" \
 		-H 'Content-Type: application/json' -d '{"size":64}' \
 		"http://127.0.0.1:$PORT/v1/machines/${m%%:*}/kmalloc" \
 		"http://127.0.0.1:$PORT/v1/machines/${m%%:*}/kmalloc"
