@@ -3,10 +3,19 @@
  *
  * Every refusal carries a kind (which the API turns into an HTTP status),
  * a stable slug (the problem "type"), the field it is about, and a sentence
- * that tells a student what to change.  A refusal never changes state.
+ * that tells a student what to change.
+ *
+ * A refusal either leaves the machine bit-identical (every argument check
+ * comes before the first change), or it says so with "changed": an
+ * allocation that failed half way may have moved state the kernel does not
+ * put back (a pageblock it stole keeps its new migratetype), and the
+ * server then journals the refused operation and moves the generation like
+ * any other change, so replay and every cached answer stay true.
  */
 #ifndef MM_ERROR_H
 #define MM_ERROR_H
+
+#include <stdbool.h>
 
 enum mm_errkind {
 	MM_OK = 0,
@@ -21,6 +30,7 @@ struct mm_error {
 	char type[40];		/* stable slug, e.g. "bad-config", "double-free" */
 	char field[40];		/* the input field at fault, or "" */
 	char detail[640];	/* what is wrong and what to do about it */
+	bool changed;		/* refused, but the machine's state moved */
 };
 
 /* Fill *err (if not NULL) and return the kind, for "return mm_fail(...)". */
