@@ -166,6 +166,13 @@ static int op_free_pages(struct machine *m, const json_t *args,
 	if ((rc = api_arg_frame("free_pages", args, true, &pfn, err)) ||
 	    (rc = arg_order("free_pages", args, &order, err)))
 		return rc;
+	/* the block must lie in the physical space before it becomes
+	 * frames (a head near the top and a large order would pass it) */
+	if (!range_fits(pfn, 1ull << order, PHYS_LIMIT >> PAGE_SHIFT))
+		return bad_arg(err, json_object_get(args, "phys") ? "phys" :
+			       "pfn", "%s: the block of 2^order pages from "
+			       "there passes the end of the 36-bit physical "
+			       "space", "free_pages");
 	if ((rc = check_owner(m, pfn, err)))
 		return rc;
 	if ((rc = free_pages(&m->pgdat, pfn, order, err))) {
@@ -299,6 +306,7 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	json_t *empty = NULL;
 	char names[1024], what[48];
 	const struct api_op_def *d = find_op(op);
+	uint64_t before;
 	int rc;
 
 	*result = NULL;
@@ -318,7 +326,13 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	/* no arguments at all means every default */
 	if (!args)
 		args = empty = json_object();
+	before = machine_changes(m);
 	rc = d->run(m, args, result, err);
 	json_decref(empty);
+	/* a refusal that moved state says so, for the journal: the model's
+	 * primitives count every change, so no refusal site is trusted to
+	 * remember it */
+	if (rc != MM_OK && err)
+		err->changed = machine_changes(m) != before;
 	return rc;
 }

@@ -187,14 +187,15 @@ static int resolve(struct machine *m, const json_t *args, enum pt_access acc,
 
 	if (json_object_get(args, "phys")) {
 		if (api_get_u64(json_object_get(args, "phys"), &v) ||
-		    v + len > PHYS_LIMIT)
-			return bad_arg(err, "phys", "phys must be a physical "
-				       "address below 64 GiB");
+		    !range_fits(v, len, PHYS_LIMIT))
+			return bad_arg(err, "phys", "phys and the length must "
+				       "give a range below 64 GiB (36-bit "
+				       "physical addresses)");
 		*pa_out = v + off;
 		return MM_OK;
 	}
-	if (api_get_u64(json_object_get(args, "addr"), &v) || v > UINT32_MAX ||
-	    v + len > SZ_4G)
+	if (api_get_u64(json_object_get(args, "addr"), &v) ||
+	    !range_fits(v, len, SZ_4G))
 		return bad_arg(err, "addr", "give addr (a kernel virtual "
 			       "address) or phys, and a range inside 4 GiB");
 	pt_walk(m, m->swapper_pg_dir, (vaddr_t)(v + off), acc, false, &w);
@@ -245,10 +246,18 @@ static int op_read(struct machine *m, const json_t *args, json_t **result,
 static int parse_data(const json_t *args, uint8_t *buf, uint64_t *len,
 		      struct mm_error *err)
 {
-	const char *hex = json_string_value(json_object_get(args, "hex"));
-	const char *text = json_string_value(json_object_get(args, "text"));
+	const json_t *jh = json_object_get(args, "hex");
+	const json_t *jt = json_object_get(args, "text");
+	const char *hex = json_string_value(jh);
+	const char *text = json_string_value(jt);
 	size_t n;
 
+	/* a number or an object beside the other would be quietly ignored */
+	if (jh && !hex)
+		return bad_arg(err, "hex", "hex must be a string of hex digits "
+			       "such as \"deadbeef\"");
+	if (jt && !text)
+		return bad_arg(err, "text", "text must be a string");
 	if (!!hex == !!text)
 		return bad_arg(err, "hex", "give the bytes as \"hex\" "
 			       "(\"deadbeef\") or as \"text\", not both");

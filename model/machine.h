@@ -71,6 +71,14 @@ uint32_t machine_totalram_pages(const struct machine *m);
 uint32_t machine_totalhigh_pages(const struct machine *m);
 uint32_t machine_free_pages(const struct machine *m);
 uint32_t machine_freehigh_pages(const struct machine *m);
+/*
+ * A count that moves with every change to the machine's state (the buddy
+ * allocator's lists, records and pageblocks, the bytes of RAM; every
+ * other change goes with one of those).  Not state itself: equal counts
+ * before and after an operation mean it changed nothing, which is how a
+ * refusal knows to say "changed".
+ */
+uint64_t machine_changes(const struct machine *m);
 /* Host bytes this machine holds (for the benchmark and the limits). */
 size_t machine_host_bytes(const struct machine *m);
 
