@@ -211,6 +211,13 @@ static void test_write_types(void **state)
 		"\"text\": [1]}", MM_EINVAL, "bad-argument", "text");
 	refused(m, "write", "{\"phys\": \"0x100000\", \"text\": {}}",
 		MM_EINVAL, "bad-argument", "text");
+	ok_op(m, "process_create", "{}");
+	refused(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x8048000\", "
+		"\"text\": \"ab\", \"hex\": 5}", MM_EINVAL, "bad-argument",
+		"hex");
+	refused(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x8048000\", "
+		"\"hex\": \"ab\", \"text\": false}", MM_EINVAL,
+		"bad-argument", "text");
 	machine_free(m);
 }
 
