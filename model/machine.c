@@ -127,7 +127,7 @@ uint32_t machine_freehigh_pages(const struct machine *m)
 
 uint64_t machine_changes(const struct machine *m)
 {
-	return m->pgdat.changes + m->mem.changes;
+	return m->pgdat.changes + m->mem.changes + m->slab.changes;
 }
 
 size_t machine_host_bytes(const struct machine *m)

@@ -365,6 +365,35 @@ static void test_vmalloc_steals_then_fails(void **state)
 	finish(&r);
 }
 
+/*
+ * A vmalloc whose pages[] array kmalloc finds its CPU slab full, no
+ * partial slab and no page for a new one: the full CPU slab has already
+ * left the CPU when the allocation fails, and that stays.
+ */
+static void test_slab_retired_then_fails(void **state)
+{
+	struct run r;
+	bool fresh = false;
+
+	(void)state;
+	start(&r, "{\"ram\": \"64M\"}");
+	/* a new kmalloc-64 slab, then fill it: no partial slab is left */
+	for (;;) {
+		json_t *res = setup(&r, "kmalloc", "{\"size\": 64}");
+		const json_t *slab = json_object_get(res, "slab");
+		bool full = json_integer_value(json_object_get(slab, "inuse")) ==
+			    json_integer_value(json_object_get(slab, "objects"));
+
+		fresh |= !strcmp(str_of(res, "from"), "new-slab");
+		json_decref(res);
+		if (fresh && full)
+			break;
+	}
+	exhaust(&r, "GFP_KERNEL");
+	refuse(&r, "out-of-memory", "vmalloc", "{\"size\": \"64K\"}");
+	finish(&r);
+}
+
 static void test_vmalloc_space(void **state)
 {
 	struct run r;
@@ -745,6 +774,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vmalloc_steals_then_fails),
+		cmocka_unit_test(test_slab_retired_then_fails),
 		cmocka_unit_test(test_vmalloc_space),
 		cmocka_unit_test(test_pkmap_full),
 		cmocka_unit_test(test_memory_exhausted),
