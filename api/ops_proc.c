@@ -509,19 +509,19 @@ static int op_proc_limits(struct machine *m, const json_t *args,
 			  err)) ||
 	    (rc = arg_u32(args, "max_processes", false, 4096, &procs, err)))
 		return rc;
-	if (json_object_get(args, "max_map_count")) {
-		if (maps < 1)
-			return bad_arg(err, "max_map_count", "max_map_count "
-				       "must be 1 to 1048576");
+	/* both checked before either is set: a refusal changes nothing */
+	if (json_object_get(args, "max_map_count") && maps < 1)
+		return bad_arg(err, "max_map_count", "max_map_count must be 1 "
+			       "to 1048576");
+	if (json_object_get(args, "max_processes") &&
+	    (procs < m->procs.nr || procs < 1))
+		return bad_arg(err, "max_processes", "max_processes must be 1 "
+			       "to 4096 and at least the number of running "
+			       "processes");
+	if (json_object_get(args, "max_map_count"))
 		m->procs.max_map_count = (uint32_t)maps;
-	}
-	if (json_object_get(args, "max_processes")) {
-		if (procs < m->procs.nr || procs < 1)
-			return bad_arg(err, "max_processes", "max_processes "
-				       "must be 1 to 4096 and at least the "
-				       "number of running processes");
+	if (json_object_get(args, "max_processes"))
 		m->procs.max_procs = (uint32_t)procs;
-	}
 	*result = json_pack("{s:i, s:i, s:i}", "max_map_count",
 			    (int)m->procs.max_map_count, "max_processes",
 			    (int)m->procs.max_procs, "processes",

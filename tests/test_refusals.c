@@ -679,6 +679,9 @@ static void test_conflicts(void **state)
 	json_decref(setup(&r, "process_create", "{}"));
 	json_decref(setup(&r, "proc_limits", "{\"max_processes\": 2, "
 			  "\"max_map_count\": 8}"));
+	/* the first limit is fine, the second is refused: neither is set */
+	refuse(&r, "bad-argument", "proc_limits", "{\"max_map_count\": 13, "
+	       "\"max_processes\": 0}");
 	json_decref(setup(&r, "fork", "{\"pid\": 1}"));
 	json_decref(probe(&r, "fork", "{\"pid\": 1}"));
 	json_decref(probe(&r, "process_create", "{}"));
@@ -733,6 +736,230 @@ static void test_conflicts(void **state)
 	finish(&r);
 }
 
+/* --- random walks ------------------------------------------------------------------- */
+
+/*
+ * Operations drawn at random, with arguments from what earlier answers
+ * gave (addresses, pfns, pids, cache names) or from a pool of plausible
+ * and wrong values, every one probed: the invariant holds whatever order
+ * the operations come in.  Fixed seeds, so a failure repeats.
+ */
+struct pools {
+	char addr[64][24], pfn[64][24], cache[16][24];
+	unsigned nr_addr, nr_pfn, nr_cache;
+	uint64_t rnd;
+};
+
+static uint32_t rnd(struct pools *p, uint32_t n)
+{
+	p->rnd = p->rnd * 6364136223846793005ull + 1442695040888963407ull;
+	return n ? (uint32_t)(p->rnd >> 33) % n : 0;
+}
+
+static void learn(struct pools *p, const json_t *res)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)res, key, v) {
+		const char *sv = json_string_value(v);
+
+		if (json_is_object(v)) {
+			learn(p, v);
+			continue;
+		}
+		if (!sv)
+			continue;
+		if (!strcmp(key, "addr") || !strcmp(key, "va"))
+			snprintf(p->addr[p->nr_addr++ % 64], 24, "%s", sv);
+		else if (!strcmp(key, "pfn") || !strcmp(key, "head"))
+			snprintf(p->pfn[p->nr_pfn++ % 64], 24, "%s", sv);
+		else if (!strcmp(key, "cache") && strncmp(sv, "kmalloc", 7))
+			snprintf(p->cache[p->nr_cache++ % 16], 24, "%s", sv);
+	}
+}
+
+static const char *pick(struct pools *p, char (*pool)[24], unsigned n,
+			unsigned cap, const char *const *other, unsigned nother)
+{
+	if (n && rnd(p, 4))
+		return pool[rnd(p, MIN(n, cap))];
+	return other[rnd(p, nother)];
+}
+
+/* One value for argument name, as JSON text. */
+static void value(struct pools *p, const char *name, char *out, size_t len)
+{
+	static const char *const nums[] = {
+		"0", "1", "2", "3", "7", "64", "100", "4096", "\"4K\"",
+		"\"64K\"", "\"1M\"", "\"8M\"", "-1", "true", "\"junk\"",
+		"\"0xffffffffffffffff\"",
+	};
+	static const char *const addrs[] = {
+		"\"0xc0000000\"", "\"0xc2001000\"", "\"0xf7000000\"",
+		"\"0xfff00000\"", "\"0x08048000\"", "\"0x40000000\"",
+		"\"0xb7000000\"", "\"0xbfff0000\"", "\"0x10\"", "0",
+	};
+	static const char *const pfns[] = {
+		"0", "1", "\"0x100\"", "\"0x1000\"", "\"0x2000\"",
+		"\"0x38000\"", "\"0x40000\"", "\"0x60000\"", "\"0xffffff\"",
+	};
+	static const char *const gfps[] = {
+		"\"GFP_KERNEL\"", "\"GFP_ATOMIC\"", "\"GFP_HIGHUSER_MOVABLE\"",
+		"\"GFP_KERNEL | __GFP_ZERO\"", "\"GFP_NOWAIT\"",
+		"\"GFP_DMA\"", "\"GFP_KERNEL | __GFP_HIGHMEM\"",
+		"\"GFP_USER\"", "\"__GFP_DMA | __GFP_HIGHMEM\"",
+	};
+	static const char *const flags[] = {
+		"\"MAP_PRIVATE|MAP_ANONYMOUS\"", "\"MAP_SHARED|MAP_ANONYMOUS\"",
+		"\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED\"",
+		"\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE\"",
+		"\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE\"",
+		"\"MAP_PRIVATE\"",
+	};
+	static const char *const caches[] = {
+		"\"kmalloc-64\"", "\"kmalloc-192\"", "\"nope\"",
+	};
+	char q[32];
+
+	if (!strcmp(name, "addr") || !strcmp(name, "uaddr") ||
+	    !strcmp(name, "kaddr")) {
+		const char *a = pick(p, p->addr, p->nr_addr, 64, addrs,
+				     ARRAY_SIZE(addrs));
+
+		if (a[0] == '"' || a[0] == '0')
+			snprintf(out, len, "%s", a);
+		else
+			snprintf(out, len, "\"%s\"", a);
+		if (p->nr_addr && !rnd(p, 8))	/* just past one */
+			snprintf(out, len, "%llu", strtoull(p->addr[rnd(p,
+				 MIN(p->nr_addr, 64))], NULL, 16) + 4096);
+	} else if (!strcmp(name, "pfn") || !strcmp(name, "phys")) {
+		const char *f = pick(p, p->pfn, p->nr_pfn, 64, pfns,
+				     ARRAY_SIZE(pfns));
+
+		if (f[0] == '"' || (f[0] >= '0' && f[0] <= '9' && f[1] != 'x'))
+			snprintf(out, len, "%s", f);
+		else
+			snprintf(out, len, "\"%s\"", f);
+		if (!strcmp(name, "phys"))
+			snprintf(out, len, "%llu", (unsigned long long)strtoull(
+				 out[0] == '"' ? out + 1 : out, NULL, 0) << 12);
+	} else if (!strcmp(name, "pfns")) {
+		snprintf(q, sizeof(q), "%s", p->nr_pfn ? p->pfn[rnd(p,
+			 MIN(p->nr_pfn, 64))] : "0x100");
+		snprintf(out, len, "[\"%s\", \"0x%x\"]", q, 0x100 + rnd(p, 64));
+	} else if (!strcmp(name, "gfp")) {
+		snprintf(out, len, "%s", gfps[rnd(p, ARRAY_SIZE(gfps))]);
+	} else if (!strcmp(name, "flags")) {
+		snprintf(out, len, "%s", flags[rnd(p, ARRAY_SIZE(flags))]);
+	} else if (!strcmp(name, "pid")) {
+		snprintf(out, len, "%u", 1 + rnd(p, 4));
+	} else if (!strcmp(name, "cpu")) {
+		snprintf(out, len, "%u", rnd(p, 3));
+	} else if (!strcmp(name, "order")) {
+		snprintf(out, len, "%u", rnd(p, 12));
+	} else if (!strcmp(name, "prot")) {
+		snprintf(out, len, "%u", rnd(p, 8));
+	} else if (!strcmp(name, "access")) {
+		snprintf(out, len, "\"%s\"", rnd(p, 2) ? "write" : "read");
+	} else if (!strcmp(name, "mode")) {
+		snprintf(out, len, "\"%s\"", rnd(p, 2) ? "user" : "kernel");
+	} else if (!strcmp(name, "cache")) {
+		if (p->nr_cache && rnd(p, 3))
+			snprintf(out, len, "\"%s\"", p->cache[rnd(p,
+				 MIN(p->nr_cache, 16))]);
+		else
+			snprintf(out, len, "%s", caches[rnd(p,
+				 ARRAY_SIZE(caches))]);
+	} else if (!strcmp(name, "name")) {
+		snprintf(out, len, "\"c%u\"", rnd(p, 6));
+	} else if (!strcmp(name, "hex")) {
+		snprintf(out, len, "\"%s\"", rnd(p, 2) ? "0102" : "ff");
+	} else if (!strcmp(name, "text")) {
+		snprintf(out, len, "\"hello\"");
+	} else if (!strcmp(name, "count") || !strcmp(name, "start")) {
+		snprintf(out, len, "%u", rnd(p, 64));
+	} else if (!strcmp(name, "value")) {
+		snprintf(out, len, "%d", (int)rnd(p, 2001) - 1000);
+	} else if (!strcmp(name, "max_processes") ||
+		   !strcmp(name, "max_map_count")) {
+		snprintf(out, len, "%u", 2 + rnd(p, 30));
+	} else {
+		snprintf(out, len, "%s", nums[rnd(p, ARRAY_SIZE(nums))]);
+	}
+}
+
+/* Reads that build big answers add nothing here: every_argument has them. */
+static bool walk_skips(const char *op)
+{
+	return !strcmp(op, "frames") || !strcmp(op, "pagemap") ||
+	       !strcmp(op, "process_pagetables");
+}
+
+static void walk(const char *config, uint64_t seed, unsigned steps)
+{
+	struct pools p = { .rnd = seed };
+	struct run r;
+	size_t nops = 0;
+
+	while (api_op_name(nops))
+		nops++;
+	start(&r, config);
+	for (unsigned i = 0; i < steps; i++) {
+		const char *op = api_op_name(rnd(&p, (uint32_t)nops));
+		const char *const *args = api_op_args(op);
+		json_t *a, *res;
+
+		if (walk_skips(op))
+			continue;
+		a = json_object();
+		/* the heavy operations come in bursts, to run memory out */
+		if (!strcmp(op, "alloc_pages") && !rnd(&p, 3)) {
+			for (int k = 0; k < 8; k++)
+				json_decref(run_op(&r, false, "alloc_pages",
+					json_pack("{s:i}", "order", 9)));
+		}
+		for (; *args; args++) {
+			char v[128];
+			json_t *jv;
+
+			if (rnd(&p, 5) == 0)
+				continue;	/* left out: its default */
+			value(&p, *args, v, sizeof(v));
+			jv = json_loads(v, JSON_DECODE_ANY, NULL);
+			if (jv)
+				json_object_set_new(a, *args, jv);
+		}
+		res = run_op(&r, true, op, a);
+		if (res)
+			learn(&p, res);
+		json_decref(res);
+	}
+	print_message("%s walk %llu: %u probes, %u refusals, %u changed\n",
+		      config, (unsigned long long)seed, r.probes, r.refusals,
+		      r.changed);
+	finish(&r);
+}
+
+/* MMLAB_WALKS=N runs N seeds of each (1 in make test), for a longer hunt. */
+static void test_random_walks(void **state)
+{
+	static const char *const configs[] = {
+		"{\"ram\": \"64M\", \"cpus\": 2}",
+		"{\"ram\": \"2G\", \"pae\": true, \"cpus\": 2}",
+		"{\"ram\": \"1G\"}",
+		"{\"ram\": \"128M\", \"cmdline\": \"vmalloc=256M\"}",
+	};
+	const char *env = getenv("MMLAB_WALKS");
+	unsigned n = env ? (unsigned)strtoul(env, NULL, 10) : 1;
+
+	(void)state;
+	for (unsigned seed = 1; seed <= n; seed++)
+		for (size_t c = 0; c < ARRAY_SIZE(configs); c++)
+			walk(configs[c], seed * 16 + c, 1000);
+}
+
 /* Every slug an operation can answer with (api/openapi.json lists them). */
 static const char *const expected[] = {
 	"bad-argument", "unknown-operation", "out-of-memory", "bad-gfp",
@@ -781,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_nearly_out),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_every_argument),
+		cmocka_unit_test(test_random_walks),
 		cmocka_unit_test(test_summary),
 	};
 
