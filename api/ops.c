@@ -332,7 +332,7 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	/* a refusal that moved state says so, for the journal: the model's
 	 * primitives count every change, so no refusal site is trusted to
 	 * remember it */
-	if (rc != MM_OK && err)
-		err->changed = machine_changes(m) != before;
+	if (err)
+		err->changed = rc != MM_OK && machine_changes(m) != before;
 	return rc;
 }
