@@ -623,7 +623,7 @@ static int op_pagemap(struct machine *m, const json_t *args, json_t **result,
 				break;
 			{
 				pfn_t pfn = (pfn_t)((e & (m->config.pae ?
-					0x000ffffffffff000ull : 0xfffff000ull))
+					PAE_ADDR_MASK : 0xfffff000ull))
 					>> PAGE_SHIFT);
 				int z = pfn_to_zone(&m->pgdat, pfn);
 				bool zero = PFN_PHYS(pfn) ==

@@ -736,6 +736,91 @@ static void test_conflicts(void **state)
 	finish(&r);
 }
 
+/*
+ * Page-table entries written by hand (write takes any physical address,
+ * a page table's too): entries that point past RAM, past 4 GiB, past the
+ * 36-bit space, at PFN_NONE.  Whatever walks them afterwards refuses or
+ * answers, and nothing reads or writes a frame that is not there (ASan
+ * runs this).
+ */
+static void crafted(struct run *r, bool pae)
+{
+	static const char *const junk[] = {
+		"ffffffff", "67f0ffff", "e7ffffff", "67000000",
+		"67f0ffffff0f0000", "e7ffffffffffff7f", "6700000000000000",
+	};
+	json_t *t;
+	char entry[8][32];
+	unsigned n = 0;
+	size_t i;
+	json_t *st;
+
+	t = probe(r, "translate", "{\"pid\": 1, \"addr\": \"0x40000000\"}");
+	json_array_foreach(json_object_get(t, "steps"), i, st)
+		if (n < 8)
+			snprintf(entry[n++], 32, "%s",
+				 str_of(st, "entry_addr"));
+	json_decref(t);
+	t = probe(r, "translate", "{\"addr\": \"0xf8000000\"}");
+	json_array_foreach(json_object_get(t, "steps"), i, st)
+		if (n < 8)
+			snprintf(entry[n++], 32, "%s",
+				 str_of(st, "entry_addr"));
+	json_decref(t);
+	for (unsigned e = 0; e < n; e++)
+		for (size_t j = 0; j < ARRAY_SIZE(junk); j++) {
+			if (!pae && strlen(junk[j]) > 8)
+				continue;
+			json_decref(setup(r, "write", "{\"phys\": \"%s\", "
+					  "\"hex\": \"%s\"}", entry[e], junk[j]));
+			json_decref(probe(r, "access", "{\"pid\": 1, \"addr\": "
+					  "\"0x40000000\", \"access\": \"write\"}"));
+			json_decref(probe(r, "uwrite", "{\"pid\": 1, \"addr\": "
+					  "\"0x40000ffe\", \"hex\": \"0102\"}"));
+			json_decref(probe(r, "uread", "{\"pid\": 1, \"addr\": "
+					  "\"0x40000000\", \"len\": 16}"));
+			json_decref(probe(r, "pagemap", "{\"pid\": 1}"));
+			json_decref(probe(r, "process_pagetables", "{\"pid\": 1}"));
+			json_decref(probe(r, "translate", "{\"pid\": 1, \"addr\": "
+					  "\"0x40000000\"}"));
+			json_decref(probe(r, "read", "{\"addr\": \"0xf8000000\", "
+					  "\"len\": 16}"));
+			json_decref(probe(r, "write", "{\"addr\": \"0xf8000ffe\", "
+					  "\"hex\": \"0102\"}"));
+			json_decref(probe(r, "vmalloc", "{\"size\": \"64K\"}"));
+			json_decref(probe(r, "kmap", "{\"pfn\": \"0x1f000\"}"));
+		}
+	json_decref(probe(r, "fork", "{\"pid\": 1}"));
+	json_decref(probe(r, "munmap", "{\"pid\": 1, \"addr\": \"0x40000000\", "
+			  "\"len\": \"1M\"}"));
+	json_decref(probe(r, "exit", "{\"pid\": 2}"));
+	json_decref(probe(r, "exit", "{\"pid\": 1}"));
+}
+
+static void test_crafted_tables(void **state)
+{
+	static const struct { const char *config; bool pae; } cases[] = {
+		{ "{\"ram\": \"512M\"}", false },
+		{ "{\"ram\": \"2G\", \"pae\": true}", true },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct run r;
+
+		start(&r, cases[c].config);
+		setup_drop(&r, "process_create", "{}");
+		setup_drop(&r, "mmap", "{\"pid\": 1, \"addr\": \"0x40000000\", "
+			   "\"len\": \"1M\", \"prot\": 3, \"flags\": "
+			   "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED\"}");
+		setup_drop(&r, "access", "{\"pid\": 1, \"addr\": \"0x40000000\", "
+			   "\"access\": \"write\"}");
+		setup_drop(&r, "vmalloc", "{\"size\": \"64K\"}");
+		crafted(&r, cases[c].pae);
+		finish(&r);
+	}
+}
+
 /* --- random walks ------------------------------------------------------------------- */
 
 /*
@@ -1007,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_memory_exhausted),
 		cmocka_unit_test(test_nearly_out),
 		cmocka_unit_test(test_conflicts),
+		cmocka_unit_test(test_crafted_tables),
 		cmocka_unit_test(test_every_argument),
 		cmocka_unit_test(test_random_walks),
 		cmocka_unit_test(test_summary),
