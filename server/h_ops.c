@@ -278,7 +278,8 @@ void h_batch(struct srv_call *c)
 	if (!json_is_array(ops) ||
 	    (!json_is_array(c->body) && json_object_size(c->body) != 1)) {
 		resp_problem(c, 400, "bad-body", "the body of /ops must be a JSON "
-			     "array of {\"op\": NAME, \"args\": {...}}");
+			     "array of {\"op\": NAME, \"args\": {...}}, or "
+			     "{\"ops\": that array} with nothing beside ops");
 		return;
 	}
 	if (!check_batch(c, ops, &writes) || !(sm = call_machine(c, writes)))
