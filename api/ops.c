@@ -2,8 +2,11 @@
  * ops.c - the operations on a machine: JSON arguments in, the model's
  * answer as JSON out.
  *
- * Argument checking happens here, before the model runs, so a refusal
- * never changes the machine and always names the argument at fault.
+ * Argument checking happens here, before the model runs, so a refused
+ * argument never changes the machine and always names the argument at
+ * fault.  The model may still refuse half way (out of memory after
+ * taking pages); api_op() then tells from machine_changes() whether
+ * anything moved, and says so in err->changed.
  */
 #include "api.h"
 #include "api_util.h"
