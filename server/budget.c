@@ -12,7 +12,7 @@
 #include "machine.h"
 
 #define KIB(x)	((unsigned long long)((x) >> 10))
-#define MIB(x)	((unsigned long long)((x) >> 20))
+#define MIB(x)	((double)(x) / (1 << 20))
 
 /* What the server holds for sm: the model, and its cached answers. */
 static uint64_t machine_bytes(const struct srv_machine *sm)
@@ -88,7 +88,7 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 	}
 	if (all > o->max_host_total) {
 		snprintf(detail, sizeof(detail), "the machines of this server "
-			 "hold %llu MiB of host memory, over its budget of %llu "
+			 "hold %.1f MiB of host memory, over its budget of %.1f "
 			 "MiB, so %s was not run; give memory back (free_pages, "
 			 "kfree, vfree, munmap, exit processes), reset or delete "
 			 "machines you no longer need, or try later",
@@ -108,7 +108,7 @@ bool budget_refuses_create(struct srv_call *c)
 	if (all <= o->max_host_total)
 		return false;
 	snprintf(detail, sizeof(detail), "the machines of this server hold "
-		 "%llu MiB of host memory, over its budget of %llu MiB, so no "
+		 "%.1f MiB of host memory, over its budget of %.1f MiB, so no "
 		 "machine can be created now; delete machines you no longer "
 		 "need, or try later", MIB(all), MIB(o->max_host_total));
 	resp_header(c, "Retry-After", "60");
