@@ -661,7 +661,7 @@ same "$(cksum <"$TMP/cut/mmlab.db")" "$sum0" "cut store: untouched"
 echo "== damage"
 DD=$TMP/damage.data
 DB=$DD/mmlab.db
-start damage "$DD" --snapshot-every 3 --max-machines-per-ip 3 || exit 1
+start damage "$DD" --snapshot-every 3 || exit 1
 create keep '{"ram":"512M","name":"keep-me"}'
 K=$ID KT=$TOK
 create victim '{"ram":"512M","name":"victim-row-xyz"}'
