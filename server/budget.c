@@ -14,19 +14,34 @@
 #define KIB(x)	((unsigned long long)((x) >> 10))
 #define MIB(x)	((double)(x) / (1 << 20))
 
-/* What the server holds for sm: the model, and its cached answers. */
-static uint64_t machine_bytes(const struct srv_machine *sm)
+static uint64_t cached_bytes(const struct srv_machine *sm)
 {
-	uint64_t n = machine_host_bytes(sm->m);
+	uint64_t n = 0;
 
 	for (int i = 0; i < SRV_CACHED_ANSWERS; i++)
 		n += sm->cache[i].len;
 	return n;
 }
 
+/* What the server holds for sm: the model, and its cached answers. */
+static uint64_t machine_bytes(struct srv_machine *sm)
+{
+	sm->counted_gen = sm->generation;
+	sm->counted_cache = cached_bytes(sm);
+	return machine_host_bytes(sm->m) + sm->counted_cache;
+}
+
 void budget_account(struct srv *s, struct srv_machine *sm)
 {
 	reg_account(&s->reg, sm, machine_bytes(sm));
+}
+
+void budget_note(struct srv *s, struct srv_machine *sm)
+{
+	/* a read changes neither: no need to count (or take a lock) */
+	if (sm->counted_gen != sm->generation ||
+	    sm->counted_cache != cached_bytes(sm))
+		budget_account(s, sm);
 }
 
 /* Operations that only give back: a machine over budget may run them. */

@@ -22,6 +22,8 @@ struct srv_machine;
 
 /* Under sm->lock: count what sm holds now into the registry's sums. */
 void budget_account(struct srv *s, struct srv_machine *sm);
+/* The same after a request, when it changed the machine or its cache. */
+void budget_note(struct srv *s, struct srv_machine *sm);
 
 /*
  * Under sm->lock, before op runs: true with *problem (a 507

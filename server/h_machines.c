@@ -88,7 +88,7 @@ struct srv_machine *call_machine(struct srv_call *c, bool write)
 
 void call_machine_done(struct srv_call *c, struct srv_machine *sm)
 {
-	budget_account(c->s, sm);
+	budget_note(c->s, sm);
 	/* queued before the lock goes: the journal's order is the order
 	 * the changes were made in */
 	if (c->resp->ticket)

@@ -59,6 +59,8 @@ struct srv_machine {
 	uint32_t frames;		/* max_pfn, for /metrics */
 	struct srv_cached cache[SRV_CACHED_ANSWERS];	/* under lock */
 	unsigned cache_next;
+	uint64_t counted_gen;		/* under lock: the generation and */
+	uint64_t counted_cache;		/* cached bytes host_bytes counted */
 
 	_Atomic int64_t last_used_ms;	/* monotonic; for idle expiry */
 	/* under the registry's lock */
