@@ -207,12 +207,17 @@ static int check_or_init(struct store *st, char *err, size_t len)
 		return -1;
 	}
 	if (app == 0 && tables == 0) {
-		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; "
-			 "PRAGMA user_version = %d;", STORE_APP_ID, STORE_VERSION);
+		/* one transaction: a store is made whole or not at all */
+		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; PRAGMA "
+			 "application_id = %d; PRAGMA user_version = %d;",
+			 STORE_APP_ID, STORE_VERSION);
 		if (store_exec(st, "PRAGMA journal_mode = WAL", err, len) ||
 		    store_exec(st, sql, err, len) ||
-		    store_exec(st, schema, err, len))
+		    store_exec(st, schema, err, len) ||
+		    store_exec(st, "COMMIT", err, len)) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
+		}
 		return 0;
 	}
 	if (app != STORE_APP_ID) {
@@ -224,6 +229,16 @@ static int check_or_init(struct store *st, char *err, size_t len)
 	store_int(st, "PRAGMA user_version", &ver);
 	if (ver == 2)
 		return store_migrate(st, ver, err, len);
+	if (ver == 0) {
+		/* stores before format 3 were made in several transactions:
+		 * the later ones went with a lost or damaged -wal */
+		snprintf(err, len, "%s is damaged: it is an mmlab store whose "
+			 "format was never recorded, so its first commits are "
+			 "missing (its write-ahead log %s-wal was removed or "
+			 "damaged); restore it from a backup; it was not touched",
+			 st->path, st->path);
+		return -1;
+	}
 	if (ver != STORE_VERSION) {
 		snprintf(err, len, "%s is an mmlab store of format %d; this "
 			 "mmlabd reads format %d", st->path, ver, STORE_VERSION);
@@ -309,8 +324,8 @@ static uint64_t meta_commit(struct store *st)
  * number (a write to the page cache, no fsync: it only has to survive
  * the daemon, and the commit itself was synced first).
  */
-static int lost_commits(struct store *st, bool accept, const char *dir,
-			char *err, size_t len)
+static int lost_commits(struct store *st, bool accept, bool read_only,
+			const char *dir, char *err, size_t len)
 {
 	uint64_t have = meta_commit(st);
 	char lost[64];
@@ -327,6 +342,16 @@ static int lost_commits(struct store *st, bool accept, const char *dir,
 			(unsigned long long)(st->lock_commit - have));
 		st->lock_commit = have;
 		return 0;
+	}
+	if (read_only) {
+		/* opened immutable: SQLite does not read the -wal at all */
+		snprintf(err, len, "%s holds commits up to %llu, but %s/mmlab.lock "
+			 "records that commit %llu was acknowledged: the later "
+			 "ones are in %s-wal, which cannot be read while the data "
+			 "directory is read-only; make it writable and start "
+			 "again", st->path, (unsigned long long)have, dir,
+			 (unsigned long long)st->lock_commit, st->path);
+		return -1;
 	}
 	if (st->lock_commit - have > 1)
 		snprintf(lost, sizeof(lost), "the last %llu commits are lost",
@@ -366,7 +391,7 @@ static struct store *open_store(const char *dir, bool accept,
 	sqlite3_busy_timeout(st->db, 250);
 	if (store_register_sum(st->db) ||
 	    (exists && quick_check(st, err, len)) ||
-	    lost_commits(st, accept, dir, err, len) ||
+	    lost_commits(st, accept, *read_only, dir, err, len) ||
 	    check_or_init(st, err, len) ||
 	    (!*read_only && store_exec(st, "PRAGMA synchronous = FULL", err, len)))
 		goto fail;

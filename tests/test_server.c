@@ -924,8 +924,13 @@ static void test_metrics_and_expiry(void **state)
 	sb_free(&sb);
 	/* created at 1000 ms; idle 14 days later it goes */
 	assert_int_equal(srv_expire_idle(s, 1000 + 1000ll * s->opt.idle_expiry), 0);
+	assert_int_equal(reg_count_origin(&s->reg, "192.0.2.1"), 1);
+	assert_true(reg_host_bytes(&s->reg, NULL, 0) > 0);
 	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 1);
 	assert_int_equal(reg_count(&s->reg), 0);
+	/* what the machine counted goes with it */
+	assert_int_equal(reg_count_origin(&s->reg, "192.0.2.1"), 0);
+	assert_int_equal(reg_host_bytes(&s->reg, NULL, 0), 0);
 	server_free(s);
 }
 
