@@ -375,8 +375,10 @@ void h_create(struct srv_call *c)
 	sm->host_bytes = machine_host_bytes(m);
 	rc = reg_insert_from(&c->s->reg, sm, o->node, o->max_machines,
 			     o->max_machines_per_token,
-			     c->instructor || !o->max_machines_per_ip ?
-			     UINT32_MAX : o->max_machines_per_ip);
+			     /* a machine from before addresses were kept
+			      * (origin "") counts against none */
+			     c->instructor || !o->max_machines_per_ip ||
+			     !origin[0] ? UINT32_MAX : o->max_machines_per_ip);
 	if (rc) {
 		reg_put(&c->s->reg, sm);	/* never inserted: freed */
 		if (rc == -3) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_impl.h"
 #include "strbuf.h"
@@ -339,14 +340,21 @@ static int drop(struct check *c, char *err, size_t len)
 int store_check(struct store *st, bool accept, char *err, size_t len)
 {
 	struct check c = { .st = st };
+	struct timespec t0, t1;
 	int rc = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (run_checks(&c)) {
 		store_why(st->db, sqlite3_errcode(st->db), "checking the store",
 			  err, len);
 		free(c.v);
 		return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "mmlabd: checked the store in %.1f ms: %s\n",
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+		c.n ? "damaged" : "sound");
 	for (size_t i = 0; i < c.n; i++)
 		fprintf(stderr, "mmlabd: store damage in %s: %s%s\n", st->path,
 			c.v[i].what, accept ? (c.v[i].id[0] ? "; accepted: "
