@@ -1,7 +1,8 @@
 /*
  * store.h - the journal on disk: one SQLite file in WAL mode.
  *
- * A machine is its creation (id, token, name, config), an optional
+ * A machine is its creation (id, token, name, config, the address that
+ * got its token), an optional
  * snapshot of its model at some generation, and the operations after
  * that snapshot, each under the generation it produced, in a log of
  * every machine's operations in commit order.  Replaying them
