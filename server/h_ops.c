@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "budget.h"
 #include "machine.h"
 
 bool srv_is_op(const char *op)
@@ -107,6 +108,8 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		json_object_set_new(*problem, "operation", json_string(op));
 		return 422;
 	}
+	if (budget_refuses(c, sm, op, problem))
+		return 507;
 	if (api_op(sm->m, op, args, result, &err)) {
 		/* refused, but state moved (a failed vmalloc's stolen
 		 * pageblocks): journalled like a change, so replay refuses
