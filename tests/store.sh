@@ -24,6 +24,8 @@
 #             machine of 1000+ operations (--snapshot-every 50) restarts
 #             from its snapshot and then behaves exactly as a twin that
 #             never restarted; DELETE removes the machine's rows
+#   refused   a vmalloc refused after stealing pageblocks moves the
+#             generation and ETag and survives kill -9 (journalled)
 #   bad       garbage, a foreign SQLite file, a truncated store: exit
 #             non-zero naming the file, which is left untouched
 #   damage    bytes changed inside a row (a machine's, a snapshot's, an
@@ -625,6 +627,46 @@ sed -e "s/$Y2/ID/g" -e '/"created"/d' "$TMP/y2.3" >"$TMP/y2.3n"
 sed -e "s/$X2/ID/g" -e '/"created"/d' "$TMP/x2.3" >"$TMP/x2.3n"
 identical "$TMP/x2.3n" "$TMP/y2.3n" "ident: x2 after restart is in its twin's state"
 mm_stop TERM "ident: the last SIGTERM"
+
+# =============================================================================
+# refused: a refusal that moved state is journalled like a change
+# =============================================================================
+
+# A vmalloc bigger than what is free takes pages, stealing movable
+# pageblocks, then fails and gives the pages back; the pageblocks keep
+# their new type.  That is a change: a new generation and ETag, and after
+# kill -9 the machine comes back with it (and with what came after it).
+echo "== refused"
+start refused "$TMP/refused.data" --quiet || exit 1
+create r1 '{"ram":"128M","cmdline":"vmalloc=256M","name":"r1"}'
+R1=$ID R1T=$TOK
+g0=$(gen "$R1" "$R1T")
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+cp "$O" "$TMP/r1.pt0"
+tag0=$(header_of ETag)
+req POST "/v1/machines/$R1/kfree" "$R1T" -d '{"addr":"0xc0000001"}'
+same "$ST $(gen "$R1" "$R1T")" "400 $g0" "refused: a refusal that moved nothing keeps the generation"
+req POST "/v1/machines/$R1/vmalloc" "$R1T" -d '{"size":"110M"}'
+same "$ST $(jq -r .type "$O")" "422 ${P}out-of-memory" "refused: the vmalloc is refused"
+same "$(gen "$R1" "$R1T")" $((g0 + 1)) "refused: the refused vmalloc moved the generation"
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+if ! cmp -s "$O" "$TMP/r1.pt0" && [ "$(header_of ETag)" != "$tag0" ]; then ok
+else bad "refused: pagetypeinfo and its ETag are the same after the refused vmalloc"; fi
+req POST "/v1/machines/$R1/alloc_pages" "$R1T" -d '{"order":3}'
+same "$ST $(jq -r .ok "$O")" "200 true" "refused: an alloc_pages after it"
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+cp "$O" "$TMP/r1.pt1"
+state "$R1" "$R1T" "$TMP/r1.0"
+crash
+start refused "$TMP/refused.data" --quiet || exit 1
+if grep -q 'was refused' "$LOG"; then
+	bad "refused: replay complained: $(grep 'was refused' "$LOG" | head -2 | tr '\n' '|')"
+else ok; fi
+state "$R1" "$R1T" "$TMP/r1.1"
+identical "$TMP/r1.0" "$TMP/r1.1" "refused: the machine after kill -9 and restart"
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+identical "$O" "$TMP/r1.pt1" "refused: /proc/pagetypeinfo after kill -9 and restart"
+mm_stop TERM "refused: SIGTERM"
 
 # =============================================================================
 # bad: stores that are not ours, or damaged, are refused and left alone

@@ -766,6 +766,98 @@ static void test_batch(void **state)
 	server_free(s);
 }
 
+/* {"ops": [...]} takes nothing beside ops (additionalProperties false). */
+static void test_batch_extra_field(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
+		 "\"args\": {\"size\": 8}}], \"x\": 1}", &a);
+	assert_problem(&a, 400, "bad-body");
+	done(&a);
+	send_req(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
+		 "{\"size\": 8}, \"x\": 1}]", &a);
+	assert_problem(&a, 400, "bad-body");
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
+		 "\"args\": {\"size\": 8}}]}", &a);
+	assert_int_equal(a.status, 200);
+	assert_true(json_is_true(json_object_get(a.json, "ok")));
+	done(&a);
+	server_free(s);
+}
+
+static json_int_t generation(struct srv *s, const char *id, const char *tok)
+{
+	char path[128];
+	struct answer a;
+	json_int_t g;
+
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	g = json_integer_value(json_object_get(a.json, "generation"));
+	done(&a);
+	return g;
+}
+
+/*
+ * A refusal that moved state (a vmalloc that stole pageblocks before it
+ * failed) is a change: a new generation, so the cached pagetypeinfo is
+ * answered anew; a refusal that moved nothing keeps the generation.
+ */
+static void test_refusal_that_changed(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128], rep[128];
+	char before[8192];
+	struct answer a;
+	json_int_t g;
+
+	(void)state;
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\": \"128M\", "
+		 "\"cmdline\": \"vmalloc=256M\"}", &a);
+	assert_int_equal(a.status, 201);
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	done(&a);
+	snprintf(rep, sizeof(rep), "/v1/machines/%s/proc/pagetypeinfo", id);
+	send_req(s, "GET", rep, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	snprintf(before, sizeof(before), "%s", a.body);
+	done(&a);
+	g = generation(s, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kfree", id);
+	send_req(s, "POST", path, tok, "{\"addr\": \"0xc0000001\"}", &a);
+	assert_int_equal(a.status / 100, 4);
+	done(&a);
+	assert_int_equal(generation(s, id, tok), g);
+	snprintf(path, sizeof(path), "/v1/machines/%s/vmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\": \"110M\"}", &a);
+	assert_problem(&a, 422, "out-of-memory");
+	done(&a);
+	assert_int_equal(generation(s, id, tok), g + 1);
+	send_req(s, "GET", rep, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	assert_string_not_equal(a.body, before);
+	done(&a);
+	/* and inside a batch, the same */
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
+		 "{\"size\": 8}}, {\"op\": \"vzalloc\", \"args\": "
+		 "{\"size\": \"110M\"}}]", &a);
+	assert_int_equal(a.status, 200);
+	assert_false(json_is_true(json_object_get(a.json, "ok")));
+	done(&a);
+	assert_int_equal(generation(s, id, tok), g + 3);
+	server_free(s);
+}
+
 /* Answers kept for reads are the machine's answers at that generation:
  * the same bytes while nothing changes, new ones right after a change. */
 static void test_read_cache(void **state)
@@ -948,6 +1040,8 @@ int main(void)
 		cmocka_unit_test(test_machines_per_ip),
 		cmocka_unit_test(test_host_memory),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_batch_extra_field),
+		cmocka_unit_test(test_refusal_that_changed),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_read_cache),
 		cmocka_unit_test(test_rate_limited_request),
