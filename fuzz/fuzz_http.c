@@ -373,6 +373,7 @@ static void init_options(void)
 	fclose(null);
 	base_opt.rate = 0;
 	base_opt.max_batch = 64;
+	base_opt.max_body = 2048;	/* so that too large is in reach */
 	snprintf(base_opt.instructor_token, sizeof(base_opt.instructor_token),
 		 "%s", instructor);
 }

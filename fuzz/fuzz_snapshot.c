@@ -7,9 +7,11 @@
  * low bit keeps the header as given (1) or fixes its length and checksum
  * (0, so mutations reach the sections instead of failing the checksum),
  * the rest is the snapshot.  A refusal must be "bad-snapshot" and leave
- * nothing; a machine restored from the bytes must snapshot to the same
- * bytes again (a second restore is the first), and must then run every
- * report and a few operations of each allocator.  The seeds are real
+ * nothing; bytes that restore must be exactly what the restored machine
+ * writes back (snapshot.h: snapshot(restore(s)) == s, so restore accepts
+ * only the one encoding of a state), that again must restore, and the
+ * machine must then run every report and a few operations of each
+ * allocator.  The seeds are real
  * snapshots of a few machines (make fuzz-seeds).
  *
  * Journal input: 'J', then the machine row's config JSON on the first
@@ -95,6 +97,9 @@ static void snapshot(const uint8_t *data, size_t size)
 		goto out;
 	}
 	machine_snapshot(m, &again, &again_len);
+	if (again_len != len || memcmp(again, buf, len))
+		fz_die("an accepted snapshot is not the one its machine writes "
+		       "(%zu vs %zu bytes)", len, again_len);
 	if (machine_restore(&proto->config, again, again_len, &m2, &err))
 		fz_die("a restored machine's own snapshot is refused: %s",
 		       err.detail);
