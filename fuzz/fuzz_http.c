@@ -90,8 +90,10 @@ static char *expand(const char *s, size_t len, const struct ids *ids)
 	for (size_t i = 0; i < len;) {
 		size_t k, vl;
 
+		/* s is not NUL-terminated: the name must fit in what is left */
 		for (k = 0; k < 5; k++)
-			if (!strncmp(s + i, names[k], strlen(names[k])))
+			if (len - i >= strlen(names[k]) &&
+			    !memcmp(s + i, names[k], strlen(names[k])))
 				break;
 		if (k < 5) {
 			vl = strlen(vals[k]);

@@ -60,6 +60,11 @@ bool fz_bool(struct fz *f)
 	return fz_u8(f) & 1;
 }
 
+bool fz_rare(struct fz *f, size_t n)
+{
+	return fz_below(f, n) == n - 1;
+}
+
 size_t fz_str(struct fz *f, char *out, size_t max)
 {
 	size_t len = fz_below(f, max), i;
@@ -253,9 +258,22 @@ static uint64_t any_number(struct fz *f)
 	}
 }
 
+/* Just below 2^32, 2^36 or 2^64 (where a + len wraps): the edges a
+ * range check must get right. */
+static uint64_t below_edge(struct fz *f)
+{
+	static const unsigned edges[] = { 32, 36, 64 };
+	unsigned e = edges[fz_below(f, 3)];
+	uint64_t top = e == 64 ? 0 : 1ull << e;
+
+	return top - 1 - fz_below(f, 8192);
+}
+
 static uint64_t addr_value(struct fz *f, struct fz_pool *p)
 {
-	switch (fz_below(f, 6)) {
+	switch (fz_below(f, 7)) {
+	case 6:
+		return below_edge(f);
 	case 0: case 1: case 2:
 		return nudge(f, pooled(f, p, FZ_ADDR, 0xc0000000));
 	case 3:
@@ -267,11 +285,13 @@ static uint64_t addr_value(struct fz *f, struct fz_pool *p)
 
 static uint64_t phys_value(struct fz *f, struct fz_pool *p)
 {
-	switch (fz_below(f, 5)) {
+	switch (fz_below(f, 6)) {
 	case 0: case 1:
 		return nudge(f, pooled(f, p, FZ_PHYS, 0x100000));
 	case 2:
 		return nudge(f, pooled(f, p, FZ_PFN, 0x100) << 12);
+	case 3:
+		return below_edge(f);
 	default:
 		return nudge(f, any_number(f));
 	}
@@ -305,7 +325,7 @@ static uint64_t size_value(struct fz *f, const struct machine *m)
 		0xffffffff, 1ull << 32, UINT64_MAX,
 	};
 
-	return fz_below(f, 4) ? sizes[fz_below(f, ARRAY_LEN(sizes))]
+	return !fz_rare(f, 4) ? sizes[fz_below(f, ARRAY_LEN(sizes))]
 			      : any_number(f);
 }
 
@@ -342,7 +362,7 @@ static json_t *flags_json(struct fz *f, const char *const *names, size_t n,
 	char buf[256] = "";
 	size_t k = 1 + fz_below(f, 3), len = 0;
 
-	if (!fz_below(f, 8))
+	if (fz_rare(f, 8))
 		return json_integer(fz_u32(f) & 0xffff);
 	for (size_t i = 0; i < k; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
@@ -354,10 +374,10 @@ static json_t *hex_json(struct fz *f)
 {
 	static const char digits[] = "0123456789abcdefABCDEFg ";
 	char buf[130];
-	size_t n = fz_below(f, 4) ? 2 * fz_below(f, 33) : fz_below(f, 129), i;
+	size_t n = !fz_rare(f, 4) ? 2 * fz_below(f, 33) : fz_below(f, 129), i;
 
 	for (i = 0; i < n; i++)
-		buf[i] = digits[fz_below(f, fz_below(f, 16) ? 16
+		buf[i] = digits[fz_below(f, !fz_rare(f, 16) ? 16
 					       : sizeof(digits) - 1)];
 	buf[i] = '\0';
 	return json_string(buf);
@@ -367,7 +387,7 @@ static json_t *text_json(struct fz *f)
 {
 	char buf[80];
 
-	if (fz_below(f, 8)) {
+	if (!fz_rare(f, 8)) {
 		snprintf(buf, sizeof(buf), "%.*s", (int)fz_below(f, 40),
 			 "hello, world! The quick brown fox jumps over.");
 		return json_string(buf);
@@ -397,7 +417,7 @@ static json_t *cache_json(struct fz *f, struct fz_pool *p)
 	};
 	unsigned n = p->ncaches < FZ_POOL ? p->ncaches : FZ_POOL;
 
-	if (n && fz_below(f, 3))
+	if (n && !fz_rare(f, 3))
 		return json_string(p->caches[fz_below(f, n)]);
 	return json_string(names[fz_below(f, ARRAY_LEN(names))]);
 }
@@ -407,7 +427,7 @@ static json_t *pid_json(struct fz *f, struct fz_pool *p)
 	static const json_int_t odd[] = { 0, 1, 2, -1, 32768, 0x7fffffff,
 					  0x80000000ll };
 
-	if (fz_below(f, 6))
+	if (!fz_rare(f, 6))
 		return json_integer((json_int_t)pooled(f, p, FZ_PID, 1));
 	if (fz_bool(f))
 		return json_string("1");
@@ -428,13 +448,13 @@ static json_t *arg_value(struct fz *f, struct fz_pool *p,
 	if (!strcmp(arg, "phys"))
 		return number_json(f, phys_value(f, p));
 	if (!strcmp(arg, "pfn"))
-		return number_json(f, fz_below(f, 3) ? nudge(f, pooled(f, p,
+		return number_json(f, !fz_rare(f, 3) ? nudge(f, pooled(f, p,
 					FZ_PFN, 0x100)) : any_number(f));
 	if (!strcmp(arg, "start"))
-		return number_json(f, fz_below(f, 2) ? pooled(f, p, FZ_PFN, 0)
+		return number_json(f, !fz_rare(f, 2) ? pooled(f, p, FZ_PFN, 0)
 						     : any_number(f));
 	if (!strcmp(arg, "order"))
-		return number_json(f, fz_below(f, 8) ? fz_below(f, 12)
+		return number_json(f, !fz_rare(f, 8) ? fz_below(f, 12)
 						     : any_number(f));
 	if (!strcmp(arg, "gfp"))
 		return flags_json(f, gfp_names, ARRAY_LEN(gfp_names),
@@ -442,7 +462,7 @@ static json_t *arg_value(struct fz *f, struct fz_pool *p,
 	if (!strcmp(arg, "pid"))
 		return pid_json(f, p);
 	if (!strcmp(arg, "cpu"))
-		return number_json(f, fz_below(f, 6) ? fz_below(f, 4)
+		return number_json(f, !fz_rare(f, 6) ? fz_below(f, 4)
 						     : fz_below(f, 40));
 	if (!strcmp(arg, "hex"))
 		return hex_json(f);
@@ -471,10 +491,10 @@ static json_t *arg_value(struct fz *f, struct fz_pool *p,
 	if (!strcmp(arg, "value"))
 		return json_integer((json_int_t)fz_below(f, 2203) - 1101);
 	if (!strcmp(arg, "align"))
-		return number_json(f, fz_below(f, 4) ? 1u << fz_below(f, 13)
+		return number_json(f, !fz_rare(f, 4) ? 1u << fz_below(f, 13)
 						     : any_number(f));
 	if (!strcmp(arg, "max_map_count") || !strcmp(arg, "max_processes"))
-		return number_json(f, fz_below(f, 4) ? fz_below(f, 70)
+		return number_json(f, !fz_rare(f, 4) ? fz_below(f, 70)
 						     : any_number(f));
 	/* len, size, count and whatever a later op adds */
 	return number_json(f, size_value(f, m));
@@ -520,14 +540,29 @@ void fz_gen_op(struct fz *f, struct fz_pool *p, const struct machine *m,
 	*args = json_object();
 	for (; *names; names++) {
 		/* mostly present: absent arguments are defaults, tested less */
-		if (fz_below(f, 5))
+		if (!fz_rare(f, 5))
 			json_object_set_new(*args, *names,
 					    arg_value(f, p, m, *op, *names));
 	}
-	/* now and then a key no op takes, or no object at all */
-	if (!fz_below(f, 64))
+	/* "phys" is the other way to name what "addr" or "pfn" names, and
+	 * an op takes one of them: mostly keep only one */
+	if (json_object_get(*args, "phys") && !fz_rare(f, 8)) {
+		if (fz_bool(f)) {
+			json_object_del(*args, "addr");
+			json_object_del(*args, "pfn");
+		} else {
+			json_object_del(*args, "phys");
+		}
+	}
+	/* "hex" and "text" too: one of them */
+	if (json_object_get(*args, "hex") && json_object_get(*args, "text") &&
+	    !fz_rare(f, 8))
+		json_object_del(*args, fz_bool(f) ? "hex" : "text");
+	/* now and then a key no op takes, or no object at all (never when
+	 * the bytes have run out, which reads as zeros) */
+	if (fz_below(f, 64) == 63)
 		json_object_set_new(*args, "bogus", json_integer(1));
-	if (!fz_below(f, 64)) {
+	if (fz_below(f, 64) == 63) {
 		json_decref(*args);
 		*args = fz_bool(f) ? NULL : json_array();
 	}

@@ -33,6 +33,9 @@ uint64_t fz_u64(struct fz *f);
 /* A choice below n (n > 0). */
 size_t fz_below(struct fz *f, size_t n);
 bool fz_bool(struct fz *f);
+/* One time in n, and never once the bytes have run out: zeros (an
+ * exhausted input) choose the common, well-formed branch. */
+bool fz_rare(struct fz *f, size_t n);
 /* At most max bytes, length first: a NUL-terminated copy in out. */
 size_t fz_str(struct fz *f, char *out, size_t max);
 
