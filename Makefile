@@ -166,6 +166,8 @@ build/fuzz/gen_seeds: build/fuzz/obj/fuzz/gen_seeds.o $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(SRV_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
+# built with the rest of make test's binaries, before its stages run
+test: $(FUZZ_BINS)
 
 fuzz-seeds: build/fuzz/gen_seeds build/mmlab
 	./build/fuzz/gen_seeds fuzz/corpus
