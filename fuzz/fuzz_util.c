@@ -560,19 +560,15 @@ void fz_gen_op(struct fz *f, struct fz_pool *p, const struct machine *m,
 		json_object_del(*args, fz_bool(f) ? "hex" : "text");
 	/* now and then a key no op takes, or no object at all (never when
 	 * the bytes have run out, which reads as zeros) */
-	if (fz_below(f, 64) == 63)
+	if (fz_rare(f, 64))
 		json_object_set_new(*args, "bogus", json_integer(1));
-	if (fz_below(f, 64) == 63) {
+	if (fz_rare(f, 64)) {
 		json_decref(*args);
 		*args = fz_bool(f) ? NULL : json_array();
 	}
 }
 
 /* --- running and checking --------------------------------------------------------- */
-
-static int fz_run_checked(struct machine *m, const char *op,
-			  const json_t *args, json_t **result,
-			  struct mm_error *err);
 
 static void check_json(const json_t *j, const char *what, const char *op)
 {
@@ -606,6 +602,41 @@ static int run_report(struct machine *m, const char *spec,
 	json_decref(j);
 	free(t);
 	return 0;
+}
+
+static int fz_run_checked(struct machine *m, const char *op,
+			  const json_t *args, json_t **result,
+			  struct mm_error *err)
+{
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	*result = NULL;
+	if (!strncmp(op, "report:", 7))
+		return run_report(m, op + 7, err);
+	rc = api_op(m, op, args, result, err);
+	if (rc == MM_OK) {
+		if (!*result)
+			fz_die("%s succeeded without a result", op);
+		check_json(*result, "result", op);
+		return rc;
+	}
+	if (*result)
+		fz_die("%s refused but left a result", op);
+	if (rc != (int)err->kind || err->kind == MM_OK || !err->type[0] ||
+	    !err->detail[0])
+		fz_die("%s refused without a proper error (rc %d kind %d "
+		       "type '%s')", op, rc, err->kind, err->type);
+	{
+		json_t *pb = api_problem(err);
+		int st = api_http_status(err);
+
+		if (!pb || st < 400 || st > 499)
+			fz_die("%s: problem %p status %d", op, (void *)pb, st);
+		check_json(pb, "problem", op);
+		json_decref(pb);
+	}
+	return rc;
 }
 
 /* MMLAB_FUZZ_TRACE=1: every op as a batch item on stderr, and its
@@ -670,41 +701,6 @@ int fz_run_one(struct machine *m, const char *op, const json_t *args,
 	rc = fz_run_checked(m, op, args, result, err);
 
 	trace(op, args, rc, err);
-	return rc;
-}
-
-static int fz_run_checked(struct machine *m, const char *op,
-			  const json_t *args, json_t **result,
-			  struct mm_error *err)
-{
-	int rc;
-
-	memset(err, 0, sizeof(*err));
-	*result = NULL;
-	if (!strncmp(op, "report:", 7))
-		return run_report(m, op + 7, err);
-	rc = api_op(m, op, args, result, err);
-	if (rc == MM_OK) {
-		if (!*result)
-			fz_die("%s succeeded without a result", op);
-		check_json(*result, "result", op);
-		return rc;
-	}
-	if (*result)
-		fz_die("%s refused but left a result", op);
-	if (rc != (int)err->kind || err->kind == MM_OK || !err->type[0] ||
-	    !err->detail[0])
-		fz_die("%s refused without a proper error (rc %d kind %d "
-		       "type '%s')", op, rc, err->kind, err->type);
-	{
-		json_t *pb = api_problem(err);
-		int st = api_http_status(err);
-
-		if (!pb || st < 400 || st > 499)
-			fz_die("%s: problem %p status %d", op, (void *)pb, st);
-		check_json(pb, "problem", op);
-		json_decref(pb);
-	}
 	return rc;
 }
 
