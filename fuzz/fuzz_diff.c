@@ -18,12 +18,6 @@
  *      mutation, and refusals with changed, as op name and args text the
  *      way journal.c writes them) run on a fresh boot gives the same
  *      answers and the same snapshot bytes.
- *
- * Known bugs, skipped until their fixes land (fuzz/README.md lists them;
- * the inputs are in fuzz/regressions/fuzz_diff/): a refused vmalloc or
- * vzalloc that changed pageblock migratetypes without saying
- * err->changed (issue 13), and a refused proc_limits that had already
- * set max_map_count (api/ops_proc.c).  MMLAB_FUZZ_STRICT=1 checks them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,14 +107,6 @@ static char *dump(const json_t *j)
 	return j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
 
-/* The documented skip: see the comment at the top. */
-static bool known_bug(const char *op, int rc, const struct mm_error *err)
-{
-	return !fz_strict() && rc && !err->changed &&
-	       (!strcmp(op, "vmalloc") || !strcmp(op, "vzalloc") ||
-		!strcmp(op, "proc_limits"));
-}
-
 static void check_restore(const struct machine *m, const struct snap *live,
 			  const char *op)
 {
@@ -166,8 +152,6 @@ static bool check_op(struct run *r, const char *op, const json_t *args,
 	bool mutates = api_op_mutates(op), same = snap_eq(before, after);
 	struct journal_rec *j;
 
-	if (!same && known_bug(op, rc, err))
-		return false;
 	if (rc && !err->changed && !same)
 		fz_die("refused %s (%s: %s) changed the machine without saying "
 		       "err->changed (snapshot differs at %s)", op, err->type,

@@ -658,47 +658,10 @@ static void trace(const char *op, const json_t *args, int rc,
 	free(a);
 }
 
-bool fz_strict(void)
-{
-	static int on = -1;
-
-	if (on < 0) {
-		const char *s = getenv("MMLAB_FUZZ_STRICT");
-
-		on = s && *s == '1';
-	}
-	return on;
-}
-
-/* The "phys" value of args, if it is one near 2^64. */
-static bool phys_wraps(const json_t *args)
-{
-	uint64_t v;
-
-	return !api_get_u64(json_object_get(args, "phys"), &v) &&
-	       v > UINT64_MAX - 2 * 4096;
-}
-
-bool fz_known_crash(const char *op, const json_t *args)
-{
-	if (fz_strict())
-		return false;
-	/* issue 13: phys + len wraps past 2^64, a SEGV in physmem_touch */
-	return (!strcmp(op, "read") || !strcmp(op, "write")) &&
-	       phys_wraps(args);
-}
-
 int fz_run_one(struct machine *m, const char *op, const json_t *args,
 	       json_t **result, struct mm_error *err)
 {
-	int rc;
-
-	if (fz_known_crash(op, args)) {
-		*result = NULL;
-		return mm_fail(err, MM_EINVAL, "fuzz-skipped", "phys",
-			       "a known crash the harness does not run");
-	}
-	rc = fz_run_checked(m, op, args, result, err);
+	int rc = fz_run_checked(m, op, args, result, err);
 
 	trace(op, args, rc, err);
 	return rc;

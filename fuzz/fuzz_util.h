@@ -88,15 +88,6 @@ json_t *fz_raw_ops(const uint8_t *data, size_t size, size_t *config);
 /* An item's op name and args, false when it is not {"op": S[, "args": O]}. */
 bool fz_item(const json_t *item, const char **op, const json_t **args);
 
-/*
- * Known crashes in model/ or api/, skipped until their fixes land so the
- * brief run of make test stays useful (fuzz/README.md lists them): true
- * when op with args would hit one.  fz_run_one then refuses it as
- * "fuzz-skipped" without running it.  MMLAB_FUZZ_STRICT=1 (fz_strict)
- * turns every skip off.
- */
-bool fz_known_crash(const char *op, const json_t *args);
-bool fz_strict(void);
 
 /* Abort with a message (a finding): libFuzzer saves the input. */
 void fz_die(const char *fmt, ...) __attribute__((format(printf, 1, 2),

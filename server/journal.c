@@ -323,7 +323,16 @@ static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
 	/* a machine left out, or an op its snapshot or reset made moot */
 	if (!sm || !rp->found || seq <= sm->snap_seq)
 		goto out;
-	a = json_loads(args, 0, NULL);
+	/* the start's check (store_check.c) refused any args that do not
+	 * parse; an op run with defaults in their place would replay as
+	 * something else, so never run one */
+	if (!(a = json_loads(args, 0, NULL))) {
+		fprintf(stderr, "mmlabd: %s op %llu (%s) has arguments that are "
+			"not JSON; not replayed\n", id,
+			(unsigned long long)seq, op);
+		rp->refused++;
+		goto out;
+	}
 	/* a refusal that moved state was journalled for that state: it is
 	 * refused again here, the same way */
 	if (api_op(sm->m, op, a, &res, &err) && !err.changed) {
