@@ -38,6 +38,20 @@ static bool store_refuses(struct srv_call *c, struct srv_machine *sm,
 	return true;
 }
 
+/* The HTTP thread never waits for a machine (see http.c): false, and
+ * the request marked busy, when another request holds it. */
+static bool lock_or_busy(struct srv_call *c, pthread_mutex_t *lock)
+{
+	if (!c->req->no_wait) {
+		pthread_mutex_lock(lock);
+		return true;
+	}
+	if (!pthread_mutex_trylock(lock))
+		return true;
+	c->resp->busy = true;
+	return false;
+}
+
 struct srv_machine *call_machine(struct srv_call *c, bool write)
 {
 	struct srv_machine *sm = reg_get(&c->s->reg, c->params[0], c->token,
@@ -59,7 +73,10 @@ struct srv_machine *call_machine(struct srv_call *c, bool write)
 		return NULL;
 	}
 	atomic_store(&sm->last_used_ms, c->req->now_ms);
-	pthread_mutex_lock(&sm->lock);
+	if (!lock_or_busy(c, &sm->lock)) {
+		reg_put(&c->s->reg, sm);
+		return NULL;
+	}
 	/* deleted while this request waited for the lock: gone */
 	if (reg_is_dead(&c->s->reg, sm)) {
 		pthread_mutex_unlock(&sm->lock);
@@ -225,7 +242,11 @@ void h_list(struct srv_call *c)
 	v = reg_list(&c->s->reg, c->token, c->instructor, &n);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&v[i]->lock);
+		if (!lock_or_busy(c, &v[i]->lock)) {
+			json_decref(arr);
+			reg_put_all(&c->s->reg, v, n);
+			return;
+		}
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:s+}",
 			"id", v[i]->id, "name", v[i]->name, "created",
 			iso_time(v[i]->created), "generation",
