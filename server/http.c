@@ -72,6 +72,12 @@ struct conn_sock {
 	struct conn_sock *prev, *next;
 };
 
+/* What a refusal of the request's head says. */
+struct head_refusal {
+	int status;
+	const char *type, *detail;
+};
+
 /* One request's state between libmicrohttpd's calls. */
 struct conn_req {
 	char *body;
@@ -354,7 +360,8 @@ static bool heavy(const char *method, const char *url)
 
 static void handle(struct srv_http *h, struct MHD_Connection *conn,
 		   struct conn_req *r, const char *url, const char *method,
-		   bool no_wait, const char *bad, struct srv_resp *resp)
+		   bool no_wait, const struct head_refusal *bad,
+		   struct srv_resp *resp)
 {
 	struct srv_req req = {
 		.method = method, .path = url, .client = r->client,
@@ -362,7 +369,9 @@ static void handle(struct srv_http *h, struct MHD_Connection *conn,
 		.body_too_large = r->too_large,
 		.header = lookup_header, .query = lookup_query, .ctx = conn,
 		.no_wait = no_wait, .admitted = r->admitted,
-		.bad_request = bad,
+		.bad_request = bad ? bad->detail : NULL,
+		.bad_status = bad ? bad->status : 0,
+		.bad_type = bad ? bad->type : NULL,
 	};
 
 	req.now_ms = mono_ns() / 1000000;
@@ -426,7 +435,8 @@ static enum MHD_Result offload(struct srv_http *h, struct MHD_Connection *conn,
 
 static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
 			       struct conn_req *r, const char *url,
-			       const char *method, const char *bad)
+			       const char *method,
+			       const struct head_refusal *bad)
 {
 	struct srv_resp resp;
 
@@ -459,8 +469,19 @@ static struct conn_sock *conn_sock(struct MHD_Connection *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
+/*
+ * libmicrohttpd answers a request line or headers past its per-connection
+ * memory itself, with an HTML page; it gets room for far more than we
+ * take, so a request over our limits reaches us and has a problem+json
+ * (only one past SRV_MHD_MEMORY in all still gets the HTML 414 or 431).
+ */
+#define SRV_MHD_MEMORY	(64 * 1024)
+#define SRV_MAX_URI	(8 * 1024)
+#define SRV_MAX_HEADERS_BYTES	(16 * 1024)
+
 struct framing {
 	unsigned lengths, encodings;
+	size_t bytes;
 };
 
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
@@ -469,36 +490,55 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
 	struct framing *f = cls;
 
 	(void)kind;
-	(void)value;
 	f->lengths += !strcasecmp(key, "Content-Length");
 	f->encodings += !strcasecmp(key, "Transfer-Encoding");
+	f->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
 	return MHD_YES;
 }
 
 /*
  * What libmicrohttpd lets through but must not be served: a URL whose
  * decoded form holds a NUL (every C string after it would stop short:
- * /index.html%00.js served index.html), and a body whose length two
- * headers give (two Content-Lengths, or one beside Transfer-Encoding):
- * a proxy in front may read it the other way, which is how request
- * smuggling starts.  The detail of a 400, or NULL.
+ * /index.html%00.js served index.html), a body whose length two headers
+ * give (two Content-Lengths, or one beside Transfer-Encoding): a proxy
+ * in front may read it the other way, which is how request smuggling
+ * starts; and a head over our limits.  False when none applies.
  */
-static const char *refused(struct MHD_Connection *conn,
-			   const struct conn_sock *cs)
+static bool refused(struct MHD_Connection *conn, const struct conn_sock *cs,
+		    const char *url, struct head_refusal *why)
 {
-	struct framing f = { 0 };
+	struct framing f = { 0 }, args = { 0 };
 
-	if (cs && cs->nul_in_url)
-		return "the URL holds an escaped NUL (%00), which no path or "
-		       "argument may contain; remove it";
+	why->status = 400;
+	why->type = NULL;
+	if (cs && cs->nul_in_url) {
+		why->detail = "the URL holds an escaped NUL (%00), which no path "
+			      "or argument may contain; remove it";
+		return true;
+	}
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
-	if (f.lengths > 1)
-		return "the request has more than one Content-Length header; "
-		       "send exactly one";
-	if (f.lengths && f.encodings)
-		return "the request has both Content-Length and "
-		       "Transfer-Encoding; send one of them, not both";
-	return NULL;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, count_framing,
+				  &args);
+	if (strlen(url) + args.bytes > SRV_MAX_URI) {
+		why->status = 414;
+		why->type = "uri-too-long";
+		why->detail = "the URL is longer than this server takes (8 KiB "
+			      "with its query); send less in it";
+	} else if (f.bytes > SRV_MAX_HEADERS_BYTES) {
+		why->status = 431;
+		why->type = "headers-too-large";
+		why->detail = "the request headers are larger than this server "
+			      "takes (16 KiB); send fewer or shorter headers";
+	} else if (f.lengths > 1) {
+		why->detail = "the request has more than one Content-Length "
+			      "header; send exactly one";
+	} else if (f.lengths && f.encodings) {
+		why->detail = "the request has both Content-Length and "
+			      "Transfer-Encoding; send one of them, not both";
+	} else {
+		return false;
+	}
+	return true;
 }
 
 /* Headers in: the connection is out of the header deadline's reach. */
@@ -522,7 +562,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 {
 	struct srv_http *h = cls;
 	struct conn_req *r = *con_cls;
-	const char *cl, *bad;
+	struct head_refusal why;
+	const char *cl;
 
 	(void)version;
 	if (!r) {
@@ -540,8 +581,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		atomic_fetch_add(&h->s->inflight, 1);
 		/* answered before the body, and the connection closed after:
 		 * what follows cannot be trusted to be the next request */
-		if ((bad = refused(conn, cs)))
-			return respond(h, conn, r, url, method, bad);
+		if (refused(conn, cs, url, &why))
+			return respond(h, conn, r, url, method, &why);
 		/* no point reading megabytes we will refuse: answer before
 		 * the body (and lose keep-alive, which is right here) */
 		if (cl && strtoull(cl, NULL, 10) > h->s->opt.max_body) {
@@ -769,6 +810,7 @@ struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, h,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_MHD_MEMORY,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,

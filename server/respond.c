@@ -24,6 +24,8 @@ static const struct {
 	{ "bad-body", "Invalid request body" },
 	{ "body-too-large", "Request body too large" },
 	{ "bad-request", "Malformed request" },
+	{ "uri-too-long", "URI too long" },
+	{ "headers-too-large", "Request headers too large" },
 	{ "answer-too-large", "The answer would be too large" },
 	{ "batch-too-large", "Too many operations in one batch" },
 	{ "token-required", "Token required" },

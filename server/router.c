@@ -266,7 +266,9 @@ void srv_handle(struct srv *s, const struct srv_req *req,
 	    !admit(&c))
 		return;
 	if (req->bad_request) {
-		resp_problem(&c, 400, "bad-request", "%s", req->bad_request);
+		resp_problem(&c, req->bad_status ? req->bad_status : 400,
+			     req->bad_type ? req->bad_type : "bad-request", "%s",
+			     req->bad_request);
 		return;
 	}
 	if ((r = route_find(&c, &sp)) < 0)

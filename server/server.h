@@ -49,8 +49,11 @@ struct srv_req {
 	 * for; the handler sets resp->busy and the request goes to the pool */
 	bool no_wait;
 	bool admitted;			/* a retry: rate limited once already */
-	const char *bad_request;	/* a 400 http.c found (a NUL in the
-					   URL, ambiguous framing): its detail */
+	const char *bad_request;	/* a refusal http.c found (a NUL in
+					   the URL, ambiguous framing, headers
+					   too large): its detail */
+	int bad_status;			/* and its status (0: 400) */
+	const char *bad_type;		/* and type (NULL: bad-request) */
 	/* headers ("Authorization", "Accept", ...) and query arguments */
 	const char *(*header)(void *ctx, const char *name);
 	const char *(*query)(void *ctx, const char *name);
