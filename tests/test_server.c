@@ -768,6 +768,8 @@ static void test_busy_and_http_refusals(void **state)
 	assert_false(a.r.busy);
 	assert_int_equal(a.status, 200);
 	done(&a);
+	/* nor does the loop wait for it to expire it: in use, not idle */
+	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 0);
 	pthread_mutex_unlock(&sm->lock);
 	/* nothing ran while it was busy: the first object is still free */
 	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
