@@ -750,6 +750,7 @@ static void test_busy_and_http_refusals(void **state)
 	struct answer a;
 
 	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
 	create(s, NULL, id, tok);
 	sm = reg_get(&s->reg, id, NULL, true);
 	pthread_mutex_lock(&sm->lock);
@@ -841,6 +842,50 @@ static void test_answer_and_time_options(void **state)
 	fclose(null);
 }
 
+/* jansson's allocator for the next test: nothing of 32 KiB or more. */
+static void *small_malloc(size_t n)
+{
+	return n >= 32768 ? NULL : malloc(n);
+}
+
+/*
+ * An answer json_dumps cannot write (out of memory) is a 503 problem,
+ * never a 200 with what little was written: the batch's 200 kmallocs
+ * ran (and would be journalled), their 80 kB answer could not be built.
+ */
+static void test_answer_out_of_memory(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct strbuf body = STRBUF_INIT;
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	sb_printf(&body, "[");
+	for (int i = 0; i < 200; i++)
+		sb_printf(&body, "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}",
+			  i ? "," : "");
+	sb_printf(&body, "]");
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	json_set_alloc_funcs(small_malloc, free);
+	send_req(s, "POST", path, tok, body.buf, &a);
+	json_set_alloc_funcs(malloc, free);
+	assert_problem(&a, 503, "answer-unavailable");
+	assert_non_null(strstr(jstr(&a, "detail"), "was kept"));
+	assert_string_equal(header_of(&a.r, "Retry-After"), "5");
+	done(&a);
+	/* they ran: the next object is the 201st */
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\":8}", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "addr"), "0xc2001640");
+	done(&a);
+	sb_free(&body);
+	server_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -860,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_and_expiry),
 		cmocka_unit_test(test_busy_and_http_refusals),
 		cmocka_unit_test(test_answer_and_time_options),
+		cmocka_unit_test(test_answer_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
