@@ -18,7 +18,7 @@ CFLAGS_TEST := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 
 # Debian packages the build and the tests need; installed when missing.
 DEB_PKGS := gcc make pkg-config libjansson-dev libuv1-dev libmicrohttpd-dev \
-	    libsqlite3-dev libcmocka-dev curl jq
+	    libsqlite3-dev libcmocka-dev curl jq sqlite3
 
 # Where the daemon keeps its store and finds the web page unless told
 # otherwise (--data, --web); an installed build sets these to system paths.

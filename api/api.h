@@ -36,6 +36,12 @@ int api_machine_boot(const json_t *config, struct machine **out,
  * Operations: alloc_pages {order, gfp}, free_pages {pfn | phys, order},
  * frame {pfn | phys}.  Out of memory is a successful result with
  * "ok": false and the allocator's story.
+ *
+ * A refusal leaves the machine bit-identical unless err->changed says
+ * it moved state anyway (machine_changes() moved while the operation
+ * ran); a caller that keeps a journal keeps such a refusal too, and its
+ * replay is the same refusal on the same machine.  changed is false
+ * after a success.
  */
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err);

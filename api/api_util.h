@@ -74,6 +74,15 @@ int api_arg_cpu(const char *op, const struct machine *m, const json_t *args,
 int api_arg_pid(const char *op, const json_t *args, uint32_t *pid,
 		struct mm_error *err);
 
+/*
+ * The bytes of a write (write, uwrite): exactly one of "hex" (an even
+ * number of hex digits) and "text" (the string's bytes), each a JSON
+ * string of 1 to max bytes; anything else beside them, a number or an
+ * object, is refused rather than ignored.  buf holds max bytes.
+ */
+int api_arg_bytes(const char *op, const json_t *args, uint8_t *buf,
+		  size_t max, size_t *len, struct mm_error *err);
+
 /* A gfp mask as the kernel prints it ("GFP_KERNEL|__GFP_ZERO"). */
 json_t *api_gfp_json(gfp_t gfp);
 /* enum frame_state and enum page_owner as answers spell them ("free",

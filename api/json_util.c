@@ -227,6 +227,48 @@ int api_arg_frame(const char *op, const json_t *args, bool aligned,
 	return MM_OK;
 }
 
+int api_arg_bytes(const char *op, const json_t *args, uint8_t *buf,
+		  size_t max, size_t *len, struct mm_error *err)
+{
+	const json_t *jh = json_object_get(args, "hex");
+	const json_t *jt = json_object_get(args, "text");
+	const char *hex = json_string_value(jh);
+	const char *text = json_string_value(jt);
+	size_t n;
+
+	if (jh && !hex)
+		return bad_arg(err, "hex", "%s: hex must be a string of hex "
+			       "digits such as \"deadbeef\"", op);
+	if (jt && !text)
+		return bad_arg(err, "text", "%s: text must be a string", op);
+	if (!hex == !text)
+		return bad_arg(err, "hex", "%s: give the bytes as \"hex\" "
+			       "(\"deadbeef\") or as \"text\", not both", op);
+	if (text) {
+		n = strlen(text);
+		if (!n || n > max)
+			return mm_fail(err, MM_EINVAL, "bad-argument", "text",
+				       "%s: text must be 1 to %zu bytes", op,
+				       max);
+		memcpy(buf, text, n);
+		*len = n;
+		return MM_OK;
+	}
+	n = strlen(hex);
+	if (!n || n % 2 || n / 2 > max ||
+	    strspn(hex, "0123456789abcdefABCDEF") != n)
+		return mm_fail(err, MM_EINVAL, "bad-argument", "hex",
+			       "%s: hex must be an even number of hex digits, "
+			       "at most %zu bytes", op, max);
+	for (size_t i = 0; i < n / 2; i++) {
+		char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		buf[i] = (uint8_t)strtoul(two, NULL, 16);
+	}
+	*len = n / 2;
+	return MM_OK;
+}
+
 int api_arg_gfp(const char *op, const json_t *args, gfp_t *gfp,
 		struct mm_error *err)
 {

@@ -2,8 +2,11 @@
  * ops.c - the operations on a machine: JSON arguments in, the model's
  * answer as JSON out.
  *
- * Argument checking happens here, before the model runs, so a refusal
- * never changes the machine and always names the argument at fault.
+ * Argument checking happens here, before the model runs, so a refused
+ * argument never changes the machine and always names the argument at
+ * fault.  The model may still refuse half way (out of memory after
+ * taking pages); api_op() then tells from machine_changes() whether
+ * anything moved, and says so in err->changed.
  */
 #include "api.h"
 #include "api_util.h"
@@ -166,6 +169,13 @@ static int op_free_pages(struct machine *m, const json_t *args,
 	if ((rc = api_arg_frame("free_pages", args, true, &pfn, err)) ||
 	    (rc = arg_order("free_pages", args, &order, err)))
 		return rc;
+	/* the block must lie in the physical space before it becomes
+	 * frames (a head near the top and a large order would pass it) */
+	if (!range_fits(pfn, 1ull << order, PHYS_LIMIT >> PAGE_SHIFT))
+		return bad_arg(err, json_object_get(args, "phys") ? "phys" :
+			       "pfn", "%s: the block of 2^order pages from "
+			       "there passes the end of the 36-bit physical "
+			       "space", "free_pages");
 	if ((rc = check_owner(m, pfn, err)))
 		return rc;
 	if ((rc = free_pages(&m->pgdat, pfn, order, err))) {
@@ -299,6 +309,7 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	json_t *empty = NULL;
 	char names[1024], what[48];
 	const struct api_op_def *d = find_op(op);
+	uint64_t before;
 	int rc;
 
 	*result = NULL;
@@ -318,7 +329,13 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	/* no arguments at all means every default */
 	if (!args)
 		args = empty = json_object();
+	before = machine_changes(m);
 	rc = d->run(m, args, result, err);
 	json_decref(empty);
+	/* a refusal that moved state says so, for the journal: the model's
+	 * primitives count every change, so no refusal site is trusted to
+	 * remember it */
+	if (err)
+		err->changed = rc != MM_OK && machine_changes(m) != before;
 	return rc;
 }

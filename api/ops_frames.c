@@ -51,7 +51,7 @@ static int arg_window(const struct machine *m, const json_t *args,
 		return mm_fail(err, MM_EINVAL, "bad-argument", "count",
 			       "frames: count must be 0 to 1048576 frames "
 			       "(4 GiB); ask for a larger map in pieces");
-	if (s + c > PFN_LIMIT)
+	if (!range_fits(s, c, PFN_LIMIT))
 		return mm_fail(err, MM_EINVAL, "bad-argument", "count",
 			       "frames: start + count passes pfn 0x1000000, "
 			       "the end of the 36-bit physical space");

@@ -187,14 +187,15 @@ static int resolve(struct machine *m, const json_t *args, enum pt_access acc,
 
 	if (json_object_get(args, "phys")) {
 		if (api_get_u64(json_object_get(args, "phys"), &v) ||
-		    v + len > PHYS_LIMIT)
-			return bad_arg(err, "phys", "phys must be a physical "
-				       "address below 64 GiB");
+		    !range_fits(v, len, PHYS_LIMIT))
+			return bad_arg(err, "phys", "phys and the length must "
+				       "give a range below 64 GiB (36-bit "
+				       "physical addresses)");
 		*pa_out = v + off;
 		return MM_OK;
 	}
-	if (api_get_u64(json_object_get(args, "addr"), &v) || v > UINT32_MAX ||
-	    v + len > SZ_4G)
+	if (api_get_u64(json_object_get(args, "addr"), &v) ||
+	    !range_fits(v, len, SZ_4G))
 		return bad_arg(err, "addr", "give addr (a kernel virtual "
 			       "address) or phys, and a range inside 4 GiB");
 	pt_walk(m, m->swapper_pg_dir, (vaddr_t)(v + off), acc, false, &w);
@@ -242,47 +243,15 @@ static int op_read(struct machine *m, const json_t *args, json_t **result,
 	return MM_OK;
 }
 
-static int parse_data(const json_t *args, uint8_t *buf, uint64_t *len,
-		      struct mm_error *err)
-{
-	const char *hex = json_string_value(json_object_get(args, "hex"));
-	const char *text = json_string_value(json_object_get(args, "text"));
-	size_t n;
-
-	if (!!hex == !!text)
-		return bad_arg(err, "hex", "give the bytes as \"hex\" "
-			       "(\"deadbeef\") or as \"text\", not both");
-	if (text) {
-		n = strlen(text);
-		if (!n || n > RW_MAX)
-			return bad_arg(err, "text", "text must be 1 to 4096 bytes");
-		memcpy(buf, text, n);
-		*len = n;
-		return MM_OK;
-	}
-	n = strlen(hex);
-	if (!n || n % 2 || n / 2 > RW_MAX ||
-	    strspn(hex, "0123456789abcdefABCDEF") != n)
-		return bad_arg(err, "hex", "hex must be an even number of hex "
-			       "digits, at most 4096 bytes");
-	for (size_t i = 0; i < n / 2; i++) {
-		char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
-
-		buf[i] = (uint8_t)strtoul(two, NULL, 16);
-	}
-	*len = n / 2;
-	return MM_OK;
-}
-
 /* Check the whole range first, so a fault halfway writes nothing. */
 static int op_write(struct machine *m, const json_t *args, json_t **result,
 		    struct mm_error *err)
 {
 	uint8_t buf[RW_MAX];
-	uint64_t len = 0;
+	size_t len = 0;
 	int rc;
 
-	if ((rc = parse_data(args, buf, &len, err)))
+	if ((rc = api_arg_bytes("write", args, buf, RW_MAX, &len, err)))
 		return rc;
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint64_t off = 0; off < len;) {

@@ -337,38 +337,6 @@ static int op_access(struct machine *m, const json_t *args, json_t **result,
 	return MM_OK;
 }
 
-static int get_data(const json_t *args, uint8_t *buf, uint32_t *len,
-		    struct mm_error *err)
-{
-	const char *text = json_string_value(json_object_get(args, "text"));
-	const char *hex = json_string_value(json_object_get(args, "hex"));
-	size_t n;
-
-	if (!!text == !!hex)
-		return bad_arg(err, "text", "give the bytes as \"text\" or "
-			       "\"hex\"");
-	if (text) {
-		n = strlen(text);
-		if (!n || n > UACCESS_MAX)
-			return bad_arg(err, "text", "1 to 4096 bytes");
-		memcpy(buf, text, n);
-		*len = (uint32_t)n;
-		return MM_OK;
-	}
-	n = strlen(hex);
-	if (!n || n % 2 || n / 2 > UACCESS_MAX ||
-	    strspn(hex, "0123456789abcdefABCDEF") != n)
-		return bad_arg(err, "hex", "an even number of hex digits, at "
-			       "most 4096 bytes");
-	for (size_t i = 0; i < n / 2; i++) {
-		char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
-
-		buf[i] = (uint8_t)strtoul(two, NULL, 16);
-	}
-	*len = (uint32_t)(n / 2);
-	return MM_OK;
-}
-
 static json_t *hex_json(const uint8_t *b, uint32_t len)
 {
 	char *h = xmalloc(2 * (size_t)len + 1);
@@ -409,14 +377,15 @@ static int op_uwrite(struct machine *m, const json_t *args, json_t **result,
 		     struct mm_error *err)
 {
 	uint8_t buf[UACCESS_MAX];
-	uint32_t pid, len = 0;
+	uint32_t pid;
+	size_t len = 0;
 	vaddr_t addr;
 	int rc;
 
 	if ((rc = api_arg_pid("uwrite", args, &pid, err)) ||
 	    (rc = api_arg_vaddr("uwrite", args, "addr", true, &addr, err)) ||
-	    (rc = get_data(args, buf, &len, err)) ||
-	    (rc = mm_uaccess(m, pid, addr, buf, len, true, true,
+	    (rc = api_arg_bytes("uwrite", args, buf, UACCESS_MAX, &len, err)) ||
+	    (rc = mm_uaccess(m, pid, addr, buf, (uint32_t)len, true, true,
 			     err)))
 		return rc;
 	*result = json_pack("{s:i}", "written", (int)len);
@@ -540,19 +509,19 @@ static int op_proc_limits(struct machine *m, const json_t *args,
 			  err)) ||
 	    (rc = arg_u32(args, "max_processes", false, 4096, &procs, err)))
 		return rc;
-	if (json_object_get(args, "max_map_count")) {
-		if (maps < 1)
-			return bad_arg(err, "max_map_count", "max_map_count "
-				       "must be 1 to 1048576");
+	/* both checked before either is set: a refusal changes nothing */
+	if (json_object_get(args, "max_map_count") && maps < 1)
+		return bad_arg(err, "max_map_count", "max_map_count must be 1 "
+			       "to 1048576");
+	if (json_object_get(args, "max_processes") &&
+	    (procs < m->procs.nr || procs < 1))
+		return bad_arg(err, "max_processes", "max_processes must be 1 "
+			       "to 4096 and at least the number of running "
+			       "processes");
+	if (json_object_get(args, "max_map_count"))
 		m->procs.max_map_count = (uint32_t)maps;
-	}
-	if (json_object_get(args, "max_processes")) {
-		if (procs < m->procs.nr || procs < 1)
-			return bad_arg(err, "max_processes", "max_processes "
-				       "must be 1 to 4096 and at least the "
-				       "number of running processes");
+	if (json_object_get(args, "max_processes"))
 		m->procs.max_procs = (uint32_t)procs;
-	}
 	*result = json_pack("{s:i, s:i, s:i}", "max_map_count",
 			    (int)m->procs.max_map_count, "max_processes",
 			    (int)m->procs.max_procs, "processes",
@@ -654,7 +623,7 @@ static int op_pagemap(struct machine *m, const json_t *args, json_t **result,
 				break;
 			{
 				pfn_t pfn = (pfn_t)((e & (m->config.pae ?
-					0x000ffffffffff000ull : 0xfffff000ull))
+					PAE_ADDR_MASK : 0xfffff000ull))
 					>> PAGE_SHIFT);
 				int z = pfn_to_zone(&m->pgdat, pfn);
 				bool zero = PFN_PHYS(pfn) ==

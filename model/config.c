@@ -72,8 +72,7 @@ static int check_e820(const struct e820_table *t, struct mm_error *err)
 	for (uint32_t i = 0; i < t->nr_entries; i++) {
 		const struct e820_entry *e = &t->entries[i];
 
-		if (e->size == 0 || e->addr >= PHYS_LIMIT ||
-		    e->size > PHYS_LIMIT - e->addr)
+		if (e->size == 0 || !range_fits(e->addr, e->size, PHYS_LIMIT))
 			return mm_fail(err, MM_EINVAL, "bad-config", "e820",
 				"e820 entry %u (start %#llx, size %#llx) must "
 				"have a non-zero size and end at or below "
@@ -213,7 +212,7 @@ static int parse_memmap_one(struct bootparams *bp, const char *s,
 	    s[n + 1 + memparse(s + n + 1, &start)] != '\0')
 		return bad_param(err, "memmap", s,
 				 "expected a start address after the size");
-	if (!size || start >= PHYS_LIMIT || size > PHYS_LIMIT - start)
+	if (!size || !range_fits(start, size, PHYS_LIMIT))
 		return bad_param(err, "memmap", s,
 				 "the range must be non-empty and end at or "
 				 "below 64 GiB");

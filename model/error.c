@@ -12,6 +12,9 @@ int mm_fail(struct mm_error *err, enum mm_errkind kind, const char *type,
 	if (!err)
 		return kind;
 	err->kind = kind;
+	/* callers declare errors without initialising them; whether state
+	 * moved is the api's to find out after the model returns */
+	err->changed = false;
 	snprintf(err->type, sizeof(err->type), "%s", type);
 	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
 	va_start(ap, fmt);

@@ -56,7 +56,7 @@ static phys_addr_t pmd_table(const struct machine *m, vaddr_t va,
 	}
 	*idx = (va >> 21) & 511;
 	return pt_read_entry(m, m->swapper_pg_dir, va >> 30) &
-	       0x000ffffffffff000ull;
+	       PAE_ADDR_MASK;
 }
 
 /* one_page_table_init(): the PTE page under va, made from a boot page
@@ -70,7 +70,7 @@ static phys_addr_t boot_pte_table(struct machine *m, vaddr_t va,
 	phys_addr_t table;
 
 	if (e & _PAGE_PRESENT)
-		return e & (m->config.pae ? 0x000ffffffffff000ull : 0xfffff000ull);
+		return e & (m->config.pae ? PAE_ADDR_MASK : 0xfffff000ull);
 	table = boot_table_page(m, what);
 	pt_write_entry(m, dir, idx, table | _KERNPG_TABLE);
 	return table;

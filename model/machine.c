@@ -125,6 +125,11 @@ uint32_t machine_freehigh_pages(const struct machine *m)
 	return zone_sum(m, false, true);
 }
 
+uint64_t machine_changes(const struct machine *m)
+{
+	return m->pgdat.changes + m->mem.changes + m->slab.changes;
+}
+
 size_t machine_host_bytes(const struct machine *m)
 {
 	size_t n = sizeof(*m) + m->log.cap + physmem_bytes(&m->mem) +

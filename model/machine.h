@@ -71,6 +71,19 @@ uint32_t machine_totalram_pages(const struct machine *m);
 uint32_t machine_totalhigh_pages(const struct machine *m);
 uint32_t machine_free_pages(const struct machine *m);
 uint32_t machine_freehigh_pages(const struct machine *m);
+/*
+ * A count that moves with every change to the machine's state: the
+ * primitives of the buddy allocator (lists, records, pageblocks), of RAM
+ * (every page written or dropped) and of the slab allocator (caches,
+ * slabs, objects) bump it.  Every other change goes with one of those: a
+ * page table entry is bytes of RAM, an area, a kmap slot or a process
+ * comes with its pages, and tests/test_refusals.c holds the model to it
+ * by comparing snapshot bytes around every refusal it can provoke.  Not
+ * state itself: equal counts before and after an operation mean it
+ * changed nothing, which is how a refusal knows to say "changed" (more
+ * count than change only journals a refusal that needed no journal).
+ */
+uint64_t machine_changes(const struct machine *m);
 /* Host bytes this machine holds (for the benchmark and the limits). */
 size_t machine_host_bytes(const struct machine *m);
 

@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "strbuf.h"
+
+/* Frames the 36-bit physical space holds: pfns from here on (PFN_NONE
+ * among them) name no frame and are never looked up. */
+#define PHYSMEM_PFN_LIMIT ((pfn_t)(PHYS_LIMIT >> PAGE_SHIFT))
 
 void physmem_init(struct physmem *pm)
 {
@@ -24,16 +29,22 @@ void physmem_free(struct physmem *pm)
 
 const uint8_t *physmem_peek(const struct physmem *pm, pfn_t pfn)
 {
-	const struct pfn_rec *r = pfnmap_get(&pm->index, pfn);
+	const struct pfn_rec *r = pfn < PHYSMEM_PFN_LIMIT ?
+				  pfnmap_get(&pm->index, pfn) : NULL;
 
 	return r ? pm->pages[r->owner_id] : NULL;
 }
 
 uint8_t *physmem_touch(struct physmem *pm, pfn_t pfn)
 {
-	struct pfn_rec *r = pfnmap_get(&pm->index, pfn);
+	struct pfn_rec *r;
 	uint32_t slot;
 
+	if (pfn >= PHYSMEM_PFN_LIMIT)
+		return NULL;
+	r = pfnmap_get(&pm->index, pfn);
+	/* a caller takes the page to write it */
+	pm->changes++;
 	if (r)
 		return pm->pages[r->owner_id];
 	if (pm->nr_free) {
@@ -56,10 +67,12 @@ uint8_t *physmem_touch(struct physmem *pm, pfn_t pfn)
 
 void physmem_zero(struct physmem *pm, pfn_t pfn)
 {
-	struct pfn_rec *r = pfnmap_get(&pm->index, pfn);
+	struct pfn_rec *r = pfn < PHYSMEM_PFN_LIMIT ?
+			    pfnmap_get(&pm->index, pfn) : NULL;
 
 	if (!r)
 		return;
+	pm->changes++;
 	pm->free_slots[pm->nr_free++] = r->owner_id;
 	pfnmap_del(&pm->index, pfn);
 }
@@ -70,11 +83,15 @@ size_t physmem_bytes(const struct physmem *pm)
 		sizeof(uint32_t)) + (size_t)pm->nr * PAGE_SIZE;
 }
 
-void physmem_read(const struct physmem *pm, phys_addr_t pa, void *buf,
+bool physmem_read(const struct physmem *pm, phys_addr_t pa, void *buf,
 		  size_t len)
 {
 	uint8_t *out = buf;
 
+	if (!range_fits(pa, len, PHYS_LIMIT)) {
+		memset(buf, 0, len);
+		return false;
+	}
 	while (len) {
 		size_t off = pa & (PAGE_SIZE - 1);
 		size_t n = MIN(len, PAGE_SIZE - off);
@@ -88,13 +105,16 @@ void physmem_read(const struct physmem *pm, phys_addr_t pa, void *buf,
 		pa += n;
 		len -= n;
 	}
+	return true;
 }
 
-void physmem_write(struct physmem *pm, phys_addr_t pa, const void *buf,
+bool physmem_write(struct physmem *pm, phys_addr_t pa, const void *buf,
 		   size_t len)
 {
 	const uint8_t *in = buf;
 
+	if (!range_fits(pa, len, PHYS_LIMIT))
+		return false;
 	while (len) {
 		size_t off = pa & (PAGE_SIZE - 1);
 		size_t n = MIN(len, PAGE_SIZE - off);
@@ -104,4 +124,5 @@ void physmem_write(struct physmem *pm, phys_addr_t pa, const void *buf,
 		pa += n;
 		len -= n;
 	}
+	return true;
 }

@@ -169,7 +169,7 @@ static bool take_frame(struct machine *m, gfp_t gfp, enum page_owner owner,
 
 static phys_addr_t entry_pa(const struct machine *m, uint64_t e)
 {
-	return m->config.pae ? (e & 0x000ffffffffff000ull) : (e & 0xfffff000ull);
+	return m->config.pae ? (e & PAE_ADDR_MASK) : (e & 0xfffff000ull);
 }
 
 /* The page directory (two-level) or PMD page (PAE) holding va's entry. */

@@ -85,6 +85,10 @@ struct pglist_data {
 	struct pfn_range { pfn_t start, end; } *ranges;
 	uint32_t min_free_kbytes;
 	uint32_t totalreserve_pages;
+	/* bumped by every change to the lists, records and pageblocks: not
+	 * state (no snapshot holds it), only how the api tells whether a
+	 * refused operation moved anything (machine_changes()) */
+	uint64_t changes;
 };
 
 static inline bool is_highmem_idx(int idx)

@@ -139,6 +139,7 @@ static int pageblock_mt(const struct pglist_data *pgdat, int zi, pfn_t pfn)
 static void set_pageblock_mt(struct pglist_data *pgdat, int zi, pfn_t pfn,
 			     int mt)
 {
+	pgdat->changes++;
 	*pageblock_slot(pgdat, zi, pfn) = (uint8_t)mt;
 }
 
@@ -158,6 +159,7 @@ static void link_block(struct pglist_data *pgdat, int zi, pfn_t pfn, int mt,
 	struct pfn_rec *r = pfnmap_get(&pgdat->free_blocks, pfn);
 	struct free_area *a = &pgdat->node_zones[zi].free_area[r->order];
 
+	pgdat->changes++;
 	r->mt = (uint8_t)mt;
 	if (tail) {
 		r->prev = a->tail[mt];
@@ -187,6 +189,7 @@ static void unlink_block(struct pglist_data *pgdat, int zi, pfn_t pfn)
 	struct free_area *a = &pgdat->node_zones[zi].free_area[r->order];
 	int mt = r->mt;
 
+	pgdat->changes++;
 	if (r->prev != PFN_NONE)
 		pfnmap_get(&pgdat->free_blocks, r->prev)->next = r->next;
 	else
@@ -696,6 +699,7 @@ static void commit_alloc(struct pglist_data *pgdat, int zi, pfn_t pfn,
 {
 	struct pfn_rec *r = pfnmap_put(&pgdat->alloc_blocks, pfn);
 
+	pgdat->changes++;
 	r->order = (uint8_t)ac->order;
 	r->owner = (uint8_t)ac->owner;
 	r->owner_id = ac->owner_id;
@@ -971,6 +975,7 @@ int free_pages(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
 	if (rc != MM_OK)
 		return rc;
 	zi = pfnmap_get(&pgdat->alloc_blocks, pfn)->zone;
+	pgdat->changes++;
 	pfnmap_del(&pgdat->alloc_blocks, pfn);
 	pgdat->node_zones[zi].nr_free_pages += 1u << order;
 	__free_one_page(pgdat, zi, pfn, order, pageblock_mt(pgdat, zi, pfn),

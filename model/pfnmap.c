@@ -51,6 +51,11 @@ struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn)
 {
 	uint32_t i = pfn_hash(pfn) & m->mask;
 
+	/* PFN_NONE is what an empty slot holds: asked for, it would match
+	 * the first empty slot of its probe run and hand out a record that
+	 * is not there */
+	if (pfn == PFN_NONE)
+		return NULL;
 	for (;; i = (i + 1) & m->mask) {
 		if (m->slot[i].pfn == pfn)
 			return &m->slot[i];
@@ -84,6 +89,10 @@ static void pfnmap_grow(struct pfnmap *m)
 
 struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn)
 {
+	/* a record keyed PFN_NONE would read as an empty slot and break the
+	 * probe runs through it */
+	if (pfn == PFN_NONE)
+		return NULL;
 	/* Keep the load under 1/2 so probe runs stay short. */
 	if ((m->count + 1) * 2 > m->mask + 1)
 		pfnmap_grow(m);

@@ -39,6 +39,10 @@ struct pfnmap {
 void pfnmap_init(struct pfnmap *m);
 void pfnmap_free(struct pfnmap *m);
 void pfnmap_copy(struct pfnmap *dst, const struct pfnmap *src);
+/*
+ * PFN_NONE is never a key: get finds nothing, put refuses it (NULL, the
+ * map unchanged), del finds nothing to remove.
+ */
 struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn);
 /* Insert a record for pfn (which must be absent); returns it zeroed. */
 struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn);

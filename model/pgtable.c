@@ -82,7 +82,7 @@ pgprot_t kernel_prot(const struct machine *m, enum kprot kind, bool large)
 
 static phys_addr_t entry_addr(const struct machine *m, uint64_t e)
 {
-	return m->config.pae ? (e & 0x000ffffffffff000ull)
+	return m->config.pae ? (e & PAE_ADDR_MASK)
 			     : (e & 0xfffff000ull);
 }
 

@@ -26,6 +26,16 @@ typedef uint64_t pgprot_t;	/* entry flag bits, both formats */
 #define _PAGE_PAT_LARGE	0x1000ull
 #define _PAGE_NX	(1ull << 63)
 
+/*
+ * The frame address in an entry: bits 12-31 two-level, 12-35 with PAE
+ * (36 physical address bits; the CPU faults on bits 36-62, the kernel's
+ * PTE_PFN_MASK keeps them out).  An entry written by hand with higher
+ * bits still names a frame inside the 36-bit space, never one past it or
+ * PFN_NONE.
+ */
+#define PAE_ADDR_MASK	0x0000000ffffff000ull
+#define NONPAE_ADDR_MASK 0xfffff000ull
+
 #define _PAGE_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | \
 			 _PAGE_ACCESSED | _PAGE_DIRTY)
 #define _KERNPG_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | \

@@ -107,7 +107,7 @@ static void walk_pmds(struct dump *d, phys_addr_t dir, uint64_t from,
 		else if (e & _PAGE_PSE)
 			note(d, va, e & SHOWN_FLAGS, level);
 		else
-			walk_ptes(d, e & (m->config.pae ? 0x000ffffffffff000ull
+			walk_ptes(d, e & (m->config.pae ? PAE_ADDR_MASK
 							: 0xfffff000ull), va);
 	}
 }
@@ -144,7 +144,7 @@ static void ptdump_from(const struct machine *m, phys_addr_t pgd,
 			if (!(e & _PAGE_PRESENT))
 				note(&d, g, 0, "pgd");
 			else
-				walk_pmds(&d, e & 0x000ffffffffff000ull, g,
+				walk_pmds(&d, e & PAE_ADDR_MASK, g,
 					  g + SZ_1G);
 		}
 	}

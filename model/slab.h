@@ -268,6 +268,9 @@ struct slab_state {
 	uint32_t reclaimable_pages;
 	uint32_t unreclaimable_pages;	/* kmalloc_large blocks included */
 	uint32_t large_pages, nr_large;	/* kmalloc_large blocks */
+	/* bumped by every change to caches, slabs and objects; not state
+	 * (no snapshot holds it): see machine_changes() */
+	uint64_t changes;
 };
 
 void slab_state_init(struct slab_state *ss);

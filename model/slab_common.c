@@ -580,6 +580,7 @@ static int kmalloc_large(struct machine *m, uint64_t size, gfp_t gfp,
 	res->objects = res->inuse = 1;
 	free(r);
 	/* NR_SLAB_UNRECLAIMABLE_B, whatever the gfp */
+	ss->changes++;
 	ss->unreclaimable_pages += 1u << order;
 	ss->large_pages += 1u << order;
 	ss->nr_large++;
@@ -640,6 +641,7 @@ static void free_large(struct machine *m, const struct obj_loc *l,
 	uint32_t pages = 1u << l->fi.order;
 
 	free_pages(&m->pgdat, l->fi.head, l->fi.order, &e);
+	ss->changes++;
 	ss->unreclaimable_pages -= pages;
 	ss->large_pages -= pages;
 	ss->nr_large--;
@@ -899,6 +901,7 @@ int kmem_cache_destroy(struct machine *m, struct kmem_cache *s,
 	for (uint32_t i = 0; i < ss->nr_caches; i++) {
 		if (ss->caches[i] != s)
 			continue;
+		ss->changes++;
 		memmove(&ss->caches[i], &ss->caches[i + 1],
 			(ss->nr_caches - i - 1) * sizeof(*ss->caches));
 		ss->nr_caches--;

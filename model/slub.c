@@ -120,6 +120,7 @@ struct kmem_cache *slub_cache_new(struct slab_state *ss, const char *name,
 	struct kmem_cache *s = xcalloc(1, sizeof(*s));
 	uint32_t min_partial;
 
+	ss->changes++;
 	s->id = ss->next_id++;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->object_size = object_size;
@@ -347,6 +348,8 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 	struct slab *c = s->cpu_slab[cpu];
 	uint16_t idx;
 
+	/* even one that fails may have retired the CPU slab first */
+	m->slab.changes++;
 	res->retired = PFN_NONE;
 	res->cache = s;
 	if (c && c->freelist != SLAB_FREE_END) {
@@ -411,6 +414,7 @@ void slub_free(struct machine *m, struct slab *slab, uint32_t index,
 {
 	struct kmem_cache *s = slab->cache;
 
+	m->slab.changes++;
 	slab->allocated[index] = 0;
 	slab->next_free[index] = slab->freelist;
 	slab->freelist = (uint16_t)index;
@@ -451,6 +455,7 @@ uint32_t slub_shutdown(struct machine *m, struct kmem_cache *s)
 {
 	uint32_t pages = s->nr_pages;
 
+	m->slab.changes++;
 	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
 		s->cpu_slab[cpu] = NULL;
 	while (s->partial_head)

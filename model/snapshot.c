@@ -26,18 +26,18 @@
 #define SNAP_SIZE(type, n) \
 	_Static_assert(sizeof(type) == (n), #type " changed: keep " \
 		       "model/snapshot.c in step (see the comment above)")
-SNAP_SIZE(struct machine, 27264);
+SNAP_SIZE(struct machine, 27288);
 SNAP_SIZE(struct machine_config, 5176);
-SNAP_SIZE(struct pglist_data, 3216);
+SNAP_SIZE(struct pglist_data, 3224);
 SNAP_SIZE(struct zone, 784);
 SNAP_SIZE(struct pfn_rec, 24);
-SNAP_SIZE(struct physmem, 48);
+SNAP_SIZE(struct physmem, 56);
 SNAP_SIZE(struct kmap_state, 10884);
 SNAP_SIZE(struct vm_area, 72);
 SNAP_SIZE(struct vmalloc_state, 24);
 SNAP_SIZE(struct kmem_cache, 160);
 SNAP_SIZE(struct slab, 80);
-SNAP_SIZE(struct slab_state, 544);
+SNAP_SIZE(struct slab_state, 552);
 SNAP_SIZE(struct process, 184);
 SNAP_SIZE(struct vma, 20);
 SNAP_SIZE(struct uframe, 12);

@@ -47,4 +47,16 @@ typedef uint32_t pfn_t;		/* 36-bit physical space / 4 KiB fits 24 bits */
 #endif
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Whether [start, start + len) lies inside [0, limit), written so that
+ * nothing can wrap: "start + len <= limit" is true for start near 2^64,
+ * and a range that wraps turns into frames that are not there.  Every
+ * address range taken from outside goes through this before it becomes
+ * frames.
+ */
+static inline bool range_fits(uint64_t start, uint64_t len, uint64_t limit)
+{
+	return start <= limit && len <= limit - start;
+}
+
 #endif

@@ -692,7 +692,7 @@ int ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
 	if (!size)
 		return mm_fail(err, MM_EINVAL, "bad-argument", "size",
 			       "ioremap of 0 bytes: the kernel returns NULL");
-	if (phys >= limit || size > limit - phys)
+	if (!range_fits(phys, size, limit))
 		return mm_fail(err, MM_EINVAL, "bad-argument", "phys",
 			       "ioremap: 0x%llx + 0x%llx goes past %s",
 			       (unsigned long long)phys,

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "budget.h"
 #include "machine.h"
 
 extern const char srv_openapi_json[];
@@ -52,7 +53,10 @@ static bool lock_or_busy(struct srv_call *c, pthread_mutex_t *lock)
 	return false;
 }
 
-struct srv_machine *call_machine(struct srv_call *c, bool write)
+/* As call_machine; instructor_writes lets the instructor change a
+ * machine it does not own (only DELETE does: to clear out machines). */
+static struct srv_machine *lookup(struct srv_call *c, bool write,
+				  bool instructor_writes)
 {
 	struct srv_machine *sm = reg_get(&c->s->reg, c->params[0], c->token,
 					 c->instructor);
@@ -65,7 +69,8 @@ struct srv_machine *call_machine(struct srv_call *c, bool write)
 			     "TOKEN, or ?token=TOKEN)", c->params[0]);
 		return NULL;
 	}
-	if (write && c->instructor && !srv_token_equal(sm->token, c->token)) {
+	if (write && c->instructor && !instructor_writes &&
+	    !srv_token_equal(sm->token, c->token)) {
 		reg_put(&c->s->reg, sm);
 		resp_problem(c, 403, "read-only-token", "the instructor token "
 			     "reads every machine but changes none; use the "
@@ -93,8 +98,14 @@ struct srv_machine *call_machine(struct srv_call *c, bool write)
 	return sm;
 }
 
+struct srv_machine *call_machine(struct srv_call *c, bool write)
+{
+	return lookup(c, write, false);
+}
+
 void call_machine_done(struct srv_call *c, struct srv_machine *sm)
 {
+	budget_note(c->s, sm);
 	/* queued before the lock goes: the journal's order is the order
 	 * the changes were made in */
 	if (c->resp->ticket)
@@ -165,9 +176,14 @@ void h_healthz(struct srv_call *c)
 void h_metrics(struct srv_call *c)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const struct srv_options *o = &c->s->opt;
+	unsigned over;
+	uint64_t used = reg_host_bytes(&c->s->reg, &over, o->max_host_machine);
 
 	metrics_text(&c->s->metrics, srv_route_name, reg_count(&c->s->reg),
 		     reg_frames(&c->s->reg), atomic_load(&c->s->inflight), &sb);
+	metrics_host_text(&sb, used, o->max_host_total, o->max_host_machine,
+			  over);
 	resp_text(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 		  sb_detach(&sb));
 }
@@ -226,6 +242,14 @@ void h_static(struct srv_call *c)
 
 /* --- machines ------------------------------------------------------------- */
 
+/* Who made a machine, for the instructor: the address that got its
+ * token, and whether this machine came without one (and so made it). */
+static void instructor_fields(json_t *o, const struct srv_machine *sm)
+{
+	json_object_set_new(o, "origin", json_string(sm->origin));
+	json_object_set_new(o, "tokenless", json_boolean(sm->fresh));
+}
+
 void h_list(struct srv_call *c)
 {
 	struct srv_machine **v;
@@ -242,17 +266,22 @@ void h_list(struct srv_call *c)
 	v = reg_list(&c->s->reg, c->token, c->instructor, &n);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
+		json_t *o;
+
 		if (!lock_or_busy(c, &v[i]->lock)) {
 			json_decref(arr);
 			reg_put_all(&c->s->reg, v, n);
 			return;
 		}
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:s+}",
+		o = json_pack("{s:s, s:s, s:o, s:I, s:s+}",
 			"id", v[i]->id, "name", v[i]->name, "created",
 			iso_time(v[i]->created), "generation",
 			(json_int_t)v[i]->generation, "url", "/v1/machines/",
-			v[i]->id));
+			v[i]->id);
 		pthread_mutex_unlock(&v[i]->lock);
+		if (c->instructor)
+			instructor_fields(o, v[i]);
+		json_array_append_new(arr, o);
 	}
 	reg_put_all(&c->s->reg, v, n);
 	resp_json(c, 200, json_pack("{s:o}", "machines", arr));
@@ -278,10 +307,13 @@ static bool take_name(struct srv_call *c, char *name, size_t len)
 
 /* The owner token of a new machine: the caller's when it owns machines
  * already (one student, several machines), else a fresh one. */
-static bool owner_token(struct srv_call *c, char *tok)
+static bool owner_token(struct srv_call *c, char *tok, char *origin,
+			size_t len)
 {
+	snprintf(origin, len, "%s", c->req->client ? c->req->client : "");
 	if (c->token && !c->instructor) {
-		if (!reg_count_token(&c->s->reg, c->token)) {
+		/* the token's machines count against the address that got it */
+		if (!reg_token_origin(&c->s->reg, c->token, origin, len)) {
 			resp_problem(c, 401, "unknown-token", "this token owns "
 				     "no machine; leave it out to get a new "
 				     "one, or use the token of one of your "
@@ -334,7 +366,7 @@ static struct machine *boot_limited(struct srv_call *c, const json_t *config)
 void h_create(struct srv_call *c)
 {
 	const struct srv_options *o = &c->s->opt;
-	char name[64], tok[SRV_TOKEN_HEX + 1], why[256];
+	char name[64], tok[SRV_TOKEN_HEX + 1], why[256], origin[64];
 	struct srv_machine *sm;
 	struct machine *m;
 	int rc;
@@ -352,17 +384,32 @@ void h_create(struct srv_call *c)
 			     "seconds", why);
 		return;
 	}
-	if (!take_name(c, name, sizeof(name)) || !owner_token(c, tok))
+	if (budget_refuses_create(c) || !take_name(c, name, sizeof(name)) ||
+	    !owner_token(c, tok, origin, sizeof(origin)))
 		return;
 	if (!(m = boot_limited(c, c->body)))
 		return;
 	sm = srv_machine_new(m, c->body, name, tok, c->req->now_ms);
 	sm->created = c->req->now_unix;
-	rc = reg_insert(&c->s->reg, sm, o->node, o->max_machines,
-			o->max_machines_per_token);
+	snprintf(sm->origin, sizeof(sm->origin), "%s", origin);
+	sm->fresh = !c->token || c->instructor;
+	sm->host_bytes = machine_host_bytes(m);
+	rc = reg_insert_from(&c->s->reg, sm, o->node, o->max_machines,
+			     o->max_machines_per_token,
+			     /* a machine from before addresses were kept
+			      * (origin "") counts against none */
+			     c->instructor || !o->max_machines_per_ip ||
+			     !origin[0] ? UINT32_MAX : o->max_machines_per_ip);
 	if (rc) {
 		reg_put(&c->s->reg, sm);	/* never inserted: freed */
-		if (rc == -1) {
+		if (rc == -3) {
+			resp_problem(c, 403, "machine-quota", "the tokens "
+				     "given to %s already own %u machines, the "
+				     "limit per client address; DELETE one you "
+				     "no longer need first (or ask the "
+				     "instructor to)", origin,
+				     o->max_machines_per_ip);
+		} else if (rc == -1) {
 			resp_header(c, "Retry-After", "60");
 			resp_problem(c, 503, "server-full", "the server already "
 				     "holds %u machines, its limit; delete one "
@@ -398,9 +445,11 @@ void h_get(struct srv_call *c)
 	call_machine_done(c, sm);
 }
 
+/* The machine's owner, or the instructor (who may clear out machines
+ * but change none). */
 void h_delete(struct srv_call *c)
 {
-	struct srv_machine *sm = call_machine(c, true);
+	struct srv_machine *sm = lookup(c, true, true);
 
 	if (!sm)
 		return;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "budget.h"
 #include "machine.h"
 
 bool srv_is_op(const char *op)
@@ -75,6 +76,16 @@ static bool within_limits(struct srv_call *c, const char *op,
 	return false;
 }
 
+/* A change to the machine: a new generation (ETags, cached reports) and
+ * a journal row. */
+static void note_change(struct srv_call *c, struct srv_machine *sm,
+			const char *op, const json_t *args)
+{
+	sm->generation++;
+	if (c->s->journal)
+		journal_op(c->s->journal, &c->resp->ticket, sm, op, args);
+}
+
 /*
  * Run op on the locked machine: 0 with *result, or the HTTP status of
  * the refusal with *problem.  A change bumps the generation.
@@ -97,16 +108,20 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		json_object_set_new(*problem, "operation", json_string(op));
 		return 422;
 	}
+	if (budget_refuses(c, sm, op, problem))
+		return 507;
 	if (api_op(sm->m, op, args, result, &err)) {
+		/* refused, but state moved (a failed vmalloc's stolen
+		 * pageblocks): journalled like a change, so replay refuses
+		 * it the same way and lands on the same machine */
+		if (err.changed)
+			note_change(c, sm, op, args);
 		*problem = api_problem(&err);
 		json_object_set_new(*problem, "operation", json_string(op));
 		return api_http_status(&err);
 	}
-	if (api_op_mutates(op)) {
-		sm->generation++;
-		if (c->s->journal)
-			journal_op(c->s->journal, &c->resp->ticket, sm, op, args);
-	}
+	if (api_op_mutates(op))
+		note_change(c, sm, op, args);
 	return 0;
 }
 
@@ -336,9 +351,13 @@ void h_batch(struct srv_call *c)
 	bool writes;
 	int st = 0;
 
-	if (!json_is_array(ops)) {
+	/* {"ops": [...]} and nothing else: a stray field is a typo the
+	 * caller must hear about (the OpenAPI's additionalProperties) */
+	if (!json_is_array(ops) ||
+	    (!json_is_array(c->body) && json_object_size(c->body) != 1)) {
 		resp_problem(c, 400, "bad-body", "the body of /ops must be a JSON "
-			     "array of {\"op\": NAME, \"args\": {...}}");
+			     "array of {\"op\": NAME, \"args\": {...}}, or "
+			     "{\"ops\": that array} with nothing beside ops");
 		return;
 	}
 	if (!check_batch(c, ops, &writes) || !(sm = call_machine(c, writes)))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "budget.h"
 #include "machine.h"
 #include "server.h"
 #include "snapshot.h"
@@ -196,6 +197,8 @@ void journal_create(struct journal *j, struct journal_ticket **t,
 
 	snprintf(r->token, sizeof(r->token), "%s", sm->token);
 	snprintf(r->name, sizeof(r->name), "%s", sm->name);
+	snprintf(r->origin, sizeof(r->origin), "%s", sm->origin);
+	r->fresh = sm->fresh;
 	r->config = json_dumps(sm->config, JSON_COMPACT | JSON_SORT_KEYS);
 	r->created = sm->created;
 }
@@ -252,6 +255,7 @@ struct replay {
 	struct srv_machine *target;	/* rebuild this one, or NULL: all */
 	bool found;
 	unsigned machines, ops, refused;
+	char err[256];			/* why a machine stopped the replay */
 };
 
 static int replay_boot(struct replay *rp, const struct store_machine *sm,
@@ -268,6 +272,24 @@ static int replay_boot(struct replay *rp, const struct store_machine *sm,
 	return srv_apply_limits(rp->j->s, *m);
 }
 
+/*
+ * A machine whose rows passed the store's checks and still cannot be
+ * rebuilt (a snapshot of an older model, say): the start stops rather
+ * than lose it quietly, unless the operator accepted damage.
+ */
+static int left_out(struct replay *rp, const char *id)
+{
+	if (!rp->target && !rp->j->s->opt.accept_store_damage) {
+		snprintf(rp->err, sizeof(rp->err), "machine %s in the store "
+			 "cannot be rebuilt; restore the store from a backup, or "
+			 "start with --accept-store-damage to leave it out", id);
+		return -1;
+	}
+	fprintf(stderr, "mmlabd: machine %s in the store cannot be rebuilt; "
+		"it is left out\n", id);
+	return 0;
+}
+
 /* A machine row: booted or restored, into the registry (or in place of
  * the target's model), at its snapshot's generation. */
 static int on_machine(void *ctx, const struct store_machine *row)
@@ -278,10 +300,8 @@ static int on_machine(void *ctx, const struct store_machine *row)
 	struct machine *m = NULL;
 
 	if (!config || replay_boot(rp, row, config, &m)) {
-		fprintf(stderr, "mmlabd: machine %s in the store cannot be "
-			"rebuilt; it is left out\n", row->id);
 		json_decref(config);
-		return 0;
+		return left_out(rp, row->id);
 	}
 	rp->found = true;
 	rp->machines++;
@@ -291,6 +311,8 @@ static int on_machine(void *ctx, const struct store_machine *row)
 	} else {
 		sm = srv_machine_new(m, config, row->name, row->token, 0);
 		snprintf(sm->id, sizeof(sm->id), "%s", row->id);
+		snprintf(sm->origin, sizeof(sm->origin), "%s", row->origin);
+		sm->fresh = row->fresh;
 		sm->created = row->created;
 		atomic_store(&sm->last_used_ms, (int64_t)(uv_hrtime() / 1000000));
 		reg_insert(&rp->j->s->reg, sm, rp->j->s->opt.node, UINT32_MAX,
@@ -316,7 +338,9 @@ static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
 	if (!sm || !rp->found || seq <= sm->snap_seq)
 		goto out;
 	a = json_loads(args, 0, NULL);
-	if (api_op(sm->m, op, a, &res, &err)) {
+	/* a refusal that moved state was journalled for that state: it is
+	 * refused again here, the same way */
+	if (api_op(sm->m, op, a, &res, &err) && !err.changed) {
 		/* the model is deterministic: this is a bug, say so loudly */
 		fprintf(stderr, "mmlabd: replaying %s op %llu (%s) was refused: "
 			"%s\n", id, (unsigned long long)seq, op, err.detail);
@@ -334,6 +358,21 @@ out:
 	return 0;
 }
 
+/* What the replayed machines hold, for the host-memory budget. */
+static void account_all(struct srv *s)
+{
+	struct srv_machine **v;
+	size_t n;
+
+	v = reg_list(&s->reg, NULL, true, &n);
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&v[i]->lock);
+		budget_account(s, v[i]);
+		pthread_mutex_unlock(&v[i]->lock);
+	}
+	reg_put_all(&s->reg, v, n);
+}
+
 int journal_replay(struct journal *j, char *err, size_t len)
 {
 	struct replay rp = { .j = j, .found = true };
@@ -341,6 +380,10 @@ int journal_replay(struct journal *j, char *err, size_t len)
 	uint64_t t0 = uv_hrtime();
 	int rc = store_load(j->st, NULL, &cb, err, len);
 
+	if (rc && rp.err[0])
+		snprintf(err, len, "%s", rp.err);
+	if (!rc)
+		account_all(j->s);
 	if (!rc)
 		fprintf(stderr, "mmlabd: replayed %u machines and %u operations "
 			"in %.1f ms%s\n", rp.machines, rp.ops,

@@ -122,7 +122,8 @@ static int open_store(struct daemon *d)
 
 	if (o->in_memory)
 		return 0;
-	if (!(st = store_open(o->data_dir, &ro, err, sizeof(err)))) {
+	if (!(st = store_open_checked(o->data_dir, o->accept_store_damage, &ro,
+				      err, sizeof(err)))) {
 		fprintf(stderr, "mmlabd: %s\n", err);
 		return -1;
 	}

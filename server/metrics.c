@@ -123,3 +123,24 @@ void metrics_text(struct srv_metrics *mt, const char *(*route_name)(int),
 		  (unsigned long long)atomic_load(&mt->machines_created),
 		  (unsigned long long)atomic_load(&mt->machines_expired));
 }
+
+void metrics_host_text(struct strbuf *out, uint64_t used, uint64_t total,
+		       uint64_t per_machine, unsigned over)
+{
+	sb_printf(out,
+		  "# HELP mmlab_host_memory_bytes Host memory the machines' "
+		  "models hold.\n# TYPE mmlab_host_memory_bytes gauge\n"
+		  "mmlab_host_memory_bytes %llu\n"
+		  "# HELP mmlab_host_memory_limit_bytes Budget of all machines "
+		  "together.\n# TYPE mmlab_host_memory_limit_bytes gauge\n"
+		  "mmlab_host_memory_limit_bytes %llu\n"
+		  "# HELP mmlab_host_memory_machine_limit_bytes Budget of one "
+		  "machine.\n# TYPE mmlab_host_memory_machine_limit_bytes gauge\n"
+		  "mmlab_host_memory_machine_limit_bytes %llu\n"
+		  "# HELP mmlab_machines_over_host_memory Machines over their "
+		  "budget (their changes are refused).\n"
+		  "# TYPE mmlab_machines_over_host_memory gauge\n"
+		  "mmlab_machines_over_host_memory %u\n",
+		  (unsigned long long)used, (unsigned long long)total,
+		  (unsigned long long)per_machine, over);
+}

@@ -37,4 +37,9 @@ void metrics_text(struct srv_metrics *mt, const char *(*route_name)(int),
 		  unsigned machines, uint64_t frames, unsigned inflight,
 		  struct strbuf *out);
 
+/* Host memory: what the machines hold, the budgets, and how many
+ * machines are over theirs. */
+void metrics_host_text(struct strbuf *out, uint64_t used, uint64_t total,
+		       uint64_t per_machine, unsigned over);
+
 #endif

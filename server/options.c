@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 
@@ -53,6 +54,17 @@ static const struct opt_def opts[] = {
 	  "machines in total (1000)" },
 	{ "max-machines-per-token", "MMLAB_MAX_MACHINES_PER_TOKEN", OPT_UINT,
 	  OFF(max_machines_per_token), 1000000, "machines under one token (16)" },
+	{ "max-machines-per-ip", "MMLAB_MAX_MACHINES_PER_IP", OPT_UINT,
+	  OFF(max_machines_per_ip), 1000000, "machines whose token a client "
+	  "address got by creating without one (with the machines made with "
+	  "those tokens), 0 for no limit (64)" },
+	{ "max-host-memory", "MMLAB_MAX_HOST_MEMORY", OPT_SIZE,
+	  OFF(max_host_machine), 0, "host memory one machine's model may hold "
+	  "(written pages, page tables, its structures), bytes or 64M (64M)" },
+	{ "max-host-memory-total", "MMLAB_MAX_HOST_MEMORY_TOTAL", OPT_SIZE,
+	  OFF(max_host_total), 0, "host memory all machines together may hold "
+	  "(the smaller of max-machines times max-host-memory and half the "
+	  "host's RAM)" },
 	{ "max-ram", "MMLAB_MAX_RAM", OPT_SIZE, OFF(max_ram), 0,
 	  "simulated RAM per machine, bytes or 512M, 4G (4G)" },
 	{ "max-processes", "MMLAB_MAX_PROCESSES", OPT_UINT, OFF(max_processes), 4096,
@@ -94,6 +106,9 @@ static const struct opt_def opts[] = {
 	{ "snapshot-every", "MMLAB_SNAPSHOT_EVERY", OPT_UINT, OFF(snapshot_every),
 	  100000000, "operations on a machine between snapshots in the store, "
 	  "0 never (1000)" },
+	{ "accept-store-damage", "MMLAB_ACCEPT_STORE_DAMAGE", OPT_BOOL,
+	  OFF(accept_store_damage), 0, "start on a damaged store: drop the "
+	  "damaged machines (the log names each) instead of refusing to start" },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -108,6 +123,8 @@ static void defaults(struct srv_options *o)
 	snprintf(o->node, sizeof(o->node), "a");
 	o->max_machines = 1000;
 	o->max_machines_per_token = 16;
+	o->max_machines_per_ip = 64;
+	o->max_host_machine = 64ull << 20;
 	o->max_ram = 4ull << 30;
 	o->max_processes = 64;
 	o->max_map_count = 1024;
@@ -179,7 +196,7 @@ static int set_size(const struct opt_def *d, struct srv_options *o,
 			return -1;
 		*(size_t *)(void *)((char *)o + d->off) = (size_t)n;
 	} else {
-		o->max_ram = n;
+		*(uint64_t *)(void *)((char *)o + d->off) = n;
 	}
 	return 0;
 }
@@ -238,7 +255,20 @@ static const struct opt_def *find_flag(const char *name, size_t len)
 	return NULL;
 }
 
-static int check(const struct srv_options *o, FILE *err)
+/* Enough for every machine at its budget, but never more than half of
+ * what the host has: the kernel's OOM killer would take the daemon and
+ * every student's machines with it. */
+static uint64_t default_host_total(const struct srv_options *o)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	uint64_t all = (uint64_t)o->max_machines * o->max_host_machine;
+	uint64_t half = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz / 2
+					     : all;
+
+	return all < half ? all : half;
+}
+
+static int check(struct srv_options *o, FILE *err)
 {
 	size_t tl = strlen(o->instructor_token);
 
@@ -259,6 +289,8 @@ static int check(const struct srv_options *o, FILE *err)
 			"time limit of 0 would refuse everything\n");
 		return -1;
 	}
+	if (!o->max_host_total)
+		o->max_host_total = default_host_total(o);
 	return 0;
 }
 

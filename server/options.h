@@ -21,6 +21,10 @@ struct srv_options {
 	/* limits */
 	unsigned max_machines;		/* in total */
 	unsigned max_machines_per_token;
+	unsigned max_machines_per_ip;	/* by the address that got the token
+					   (token-less creates); 0 no limit */
+	uint64_t max_host_machine;	/* host bytes one machine may hold */
+	uint64_t max_host_total;	/* host bytes of all machines */
 	uint64_t max_ram;		/* bytes of simulated RAM per machine */
 	unsigned max_processes;		/* per machine */
 	unsigned max_map_count;		/* VMAs per process */
@@ -42,6 +46,8 @@ struct srv_options {
 	bool quiet;			/* no per-request log line */
 	bool in_memory;			/* no store: machines die with us */
 	unsigned snapshot_every;	/* ops between snapshots of a machine */
+	bool accept_store_damage;	/* start on a damaged store, dropping
+					   what is damaged (and saying what) */
 };
 
 /*

@@ -159,8 +159,26 @@ static unsigned count_token_locked(struct srv_registry *r, const char *token)
 	return n;
 }
 
+static unsigned count_origin_locked(struct srv_registry *r, const char *origin)
+{
+	unsigned n = 0;
+
+	for (size_t b = 0; b < r->nbuckets; b++)
+		for (struct srv_machine *sm = r->table[b]; sm; sm = sm->next)
+			n += !strcmp(sm->origin, origin);
+	return n;
+}
+
 int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 	       const char *node, unsigned max_total, unsigned max_per_token)
+{
+	return reg_insert_from(r, sm, node, max_total, max_per_token,
+			       UINT32_MAX);
+}
+
+int reg_insert_from(struct srv_registry *r, struct srv_machine *sm,
+		    const char *node, unsigned max_total,
+		    unsigned max_per_token, unsigned max_per_origin)
 {
 	char hex[13];
 	size_t h;
@@ -175,6 +193,11 @@ int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 		pthread_mutex_unlock(&r->lock);
 		return -2;
 	}
+	if (max_per_origin != UINT32_MAX &&
+	    count_origin_locked(r, sm->origin) >= max_per_origin) {
+		pthread_mutex_unlock(&r->lock);
+		return -3;
+	}
 	/* 48 random bits: a collision is rare, and simply drawn again */
 	while (!sm->id[0] || find_locked(r, sm->id)) {
 		if (srv_random_hex(hex, 6))
@@ -185,13 +208,70 @@ int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 		grow_locked(r);
 	h = hash_id(sm->id, r->nbuckets);
 	sm->dead = false;
+	sm->in_table = true;
 	sm->next = r->table[h];
 	r->table[h] = sm;
 	sm->refs++;			/* the table's */
 	r->count++;
 	r->frames += sm->frames;
+	r->host_bytes += sm->host_bytes;
 	pthread_mutex_unlock(&r->lock);
 	return 0;
+}
+
+unsigned reg_count_origin(struct srv_registry *r, const char *origin)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&r->lock);
+	n = count_origin_locked(r, origin);
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+bool reg_token_origin(struct srv_registry *r, const char *token, char *out,
+		      size_t len)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&r->lock);
+	for (size_t b = 0; b < r->nbuckets && !found; b++)
+		for (struct srv_machine *sm = r->table[b]; sm && !found;
+		     sm = sm->next)
+			if (srv_token_equal(sm->token, token)) {
+				snprintf(out, len, "%s", sm->origin);
+				found = true;
+			}
+	pthread_mutex_unlock(&r->lock);
+	return found;
+}
+
+void reg_account(struct srv_registry *r, struct srv_machine *sm,
+		 uint64_t bytes)
+{
+	pthread_mutex_lock(&r->lock);
+	if (sm->in_table)
+		r->host_bytes += bytes - sm->host_bytes;
+	sm->host_bytes = bytes;
+	pthread_mutex_unlock(&r->lock);
+}
+
+uint64_t reg_host_bytes(struct srv_registry *r, unsigned *over,
+			uint64_t per_machine)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->host_bytes;
+	if (over) {
+		*over = 0;
+		for (size_t b = 0; b < r->nbuckets; b++)
+			for (struct srv_machine *sm = r->table[b]; sm;
+			     sm = sm->next)
+				*over += sm->host_bytes > per_machine;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }
 
 struct srv_machine *reg_get(struct srv_registry *r, const char *id,
@@ -240,8 +320,10 @@ static void unlink_locked(struct srv_registry *r, struct srv_machine *sm)
 	*pp = sm->next;
 	sm->next = NULL;
 	sm->dead = true;
+	sm->in_table = false;
 	r->count--;
 	r->frames -= sm->frames;
+	r->host_bytes -= sm->host_bytes;
 }
 
 bool reg_is_dead(struct srv_registry *r, struct srv_machine *sm)

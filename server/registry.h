@@ -39,6 +39,9 @@ struct srv_machine {
 	char id[SRV_ID_MAX];
 	char token[SRV_TOKEN_HEX + 1];
 	char name[64];
+	char origin[64];		/* the address whose token-less create
+					   first gave out this token */
+	bool fresh;			/* created without a token */
 	json_t *config;			/* as created; reset boots it again */
 	int64_t created;		/* Unix seconds */
 
@@ -56,11 +59,15 @@ struct srv_machine {
 	uint32_t frames;		/* max_pfn, for /metrics */
 	struct srv_cached cache[SRV_CACHED_ANSWERS];	/* under lock */
 	unsigned cache_next;
+	uint64_t counted_gen;		/* under lock: the generation and */
+	uint64_t counted_cache;		/* cached bytes host_bytes counted */
 
 	_Atomic int64_t last_used_ms;	/* monotonic; for idle expiry */
 	/* under the registry's lock */
+	uint64_t host_bytes;		/* what the model holds, last counted */
 	int refs;
 	bool dead;			/* removed from the table */
+	bool in_table;			/* counted in the registry's sums */
 	struct srv_machine *next;	/* hash chain */
 };
 
@@ -70,6 +77,7 @@ struct srv_registry {
 	size_t nbuckets;
 	unsigned count;
 	uint64_t frames;		/* sum over live machines */
+	uint64_t host_bytes;		/* sum over live machines */
 };
 
 void reg_init(struct srv_registry *r);
@@ -88,6 +96,25 @@ uint64_t reg_frames(struct srv_registry *r);
  */
 int reg_insert(struct srv_registry *r, struct srv_machine *sm,
 	       const char *node, unsigned max_total, unsigned max_per_token);
+
+/* As reg_insert; -3 when max_per_origin machines already have sm's
+ * origin (the per-address limit on token-less creations). */
+int reg_insert_from(struct srv_registry *r, struct srv_machine *sm,
+		    const char *node, unsigned max_total,
+		    unsigned max_per_token, unsigned max_per_origin);
+/* How many machines have this origin. */
+unsigned reg_count_origin(struct srv_registry *r, const char *origin);
+/* The origin of a machine token owns, into out; false when it owns none. */
+bool reg_token_origin(struct srv_registry *r, const char *token, char *out,
+		      size_t len);
+
+/* Host memory: record what sm's model holds now (no-op once it left the
+ * table); the total over live machines, and how many hold more than
+ * per_machine. */
+void reg_account(struct srv_registry *r, struct srv_machine *sm,
+		 uint64_t bytes);
+uint64_t reg_host_bytes(struct srv_registry *r, unsigned *over,
+			uint64_t per_machine);
 
 /*
  * The machine with this id, referenced, if token owns it or reads_all is

@@ -19,14 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store_impl.h"
 #include "strbuf.h"
 
 /* "mmlb": what PRAGMA application_id says in a store of ours */
 #define STORE_APP_ID	0x6d6d6c62
-#define STORE_VERSION	2
-
-enum { S_OP, S_CREATE, S_DEL_OPS, S_DEL_MACHINE, S_RESET, S_SNAP, S_TRIM,
-       S_PROBE, NSTMT };
+#define STORE_VERSION	3
 
 /*
  * ops is an append-only log in commit order (its rowid): one commit of
@@ -36,34 +34,42 @@ enum { S_OP, S_CREATE, S_DEL_OPS, S_DEL_MACHINE, S_RESET, S_SNAP, S_TRIM,
  * front of the log by store_compact.
  */
 
+/*
+ * Every row carries a checksum of what it says (mmlab_sum, store_check.c),
+ * so bytes changed inside the file are found at start even where SQLite's
+ * own structure is intact.  meta counts the machines and numbers the
+ * commits, in the same transactions as the rows they count.
+ */
 static const char *const stmt_sql[NSTMT] = {
-	[S_OP] = "INSERT INTO ops(machine, seq, op, args) VALUES(?,?,?,?)",
-	[S_CREATE] = "INSERT INTO machines(id, token, name, config, created) "
-		     "VALUES(?,?,?,?,?)",
+	[S_OP] = "INSERT INTO ops(machine, seq, op, args, sum) "
+		 "VALUES(?1, ?2, ?3, ?4, mmlab_sum(?1, ?2, ?3, ?4))",
+	[S_CREATE] = "INSERT INTO machines(id, token, name, config, created, "
+		     "origin, fresh, sum, snap_sum) VALUES(?1, ?2, ?3, ?4, ?5, "
+		     "?6, ?7, mmlab_sum(?1, ?2, ?3, ?4, ?5, ?6, ?7), "
+		     "mmlab_sum(0, NULL))",
 	[S_DEL_OPS] = "DELETE FROM ops WHERE machine = ?",
 	[S_DEL_MACHINE] = "DELETE FROM machines WHERE id = ?",
-	[S_RESET] = "UPDATE machines SET snapshot = NULL, snap_seq = ? "
-		    "WHERE id = ?",
-	[S_SNAP] = "UPDATE machines SET snapshot = ?, snap_seq = ? WHERE id = ?",
+	[S_RESET] = "UPDATE machines SET snapshot = NULL, snap_seq = ?1, "
+		    "snap_sum = mmlab_sum(?1, NULL) WHERE id = ?2",
+	[S_SNAP] = "UPDATE machines SET snapshot = ?1, snap_seq = ?2, "
+		   "snap_sum = mmlab_sum(?2, ?1) WHERE id = ?3",
 	[S_TRIM] = "DELETE FROM ops WHERE rowid < ?",
 	[S_PROBE] = "UPDATE meta SET value = value WHERE key = 'probe'",
+	[S_COMMIT] = "UPDATE meta SET value = ? WHERE key = 'commit'",
+	[S_COUNT] = "UPDATE meta SET value = value + ? WHERE key = 'machines'",
 };
 
+/* version 3; store_check.c migrates a version 2 store to it */
 static const char schema[] =
 	"CREATE TABLE machines(id TEXT PRIMARY KEY, token TEXT NOT NULL, "
 	"  name TEXT NOT NULL, config TEXT NOT NULL, created INTEGER NOT NULL, "
-	"  snap_seq INTEGER NOT NULL DEFAULT 0, snapshot BLOB);"
+	"  snap_seq INTEGER NOT NULL DEFAULT 0, snapshot BLOB, "
+	"  origin TEXT NOT NULL DEFAULT '', fresh INTEGER NOT NULL DEFAULT 0, "
+	"  sum INTEGER NOT NULL DEFAULT 0, snap_sum INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE ops(machine TEXT NOT NULL, seq INTEGER NOT NULL, "
-	"  op TEXT NOT NULL, args TEXT NOT NULL);"
+	"  op TEXT NOT NULL, args TEXT NOT NULL, sum INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-	"INSERT INTO meta VALUES('probe', '');";
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *st[NSTMT];
-	int lock_fd;
-	char path[600];
-};
+	"INSERT INTO meta VALUES('probe', ''), ('commit', 0), ('machines', 0);";
 
 void store_rec_free(struct store_rec *r)
 {
@@ -76,7 +82,7 @@ void store_rec_free(struct store_rec *r)
 }
 
 /* What a failed write means, in words for the log and for a 503. */
-static void why(sqlite3 *db, int rc, const char *what, char *err, size_t len)
+void store_why(sqlite3 *db, int rc, const char *what, char *err, size_t len)
 {
 	const char *cause;
 
@@ -95,16 +101,16 @@ static void why(sqlite3 *db, int rc, const char *what, char *err, size_t len)
 		 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-static int exec(struct store *st, const char *sql, char *err, size_t len)
+int store_exec(struct store *st, const char *sql, char *err, size_t len)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK)
-		why(st->db, rc, sql, err, len);
+		store_why(st->db, rc, sql, err, len);
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-static int pragma_int(struct store *st, const char *sql, int *out)
+int store_int(struct store *st, const char *sql, int *out)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -141,16 +147,38 @@ static int looks_like_sqlite(const char *path, char *err, size_t len)
 	return 0;
 }
 
+/* The number mmlab.lock holds ("commit N"), if it holds one. */
+static void read_lock_commit(struct store *st, int fd)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	unsigned long long v;
+
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "commit %llu", &v) == 1) {
+		st->lock_commit = v;
+		st->lock_commit_known = true;
+	}
+}
+
 static int take_lock(struct store *st, const char *dir, bool *read_only,
 		     char *err, size_t len)
 {
 	char path[600];
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/mmlab.lock", dir);
 	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (st->lock_fd < 0) {
 		if (errno == EROFS || errno == EACCES || errno == EPERM) {
 			*read_only = true;
+			/* what it recorded still tells whether commits are lost */
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+				read_lock_commit(st, fd);
+				close(fd);
+			}
 			return 0;
 		}
 		snprintf(err, len, "cannot open %s: %s", path, strerror(errno));
@@ -161,6 +189,7 @@ static int take_lock(struct store *st, const char *dir, bool *read_only,
 			 "stop it or give this one its own --data", dir, path);
 		return -1;
 	}
+	read_lock_commit(st, st->lock_fd);
 	return 0;
 }
 
@@ -170,20 +199,25 @@ static int check_or_init(struct store *st, char *err, size_t len)
 	int app = 0, ver = 0, tables = 0;
 	char sql[128];
 
-	if (pragma_int(st, "PRAGMA application_id", &app) != SQLITE_OK ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables)
+	if (store_int(st, "PRAGMA application_id", &app) != SQLITE_OK ||
+	    store_int(st, "SELECT count(*) FROM sqlite_master", &tables)
 	    != SQLITE_OK) {
 		snprintf(err, len, "%s is damaged or not a database (%s); it was "
 			 "not touched", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}
 	if (app == 0 && tables == 0) {
-		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; "
-			 "PRAGMA user_version = %d;", STORE_APP_ID, STORE_VERSION);
-		if (exec(st, "PRAGMA journal_mode = WAL", err, len) ||
-		    exec(st, sql, err, len) ||
-		    exec(st, schema, err, len))
+		/* one transaction: a store is made whole or not at all */
+		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; PRAGMA "
+			 "application_id = %d; PRAGMA user_version = %d;",
+			 STORE_APP_ID, STORE_VERSION);
+		if (store_exec(st, "PRAGMA journal_mode = WAL", err, len) ||
+		    store_exec(st, sql, err, len) ||
+		    store_exec(st, schema, err, len) ||
+		    store_exec(st, "COMMIT", err, len)) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
+		}
 		return 0;
 	}
 	if (app != STORE_APP_ID) {
@@ -192,7 +226,19 @@ static int check_or_init(struct store *st, char *err, size_t len)
 			 "touched", st->path, (unsigned)app);
 		return -1;
 	}
-	pragma_int(st, "PRAGMA user_version", &ver);
+	store_int(st, "PRAGMA user_version", &ver);
+	if (ver == 2)
+		return store_migrate(st, ver, err, len);
+	if (ver == 0) {
+		/* stores before format 3 were made in several transactions:
+		 * the later ones went with a lost or damaged -wal */
+		snprintf(err, len, "%s is damaged: it is an mmlab store whose "
+			 "format was never recorded, so its first commits are "
+			 "missing (its write-ahead log %s-wal was removed or "
+			 "damaged); restore it from a backup; it was not touched",
+			 st->path, st->path);
+		return -1;
+	}
 	if (ver != STORE_VERSION) {
 		snprintf(err, len, "%s is an mmlab store of format %d; this "
 			 "mmlabd reads format %d", st->path, ver, STORE_VERSION);
@@ -235,7 +281,7 @@ static int open_db(struct store *st, bool exists, bool *read_only,
 		st->db = NULL;
 		if ((rc & 0xff) != SQLITE_CANTOPEN &&
 		    (rc & 0xff) != SQLITE_READONLY) {
-			why(NULL, rc, st->path, err, len);
+			store_why(NULL, rc, st->path, err, len);
 			return -1;
 		}
 		*read_only = true;
@@ -250,14 +296,80 @@ static int open_db(struct store *st, bool exists, bool *read_only,
 	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
 			     SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK) {
-		why(st->db, rc, st->path, err, len);
+		store_why(st->db, rc, st->path, err, len);
 		return -1;
 	}
 	return 0;
 }
 
-struct store *store_open(const char *dir, bool *read_only, char *err,
-			 size_t len)
+/* The meta row of the last commit; 0 in a store that has none yet. */
+static uint64_t meta_commit(struct store *st)
+{
+	sqlite3_stmt *s;
+	uint64_t v = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = "
+			       "'commit'", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * A -wal file removed, cut short or damaged after a crash takes the last
+ * commits with it, meta's count included, so the store alone cannot
+ * tell.  mmlab.lock can: after each commit it records the commit's
+ * number (a write to the page cache, no fsync: it only has to survive
+ * the daemon, and the commit itself was synced first).
+ */
+static int lost_commits(struct store *st, bool accept, bool read_only,
+			const char *dir, char *err, size_t len)
+{
+	uint64_t have = meta_commit(st);
+	char lost[64];
+
+	if (!st->lock_commit_known || st->lock_commit <= have)
+		return 0;
+	if (accept) {
+		fprintf(stderr, "mmlabd: store damage accepted: %s holds commits "
+			"up to %llu of the %llu acknowledged; the machines "
+			"created, changed or deleted by the last %llu commits "
+			"are as they were before them\n", st->path,
+			(unsigned long long)have,
+			(unsigned long long)st->lock_commit,
+			(unsigned long long)(st->lock_commit - have));
+		st->lock_commit = have;
+		return 0;
+	}
+	if (read_only) {
+		/* opened immutable: SQLite does not read the -wal at all */
+		snprintf(err, len, "%s holds commits up to %llu, but %s/mmlab.lock "
+			 "records that commit %llu was acknowledged: the later "
+			 "ones are in %s-wal, which cannot be read while the data "
+			 "directory is read-only; make it writable and start "
+			 "again", st->path, (unsigned long long)have, dir,
+			 (unsigned long long)st->lock_commit, st->path);
+		return -1;
+	}
+	if (st->lock_commit - have > 1)
+		snprintf(lost, sizeof(lost), "the last %llu commits are lost",
+			 (unsigned long long)(st->lock_commit - have));
+	else
+		snprintf(lost, sizeof(lost), "the last commit is lost");
+	snprintf(err, len, "%s holds commits up to %llu, but %s/mmlab.lock "
+		 "records that commit %llu was acknowledged: %s (its "
+		 "write-ahead log %s-wal was removed, cut short or damaged, or "
+		 "the file is an older copy); restore mmlab.db and mmlab.db-wal "
+		 "from a backup, or start with --accept-store-damage to go on "
+		 "without them", st->path, (unsigned long long)have, dir,
+		 (unsigned long long)st->lock_commit, lost, st->path);
+	return -1;
+}
+
+static struct store *open_store(const char *dir, bool accept,
+				bool *read_only, char *err, size_t len)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	struct stat sb;
@@ -277,21 +389,58 @@ struct store *store_open(const char *dir, bool *read_only, char *err,
 	    open_db(st, exists, read_only, err, len))
 		goto fail;
 	sqlite3_busy_timeout(st->db, 250);
-	if ((exists && quick_check(st, err, len)) ||
+	if (store_register_sum(st->db) ||
+	    (exists && quick_check(st, err, len)) ||
+	    lost_commits(st, accept, *read_only, dir, err, len) ||
 	    check_or_init(st, err, len) ||
-	    (!*read_only && exec(st, "PRAGMA synchronous = FULL", err, len)))
+	    (!*read_only && store_exec(st, "PRAGMA synchronous = FULL", err, len)))
 		goto fail;
 	for (int i = 0; i < NSTMT; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &st->st[i],
 				       NULL) != SQLITE_OK) {
-			why(st->db, SQLITE_ERROR, stmt_sql[i], err, len);
+			store_why(st->db, SQLITE_ERROR, stmt_sql[i], err, len);
 			goto fail;
 		}
+	st->commit = meta_commit(st);
+	if (store_check(st, accept, err, len))
+		goto fail;
+	store_note_commit(st);
 	return st;
 fail:
+	/* a refused store stays as it is: closing would checkpoint the
+	 * -wal into it and remove the -wal, evidence and all */
+	if (st->db)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+				  NULL);
 	store_close(st);
 	return NULL;
+}
+
+struct store *store_open(const char *dir, bool *read_only, char *err,
+			 size_t len)
+{
+	return open_store(dir, false, read_only, err, len);
+}
+
+struct store *store_open_checked(const char *dir, bool accept_damage,
+				 bool *read_only, char *err, size_t len)
+{
+	return open_store(dir, accept_damage, read_only, err, len);
+}
+
+void store_note_commit(struct store *st)
+{
+	char buf[40];
+	int n;
+
+	if (st->lock_fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "commit %020llu\n",
+		     (unsigned long long)st->commit);
+	/* a failure only makes a later check less sure: not worth a 503 */
+	if (pwrite(st->lock_fd, buf, (size_t)n, 0) != n)
+		return;
 }
 
 void store_close(struct store *st)
@@ -343,13 +492,19 @@ static int put_op(struct store *st, struct store_rec *r)
 static int put_create(struct store *st, const struct store_rec *r)
 {
 	sqlite3_stmt *s = st->st[S_CREATE];
+	int rc;
 
 	sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, r->token, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, r->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, r->config, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, r->created);
-	return step(st, S_CREATE);
+	sqlite3_bind_text(s, 6, r->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, r->fresh);
+	if ((rc = step(st, S_CREATE)))
+		return rc;
+	sqlite3_bind_int(st->st[S_COUNT], 1, 1);
+	return step(st, S_COUNT);
 }
 
 /* A reset boots from the configuration again: the ops before it are
@@ -367,7 +522,10 @@ static int put_drop(struct store *st, const struct store_rec *r, bool reset)
 	if ((rc = step(st, S_DEL_OPS)))
 		return rc;
 	sqlite3_bind_text(st->st[S_DEL_MACHINE], 1, r->id, -1, SQLITE_STATIC);
-	return step(st, S_DEL_MACHINE);
+	if ((rc = step(st, S_DEL_MACHINE)) || !sqlite3_changes(st->db))
+		return rc;
+	sqlite3_bind_int(st->st[S_COUNT], 1, -1);
+	return step(st, S_COUNT);
 }
 
 static int put(struct store *st, struct store_rec *r)
@@ -396,7 +554,7 @@ static int transaction(struct store *st, int (*fn)(struct store *, void *),
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		return 0;
-	why(st->db, rc, what, err, len);
+	store_why(st->db, rc, what, err, len);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -413,7 +571,10 @@ static int put_all(struct store *st, void *arg)
 
 	for (size_t i = 0; rc == SQLITE_OK && i < a->n; i++)
 		rc = put(st, &a->recs[i]);
-	return rc;
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st->st[S_COMMIT], 1, (sqlite3_int64)st->commit + 1);
+	return step(st, S_COMMIT);
 }
 
 static int trim(struct store *st, void *arg)
@@ -439,7 +600,11 @@ int store_commit(struct store *st, struct store_rec *recs, size_t n,
 {
 	struct recs_arg a = { recs, n };
 
-	return transaction(st, put_all, &a, "writing the journal", err, len);
+	if (transaction(st, put_all, &a, "writing the journal", err, len))
+		return -1;
+	st->commit++;
+	store_note_commit(st);
+	return 0;
 }
 
 int store_probe(struct store *st, char *err, size_t len)
@@ -487,6 +652,8 @@ static void machine_row(sqlite3_stmt *s, struct store_machine *m)
 	m->snap_seq = (uint64_t)sqlite3_column_int64(s, 5);
 	m->snapshot = sqlite3_column_blob(s, 6);
 	m->snapshot_len = (size_t)sqlite3_column_bytes(s, 6);
+	m->origin = (const char *)sqlite3_column_text(s, 7);
+	m->fresh = sqlite3_column_int(s, 8) != 0;
 }
 
 int store_load(struct store *st, const char *id,
@@ -494,10 +661,10 @@ int store_load(struct store *st, const char *id,
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, id ?
-		"SELECT id, token, name, config, created, snap_seq, snapshot "
-		"FROM machines WHERE id = ?" :
-		"SELECT id, token, name, config, created, snap_seq, snapshot "
-		"FROM machines ORDER BY id", -1, &s, NULL);
+		"SELECT id, token, name, config, created, snap_seq, snapshot, "
+		"origin, fresh FROM machines WHERE id = ?" :
+		"SELECT id, token, name, config, created, snap_seq, snapshot, "
+		"origin, fresh FROM machines ORDER BY id", -1, &s, NULL);
 
 	if (rc == SQLITE_OK && id)
 		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
@@ -512,6 +679,6 @@ int store_load(struct store *st, const char *id,
 		rc = load_ops(st, id, cb);
 	if (rc == SQLITE_DONE || rc == SQLITE_OK)
 		return 0;
-	why(st->db, rc, "reading the store", err, len);
+	store_why(st->db, rc, "reading the store", err, len);
 	return -1;
 }

@@ -1,7 +1,8 @@
 /*
  * store.h - the journal on disk: one SQLite file in WAL mode.
  *
- * A machine is its creation (id, token, name, config), an optional
+ * A machine is its creation (id, token, name, config, the address that
+ * got its token), an optional
  * snapshot of its model at some generation, and the operations after
  * that snapshot, each under the generation it produced, in a log of
  * every machine's operations in commit order.  Replaying them
@@ -30,6 +31,9 @@ struct store_rec {
 	uint64_t seq;			/* the machine's generation after it */
 	char *op, *args;		/* REC_OP, malloc'd */
 	char token[33], name[64];	/* REC_CREATE */
+	char origin[64];		/* REC_CREATE: the address that got
+					   the token */
+	bool fresh;			/* REC_CREATE: made without a token */
 	char *config;			/* REC_CREATE, JSON text, malloc'd */
 	int64_t created;
 	void *snapshot;			/* REC_OP: model state at seq, or NULL */
@@ -49,6 +53,19 @@ void store_rec_free(struct store_rec *r);
  */
 struct store *store_open(const char *dir, bool *read_only, char *err,
 			 size_t len);
+
+/*
+ * store_open, and then what the store holds is checked against what it
+ * must hold: every row's checksum (machine, snapshot, operation), every
+ * config and operation parseable, each machine's operations after its
+ * snapshot numbered without a gap, the count of machines, and the number
+ * of the last commit against the one DIR/mmlab.lock recorded (a lost or
+ * damaged -wal file loses the last commits, record and all).  Damage is
+ * refused, naming it, unless accept_damage: then each damaged machine
+ * is dropped and the log (stderr) says exactly what was lost.
+ */
+struct store *store_open_checked(const char *dir, bool accept_damage,
+				 bool *read_only, char *err, size_t len);
 void store_close(struct store *st);
 
 /* Write every record in one transaction: 0, or -1 and why in err. */
@@ -63,7 +80,8 @@ int store_probe(struct store *st, char *err, size_t len);
 
 /* A machine as the store holds it (valid during the callback only). */
 struct store_machine {
-	const char *id, *token, *name, *config;
+	const char *id, *token, *name, *config, *origin;
+	bool fresh;
 	int64_t created;
 	uint64_t snap_seq;		/* 0 and no snapshot: boot from config */
 	const void *snapshot;

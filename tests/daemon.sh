@@ -17,6 +17,10 @@
 #           processes, batch size, body size (Content-Length and chunked)
 #   slow    --rate 2 --rate-burst 3 --idle-expiry 1 --conn-timeout 1:
 #           429, idle expiry, half a request cut off
+#   hostmem --max-host-memory 1M --max-host-memory-total 1536K
+#           --max-machines-per-ip 3: batches of straddling writes stop at
+#           the budget (507), /metrics, a create refused, per-address
+#           machine quota, the instructor's DELETE
 #   conns   --max-connections-per-ip 2: a third connection is refused
 #   busy    one HTTP thread: a batch and a request waiting on machine A
 #           hold up neither /healthz nor machine B; four batches in the
@@ -27,8 +31,9 @@
 #   trickle --header-timeout 1: headers sent a byte at a time are cut off
 #
 # MMLAB_DAEMON_ONLY="main busy ..." runs only those sections (options,
-# main, uv, hol, busy, drain, trickle, limits, slow, conns, proxy), and
-# MMLAB_DAEMON_SLOW=N says the daemon is N times slower (see SLOW).
+# main, uv, hol, busy, drain, trickle, limits, hostmem, slow, conns,
+# proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
+# (see SLOW).
 #
 # POSIX sh only: connections are held open with curl's telnet:// client,
 # which keeps its socket until the server closes it once stdin is done.
@@ -556,8 +561,19 @@ req POST "/v1/machines/$ID/kmalloc" -H "Authorization: Bearer $INSTR" -d '{"size
 problem 403 read-only-token "the instructor's kmalloc"
 req POST "/v1/machines/$ID/reset" -H "Authorization: Bearer $INSTR"
 problem 403 read-only-token "the instructor's reset"
-req DELETE "/v1/machines/$ID" -H "Authorization: Bearer $INSTR"
-problem 403 read-only-token "the instructor's DELETE"
+# ... but may delete any machine, to clear out what nobody uses
+req POST /v1/machines -d '{"ram":"256M"}'
+THROW=$(jq -r .id "$O")
+THROWAUTH="Authorization: Bearer $(jq -r .token "$O")"
+req GET /v1/machines -H "Authorization: Bearer $INSTR"
+jqis "[.machines[] | select(.id == \"$THROW\") | .origin, .tokenless] | map(tostring) | join(\" \")" \
+	"127.0.0.1 true" "the instructor's list: the creating address, token-less"
+req GET /v1/machines -H "$THROWAUTH"
+jqis '.machines[0] | has("origin")' false "a student's list shows no address"
+req DELETE "/v1/machines/$THROW" -H "Authorization: Bearer $INSTR"
+expect 204 "the instructor's DELETE"
+req GET "/v1/machines/$THROW" -H "$THROWAUTH"
+problem 404 no-such-machine "the machine the instructor deleted is gone"
 req POST "/v1/machines/$ID/processes" -H "Authorization: Bearer $INSTR"
 problem 403 read-only-token "the instructor's process_create"
 req POST "/v1/machines/$ID/ops" -H "Authorization: Bearer $INSTR" -d '[{"op":"kmalloc","args":{"size":1}}]'
@@ -737,7 +753,7 @@ if section drain; then
 start drain --rate 0 --max-batch 100000 --max-body 8M --max-answer 64M \
 	--drain-timeout 1 || exit 1
 newm DA DAA
-awk -v n=80000 'BEGIN { printf "["; for (i = 0; i < n; i++)
+awk -v n=100000 'BEGIN { printf "["; for (i = 0; i < n; i++)
 	printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}", i ? "," : "";
 	printf "]" }' >"$TMP/drain.json"
 curl -s -m 60 -o "$TMP/drain.out" -w '%{http_code}' -X POST -H "$DAA" \
@@ -750,7 +766,7 @@ while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
 	i=$((i + 1))
 	sleep 0.02
 done
-sleep 0.3
+sleep 1	# its 4 MB body is in: it runs (it takes seconds)
 # and one waiting for the batch's machine
 curl -s -m 60 -o /dev/null -w '%{http_code}' -H "$DAA" \
 	"$B/v1/machines/$DA/translate?addr=0xc0001000" >"$TMP/drain2.status" &
@@ -765,7 +781,7 @@ mm_reap "$dp1"
 mm_reap "$dp2"
 same "$(cat "$TMP/drain1.status")" 200 "drain: the batch was answered"
 if jq -e --arg p "${P}shutting-down" '.ok == false and .completed > 0 and
-	.completed < 80000 and (.results | length) == .completed + 1 and
+	.completed < 100000 and (.results | length) == .completed + 1 and
 	.results[-1].status == 503 and .results[-1].problem.type == $p' \
 	"$TMP/drain.out" >/dev/null; then ok
 else bad "drain: the batch should stop at shutting-down: $(jq -c '[.ok, .completed, .results[-1]]' "$TMP/drain.out" 2>&1 | head -c 300)"; fi
@@ -889,6 +905,73 @@ expect 200 "a small chunked body"
 req GET /healthz
 jqis .machines 3 "limits: healthz counts the machines"
 mm_stop TERM "limits: SIGTERM"
+fi
+
+# --- host memory, machines per address --------------------------------------------
+if section hostmem; then
+# writes batch N FILE BASE : N 2-byte writes, each across a page boundary
+# (two pages of host memory each), from physical address BASE on
+writes() {
+	awk -v n="$1" -v base="$3" 'BEGIN { printf "["; for (i = 0; i < n; i++)
+		printf "%s{\"op\":\"write\",\"args\":{\"phys\":\"0x%x\",\"hex\":\"abcd\"}}",
+			(i ? "," : ""), base + i * 8192 + 4095; printf "]" }' >"$2"
+}
+start hostmem --rate 0 --max-host-memory 1M --max-host-memory-total 1536K \
+	--max-machines-per-ip 3 --instructor-token "$INSTR" || exit 1
+req POST /v1/machines -d '{"ram":"512M"}'
+HA=$(jq -r .id "$O")
+HAUTH="Authorization: Bearer $(jq -r .token "$O")"
+writes 128 "$TMP/w1.json" 16777216
+req POST "/v1/machines/$HA/ops" -H "$HAUTH" --data-binary @"$TMP/w1.json"
+expect 200 "hostmem: a batch of 128 straddling writes"
+jqis '[.ok, (.completed > 100 and .completed < 128), .results[-1].status,
+	.results[-1].problem.type, .results[-1].problem.limit] | map(tostring) | join(" ")' \
+	"false true 507 ${P}host-memory 1048576" "hostmem: the batch stops at the machine's budget with 507"
+jqis '.results[-1].problem.detail | test("over the 1024 KiB this server allows one machine.*reset the machine")' true \
+	"hostmem: the 507 says the budget and what to do"
+writes 128 "$TMP/w2.json" 33554432
+req POST "/v1/machines/$HA/ops" -H "$HAUTH" --data-binary @"$TMP/w2.json"
+jqis '[.completed, .results[0].status] | map(tostring) | join(" ")' "0 507" \
+	"hostmem: the next batch runs nothing"
+req POST "/v1/machines/$HA/write" -H "$HAUTH" -d '{"phys":"0x3000fff","hex":"abcd"}'
+problem 507 host-memory "hostmem: a write over the machine's budget"
+req POST "/v1/machines/$HA/read" -H "$HAUTH" -d '{"phys":"0x1000fff","len":2}'
+expect 200 "hostmem: reads still work"
+jqis .hex abcd "hostmem: what was written is there"
+req GET /metrics
+grep -q '^mmlab_machines_over_host_memory 1$' "$O" && grep -q '^mmlab_host_memory_limit_bytes 1572864$' "$O" &&
+	grep -q '^mmlab_host_memory_machine_limit_bytes 1048576$' "$O"
+check "hostmem: /metrics: the budgets, one machine over" [ $? -eq 0 ]
+used=$(awk '$1 == "mmlab_host_memory_bytes" { print $2 }' "$O")
+cond "hostmem: /metrics: used is over the budget by at most one write ($used)" \
+	'[ "$used" -gt 1048576 ] && [ "$used" -le $((1048576 + 16384 + 200000)) ]'
+# a second machine fills the server's total
+req POST /v1/machines -d '{"ram":"512M"}'
+HB=$(jq -r .id "$O")
+HBAUTH="Authorization: Bearer $(jq -r .token "$O")"
+req POST "/v1/machines/$HB/ops" -H "$HBAUTH" --data-binary @"$TMP/w1.json"
+jqis '[.ok, .results[-1].status, (.results[-1].problem.detail | test("the machines of this server hold 1\\.5 MiB of host memory, over its budget of 1\\.5 MiB"))] | map(tostring) | join(" ")' \
+	"false 507 true" "hostmem: the server's total stops the second machine"
+req POST /v1/machines -d '{"ram":"512M"}'
+problem 507 host-memory "hostmem: no new machine while the total is spent"
+header Retry-After '[0-9]' "hostmem: the 507 of a create: Retry-After"
+req POST "/v1/machines/$HA/reset" -H "$HAUTH"
+expect 200 "hostmem: reset gives the memory back"
+req POST "/v1/machines/$HA/write" -H "$HAUTH" -d '{"phys":"0x3000fff","hex":"abcd"}'
+expect 200 "hostmem: after the reset, writes again"
+req POST /v1/machines -d '{"ram":"512M"}'
+expect 201 "hostmem: a third machine from the address"
+req POST /v1/machines -d '{"ram":"512M"}'
+problem 403 machine-quota "hostmem: a fourth token-less machine from one address"
+detail 'the tokens given to 127.0.0.1 already own 3 machines, the limit per client address' \
+	"hostmem: machine quota per address: the limit"
+req POST /v1/machines -H "$HBAUTH" -d '{"ram":"512M"}'
+problem 403 machine-quota "hostmem: nor one under a token that address got"
+req DELETE "/v1/machines/$HB" -H "Authorization: Bearer $INSTR"
+expect 204 "hostmem: the instructor deletes one"
+req POST /v1/machines -d '{"ram":"512M"}'
+expect 201 "hostmem: then the address may create one again"
+mm_stop TERM "hostmem: SIGTERM"
 fi
 
 # --- rate, idle expiry, a half request ------------------------------------------

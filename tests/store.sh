@@ -24,8 +24,17 @@
 #             machine of 1000+ operations (--snapshot-every 50) restarts
 #             from its snapshot and then behaves exactly as a twin that
 #             never restarted; DELETE removes the machine's rows
+#   refused   a vmalloc refused after stealing pageblocks moves the
+#             generation and ETag and survives kill -9 (journalled)
 #   bad       garbage, a foreign SQLite file, a truncated store: exit
 #             non-zero naming the file, which is left untouched
+#   damage    bytes changed inside a row (a machine's, a snapshot's, an
+#             operation's), an operation or a machine row gone, a damaged
+#             or removed -wal after kill -9: the daemon refuses to start,
+#             naming the damage and the file, and leaves it alone;
+#             --accept-store-damage starts without what is damaged and
+#             says what was lost; a format 2 store is converted; who made
+#             each machine survives a restart, and so does its count
 #   expiry    --idle-expiry 1 removes the machine's rows
 #   tmpfs     a 2 MiB tmpfs as --data (root only, else SKIP): full disk,
 #             remount read-only under the daemon, start read-only
@@ -68,13 +77,16 @@ crash() {
 	mm_reap "$PID"
 }
 
-# fails_to_start NAME DIR REGEX DESCRIPTION : the daemon exits non-zero
-# at once, with a message that matches REGEX
+# fails_to_start NAME DIR REGEX DESCRIPTION [ARGS...] : the daemon exits
+# non-zero at once, with a message that matches REGEX
 fails_to_start() {
 	NSTART=$((NSTART + 1))
 	FLOG=$TMP/$NSTART-$1.log
-	timeout 20 "$MMLABD" --listen 127.0.0.1:0 --data "$2" 2>"$FLOG"
+	fs_dir=$2 fs_re=$3 fs_what=$4
+	shift 4
+	timeout 20 "$MMLABD" --listen 127.0.0.1:0 --data "$fs_dir" "$@" 2>"$FLOG"
 	rc=$?
+	set -- "" "" "$fs_re" "$fs_what"
 	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -qE -- "$3" "$FLOG"; then ok
 	else bad "$4: exit status $rc, log: $(head -3 "$FLOG")"; fi
 }
@@ -617,6 +629,46 @@ identical "$TMP/x2.3n" "$TMP/y2.3n" "ident: x2 after restart is in its twin's st
 mm_stop TERM "ident: the last SIGTERM"
 
 # =============================================================================
+# refused: a refusal that moved state is journalled like a change
+# =============================================================================
+
+# A vmalloc bigger than what is free takes pages, stealing movable
+# pageblocks, then fails and gives the pages back; the pageblocks keep
+# their new type.  That is a change: a new generation and ETag, and after
+# kill -9 the machine comes back with it (and with what came after it).
+echo "== refused"
+start refused "$TMP/refused.data" --quiet || exit 1
+create r1 '{"ram":"128M","cmdline":"vmalloc=256M","name":"r1"}'
+R1=$ID R1T=$TOK
+g0=$(gen "$R1" "$R1T")
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+cp "$O" "$TMP/r1.pt0"
+tag0=$(header_of ETag)
+req POST "/v1/machines/$R1/kfree" "$R1T" -d '{"addr":"0xc0000001"}'
+same "$ST $(gen "$R1" "$R1T")" "400 $g0" "refused: a refusal that moved nothing keeps the generation"
+req POST "/v1/machines/$R1/vmalloc" "$R1T" -d '{"size":"110M"}'
+same "$ST $(jq -r .type "$O")" "422 ${P}out-of-memory" "refused: the vmalloc is refused"
+same "$(gen "$R1" "$R1T")" $((g0 + 1)) "refused: the refused vmalloc moved the generation"
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+if ! cmp -s "$O" "$TMP/r1.pt0" && [ "$(header_of ETag)" != "$tag0" ]; then ok
+else bad "refused: pagetypeinfo and its ETag are the same after the refused vmalloc"; fi
+req POST "/v1/machines/$R1/alloc_pages" "$R1T" -d '{"order":3}'
+same "$ST $(jq -r .ok "$O")" "200 true" "refused: an alloc_pages after it"
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+cp "$O" "$TMP/r1.pt1"
+state "$R1" "$R1T" "$TMP/r1.0"
+crash
+start refused "$TMP/refused.data" --quiet || exit 1
+if grep -q 'was refused' "$LOG"; then
+	bad "refused: replay complained: $(grep 'was refused' "$LOG" | head -2 | tr '\n' '|')"
+else ok; fi
+state "$R1" "$R1T" "$TMP/r1.1"
+identical "$TMP/r1.0" "$TMP/r1.1" "refused: the machine after kill -9 and restart"
+req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
+identical "$O" "$TMP/r1.pt1" "refused: /proc/pagetypeinfo after kill -9 and restart"
+mm_stop TERM "refused: SIGTERM"
+
+# =============================================================================
 # bad: stores that are not ours, or damaged, are refused and left alone
 # =============================================================================
 echo "== bad"
@@ -644,6 +696,171 @@ check "cut store: the whole one was checkpointed (no WAL)" [ ! -s "$TMP/ident.da
 sum0=$(cksum <"$TMP/cut/mmlab.db")
 fails_to_start cut "$TMP/cut" "$TMP/cut/mmlab.db.*damaged" "cut store ($size bytes cut to half): exits non-zero naming the file"
 same "$(cksum <"$TMP/cut/mmlab.db")" "$sum0" "cut store: untouched"
+
+# =============================================================================
+# damage: what the store holds is checked against what it must hold
+# =============================================================================
+echo "== damage"
+DD=$TMP/damage.data
+DB=$DD/mmlab.db
+start damage "$DD" --snapshot-every 3 || exit 1
+create keep '{"ram":"512M","name":"keep-me"}'
+K=$ID KT=$TOK
+create victim '{"ram":"512M","name":"victim-row-xyz"}'
+V=$ID VT=$TOK
+for i in 1 2 3 4 5; do
+	req POST "/v1/machines/$K/kmalloc" "$KT" -d '{"size":64}'
+	req POST "/v1/machines/$V/kmalloc" "$VT" -d "{\"size\":$((100 + i))}"
+done
+expect 200 "damage: kmalloc"
+same "$(sqlite3 "$DB" "SELECT count(*) FROM machines WHERE snapshot IS NOT NULL")" 2 \
+	"damage: both machines have a snapshot (--snapshot-every 3)"
+mm_stop TERM "damage: SIGTERM"
+check "damage: a clean stop leaves no WAL" [ ! -s "$DD/mmlab.db-wal" ]
+cp "$DB" "$TMP/damage.clean.db"
+cp "$DD/mmlab.lock" "$TMP/damage.clean.lock"
+
+# restore : the clean copy back
+restore() {
+	cp "$TMP/damage.clean.db" "$DB"
+	cp "$TMP/damage.clean.lock" "$DD/mmlab.lock"
+	rm -f "$DB-wal" "$DB-shm"
+}
+
+# flip_at OFFSET : change one byte of the store file (not its length)
+flip_at() {
+	b=$(od -An -tu1 -j "$1" -N1 "$DB" | tr -d ' ')
+	printf "$(printf '\\%03o' $(((b + 1) % 256)))" |
+		dd of="$DB" bs=1 seek="$1" count=1 conv=notrunc 2>/dev/null
+}
+
+# a byte of the victim's name, inside its row: SQLite's own check passes
+off=$(grep -boa 'victim-row-xyz' "$DB" | head -1 | cut -d: -f1)
+check "damage: the victim's name is in the file" [ -n "$off" ]
+flip_at $((off + 3))
+same "$(sqlite3 "$DB" 'PRAGMA quick_check')" ok "damage: quick_check passes a changed row"
+sum0=$(cksum <"$DB")
+fails_to_start row "$DD" "$DB is damaged: machine $V: its row .* does not match its checksum.*--accept-store-damage" \
+	"damage: a byte changed in a machine's row: refused, named"
+same "$(cksum <"$DB")" "$sum0" "damage: a refused store is untouched"
+
+# a byte inside a snapshot
+restore
+off=$(grep -boa 'MMSNAP' "$DB" | tail -1 | cut -d: -f1)
+flip_at $((off + 200))
+fails_to_start snapshot "$DD" "$DB is damaged: machine a-[0-9a-f]*: its snapshot \(generation 3, [0-9]* bytes\) does not match" \
+	"damage: a byte changed in a snapshot: refused, named"
+
+# an operation's arguments, as an editor would leave them
+restore
+sqlite3 "$DB" "UPDATE ops SET args = '{\"size\":999}' WHERE machine = '$V' AND seq = 5"
+fails_to_start op "$DD" "machine $V: operation 5 \(row [0-9]* of the log\) does not match its checksum" \
+	"damage: an operation record changed: refused, named"
+
+# an operation gone from the middle of the log
+restore
+sqlite3 "$DB" "DELETE FROM ops WHERE machine = '$V' AND seq = 4"
+fails_to_start gap "$DD" "machine $V: operation 4 is missing from the log \(the next one there is 5\)" \
+	"damage: an operation missing: refused, named"
+
+# a machine's row gone, its operations left
+restore
+sqlite3 "$DB" "DELETE FROM machines WHERE id = '$V'"
+fails_to_start lost "$DD" "machine $V: [0-9]* operations in the log, but no row of the machine|counts 2 machines but holds 1" \
+	"damage: a machine row missing: refused, named"
+if grep -q "counts 2 machines but holds 1" "$FLOG"; then ok
+else bad "damage: the count of machines is checked too: $(cat "$FLOG")"; fi
+
+# accepted: the damaged machine goes, the log says so, the rest stays
+restore
+off=$(grep -boa 'victim-row-xyz' "$DB" | head -1 | cut -d: -f1)
+flip_at $((off + 3))
+start accept "$DD" --accept-store-damage || exit 1
+if grep -q "store damage in $DB: machine $V: its row .*; accepted: this machine is dropped" "$LOG"; then ok
+else bad "damage: accepted: the log names the machine dropped: $(grep mmlabd: "$LOG" | head -3)"; fi
+req GET "/v1/machines/$V" "$VT"
+expect 404 "damage: accepted: the damaged machine is gone"
+same "$(gen "$K" "$KT")" 5 "damage: accepted: the sound machine is whole"
+same "$(rows "$V")" "0 0" "damage: accepted: its rows are dropped"
+mm_stop TERM "damage: accepted: SIGTERM"
+start accepted "$DD" || exit 1
+if grep -q "store damage" "$LOG"; then bad "damage: after acceptance the store is clean: $(grep damage "$LOG")"
+else ok; fi
+mm_stop TERM "damage: clean again: SIGTERM"
+
+# a -wal removed (or damaged) after kill -9: the last commits are gone,
+# their count with them; mmlab.lock remembers how many there were
+restore
+start wal "$DD" || exit 1
+create late '{"ram":"512M","name":"late"}'
+L=$ID LT=$TOK
+req POST "/v1/machines/$K/kmalloc" "$KT" -d '{"size":64}'
+expect 200 "damage: a change after the checkpoint"
+crash
+check "damage: kill -9 leaves a WAL" [ -s "$DB-wal" ]
+cp "$DB-wal" "$TMP/damage.wal"
+rm -f "$DB-wal" "$DB-shm"
+fails_to_start nowal "$DD" "$DB holds commits up to [0-9]*, but $DD/mmlab.lock records that commit [0-9]* was acknowledged: the last 2 commits are lost .*$DB-wal was removed" \
+	"damage: the -wal removed after kill -9: refused, named"
+# the same WAL with a byte changed in its last frame
+cp "$TMP/damage.wal" "$DB-wal"
+wsize=$(wc -c <"$DB-wal" | tr -d ' ')
+sdb=$DB; DB=$DB-wal; flip_at $((wsize - 100)); DB=$sdb
+cp "$DB-wal" "$TMP/damage.wal.flipped"
+fails_to_start badwal "$DD" "the last commit is lost" \
+	"damage: a byte changed in the -wal: refused, naming the commits lost"
+if grep -q "format 0" "$FLOG"; then bad "damage: a damaged WAL is not 'format 0'"; else ok; fi
+same "$(cksum <"$DB-wal")" "$(cksum <"$TMP/damage.wal.flipped")" "damage: the refused -wal is left as it was"
+rm -f "$DB-wal" "$DB-shm"
+start nowal-accept "$DD" --accept-store-damage || exit 1
+if grep -q "store damage accepted: $DB holds commits up to [0-9]* of the [0-9]* acknowledged; .* the last 2 commits" "$LOG"; then ok
+else bad "damage: the loss accepted is in the log: $(grep mmlabd: "$LOG" | head -3)"; fi
+req GET "/v1/machines/$L" "$LT"
+expect 404 "damage: accepted: the machine of the lost commit is not there"
+same "$(gen "$K" "$KT")" 5 "damage: accepted: the other is as it was before the lost commits"
+mm_stop TERM "damage: accepted WAL loss: SIGTERM"
+start after-loss "$DD" || exit 1
+mm_stop TERM "damage: after an accepted loss the next start is clean"
+
+# who made each machine survives a restart, and so does the count per address
+restore
+start origin "$DD" --max-machines-per-ip 3 --instructor-token instructor-token-0123456789 || exit 1
+create third '{"ram":"512M"}'
+req POST /v1/machines "" -d '{"ram":"512M"}'
+expect 403 "damage: a fourth machine from the address: 403"
+jqis .type "${P}machine-quota" "damage: machine-quota"
+mm_stop TERM "damage: origin: SIGTERM"
+start origin2 "$DD" --max-machines-per-ip 3 --instructor-token instructor-token-0123456789 || exit 1
+req POST /v1/machines "" -d '{"ram":"512M"}'
+expect 403 "damage: after a restart the address still has 3"
+req GET /v1/machines instructor-token-0123456789
+jqis '[.machines[] | .origin + " " + (.tokenless | tostring)] | unique | join(",")' "127.0.0.1 true" \
+	"damage: the instructor sees each machine's address after a restart"
+req DELETE "/v1/machines/$V" instructor-token-0123456789
+expect 204 "damage: the instructor deletes a machine"
+req POST /v1/machines "" -d '{"ram":"512M"}'
+expect 201 "damage: then the address may create one again"
+mm_stop TERM "damage: origin2: SIGTERM"
+
+# a store of format 2 (before checksums) is converted, machines and all
+F2=$TMP/format2.data
+mkdir -p "$F2"
+sqlite3 "$F2/mmlab.db" "PRAGMA journal_mode = WAL; PRAGMA application_id = 1835887714; PRAGMA user_version = 2;
+CREATE TABLE machines(id TEXT PRIMARY KEY, token TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL, created INTEGER NOT NULL, snap_seq INTEGER NOT NULL DEFAULT 0, snapshot BLOB);
+CREATE TABLE ops(machine TEXT NOT NULL, seq INTEGER NOT NULL, op TEXT NOT NULL, args TEXT NOT NULL);
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+INSERT INTO meta VALUES('probe', '');
+INSERT INTO machines(id, token, name, config, created) VALUES('a-0123456789ab', '0123456789abcdef0123456789abcdef', 'old', '{\"ram\":\"512M\"}', 1700000000);
+INSERT INTO ops VALUES('a-0123456789ab', 1, 'kmalloc', '{\"size\":64}'), ('a-0123456789ab', 2, 'kmalloc', '{\"size\":64}');" >/dev/null
+start format2 "$F2" || exit 1
+if grep -q "converted from format 2 to 3" "$LOG"; then ok
+else bad "format 2: converted: $(grep mmlabd: "$LOG" | head -3)"; fi
+same "$(gen a-0123456789ab 0123456789abcdef0123456789abcdef)" 2 "format 2: the machine and its operations are there"
+same "$(sqlite3 "$F2/mmlab.db" 'PRAGMA user_version')" 3 "format 2: now format 3"
+mm_stop TERM "format 2: SIGTERM"
+start format2b "$F2" || exit 1
+same "$(gen a-0123456789ab 0123456789abcdef0123456789abcdef)" 2 "format 2: converted, it starts again"
+mm_stop TERM "format 2: the last SIGTERM"
 
 # =============================================================================
 # expiry: an idle machine leaves the store too

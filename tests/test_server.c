@@ -79,13 +79,16 @@ static struct srv_req http_flags;
 
 /* Send one request; token may be NULL; body may be NULL.  A query in
  * path ("?a=1&b=2", no escapes) is split off as libmicrohttpd does. */
+/* The address requests come from (req->client). */
+static const char *fake_client = "192.0.2.1";
+
 static void send_req(struct srv *s, const char *method, const char *path,
 		     const char *token, const char *body, struct answer *a)
 {
 	struct fake f = { { { NULL, NULL } }, { { NULL, NULL } } };
 	char auth[160], url[512], *q;
 	struct srv_req req = {
-		.method = method, .path = url, .client = "192.0.2.1",
+		.method = method, .path = url, .client = fake_client,
 		.body = body ? body : "", .body_len = body ? strlen(body) : 0,
 		.now_ms = 1000, .now_unix = 1700000000,
 		.header = fake_header, .query = fake_query, .ctx = &f,
@@ -461,7 +464,8 @@ static void test_tokens(void **state)
 	assert_problem(&a, 401, "unknown-token");
 	done(&a);
 
-	/* the instructor reads everything and changes nothing */
+	/* the instructor reads everything and changes nothing, but may
+	 * delete any machine (to clear out abandoned ones) */
 	send_req(s, "GET", path, "instructor-secret-token", NULL, &a);
 	assert_int_equal(a.status, 200);
 	done(&a);
@@ -469,12 +473,16 @@ static void test_tokens(void **state)
 	send_req(s, "POST", path, "instructor-secret-token", "{\"size\":8}", &a);
 	assert_problem(&a, 403, "read-only-token");
 	done(&a);
-	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
-	send_req(s, "DELETE", path, "instructor-secret-token", NULL, &a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/reset", id2);
+	send_req(s, "POST", path, "instructor-secret-token", "{}", &a);
 	assert_problem(&a, 403, "read-only-token");
 	done(&a);
-	send_req(s, "DELETE", path, tok2, NULL, &a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
+	send_req(s, "DELETE", path, "instructor-secret-token", NULL, &a);
 	assert_int_equal(a.status, 204);
+	done(&a);
+	send_req(s, "DELETE", path, tok2, NULL, &a);
+	assert_problem(&a, 404, "no-such-machine");
 	done(&a);
 	send_req(s, "GET", path, tok2, NULL, &a);
 	assert_problem(&a, 404, "no-such-machine");
@@ -557,6 +565,184 @@ static void test_limits(void **state)
 	server_free(s);
 }
 
+static void per_ip(struct srv_options *o)
+{
+	o->max_machines_per_ip = 2;
+}
+
+/* Token-less creations count against the address that made them, and so
+ * do the machines made later with the tokens they gave out. */
+static void test_machines_per_ip(void **state)
+{
+	struct srv *s = server(per_ip);
+	char id1[SRV_ID_MAX], tok1[SRV_TOKEN_HEX + 1];
+	char id2[SRV_ID_MAX], tok2[SRV_TOKEN_HEX + 1], path[128];
+	const char *ins = "instructor-secret-token";
+	json_t *list;
+	struct answer a;
+
+	(void)state;
+	fake_client = "198.51.100.7";
+	create(s, NULL, id1, tok1);
+	create(s, NULL, id2, tok2);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_problem(&a, 403, "machine-quota");
+	assert_string_equal(jstr(&a, "detail"), "the tokens given to "
+			    "198.51.100.7 already own 2 machines, the limit per "
+			    "client address; DELETE one you no longer need "
+			    "first (or ask the instructor to)");
+	done(&a);
+	/* a token the address got counts there, wherever it is used from */
+	fake_client = "203.0.113.9";
+	send_req(s, "POST", "/v1/machines", tok1, "{\"ram\":\"2G\"}", &a);
+	assert_problem(&a, 403, "machine-quota");
+	done(&a);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);	/* another address: its own */
+	done(&a);
+
+	/* the instructor sees who made what, and may remove it */
+	send_req(s, "GET", "/v1/machines", ins, NULL, &a);
+	list = json_object_get(a.json, "machines");
+	assert_int_equal(json_array_size(list), 3);
+	for (size_t i = 0; i < 3; i++) {
+		json_t *m = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(m, "id"));
+		const char *want = !strcmp(id, id1) || !strcmp(id, id2)
+				   ? "198.51.100.7" : "203.0.113.9";
+
+		assert_string_equal(json_string_value(json_object_get(m,
+				    "origin")), want);
+		assert_true(json_is_true(json_object_get(m, "tokenless")));
+	}
+	done(&a);
+	send_req(s, "GET", "/v1/machines", tok1, NULL, &a);	/* not shown */
+	assert_null(json_object_get(json_array_get(json_object_get(a.json,
+				    "machines"), 0), "origin"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
+	send_req(s, "DELETE", path, ins, NULL, &a);
+	assert_int_equal(a.status, 204);
+	done(&a);
+	fake_client = "198.51.100.7";
+	send_req(s, "POST", "/v1/machines", tok1, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);
+	done(&a);
+	send_req(s, "GET", "/v1/machines", ins, NULL, &a);
+	list = json_object_get(a.json, "machines");
+	assert_int_equal(json_array_size(list), 3);
+	done(&a);
+	assert_int_equal(reg_count_origin(&s->reg, "198.51.100.7"), 2);
+	fake_client = "192.0.2.1";
+	server_free(s);
+}
+
+/* --- host memory ------------------------------------------------------------------ */
+
+static void host_1m(struct srv_options *o)
+{
+	o->max_host_machine = 1u << 20;
+}
+
+static void host_total_1m(struct srv_options *o)
+{
+	o->max_host_total = 1u << 20;
+}
+
+/*
+ * 2-byte writes across a page boundary store two pages each; until the
+ * machine holds its budget, then 507 before the next one runs, so it
+ * overshoots by at most one operation's growth.  What gives back (a
+ * reset here) gets it under again.  Returns how many writes went in.
+ */
+static unsigned fill_host(struct srv *s, const char *id, const char *tok,
+			  const char *whose)
+{
+	char path[128], body[96];
+	struct answer a;
+	unsigned n;
+
+	snprintf(path, sizeof(path), "/v1/machines/%s/write", id);
+	for (n = 0; n < 1000; n++) {
+		snprintf(body, sizeof(body), "{\"phys\":\"0x%x\",\"hex\":"
+			 "\"abcd\"}", 0x1000000 + n * 0x2000 + 0xfff);
+		send_req(s, "POST", path, tok, body, &a);
+		if (a.status != 200)
+			break;
+		done(&a);
+	}
+	assert_problem(&a, 507, "host-memory");
+	assert_non_null(strstr(jstr(&a, "detail"), whose));
+	assert_string_equal(jstr(&a, "operation"), "write");
+	assert_int_equal(json_integer_value(json_object_get(a.json, "limit")),
+			 1u << 20);
+	assert_true(json_integer_value(json_object_get(a.json, "used")) >
+		    (1 << 20));
+	assert_true(json_integer_value(json_object_get(a.json, "used")) <=
+		    (1 << 20) + 2 * 8192);
+	done(&a);
+	return n;
+}
+
+static void test_host_memory(void **state)
+{
+	struct srv *s = server(host_1m);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct strbuf sb = STRBUF_INIT;
+	unsigned over;
+	struct answer a;
+	unsigned n;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	n = fill_host(s, id, tok, "this machine holds");
+	assert_true(n > 100 && n < 128);
+	/* reads still work, and so does what gives memory back */
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x1000fff\",\"len\":2}", &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":"
+		 "{\"size\":8}}]", &a);
+	assert_int_equal(a.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+		json_object_get(a.json, "results"), 0), "status")), 507);
+	done(&a);
+	assert_int_equal(reg_host_bytes(&s->reg, &over, 1u << 20) >> 20, 1);
+	assert_int_equal(over, 1);
+	send_req(s, "GET", "/metrics", NULL, NULL, &a);
+	assert_non_null(strstr(a.body, "mmlab_machines_over_host_memory 1\n"));
+	assert_non_null(strstr(a.body, "mmlab_host_memory_machine_limit_bytes "
+			       "1048576\n"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/reset", id);
+	send_req(s, "POST", path, tok, "{}", &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	assert_true(reg_host_bytes(&s->reg, &over, 1u << 20) < (1u << 20));
+	assert_int_equal(over, 0);
+	assert_int_equal(fill_host(s, id, tok, "this machine holds"), n);
+	sb_free(&sb);
+	server_free(s);
+
+	/* the server's total: changes and new machines are refused */
+	s = server(host_total_1m);
+	create(s, NULL, id, tok);
+	fill_host(s, id, tok, "the machines of this server hold");
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_problem(&a, 507, "host-memory");
+	assert_non_null(header_of(&a.r, "Retry-After"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "DELETE", path, tok, NULL, &a);
+	assert_int_equal(a.status, 204);
+	done(&a);
+	assert_int_equal(reg_host_bytes(&s->reg, NULL, 0), 0);
+	create(s, NULL, id, tok);
+	server_free(s);
+}
+
 static void test_batch(void **state)
 {
 	struct srv *s = server(NULL);
@@ -583,6 +769,98 @@ static void test_batch(void **state)
 	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\"},{\"op\":\"nope\"}]", &a);
 	assert_problem(&a, 404, "unknown-operation");
 	done(&a);
+	server_free(s);
+}
+
+/* {"ops": [...]} takes nothing beside ops (additionalProperties false). */
+static void test_batch_extra_field(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct answer a;
+
+	(void)state;
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
+		 "\"args\": {\"size\": 8}}], \"x\": 1}", &a);
+	assert_problem(&a, 400, "bad-body");
+	done(&a);
+	send_req(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
+		 "{\"size\": 8}, \"x\": 1}]", &a);
+	assert_problem(&a, 400, "bad-body");
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
+		 "\"args\": {\"size\": 8}}]}", &a);
+	assert_int_equal(a.status, 200);
+	assert_true(json_is_true(json_object_get(a.json, "ok")));
+	done(&a);
+	server_free(s);
+}
+
+static json_int_t generation(struct srv *s, const char *id, const char *tok)
+{
+	char path[128];
+	struct answer a;
+	json_int_t g;
+
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	g = json_integer_value(json_object_get(a.json, "generation"));
+	done(&a);
+	return g;
+}
+
+/*
+ * A refusal that moved state (a vmalloc that stole pageblocks before it
+ * failed) is a change: a new generation, so the cached pagetypeinfo is
+ * answered anew; a refusal that moved nothing keeps the generation.
+ */
+static void test_refusal_that_changed(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128], rep[128];
+	char before[8192];
+	struct answer a;
+	json_int_t g;
+
+	(void)state;
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\": \"128M\", "
+		 "\"cmdline\": \"vmalloc=256M\"}", &a);
+	assert_int_equal(a.status, 201);
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	done(&a);
+	snprintf(rep, sizeof(rep), "/v1/machines/%s/proc/pagetypeinfo", id);
+	send_req(s, "GET", rep, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	snprintf(before, sizeof(before), "%s", a.body);
+	done(&a);
+	g = generation(s, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kfree", id);
+	send_req(s, "POST", path, tok, "{\"addr\": \"0xc0000001\"}", &a);
+	assert_int_equal(a.status / 100, 4);
+	done(&a);
+	assert_int_equal(generation(s, id, tok), g);
+	snprintf(path, sizeof(path), "/v1/machines/%s/vmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\": \"110M\"}", &a);
+	assert_problem(&a, 422, "out-of-memory");
+	done(&a);
+	assert_int_equal(generation(s, id, tok), g + 1);
+	send_req(s, "GET", rep, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	assert_string_not_equal(a.body, before);
+	done(&a);
+	/* and inside a batch, the same */
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
+		 "{\"size\": 8}}, {\"op\": \"vzalloc\", \"args\": "
+		 "{\"size\": \"110M\"}}]", &a);
+	assert_int_equal(a.status, 200);
+	assert_false(json_is_true(json_object_get(a.json, "ok")));
+	done(&a);
+	assert_int_equal(generation(s, id, tok), g + 3);
 	server_free(s);
 }
 
@@ -701,6 +979,19 @@ static void test_options(void **state)
 	assert_int_equal(srv_options_parse(&o, 1, good, null, null), 0);
 	assert_int_equal(o.max_batch, 7);
 	unsetenv("MMLAB_MAX_BATCH");
+	/* the host-memory budgets: 64 MiB a machine, the total at most
+	 * max-machines of those */
+	assert_int_equal(o.max_host_machine, 64ull << 20);
+	assert_true(o.max_host_total <= 1000 * (64ull << 20));
+	assert_true(o.max_host_total > 0);
+	assert_int_equal(o.max_machines_per_ip, 64);
+	setenv("MMLAB_MAX_HOST_MEMORY_TOTAL", "3M", 1);
+	setenv("MMLAB_MAX_MACHINES_PER_IP", "5", 1);
+	assert_int_equal(srv_options_parse(&o, 1, good, null, null), 0);
+	assert_int_equal(o.max_host_total, 3u << 20);
+	assert_int_equal(o.max_machines_per_ip, 5);
+	unsetenv("MMLAB_MAX_HOST_MEMORY_TOTAL");
+	unsetenv("MMLAB_MAX_MACHINES_PER_IP");
 	fclose(null);
 }
 
@@ -731,8 +1022,13 @@ static void test_metrics_and_expiry(void **state)
 	sb_free(&sb);
 	/* created at 1000 ms; idle 14 days later it goes */
 	assert_int_equal(srv_expire_idle(s, 1000 + 1000ll * s->opt.idle_expiry), 0);
+	assert_int_equal(reg_count_origin(&s->reg, "192.0.2.1"), 1);
+	assert_true(reg_host_bytes(&s->reg, NULL, 0) > 0);
 	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 1);
 	assert_int_equal(reg_count(&s->reg), 0);
+	/* what the machine counted goes with it */
+	assert_int_equal(reg_count_origin(&s->reg, "192.0.2.1"), 0);
+	assert_int_equal(reg_host_bytes(&s->reg, NULL, 0), 0);
 	server_free(s);
 }
 
@@ -897,7 +1193,11 @@ int main(void)
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(token_equal),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_machines_per_ip),
+		cmocka_unit_test(test_host_memory),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_batch_extra_field),
+		cmocka_unit_test(test_refusal_that_changed),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_read_cache),
 		cmocka_unit_test(test_rate_limited_request),

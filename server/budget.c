@@ -1,0 +1,133 @@
+/*
+ * budget.c - refusing work when the host memory it would take is spent.
+ * See budget.h.
+ */
+#include "budget.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "handlers.h"
+#include "machine.h"
+
+#define KIB(x)	((unsigned long long)((x) >> 10))
+#define MIB(x)	((double)(x) / (1 << 20))
+
+static uint64_t cached_bytes(const struct srv_machine *sm)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < SRV_CACHED_ANSWERS; i++)
+		n += sm->cache[i].len;
+	return n;
+}
+
+/* What the server holds for sm: the model, and its cached answers. */
+static uint64_t machine_bytes(struct srv_machine *sm)
+{
+	sm->counted_gen = sm->generation;
+	sm->counted_cache = cached_bytes(sm);
+	return machine_host_bytes(sm->m) + sm->counted_cache;
+}
+
+void budget_account(struct srv *s, struct srv_machine *sm)
+{
+	reg_account(&s->reg, sm, machine_bytes(sm));
+}
+
+void budget_note(struct srv *s, struct srv_machine *sm)
+{
+	/* a read changes neither: no need to count (or take a lock) */
+	if (sm->counted_gen != sm->generation ||
+	    sm->counted_cache != cached_bytes(sm))
+		budget_account(s, sm);
+}
+
+/* Operations that only give back: a machine over budget may run them. */
+static bool releases(const char *op)
+{
+	static const char *const ops[] = {
+		"free_pages", "kunmap", "kunmap_local", "kunmap_atomic",
+		"exit", "munmap", "kfree", "kmem_cache_free",
+		"kmem_cache_destroy", "vfree", "vunmap", "iounmap",
+	};
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(ops[i], op))
+			return true;
+	return false;
+}
+
+static json_t *problem_of(const char *op, uint64_t used, uint64_t limit,
+			  const char *detail)
+{
+	struct mm_error err = { .kind = MM_EIMPOSSIBLE };
+	json_t *p;
+
+	snprintf(err.type, sizeof(err.type), "host-memory");
+	snprintf(err.detail, sizeof(err.detail), "%s", detail);
+	p = api_problem(&err);
+	json_object_set_new(p, "title", json_string("Over the server's host "
+						    "memory budget"));
+	json_object_set_new(p, "status", json_integer(507));
+	json_object_set_new(p, "used", json_integer((json_int_t)used));
+	json_object_set_new(p, "limit", json_integer((json_int_t)limit));
+	if (op)
+		json_object_set_new(p, "operation", json_string(op));
+	return p;
+}
+
+bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
+		    const char *op, json_t **problem)
+{
+	const struct srv_options *o = &c->s->opt;
+	uint64_t mine, all;
+	char detail[400];
+
+	if (!api_op_mutates(op) || releases(op))
+		return false;
+	/* counted now, so the previous operation of a batch counts too */
+	mine = machine_bytes(sm);
+	reg_account(&c->s->reg, sm, mine);
+	all = reg_host_bytes(&c->s->reg, NULL, 0);
+	if (mine > o->max_host_machine) {
+		snprintf(detail, sizeof(detail), "this machine holds %llu KiB "
+			 "of host memory, over the %llu KiB this server allows "
+			 "one machine, so %s was not run; give memory back "
+			 "(free_pages, kfree, vfree, munmap, exit processes) or "
+			 "reset the machine (POST /v1/machines/%s/reset)",
+			 KIB(mine), KIB(o->max_host_machine), op, sm->id);
+		*problem = problem_of(op, mine, o->max_host_machine, detail);
+		return true;
+	}
+	if (all > o->max_host_total) {
+		snprintf(detail, sizeof(detail), "the machines of this server "
+			 "hold %.1f MiB of host memory, over its budget of %.1f "
+			 "MiB, so %s was not run; give memory back (free_pages, "
+			 "kfree, vfree, munmap, exit processes), reset or delete "
+			 "machines you no longer need, or try later",
+			 MIB(all), MIB(o->max_host_total), op);
+		*problem = problem_of(op, all, o->max_host_total, detail);
+		return true;
+	}
+	return false;
+}
+
+bool budget_refuses_create(struct srv_call *c)
+{
+	const struct srv_options *o = &c->s->opt;
+	uint64_t all = reg_host_bytes(&c->s->reg, NULL, 0);
+	char detail[400];
+
+	if (all <= o->max_host_total)
+		return false;
+	snprintf(detail, sizeof(detail), "the machines of this server hold "
+		 "%.1f MiB of host memory, over its budget of %.1f MiB, so no "
+		 "machine can be created now; delete machines you no longer "
+		 "need, or try later", MIB(all), MIB(o->max_host_total));
+	resp_header(c, "Retry-After", "60");
+	resp_problem_obj(c, 507, problem_of(NULL, all, o->max_host_total,
+					    detail));
+	return true;
+}
