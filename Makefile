@@ -109,12 +109,31 @@ build/test/bin/%: build/test/tests/%.o $(TEST_OBJ) $(SRV_TEST_OBJ)
 build/test/mmlabd: build/test/server/main.o $(SRV_TEST_OBJ) $(TEST_OBJ)
 	$(CC) $(CFLAGS_TEST) -o $@ $^ $(SRV_LIBS)
 
+# --- ThreadSanitizer ----------------------------------------------------------
+# The daemon's threads (libmicrohttpd's, libuv's pool, the journal's) under
+# TSan: make test drives it with tests/daemon.sh, the sections that use
+# threads (MMLAB_DAEMON_ONLY), and any report fails it.  tests/tsan.supp
+# says which reports are left to third-party libraries, and why.
+CFLAGS_TSAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+TSAN_OBJ := $(patsubst %.c,build/tsan/%.o,server/main.c $(SRV_SRC) $(LIB_SRC)) \
+	    build/tsan/gen/openapi_doc.o
+TSAN_SECTIONS := options main uv busy drain trickle conns
+build/tsan/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_TSAN) -MMD -MP $(INC) $(SRV_DEFS) -c $< -o $@
+build/tsan/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_TSAN) -c $< -o $@
+build/tsan/mmlabd: $(TSAN_OBJ)
+	$(CC) $(CFLAGS_TSAN) -o $@ $^ $(SRV_LIBS)
+
 # Tests find the real-kernel captures beside the checkout (../shared) or
 # wherever MMLAB_REFERENCE points.
 MMLAB_REFERENCE ?= $(abspath ../shared/reference/real-kernel)
 export MMLAB_REFERENCE
 
-test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/mmlabd
+test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/mmlabd \
+      build/tsan/mmlabd
 	@fail=0; for t in $(TESTS); do \
 	  echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -122,6 +141,9 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	done; \
 	echo "== cli"; sh tests/cli.sh build/mmlab || fail=1; \
 	echo "== daemon"; sh tests/daemon.sh build/test/mmlabd || fail=1; \
+	echo "== daemon (tsan)"; MMLAB_DAEMON_ONLY="$(TSAN_SECTIONS)" MMLAB_DAEMON_SLOW=5 \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  sh tests/daemon.sh build/tsan/mmlabd || fail=1; \
 	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
 	echo "== scaleout"; sh tests/scaleout.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \

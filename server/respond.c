@@ -23,6 +23,10 @@ static const struct {
 	{ "bad-utf8", "Invalid UTF-8" },
 	{ "bad-body", "Invalid request body" },
 	{ "body-too-large", "Request body too large" },
+	{ "bad-request", "Malformed request" },
+	{ "uri-too-long", "URI too long" },
+	{ "headers-too-large", "Request headers too large" },
+	{ "answer-too-large", "The answer would be too large" },
 	{ "batch-too-large", "Too many operations in one batch" },
 	{ "token-required", "Token required" },
 	{ "unknown-token", "Unknown token" },
@@ -80,23 +84,51 @@ static char *dump(const struct srv_call *c, const json_t *j)
 						     : JSON_COMPACT);
 	char *s = json_dumps(j, flags);
 	size_t n = s ? strlen(s) : 0;
-	char *out = malloc(n + 2);
+	char *out = s ? malloc(n + 2) : NULL;
 
 	if (!out) {
 		free(s);
-		return NULL;
+		return NULL;	/* out of memory: unbuildable() */
 	}
-	memcpy(out, s ? s : "", n);
+	memcpy(out, s, n);
 	out[n] = '\n';
 	out[n + 1] = '\0';
 	free(s);
 	return out;
 }
 
+/*
+ * json_dumps gave up (out of memory): a fixed problem, never a 200 with
+ * a body cut short.  The request's changes, if any, were made and go to
+ * the journal as usual; the detail says so.
+ */
+static void unbuildable(struct srv_call *c)
+{
+	static const char text[] =
+		"{\"type\": \"https://mmlab.dev/problems/answer-unavailable\", "
+		"\"title\": \"The answer could not be built\", \"status\": 503, "
+		"\"detail\": \"the server ran short of memory writing this "
+		"answer; whatever the request changed was kept, so look at the "
+		"machine before sending it again, and ask for less at once (a "
+		"smaller batch, a narrower report)\"}\n";
+	char *body = malloc(sizeof(text));
+
+	if (body)
+		memcpy(body, text, sizeof(text));
+	set_body(c, 503, "application/problem+json", body);
+	resp_header(c, "Retry-After", "5");
+}
+
 void resp_json(struct srv_call *c, int status, json_t *j)
 {
-	set_body(c, status, "application/json", dump(c, j));
+	char *body = dump(c, j);
+
 	json_decref(j);
+	if (!body) {
+		unbuildable(c);
+		return;
+	}
+	set_body(c, status, "application/json", body);
 }
 
 void resp_text(struct srv_call *c, int status, const char *ctype, char *text)
@@ -106,10 +138,17 @@ void resp_text(struct srv_call *c, int status, const char *ctype, char *text)
 
 void resp_problem_obj(struct srv_call *c, int status, json_t *p)
 {
+	char *body;
+
 	json_object_set_new(p, "status", json_integer(status));
 	json_object_set_new(p, "instance", json_string(c->req->path));
-	set_body(c, status, "application/problem+json", dump(c, p));
+	body = dump(c, p);
 	json_decref(p);
+	if (!body) {
+		unbuildable(c);
+		return;
+	}
+	set_body(c, status, "application/problem+json", body);
 }
 
 void resp_problem(struct srv_call *c, int status, const char *slug,
