@@ -25,13 +25,15 @@
 #   busy    one HTTP thread: a batch and a request waiting on machine A
 #           hold up neither /healthz nor machine B; four batches in the
 #           pool hold up no commit
+#   queue   a long batch on machine A and eight requests queued on A:
+#           a create and a batch on B answer at once, A's queue in order
 #   drain   --drain-timeout 1: SIGTERM while a long batch runs and a
 #           request waits for its machine; the batch stops, all are
 #           answered, exit 0
 #   trickle --header-timeout 1: headers sent a byte at a time are cut off
 #
 # MMLAB_DAEMON_ONLY="main busy ..." runs only those sections (options,
-# main, uv, hol, busy, drain, trickle, limits, hostmem, slow, conns,
+# main, uv, hol, busy, queue, drain, trickle, limits, hostmem, slow, conns,
 # proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
 # (see SLOW).
 #
@@ -746,6 +748,72 @@ if grep -q '^mmlab_http_requests_in_flight [5-9]' "$O" &&
 else bad "busy: the kmalloc took ${kt}s beside four batches ($(grep in_flight "$O"))"; fi
 for p in $bps; do mm_reap "$p"; done
 mm_stop TERM "busy: SIGTERM"
+fi
+
+# --- requests queued on a busy machine hold no thread -------------------------------
+if section queue; then
+# Machine A runs a long batch; eight requests to A (changes and reads)
+# queue behind it.  libuv's pool has four threads: if the queued ones
+# slept on A's lock in the pool, a create and a batch on machine B would
+# wait behind A's batch.  They answer at once, and A's queue then
+# answers in the order it came: kmallocs at rising addresses, GETs at
+# rising generations.
+start queue --rate 0 --max-batch 100000 --max-body 8M --max-answer 64M || exit 1
+newm QA QAA
+awk -v n=$((100000 / SLOW)) 'BEGIN { printf "["; for (i = 0; i < n; i++)
+	printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}", i ? "," : "";
+	printf "]" }' >"$TMP/queue.json"
+curl -s -m 60 -o /dev/null -w '%{http_code}' -X POST -H "$QAA" \
+	--data-binary @"$TMP/queue.json" "$B/v1/machines/$QA/ops" >"$TMP/queue0.status" &
+mm_track $!
+qps=$!
+i=0
+while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
+      grep -q '^mmlab_http_requests_in_flight [2-9]'; do
+	i=$((i + 1))
+	sleep 0.02
+done
+sleep 0.3	# its body is in, it runs
+for k in 1 2 3 4 5 6 7 8; do
+	case $k in
+	1|3|5|8) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -X POST \
+		-H "$QAA" -d '{"size":100}' "$B/v1/machines/$QA/kmalloc" \
+		>"$TMP/queue$k.status" & ;;
+	7) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -H "$QAA" \
+		"$B/v1/machines/$QA/frames?start=0&count=4" >"$TMP/queue$k.status" & ;;
+	*) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -H "$QAA" \
+		"$B/v1/machines/$QA" >"$TMP/queue$k.status" & ;;
+	esac
+	mm_track $!
+	qps="$qps $!"
+	sleep 0.05	# in this order
+done
+sleep 0.1
+req POST /v1/machines -d '{}'
+expect 201 "queue: a create while A is busy and eight requests wait for it"
+t1=$TIME
+QB=$(jq -r .id "$O")
+QBA="Authorization: Bearer $(jq -r .token "$O")"
+req POST "/v1/machines/$QB/ops" -H "$QBA" \
+	-d '[{"op":"kmalloc","args":{"size":64}},{"op":"vmalloc","args":{"size":8192}}]'
+expect 200 "queue: a batch on B while A is busy"
+t2=$TIME
+if [ ! -s "$TMP/queue0.status" ] && [ ! -s "$TMP/queue1.status" ] &&
+   within "$t1" 0.5 && within "$t2" 0.5; then ok
+else bad "queue: the create took ${t1}s and B's batch ${t2}s while A was busy (A: $(cat "$TMP/queue0.status"))"; fi
+for p in $qps; do mm_reap "$p"; done
+same "$(cat "$TMP"/queue[0-8].status | tr -d '\n')" "200200200200200200200200200" \
+	"queue: the batch and the eight queued after it"
+addrs=$(for k in 1 3 5 8; do printf '%d ' "$(jq -r .addr "$TMP/queue$k.out")"; done)
+gens=$(for k in 2 4 6; do jq -r .generation "$TMP/queue$k.out"; done | tr '\n' ' ')
+same "$(echo "$addrs" | awk '{ for (i = 2; i <= NF; i++)
+	if ($i + 0 <= $(i - 1) + 0) { print "unordered"; exit }
+	print "rising" }')" rising "queue: kmallocs in arrival order ($addrs)"
+same "$(echo "$gens" | awk '{ print ($1 < $2 && $2 < $3) ? "rising" : "unordered" }')" \
+	rising "queue: generations in arrival order ($gens)"
+req DELETE "/v1/machines/$QB" -H "$QBA"
+expect 204 "queue: delete B"
+mm_stop TERM "queue: SIGTERM"
 fi
 
 # --- SIGTERM past the drain: batches stop, everyone is answered, exit 0 -------------

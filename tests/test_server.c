@@ -18,6 +18,7 @@
 #include "options.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "turn.h"
 
 /* --- a fake request ----------------------------------------------------------- */
 
@@ -73,8 +74,9 @@ struct answer {
 	struct srv_resp r;
 };
 
-/* What http.c sets beside the request: on the HTTP thread (no_wait), a
- * retry (admitted), a malformed request it found (bad_request). */
+/* What http.c sets beside the request: its waiter for a machine in use
+ * (waiter), a retry (admitted), a malformed request it found
+ * (bad_request). */
 static struct srv_req http_flags;
 
 /* Send one request; token may be NULL; body may be NULL.  A query in
@@ -92,7 +94,7 @@ static void send_req(struct srv *s, const char *method, const char *path,
 		.body = body ? body : "", .body_len = body ? strlen(body) : 0,
 		.now_ms = 1000, .now_unix = 1700000000,
 		.header = fake_header, .query = fake_query, .ctx = &f,
-		.no_wait = http_flags.no_wait, .admitted = http_flags.admitted,
+		.waiter = http_flags.waiter, .admitted = http_flags.admitted,
 		.bad_request = http_flags.bad_request,
 	};
 
@@ -1032,16 +1034,28 @@ static void test_metrics_and_expiry(void **state)
 	server_free(s);
 }
 
+/* A waiter of the test's: counts the times its turn came. */
+static int woken;
+
+static void count_wake(struct srv_waiter *w)
+{
+	(void)w;
+	woken++;
+}
+
 /*
- * On the HTTP thread a machine another request holds is not waited for:
- * the answer is "busy", with nothing done and nothing answered, and
- * http.c hands the request to the pool.  A retry there skips the rate
- * limit it passed once, but not a drain that has run out.
+ * A machine another request holds is not waited for: the answer is
+ * "busy", with nothing done and nothing answered, and the request is in
+ * the machine's queue; when the holder is done its waiter is woken, and
+ * run again it holds the turn (even before one queued later).  The list
+ * never waits for a machine; a retry skips the rate limit it passed
+ * once, but not a drain that has run out.
  */
 static void test_busy_and_http_refusals(void **state)
 {
 	struct srv *s = server(NULL);
 	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct srv_waiter w1 = { .wake = count_wake }, w2 = w1;
 	struct srv_machine *sm;
 	struct answer a;
 
@@ -1049,8 +1063,9 @@ static void test_busy_and_http_refusals(void **state)
 	memset(&http_flags, 0, sizeof(http_flags));
 	create(s, NULL, id, tok);
 	sm = reg_get(&s->reg, id, NULL, true);
-	pthread_mutex_lock(&sm->lock);
-	http_flags.no_wait = true;
+	woken = 0;
+	assert_true(turn_take(&s->reg, sm, NULL));	/* the test holds it */
+	http_flags.waiter = &w1;
 	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
 	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
 	assert_true(a.r.busy);
@@ -1058,8 +1073,10 @@ static void test_busy_and_http_refusals(void **state)
 	assert_string_equal(a.body, "");
 	assert_null(a.r.ticket);
 	done(&a);
+	http_flags.waiter = &w2;
 	send_req(s, "GET", "/v1/machines", tok, NULL, &a);
-	assert_true(a.r.busy);
+	assert_false(a.r.busy);
+	assert_int_equal(a.status, 200);
 	done(&a);
 	send_req(s, "GET", "/healthz", NULL, NULL, &a);
 	assert_false(a.r.busy);
@@ -1067,14 +1084,33 @@ static void test_busy_and_http_refusals(void **state)
 	done(&a);
 	/* nor does the loop wait for it to expire it: in use, not idle */
 	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 0);
-	pthread_mutex_unlock(&sm->lock);
+	/* a second request queues behind the first */
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_true(a.r.busy);
+	done(&a);
+	assert_int_equal(woken, 0);
+	turn_release(sm);
+	assert_int_equal(woken, 1);	/* the first, its turn given */
+	assert_true(w1.granted);
+	/* the second, run again too early, is still queued */
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_true(a.r.busy);
+	done(&a);
 	/* nothing ran while it was busy: the first object is still free */
+	http_flags.waiter = &w1;
 	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
 	assert_false(a.r.busy);
 	assert_int_equal(a.status, 200);
 	assert_string_equal(jstr(&a, "addr"), "0xc2001000");
 	done(&a);
-	http_flags.no_wait = false;
+	assert_int_equal(woken, 2);	/* done: the second's turn came */
+	turn_forget(&s->reg, &w1);	/* as http.c does after a run */
+	assert_null(w1.sm);
+	/* the second leaves without running: the turn passes on */
+	turn_forget(&s->reg, &w2);
+	assert_true(turn_try(sm));
+	turn_release(sm);
+	http_flags.waiter = NULL;
 
 	atomic_store(&s->draining, true);
 	http_flags.admitted = true;
