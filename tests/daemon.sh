@@ -773,7 +773,13 @@ while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
 	i=$((i + 1))
 	sleep 0.02
 done
-sleep 0.3	# its body is in, it runs
+# its body parsed, it holds A: a GET to A then waits (given up after
+# 0.3 s: A answers it in its turn, to a client already gone)
+i=0
+while [ $i -lt 100 ] && [ "$(curl -s -m $((SLOW * 3 / 10)).$((SLOW * 3 % 10)) -o /dev/null \
+      -w '%{http_code}' -H "$QAA" "$B/v1/machines/$QA")" = 200 ]; do
+	i=$((i + 1))
+done
 for k in 1 2 3 4 5 6 7 8; do
 	case $k in
 	1|3|5|8) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -X POST \
