@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"	/* before the model: <signal.h> first */
 #include "handlers.h"
+#include "store.h"
 #include "options.h"
 #include "ratelimit.h"
 #include "server.h"
@@ -1218,6 +1220,140 @@ static void test_answer_out_of_memory(void **state)
 	server_free(s);
 }
 
+/* jansson's allocator for the next test: nothing over 16 KiB. */
+static void *mid_malloc(size_t n)
+{
+	return n > 16384 ? NULL : malloc(n);
+}
+
+static void set_flag(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* The journal's verdict on the last answer's ticket: true when it failed. */
+static bool settle(uv_loop_t *loop, struct answer *a, char *why, size_t len)
+{
+	struct journal_ticket *t = a->r.ticket;
+	bool decided = false, failed;
+
+	assert_non_null(t);
+	ticket_on_done(t, set_flag, &decided);
+	while (!decided)
+		uv_run(loop, UV_RUN_ONCE);
+	failed = ticket_failed(t, why, len);
+	ticket_free(t);
+	a->r.ticket = NULL;
+	return failed;
+}
+
+/* A server journalling to dir on loop, its machines replayed. */
+static struct srv *journalled(uv_loop_t *loop, const char *dir)
+{
+	struct srv *s = server(NULL);
+	char err[256];
+	bool ro;
+	struct store *st = store_open(dir, &ro, err, sizeof(err));
+
+	assert_non_null(st);
+	s->journal = journal_new(s, st, dir, ro, loop, 0);
+	assert_int_equal(journal_replay(s->journal, err, sizeof(err)), 0);
+	return s;
+}
+
+static void journalled_free(uv_loop_t *loop, struct srv *s)
+{
+	journal_close(s->journal);
+	uv_run(loop, UV_RUN_DEFAULT);	/* its handles close */
+	s->journal = NULL;
+	server_free(s);
+}
+
+/*
+ * A change whose record cannot be written down (json_dumps of its
+ * arguments runs out of memory) is refused as a failed write is: 503,
+ * and the machine back to what the store holds; never stored as "{}"
+ * (which would replay as another operation).  A write of 4096 bytes
+ * in hex parses within 16 KiB, and its record needs a little more.
+ */
+static void test_unrecordable_change(void **state)
+{
+	char dir[] = "/tmp/mmlab-unrec-XXXXXX", id[SRV_ID_MAX], why[256];
+	char tok[SRV_TOKEN_HEX + 1], path[128], *hex = malloc(8193), *dump;
+	struct strbuf body = STRBUF_INIT;
+	uv_loop_t loop;
+	struct srv *s;
+	struct answer a;
+	json_t *args;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	memset(hex, '6', 8192);
+	hex[8192] = '\0';
+	sb_printf(&body, "{\"phys\":\"0x10000000\",\"hex\":\"%s\"}", hex);
+	/* the test's premise: the body parses, its record cannot be made */
+	json_set_alloc_funcs(mid_malloc, free);
+	args = json_loads(body.buf, 0, NULL);
+	assert_non_null(args);
+	dump = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	json_set_alloc_funcs(malloc, free);
+	assert_null(dump);
+	json_decref(args);
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	s = journalled(&loop, dir);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/write", id);
+	json_set_alloc_funcs(mid_malloc, free);
+	send_req(s, "POST", path, tok, body.buf, &a);
+	json_set_alloc_funcs(malloc, free);
+	assert_int_equal(a.status, 200);	/* waiting for the journal */
+	assert_true(settle(&loop, &a, why, sizeof(why)));
+	assert_string_equal(why, "there was no memory to write it down");
+	done(&a);
+	/* undone: the bytes are not there, the generation did not move */
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x10000000\",\"len\":4}", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "hex"), "00000000");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "generation")), 0);
+	done(&a);
+	/* the next change is written, and a restart has just it */
+	snprintf(path, sizeof(path), "/v1/machines/%s/write", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x10000000\",\"text\":\"ok\"}",
+		 &a);
+	assert_int_equal(a.status, 200);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	done(&a);
+	journalled_free(&loop, s);
+	s = journalled(&loop, dir);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "generation")), 1);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x10000000\",\"len\":4}", &a);
+	assert_string_equal(jstr(&a, "hex"), "6f6b0000");
+	done(&a);
+	journalled_free(&loop, s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	free(hex);
+	sb_free(&body);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1242,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_busy_and_http_refusals),
 		cmocka_unit_test(test_answer_and_time_options),
 		cmocka_unit_test(test_answer_out_of_memory),
+		cmocka_unit_test(test_unrecordable_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
