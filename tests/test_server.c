@@ -1220,6 +1220,59 @@ static void test_answer_out_of_memory(void **state)
 	server_free(s);
 }
 
+static void small_answers(struct srv_options *o)
+{
+	o->max_answer = 4096;
+}
+
+/*
+ * Every answer built from the model is bounded by --max-answer, not a
+ * batch's only: a report, the frame map, a read op's result past it is
+ * 413 answer-too-large saying how to ask for less; under it, a 200.
+ */
+static void test_every_answer_bounded(void **state)
+{
+	struct srv *s = server(small_answers);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[160];
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/frames", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 413, "answer-too-large");
+	assert_non_null(strstr(jstr(&a, "detail"), "limit of 4096 "
+				"(--max-answer); ask for the map in pieces: "
+				"?start=PFN&count=N frames"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/frames?start=0&count=16",
+		 id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/proc/slabinfo", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 413, "answer-too-large");
+	assert_non_null(strstr(jstr(&a, "detail"), "the text form"));
+	done(&a);
+	/* a read op's result, as a single POST */
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x100000\",\"len\":4096}",
+		 &a);
+	assert_problem(&a, 413, "answer-too-large");
+	assert_non_null(strstr(jstr(&a, "detail"), "ask for less at once"));
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x100000\",\"len\":16}", &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/proc/meminfo", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	server_free(s);
+}
+
 /* jansson's allocator for the next test: nothing over 16 KiB. */
 static void *mid_malloc(size_t n)
 {
@@ -1379,6 +1432,7 @@ int main(void)
 		cmocka_unit_test(test_answer_and_time_options),
 		cmocka_unit_test(test_answer_out_of_memory),
 		cmocka_unit_test(test_unrecordable_change),
+		cmocka_unit_test(test_every_answer_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
