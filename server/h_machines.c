@@ -181,6 +181,11 @@ void h_metrics(struct srv_call *c)
 		     reg_frames(&c->s->reg), atomic_load(&c->s->inflight), &sb);
 	metrics_host_text(&sb, used, o->max_host_total, o->max_host_machine,
 			  over);
+	sb_printf(&sb, "# HELP mmlab_answer_bytes_in_flight Bytes of answers "
+		  "handed to libmicrohttpd and not yet sent (counted in the "
+		  "host-memory budget).\n# TYPE mmlab_answer_bytes_in_flight "
+		  "gauge\nmmlab_answer_bytes_in_flight %llu\n",
+		  (unsigned long long)atomic_load(&c->s->answer_bytes));
 	resp_text(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 		  sb_detach(&sb));
 }

@@ -97,6 +97,7 @@ struct conn_req {
 	bool admitted;			/* taken by the rate limit already */
 	bool suspended;			/* counted in h->suspended */
 	bool answered;			/* its response is queued */
+	size_t answer_bytes;		/* of its body, in s->answer_bytes */
 	/* waiting for its machine (turn.h): queued, and run again when
 	 * its turn comes, once its current run has ended (park) */
 	struct srv_waiter waiter;
@@ -249,6 +250,7 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	int64_t took;
+	size_t len = resp->body ? resp->len : 0;
 
 	if (!(mr = make_response(resp))) {
 		srv_resp_free(resp);
@@ -262,6 +264,11 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 					resp->headers[i].value);
 	ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
 	r->answered = true;
+	/* libmicrohttpd took the body: held until on_completed */
+	if (ret == MHD_YES && len && !resp->body) {
+		r->answer_bytes = len;
+		atomic_fetch_add(&h->s->answer_bytes, len);
+	}
 	MHD_destroy_response(mr);
 	took = mono_ns() - r->start_ns;
 	metrics_record(&h->s->metrics, resp->route, resp->status,
@@ -709,6 +716,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	if (!r)
 		return;
 	taken_back(h, r);
+	if (r->answer_bytes)
+		atomic_fetch_sub(&h->s->answer_bytes, r->answer_bytes);
 	/* gone while its turn was on the way: it passes on */
 	turn_forget(&h->s->reg, &r->waiter);
 	/* the client went away before its answer could be sent */

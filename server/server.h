@@ -33,6 +33,9 @@ struct srv {
 	_Atomic bool stopping;		/* the drain ran out: a batch stops at
 					   its next operation */
 	_Atomic unsigned inflight;	/* requests being answered */
+	_Atomic uint64_t answer_bytes;	/* bodies handed to libmicrohttpd
+					   and not yet sent: host memory a
+					   slow reader pins */
 };
 
 /* A request as the handlers see it. */

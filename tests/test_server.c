@@ -733,7 +733,8 @@ static void test_host_memory(void **state)
 	/* the server's total: changes and new machines are refused */
 	s = server(host_total_1m);
 	create(s, NULL, id, tok);
-	fill_host(s, id, tok, "the machines of this server hold");
+	fill_host(s, id, tok, "the machines of this server and the answers "
+		  "it is sending hold");
 	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
 	assert_problem(&a, 507, "host-memory");
 	assert_non_null(header_of(&a.r, "Retry-After"));
