@@ -27,13 +27,15 @@
 #           pool hold up no commit
 #   queue   a long batch on machine A and eight requests queued on A:
 #           a create and a batch on B answer at once, A's queue in order
+#   inflight --max-host-memory-total 16M: a 20 MB answer read slowly is
+#           in /metrics and in the budget (a create refused) until it goes
 #   drain   --drain-timeout 1: SIGTERM while a long batch runs and a
 #           request waits for its machine; the batch stops, all are
 #           answered, exit 0
 #   trickle --header-timeout 1: headers sent a byte at a time are cut off
 #
 # MMLAB_DAEMON_ONLY="main busy ..." runs only those sections (options,
-# main, uv, hol, busy, queue, drain, trickle, limits, hostmem, slow, conns,
+# main, uv, hol, busy, queue, inflight, drain, trickle, limits, hostmem, slow, conns,
 # proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
 # (see SLOW).
 #
@@ -832,6 +834,50 @@ same "$(echo "$gens" | awk '{ print ($1 < $2 && $2 < $3) ? "rising" : "unordered
 req DELETE "/v1/machines/$QB" -H "$QBA"
 expect 204 "queue: delete B"
 mm_stop TERM "queue: SIGTERM"
+fi
+
+# --- answers a slow client holds count in the host-memory budget --------------------
+if section inflight; then
+# A batch of 400 frame maps (about 20 MB) read at 100 KB/s: libmicrohttpd
+# holds most of it for minutes.  /metrics shows it in flight, the
+# server's budget (16 MiB) counts it, so a create is refused; once the
+# client is gone the bytes are free, and the create goes through.
+start inflight --rate 0 --max-batch 1000 --max-answer 64M \
+	--max-host-memory-total 16M || exit 1
+newm FA FAA
+awk -v n=400 'BEGIN { printf "["; for (i = 0; i < n; i++)
+	printf "%s{\"op\":\"frames\",\"args\":{}}", i ? "," : ""; printf "]" }' \
+	>"$TMP/inflight.json"
+curl -s -m 120 --limit-rate 100k -o /dev/null -X POST -H "$FAA" \
+	--data-binary @"$TMP/inflight.json" "$B/v1/machines/$FA/ops" &
+fp=$!
+mm_track $fp
+# answer_bytes : mmlab_answer_bytes_in_flight
+answer_bytes() {
+	curl -s -m 5 "$B/metrics" |
+		awk '/^mmlab_answer_bytes_in_flight / { print $2 }'
+}
+i=0
+while [ $i -lt $((200 * SLOW)) ] && [ "$(answer_bytes)" -lt 10000000 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+fb=$(answer_bytes)
+check "inflight: /metrics shows the slow client's answer ($fb bytes)" \
+	[ "$fb" -gt 10000000 ]
+req POST /v1/machines -d '{}'
+problem 507 host-memory "inflight: a create while 20 MB of answer are in flight"
+kill "$fp"
+mm_reap "$fp"
+i=0
+while [ $i -lt 100 ] && [ "$(answer_bytes)" != 0 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+same "$(answer_bytes)" 0 "inflight: no answer in flight once the client left"
+req POST /v1/machines -d '{}'
+expect 201 "inflight: a create once the answer is gone"
+mm_stop TERM "inflight: SIGTERM"
 fi
 
 # --- SIGTERM past the drain: batches stop, everyone is answered, exit 0 -------------
