@@ -755,7 +755,7 @@ fi
 # --- requests queued on a busy machine hold no thread -------------------------------
 if section queue; then
 # Machine A runs a long batch; eight requests to A (changes and reads)
-# queue behind it.  libuv's pool has four threads: if the queued ones
+# queue behind it, then A's DELETE and a GET that finds A gone (404).  libuv's pool has four threads: if the queued ones
 # slept on A's lock in the pool, a create and a batch on machine B would
 # wait behind A's batch.  They answer at once, and A's queue then
 # answers in the order it came: kmallocs at rising addresses, GETs at
@@ -788,8 +788,10 @@ in_flight() {
 		awk '/^mmlab_http_requests_in_flight / { print $2 - 1 }'
 }
 n0=$(in_flight)
-for k in 1 2 3 4 5 6 7 8; do
+for k in 1 2 3 4 5 6 7 8 9 10; do
 	case $k in
+	9) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -X DELETE \
+		-H "$QAA" "$B/v1/machines/$QA" >"$TMP/queue$k.status" & ;;
 	1|3|5|8) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -X POST \
 		-H "$QAA" -d '{"size":100}' "$B/v1/machines/$QA/kmalloc" \
 		>"$TMP/queue$k.status" & ;;
@@ -822,8 +824,11 @@ if [ ! -s "$TMP/queue0.status" ] && [ ! -s "$TMP/queue1.status" ] &&
    within "$t1" 0.5 && within "$t2" 0.5; then ok
 else bad "queue: the create took ${t1}s and B's batch ${t2}s while A was busy (A: '$(cat "$TMP/queue0.status")', the first queued: '$(cat "$TMP/queue1.status")')"; fi
 for p in $qps; do mm_reap "$p"; done
-same "$(cat "$TMP"/queue[0-8].status | tr -d '\n')" "200200200200200200200200200" \
-	"queue: the batch and the eight queued after it"
+same "$(cat "$TMP"/queue[0-9].status "$TMP"/queue10.status | tr -d '\n')" \
+	"200200200200200200200200200204404" \
+	"queue: the batch, the eight queued after it, a delete and a GET after that"
+same "$(jq -r .type "$TMP/queue10.out")" "${P}no-such-machine" \
+	"queue: a request queued behind a delete is 404"
 addrs=$(for k in 1 3 5 8; do printf '%d ' "$(jq -r .addr "$TMP/queue$k.out")"; done)
 gens=$(for k in 2 4 6; do jq -r .generation "$TMP/queue$k.out"; done | tr '\n' ' ')
 same "$(echo "$addrs" | awk '{ for (i = 2; i <= NF; i++)
