@@ -49,6 +49,9 @@ struct srv_req {
 	 * for; the handler sets resp->busy and the request goes to the pool */
 	bool no_wait;
 	bool admitted;			/* a retry: rate limited once already */
+	bool under_way;			/* its head came before the drain began:
+					   finished, not refused, while the
+					   drain lasts */
 	const char *bad_request;	/* a refusal http.c found (a NUL in
 					   the URL, ambiguous framing, headers
 					   too large): its detail */
