@@ -255,12 +255,24 @@ static const struct api_op_def *const op_tables[] = {
 	api_ops_highmem, api_ops_slab, api_ops_proc,
 };
 
+/*
+ * One request looks its operation up five times or so (the route, the
+ * budget, whether it mutates, api_op), each a scan of every name: the
+ * thread's last find is tried first.  Per thread, as requests run on
+ * several; it points into the constant tables, so it is never stale.
+ */
 static const struct api_op_def *find_op(const char *op)
 {
-	for (size_t t = 0; op && t < ARRAY_SIZE(op_tables); t++)
+	static _Thread_local const struct api_op_def *last;
+
+	if (!op)
+		return NULL;
+	if (last && !strcmp(last->name, op))
+		return last;
+	for (size_t t = 0; t < ARRAY_SIZE(op_tables); t++)
 		for (const struct api_op_def *d = op_tables[t]; d->name; d++)
 			if (!strcmp(d->name, op))
-				return d;
+				return last = d;
 	return NULL;
 }
 
