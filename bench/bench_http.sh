@@ -339,7 +339,8 @@ echo "the default mode ($DEFAULT_MODE), medians over $ROUNDS round(s)" \
 	"(each ratio is of figures of the same round;"
 echo "srv_us: mmlabd's CPU per request, the steadier figure on a busy host):"
 # figure: load, the load it is a ratio of, target
-awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" '
+[ "$DURABLE" = 1 ] && [ "$STORE" = --in-memory ] && durable=1 || durable=0
+awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" -v durable="$durable" '
 	function median(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
@@ -389,8 +390,13 @@ awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" '
 		row("translate, cached", "translate", "healthz", 0.9)
 		row("translate, new addresses", "translate-new", "healthz", 0.8)
 		row("kmalloc+kfree", "kmalloc+kfree", "healthz", 0.8)
-		row("kmalloc+kfree, durable", "kmalloc+kfree-disk",
-		    "kmalloc+kfree", 0.6)
+		if (durable)
+			row("kmalloc+kfree, durable", "kmalloc+kfree-disk",
+			    "kmalloc+kfree", 0.6)
+		else
+			printf "  %-26s skipped (BENCH_DURABLE=0, or BENCH_STORE=1:" \
+				" nothing in memory to compare with)\n",
+				"kmalloc+kfree, durable"
 		for (r = 1; r <= nr; r++)
 			if ((r, "translate") in p99 && p99[r, "translate"] >= maxp)
 				bad = 1
