@@ -108,7 +108,11 @@ static int dump_put(const char *s, size_t n, void *data)
 		b->cap = cap;
 		b->heap = true;
 	}
-	memcpy(b->p + b->len, s, n);
+	/* most pieces are one character (a quote, a colon, a comma) */
+	if (n == 1)
+		b->p[b->len] = *s;
+	else
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	return 0;
 }
