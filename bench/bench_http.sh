@@ -337,7 +337,9 @@ awk -v maxp="$MAX_P99_MS" '
 echo
 echo "the default mode ($DEFAULT_MODE), medians over $ROUNDS round(s)" \
 	"(each ratio is of figures of the same round;"
-echo "srv_us: mmlabd's CPU per request, the steadier figure on a busy host):"
+echo "srv_us: mmlabd's CPU per request; cpu: the ratio of those, srv_us of"
+echo "the figure it is of over its own, steadier than req/s on a busy host;"
+echo "the verdict is on req/s):"
 # figure: load, the load it is a ratio of, target
 [ "$DURABLE" = 1 ] && [ "$STORE" = --in-memory ] && durable=1 || durable=0
 awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" -v durable="$durable" '
@@ -351,7 +353,7 @@ awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" -v durable="$durable" '
 	$2 == def { rps[$1, $3] = $4; p99[$1, $3] = $6
 		    us[$1, $3] = $4 > 0 ? $7 * 1e6 / $4 : 0
 		    if ($1 > nr) nr = $1 }
-	function row(name, load, of, target,   n, r, x, ra, q, u, line, ok) {
+	function row(name, load, of, target,   n, r, x, ra, q, u, cr, line, ok) {
 		n = 0; line = ""
 		for (r = 1; r <= nr; r++) {
 			if (!((r, load) in rps) || !((r, of) in rps) ||
@@ -360,11 +362,12 @@ awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" -v durable="$durable" '
 			n++
 			x[n] = rps[r, load]; ra[n] = rps[r, load] / rps[r, of]
 			q[n] = p99[r, load]; u[n] = us[r, load]
+			cr[n] = us[r, load] > 0 ? us[r, of] / us[r, load] : 0
 			line = line sprintf("%s%.2f", n > 1 ? " " : "", ra[n])
 		}
 		if (!n) {
-			printf "  %-26s %8s %7s %6s %6s  %-13s %s\n", name, "-",
-				"-", "-", "-", of, "not measured"
+			printf "  %-26s %8s %7s %6s %6s %5s  %-13s %s\n", name,
+				"-", "-", "-", "-", "-", of, "not measured"
 			bad = 1
 			return
 		}
@@ -376,15 +379,15 @@ awk -v def="$DEFAULT_MODE" -v maxp="$MAX_P99_MS" -v durable="$durable" '
 		ok = median(ra, n) >= target
 		if (!ok)
 			bad = 1
-		printf "  %-26s %8.0f %7.3f %6.1f %6.2f  %-13s >= %-4s %s%s\n",
+		printf "  %-26s %8.0f %7.3f %6.1f %6.2f %5.2f  %-13s >= %-4s %s%s\n",
 			name, median(x, n), median(q, n), median(u, n),
-			median(ra, n), of, target,
+			median(ra, n), median(cr, n), of, target,
 			ok ? "PASS" : "MISS", (nr > 1 ? "  (rounds: " line ")" : "")
 	}
 	END {
 		bad = 0
-		printf "  %-26s %8s %7s %6s %6s  %-13s %-7s %s\n", "figure",
-			"req/s", "p99_ms", "srv_us", "ratio", "of", "target",
+		printf "  %-26s %8s %7s %6s %6s %5s  %-13s %-7s %s\n", "figure",
+			"req/s", "p99_ms", "srv_us", "ratio", "cpu", "of", "target",
 			"verdict"
 		row("healthz", "healthz", "healthz", "")
 		row("translate, cached", "translate", "healthz", 0.9)
