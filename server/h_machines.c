@@ -39,6 +39,20 @@ static bool store_refuses(struct srv_call *c, struct srv_machine *sm,
 	return true;
 }
 
+/* The HTTP thread never waits for a machine (see http.c): false, and
+ * the request marked busy, when another request holds it. */
+static bool lock_or_busy(struct srv_call *c, pthread_mutex_t *lock)
+{
+	if (!c->req->no_wait) {
+		pthread_mutex_lock(lock);
+		return true;
+	}
+	if (!pthread_mutex_trylock(lock))
+		return true;
+	c->resp->busy = true;
+	return false;
+}
+
 /* As call_machine; instructor_writes lets the instructor change a
  * machine it does not own (only DELETE does: to clear out machines). */
 static struct srv_machine *lookup(struct srv_call *c, bool write,
@@ -64,7 +78,10 @@ static struct srv_machine *lookup(struct srv_call *c, bool write,
 		return NULL;
 	}
 	atomic_store(&sm->last_used_ms, c->req->now_ms);
-	pthread_mutex_lock(&sm->lock);
+	if (!lock_or_busy(c, &sm->lock)) {
+		reg_put(&c->s->reg, sm);
+		return NULL;
+	}
 	/* deleted while this request waited for the lock: gone */
 	if (reg_is_dead(&c->s->reg, sm)) {
 		pthread_mutex_unlock(&sm->lock);
@@ -251,7 +268,11 @@ void h_list(struct srv_call *c)
 	for (size_t i = 0; i < n; i++) {
 		json_t *o;
 
-		pthread_mutex_lock(&v[i]->lock);
+		if (!lock_or_busy(c, &v[i]->lock)) {
+			json_decref(arr);
+			reg_put_all(&c->s->reg, v, n);
+			return;
+		}
 		o = json_pack("{s:s, s:s, s:o, s:I, s:s+}",
 			"id", v[i]->id, "name", v[i]->name, "created",
 			iso_time(v[i]->created), "generation",

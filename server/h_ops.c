@@ -285,14 +285,89 @@ static bool check_batch(struct srv_call *c, const json_t *ops, bool *writes)
 	return true;
 }
 
+/* json_dump_callback's sink: counts, and gives up past the limit. */
+struct sizer {
+	size_t n, limit;
+};
+
+static int count_bytes(const char *buf, size_t size, void *data)
+{
+	struct sizer *z = data;
+
+	(void)buf;
+	z->n += size;
+	return z->n > z->limit ? -1 : 0;
+}
+
+/*
+ * The answer of a batch is bounded as its body is: once the results so
+ * far pass --max-answer (as compact JSON), the batch stops before its
+ * next operation, as it stops at a refusal.  Counting costs one more
+ * pass over each result but allocates nothing.
+ */
+static bool over_answer(struct srv_call *c, const json_t *result,
+			size_t *total)
+{
+	struct sizer z = { .n = 40, .limit = c->s->opt.max_answer };
+
+	if (*total < z.limit)
+		z.limit -= *total;
+	else
+		z.limit = 0;
+	if (json_dump_callback(result, count_bytes, &z,
+			       JSON_COMPACT | JSON_ENCODE_ANY) ||
+	    z.n > z.limit) {
+		*total = c->s->opt.max_answer + 1;
+		return true;
+	}
+	*total += z.n;
+	return false;
+}
+
+/* Why the batch stops before operation i, other than a refusal: the
+ * drain ran out, or its answer is full.  NULL: it goes on. */
+static json_t *stop_before(struct srv_call *c, size_t i, size_t total,
+			   int *st)
+{
+	struct mm_error e = { .kind = MM_EINVAL };
+	const char *title;
+	json_t *p;
+
+	if (atomic_load(&c->s->stopping)) {
+		title = "The server is restarting";
+		*st = 503;
+		snprintf(e.type, sizeof(e.type), "shutting-down");
+		snprintf(e.detail, sizeof(e.detail), "the server is stopping: "
+			 "the %zu operations before this one ran, this one and "
+			 "the rest did not; send them again in a few seconds", i);
+	} else if (total > c->s->opt.max_answer) {
+		title = "The answer would be too large";
+		*st = 413;
+		snprintf(e.type, sizeof(e.type), "answer-too-large");
+		snprintf(e.detail, sizeof(e.detail), "the answers of the %zu "
+			 "operations before this one already pass this server's "
+			 "limit of %zu bytes (--max-answer), so this one and the "
+			 "rest did not run; split the batch: send operations "
+			 "like these at most %zu at a time", i,
+			 c->s->opt.max_answer, i > 1 ? i - 1 : 1);
+	} else {
+		return NULL;
+	}
+	p = api_problem(&e);
+	/* the titles the server's own problems of these types have */
+	json_object_set_new(p, "title", json_string(title));
+	return p;
+}
+
 void h_batch(struct srv_call *c)
 {
 	json_t *ops = json_is_array(c->body) ? c->body
 					     : json_object_get(c->body, "ops");
-	json_t *results, *it;
+	json_t *results, *it, *problem = NULL;
 	struct srv_machine *sm;
-	size_t i, done = 0;
-	bool writes, ok = true;
+	size_t i, done = 0, total = 0;
+	bool writes;
+	int st = 0;
 
 	/* {"ops": [...]} and nothing else: a stray field is a typo the
 	 * caller must hear about (the OpenAPI's additionalProperties) */
@@ -308,24 +383,32 @@ void h_batch(struct srv_call *c)
 	results = json_array();
 	json_array_foreach(ops, i, it) {
 		const char *op = json_string_value(json_object_get(it, "op"));
-		json_t *result, *problem;
-		int st = run_op(c, sm, op, json_object_get(it, "args"), &result,
-				&problem);
+		json_t *result;
 
+		if (!(problem = stop_before(c, i, total, &st)))
+			st = run_op(c, sm, op, json_object_get(it, "args"),
+				    &result, &problem);
 		if (st) {
 			/* the rest would run on a machine the caller did not
 			 * expect: stop here, like a script under set -e */
 			json_object_set_new(problem, "status", json_integer(st));
-			json_array_append_new(results, json_pack("{s:s, s:i, s:o}",
+			json_array_append_new(results, json_pack("{s:s, s:i, s:O}",
 				"op", op, "status", st, "problem", problem));
-			ok = false;
 			break;
 		}
+		over_answer(c, result, &total);
 		json_array_append_new(results, json_pack("{s:s, s:i, s:o}", "op",
 				      op, "status", 200, "result", result));
 		done++;
 	}
 	call_machine_done(c, sm);
-	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", ok, "completed",
+	if (st == 413 && !writes) {
+		/* only reads: nothing changed, so the whole batch is refused */
+		json_decref(results);
+		resp_problem_obj(c, 413, problem);
+		return;
+	}
+	json_decref(problem);
+	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", !st, "completed",
 				    (int)done, "results", results));
 }

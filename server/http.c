@@ -7,6 +7,12 @@
  * marks a response queued on the first call "Connection: close" (it has
  * not read the body yet), and losing keep-alive costs about five times
  * the throughput.
+ *
+ * The HTTP thread never waits: not on work that can take milliseconds
+ * (heavy(): it goes to libuv's pool), not on a machine another request
+ * holds (the handler finds it busy, and the request goes to the pool,
+ * where it may wait its turn), not on the journal (the connection is
+ * suspended until the commit is decided).
  */
 #include "http.h"
 
@@ -18,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,7 +47,35 @@ struct srv_http {
 	uv_async_t heavy_wake;
 	pthread_mutex_t heavy_lock;
 	struct conn_req *heavy;
+	_Atomic unsigned suspended;	/* connections MHD must not be
+					   stopped with */
+	/* every open connection, for the header deadline */
+	pthread_mutex_t socks_lock;
+	struct conn_sock *socks;
+	uv_timer_t deadline;
 	int open_handles;		/* http_stop frees h when 0 */
+};
+
+/*
+ * One connection, from its opening to its close.  libmicrohttpd's own
+ * timeout restarts at every byte, so a client trickling a byte every
+ * few seconds would hold its connection forever: the loop's timer cuts
+ * any connection that has not completed a request's headers within
+ * --header-timeout of opening, or of its previous answer.
+ */
+struct conn_sock {
+	MHD_socket fd;
+	int64_t since_ns;		/* opened, or the last answer went */
+	bool in_request;		/* its headers are in: no deadline */
+	bool cut;			/* shut down by the deadline */
+	bool nul_in_url;		/* a %00 decoded: refused with 400 */
+	struct conn_sock *prev, *next;
+};
+
+/* What a refusal of the request's head says. */
+struct head_refusal {
+	int status;
+	const char *type, *detail;
 };
 
 /* One request's state between libmicrohttpd's calls. */
@@ -53,6 +88,9 @@ struct conn_req {
 	/* an answer waiting for the journal, and the connection it is for */
 	bool waiting;
 	bool ready;			/* worked out in the pool: send saved */
+	bool admitted;			/* taken by the rate limit already */
+	bool suspended;			/* counted in h->suspended */
+	bool answered;			/* its response is queued */
 	uv_work_t work;
 	struct conn_req *next_heavy;
 	struct srv_resp saved;
@@ -203,6 +241,7 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 
 	if (!(mr = make_response(resp))) {
 		srv_resp_free(resp);
+		r->answered = true;
 		return MHD_NO;
 	}
 	if (resp->content_type)
@@ -211,6 +250,7 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 		MHD_add_response_header(mr, resp->headers[i].name,
 					resp->headers[i].value);
 	ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
+	r->answered = true;
 	MHD_destroy_response(mr);
 	took = mono_ns() - r->start_ns;
 	metrics_record(&h->s->metrics, resp->route, resp->status,
@@ -221,6 +261,28 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 }
 
 static void on_timer(uv_timer_t *t);
+
+/*
+ * libmicrohttpd aborts when stopped with a connection suspended, and a
+ * resumed one counts as suspended until its thread has taken it back:
+ * the count drops only once the answer is queued (or the connection
+ * ends), never while its thread is still in on_access.
+ */
+static void suspend(struct srv_http *h, struct conn_req *r,
+		    struct MHD_Connection *conn)
+{
+	r->suspended = true;
+	atomic_fetch_add(&h->suspended, 1);
+	MHD_suspend_connection(conn);
+}
+
+static void taken_back(struct srv_http *h, struct conn_req *r)
+{
+	if (r->suspended) {
+		r->suspended = false;
+		atomic_fetch_sub(&h->suspended, 1);
+	}
+}
 
 /* The journal decided (on the loop's thread): wake the connection. */
 static void on_decided(void *arg)
@@ -264,7 +326,7 @@ static enum MHD_Result send_saved(struct srv_http *h, struct conn_req *r,
 		resp->status = 503;
 		resp->content_type = "application/problem+json";
 		resp->body = json_dumps(p, JSON_INDENT(2));
-		resp->len = strlen(resp->body);
+		resp->len = resp->body ? strlen(resp->body) : 0;
 		/* as every other store-unavailable: when to try again */
 		resp->headers[0].name = "Retry-After";
 		snprintf(resp->headers[0].value, sizeof(resp->headers[0].value),
@@ -298,6 +360,7 @@ static bool heavy(const char *method, const char *url)
 
 static void handle(struct srv_http *h, struct MHD_Connection *conn,
 		   struct conn_req *r, const char *url, const char *method,
+		   bool no_wait, const struct head_refusal *bad,
 		   struct srv_resp *resp)
 {
 	struct srv_req req = {
@@ -305,6 +368,10 @@ static void handle(struct srv_http *h, struct MHD_Connection *conn,
 		.body = r->body ? r->body : "", .body_len = r->len,
 		.body_too_large = r->too_large,
 		.header = lookup_header, .query = lookup_query, .ctx = conn,
+		.no_wait = no_wait, .admitted = r->admitted,
+		.bad_request = bad ? bad->detail : NULL,
+		.bad_status = bad ? bad->status : 0,
+		.bad_type = bad ? bad->type : NULL,
 	};
 
 	req.now_ms = mono_ns() / 1000000;
@@ -317,7 +384,7 @@ static void do_heavy(uv_work_t *w)
 {
 	struct conn_req *r = w->data;
 
-	handle(r->h, r->conn, r, r->url, r->method, &r->saved);
+	handle(r->h, r->conn, r, r->url, r->method, false, NULL, &r->saved);
 }
 
 static void after_heavy(uv_work_t *w, int status)
@@ -357,7 +424,7 @@ static enum MHD_Result offload(struct srv_http *h, struct MHD_Connection *conn,
 	r->conn = conn;
 	r->url = url;
 	r->method = method;
-	MHD_suspend_connection(conn);
+	suspend(h, r, conn);
 	pthread_mutex_lock(&h->heavy_lock);
 	r->next_heavy = h->heavy;
 	h->heavy = r;
@@ -368,22 +435,124 @@ static enum MHD_Result offload(struct srv_http *h, struct MHD_Connection *conn,
 
 static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
 			       struct conn_req *r, const char *url,
-			       const char *method)
+			       const char *method,
+			       const struct head_refusal *bad)
 {
 	struct srv_resp resp;
 
-	if (!r->too_large && heavy(method, url))
+	if (!bad && !r->too_large && heavy(method, url))
 		return offload(h, conn, r, url, method);
-	handle(h, conn, r, url, method, &resp);
+	handle(h, conn, r, url, method, true, bad, &resp);
+	if (resp.busy) {
+		/* its machine is working for another request: wait in the
+		 * pool, not here (the rate limit has counted it once) */
+		srv_resp_free(&resp);
+		r->admitted = true;
+		return offload(h, conn, r, url, method);
+	}
 	if (!resp.ticket)
 		return send_resp(h, conn, r, &resp, url, method);
 	/* a change: the answer leaves once the journal has it on disk */
 	r->saved = resp;
 	r->waiting = true;
 	r->conn = conn;
-	MHD_suspend_connection(conn);
+	suspend(h, r, conn);
 	ticket_on_done(resp.ticket, on_decided, r);
 	return MHD_YES;
+}
+
+static struct conn_sock *conn_sock(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/*
+ * libmicrohttpd answers a request line or headers past its per-connection
+ * memory itself, with an HTML page; it gets room for far more than we
+ * take, so a request over our limits reaches us and has a problem+json
+ * (only one past SRV_MHD_MEMORY in all still gets the HTML 414 or 431).
+ */
+#define SRV_MHD_MEMORY	(64 * 1024)
+#define SRV_MAX_URI	(8 * 1024)
+#define SRV_MAX_HEADERS_BYTES	(16 * 1024)
+
+struct framing {
+	unsigned lengths, encodings;
+	size_t bytes;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	f->lengths += !strcasecmp(key, "Content-Length");
+	f->encodings += !strcasecmp(key, "Transfer-Encoding");
+	f->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/*
+ * What libmicrohttpd lets through but must not be served: a URL whose
+ * decoded form holds a NUL (every C string after it would stop short:
+ * /index.html%00.js served index.html), a body whose length two headers
+ * give (two Content-Lengths, or one beside Transfer-Encoding): a proxy
+ * in front may read it the other way, which is how request smuggling
+ * starts; and a head over our limits.  False when none applies.
+ */
+static bool refused(struct MHD_Connection *conn, const struct conn_sock *cs,
+		    const char *url, struct head_refusal *why)
+{
+	struct framing f = { 0 }, args = { 0 };
+
+	why->status = 400;
+	why->type = NULL;
+	if (cs && cs->nul_in_url) {
+		why->detail = "the URL holds an escaped NUL (%00), which no path "
+			      "or argument may contain; remove it";
+		return true;
+	}
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, count_framing,
+				  &args);
+	if (strlen(url) + args.bytes > SRV_MAX_URI) {
+		why->status = 414;
+		why->type = "uri-too-long";
+		why->detail = "the URL is longer than this server takes (8 KiB "
+			      "with its query); send less in it";
+	} else if (f.bytes > SRV_MAX_HEADERS_BYTES) {
+		why->status = 431;
+		why->type = "headers-too-large";
+		why->detail = "the request headers are larger than this server "
+			      "takes (16 KiB); send fewer or shorter headers";
+	} else if (f.lengths > 1) {
+		why->detail = "the request has more than one Content-Length "
+			      "header; send exactly one";
+	} else if (f.lengths && f.encodings) {
+		why->detail = "the request has both Content-Length and "
+			      "Transfer-Encoding; send one of them, not both";
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Headers in: the connection is out of the header deadline's reach. */
+static struct conn_sock *request_begins(struct srv_http *h,
+					struct MHD_Connection *conn)
+{
+	struct conn_sock *cs = conn_sock(conn);
+
+	if (cs) {
+		pthread_mutex_lock(&h->socks_lock);
+		cs->in_request = true;
+		pthread_mutex_unlock(&h->socks_lock);
+	}
+	return cs;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
@@ -393,11 +562,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 {
 	struct srv_http *h = cls;
 	struct conn_req *r = *con_cls;
+	struct head_refusal why;
 	const char *cl;
 
 	(void)version;
 	if (!r) {
 		/* headers only: answer on a later call (see the top) */
+		struct conn_sock *cs = request_begins(h, conn);
+
 		r = xcalloc(1, sizeof(*r));
 		r->h = h;
 		r->start_ns = mono_ns();
@@ -407,19 +579,29 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 						 "Content-Length");
 		*con_cls = r;
 		atomic_fetch_add(&h->s->inflight, 1);
+		/* answered before the body, and the connection closed after:
+		 * what follows cannot be trusted to be the next request */
+		if (refused(conn, cs, url, &why))
+			return respond(h, conn, r, url, method, &why);
 		/* no point reading megabytes we will refuse: answer before
 		 * the body (and lose keep-alive, which is right here) */
 		if (cl && strtoull(cl, NULL, 10) > h->s->opt.max_body) {
 			r->too_large = true;
-			return respond(h, conn, r, url, method);
+			return respond(h, conn, r, url, method, NULL);
 		}
 		return MHD_YES;
 	}
-	if (r->waiting)
-		return send_saved(h, r, url, method);
-	if (r->ready) {
+	if (r->answered)
+		return MHD_NO;	/* never run a request twice */
+	if (r->waiting || r->ready) {
+		enum MHD_Result ret = r->waiting ? send_saved(h, r, url, method)
+				      : send_resp(h, conn, r, &r->saved, url,
+						  method);
+
 		r->ready = false;
-		return send_resp(h, conn, r, &r->saved, url, method);
+		/* only now, its answer queued, may the daemon stop */
+		taken_back(h, r);
+		return ret;
 	}
 	if (*upload_size) {
 		/* a chunked body has no length up front: past the limit the
@@ -428,7 +610,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	return respond(h, conn, r, url, method);
+	return respond(h, conn, r, url, method, NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn,
@@ -436,11 +618,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct srv_http *h = cls;
 	struct conn_req *r = *con_cls;
+	struct conn_sock *cs = conn_sock(conn);
 
-	(void)conn;
 	(void)toe;
+	if (cs) {
+		/* the next request's headers are due from now */
+		pthread_mutex_lock(&h->socks_lock);
+		cs->in_request = false;
+		cs->nul_in_url = false;
+		cs->since_ns = mono_ns();
+		pthread_mutex_unlock(&h->socks_lock);
+	}
 	if (!r)
 		return;
+	taken_back(h, r);
 	/* the client went away before its answer could be sent */
 	if (r->waiting) {
 		ticket_free(r->saved.ticket);
@@ -452,6 +643,76 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&h->s->inflight, 1);
+}
+
+/* --- connections: the header deadline, the URL's escapes ---------------------- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct srv_http *h = cls;
+	struct conn_sock *cs = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	pthread_mutex_lock(&h->socks_lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		cs = xcalloc(1, sizeof(*cs));
+		cs->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+		cs->since_ns = mono_ns();
+		cs->next = h->socks;
+		if (h->socks)
+			h->socks->prev = cs;
+		h->socks = cs;
+		*socket_context = cs;
+	} else if (cs) {
+		/* before libmicrohttpd closes the socket: the timer never
+		 * shuts down a descriptor another connection may reuse */
+		if (cs->prev)
+			cs->prev->next = cs->next;
+		else
+			h->socks = cs->next;
+		if (cs->next)
+			cs->next->prev = cs->prev;
+		free(cs);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&h->socks_lock);
+}
+
+/* The loop's thread: shut down whoever is too slow with its headers;
+ * libmicrohttpd sees the end of the stream and closes the connection. */
+static void on_deadline(uv_timer_t *t)
+{
+	struct srv_http *h = t->data;
+	int64_t limit = (int64_t)h->s->opt.header_timeout * 1000000000;
+	int64_t now = mono_ns();
+
+	pthread_mutex_lock(&h->socks_lock);
+	for (struct conn_sock *cs = h->socks; cs; cs = cs->next)
+		if (!cs->in_request && !cs->cut && now - cs->since_ns > limit &&
+		    cs->fd != MHD_INVALID_SOCKET) {
+			shutdown(cs->fd, SHUT_RDWR);
+			cs->cut = true;
+		}
+	pthread_mutex_unlock(&h->socks_lock);
+}
+
+/* libmicrohttpd's own decoding, and a note when a %00 made a NUL. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	struct srv_http *h = cls;
+	size_t n = MHD_http_unescape(s);
+	struct conn_sock *cs;
+
+	if (memchr(s, '\0', n) && (cs = conn_sock(conn))) {
+		pthread_mutex_lock(&h->socks_lock);
+		cs->nul_in_url = true;
+		pthread_mutex_unlock(&h->socks_lock);
+	}
+	return n;
 }
 
 /* --- external mode: libmicrohttpd driven by the libuv loop ----------------- */
@@ -505,6 +766,18 @@ static int resolve(const struct srv_options *o, struct sockaddr_storage *ss,
 	return 0;
 }
 
+static void free_on_close(uv_handle_t *hd)
+{
+	struct srv_http *h = hd->data;
+
+	/* the last of its handles closed: nothing refers to h */
+	if (--h->open_handles == 0) {
+		pthread_mutex_destroy(&h->heavy_lock);
+		pthread_mutex_destroy(&h->socks_lock);
+		free(h);
+	}
+}
+
 struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 			    size_t len)
 {
@@ -526,9 +799,18 @@ struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 		flags |= MHD_USE_IPv6;
 	if (!h->external)
 		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
+	/* all the HTTP thread may touch, before it starts */
+	pthread_mutex_init(&h->heavy_lock, NULL);
+	pthread_mutex_init(&h->socks_lock, NULL);
+	uv_async_init(loop, &h->heavy_wake, on_heavy_wake);
+	uv_timer_init(loop, &h->deadline);
+	h->heavy_wake.data = h->deadline.data = h;
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, h,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, h,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_MHD_MEMORY,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -538,19 +820,20 @@ struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 		o->http_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
 		(unsigned)o->http_threads,
 		MHD_OPTION_END);
+	h->open_handles = 2;
 	if (!h->d) {
 		snprintf(errbuf, len, "cannot listen on %s:%u (in use, or not "
 			 "an address of this host?)", o->listen_host,
 			 o->listen_port);
-		free(h);
+		uv_close((uv_handle_t *)&h->heavy_wake, free_on_close);
+		uv_close((uv_handle_t *)&h->deadline, free_on_close);
+		uv_run(loop, UV_RUN_NOWAIT);	/* their close: h freed */
 		return NULL;
 	}
 	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = di ? di->port : o->listen_port;
-	pthread_mutex_init(&h->heavy_lock, NULL);
-	uv_async_init(loop, &h->heavy_wake, on_heavy_wake);
-	h->heavy_wake.data = h;
-	h->open_handles = 1;
+	/* a quarter of the deadline late at most */
+	uv_timer_start(&h->deadline, on_deadline, 250, 250);
 	if (h->external) {
 		h->open_handles += 2;
 		di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
@@ -568,6 +851,11 @@ unsigned http_port(const struct srv_http *h)
 	return h->port;
 }
 
+unsigned http_suspended(const struct srv_http *h)
+{
+	return atomic_load(&h->suspended);
+}
+
 void http_quiesce(struct srv_http *h)
 {
 	MHD_socket fd = MHD_quiesce_daemon(h->d);
@@ -578,23 +866,14 @@ void http_quiesce(struct srv_http *h)
 		external_run(h);
 }
 
-static void free_on_close(uv_handle_t *hd)
-{
-	struct srv_http *h = hd->data;
-
-	/* the last of its handles closed: nothing refers to h */
-	if (--h->open_handles == 0) {
-		pthread_mutex_destroy(&h->heavy_lock);
-		free(h);
-	}
-}
-
 void http_stop(struct srv_http *h)
 {
 	if (h->external)
 		uv_poll_stop(&h->poll);	/* before its fd goes */
 	MHD_stop_daemon(h->d);
 	uv_close((uv_handle_t *)&h->heavy_wake, free_on_close);
+	uv_timer_stop(&h->deadline);
+	uv_close((uv_handle_t *)&h->deadline, free_on_close);
 	if (!h->external)
 		return;
 	uv_timer_stop(&h->timer);

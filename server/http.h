@@ -20,6 +20,9 @@ struct srv_http *http_start(struct srv *s, uv_loop_t *loop, char *errbuf,
 			    size_t len);
 /* The port really bound (useful with port 0). */
 unsigned http_port(const struct srv_http *h);
+/* Requests waiting for the pool or the journal: http_stop may be
+ * called only when there are none. */
+unsigned http_suspended(const struct srv_http *h);
 /* Stop accepting connections; requests under way go on. */
 void http_quiesce(struct srv_http *h);
 /* Close every connection and free h; call from the loop's thread. */

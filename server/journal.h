@@ -5,7 +5,8 @@
  * A request that changed a machine holds a ticket: its records, appended
  * while it held the machine's lock (so the journal's order is the order
  * the changes were applied in).  The libuv loop hands all queued tickets
- * to a thread of its pool, which commits them in one transaction; back on
+ * to the journal's own thread (not libuv's pool, where heavy reads would
+ * hold it up), which commits them in one transaction; back on
  * the loop, each ticket's request is answered: its 2xx, or 503 if the
  * write failed.  A failed write puts the journal in a degraded state
  * (every change refused with 503, reads as usual), rolls the machines it
@@ -31,7 +32,7 @@ struct srv;
 struct journal *journal_new(struct srv *s, struct store *st, const char *dir,
 			    bool read_only, uv_loop_t *loop,
 			    unsigned snapshot_every);
-/* Whether a commit or probe is under way in the thread pool. */
+/* Whether a commit or probe is under way on the journal's thread. */
 bool journal_busy(const struct journal *j);
 /* When not busy: write what is still queued, close the store and the
  * journal's handles (the loop frees it). */

@@ -2,8 +2,12 @@
  * main.c - mmlabd: the libuv loop that holds the daemon together.
  *
  * The loop owns signals and timers: SIGINT or SIGTERM stop new
- * connections, let the requests under way finish (at most DRAIN_MS),
- * then close; a timer removes machines idle past the limit.
+ * connections and let the requests under way finish for up to
+ * --drain-timeout seconds.  Then every batch still running stops at
+ * its next operation and is answered, and once no request waits for
+ * the pool or the journal (libmicrohttpd aborts if stopped with one
+ * suspended) the daemon closes.  A timer removes machines idle past
+ * the limit.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +20,6 @@
 #include "journal.h"
 #include "server.h"
 
-#define DRAIN_MS	10000
 #define DRAIN_POLL_MS	10
 
 struct daemon {
@@ -26,6 +29,7 @@ struct daemon {
 	uv_signal_t sigint, sigterm;
 	uv_timer_t expiry, drain;
 	uint64_t drain_start;
+	uint64_t answered_at;	/* since when no answer is being made */
 };
 
 static void close_all(struct daemon *d)
@@ -48,14 +52,24 @@ static void on_drain(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
 	unsigned left = atomic_load(&d->s.inflight);
-
-	if (left && uv_now(d->loop) - d->drain_start < DRAIN_MS)
+	uint64_t ms = (uint64_t)d->s.opt.drain_timeout * 1000;
+	if (left && uv_now(d->loop) - d->drain_start < ms)
 		return;
-	if (d->s.journal && journal_busy(d->s.journal))
-		return;		/* a commit is on its way to the disk */
-	if (left)
-		fprintf(stderr, "mmlabd: %u requests still running after %d ms; "
-			"closing anyway\n", left, DRAIN_MS);
+	if (left && !atomic_exchange(&d->s.stopping, true))
+		fprintf(stderr, "mmlabd: %u requests still running after %llu "
+			"ms; stopping their batches and closing\n", left,
+			(unsigned long long)ms);
+	if (http_suspended(d->http) ||
+	    (d->s.journal && journal_busy(d->s.journal))) {
+		/* an answer is being made (a batch stops at its next
+		 * operation) or committed */
+		d->answered_at = 0;
+		return;
+	}
+	if (!d->answered_at)
+		d->answered_at = uv_now(d->loop);
+	if (left && uv_now(d->loop) - d->answered_at < ms)
+		return;		/* answers still being sent: as long again */
 	uv_timer_stop(t);
 	close_all(d);
 }

@@ -75,6 +75,9 @@ static const struct opt_def opts[] = {
 	  "operations in one /ops request (256)" },
 	{ "max-body", "MMLAB_MAX_BODY", OPT_SIZE, OFF(max_body), 0,
 	  "bytes of a request body (64K)" },
+	{ "max-answer", "MMLAB_MAX_ANSWER", OPT_SIZE, OFF(max_answer), 0,
+	  "bytes of a batch's answer (compact JSON); a batch stops at the "
+	  "operation that would pass it (8M)" },
 	{ "rate", "MMLAB_RATE", OPT_UINT, OFF(rate), 1000000,
 	  "requests per second per client address, 0 for no limit (50)" },
 	{ "rate-burst", "MMLAB_RATE_BURST", OPT_UINT, OFF(rate_burst), 1000000,
@@ -83,6 +86,12 @@ static const struct opt_def opts[] = {
 	  "seconds a machine may sit unused before it is removed, 0 never (1209600)" },
 	{ "conn-timeout", "MMLAB_CONN_TIMEOUT", OPT_UINT, OFF(conn_timeout), 3600,
 	  "seconds a stalled connection is kept (15)" },
+	{ "header-timeout", "MMLAB_HEADER_TIMEOUT", OPT_UINT, OFF(header_timeout),
+	  3600, "seconds a connection has to send a request's headers, from "
+	  "its opening or its previous answer, however it trickles (5)" },
+	{ "drain-timeout", "MMLAB_DRAIN_TIMEOUT", OPT_UINT, OFF(drain_timeout),
+	  3600, "seconds SIGTERM lets requests under way finish; then batches "
+	  "stop at their next operation (10)" },
 	{ "max-connections", "MMLAB_MAX_CONNECTIONS", OPT_UINT, OFF(max_connections),
 	  60000, "open connections in total (512)" },
 	{ "max-connections-per-ip", "MMLAB_MAX_CONNECTIONS_PER_IP", OPT_UINT,
@@ -125,6 +134,9 @@ static void defaults(struct srv_options *o)
 	o->rate_burst = 100;
 	o->idle_expiry = 14 * 24 * 3600;
 	o->conn_timeout = 15;
+	o->header_timeout = 5;
+	o->drain_timeout = 10;
+	o->max_answer = 8u << 20;
 	o->max_connections = 512;
 	o->max_connections_per_ip = 128;
 	o->http_threads = 1;	/* chosen by bench/bench_http.sh: README */
@@ -179,10 +191,10 @@ static int set_size(const struct opt_def *d, struct srv_options *o,
 	json_decref(j);
 	if (bad)
 		return -1;
-	if (d->off == OFF(max_body)) {
-		if (n > (64u << 20))
+	if (d->off == OFF(max_body) || d->off == OFF(max_answer)) {
+		if (n > (d->off == OFF(max_body) ? 64ull << 20 : 1ull << 30))
 			return -1;
-		o->max_body = (size_t)n;
+		*(size_t *)(void *)((char *)o + d->off) = (size_t)n;
 	} else {
 		*(uint64_t *)(void *)((char *)o + d->off) = n;
 	}
@@ -272,9 +284,9 @@ static int check(struct srv_options *o, FILE *err)
 		return -1;
 	}
 	if (!o->max_machines || !o->max_machines_per_token || !o->max_batch ||
-	    !o->max_processes || !o->max_map_count) {
-		fprintf(err, "mmlabd: a machine, process, VMA or batch limit "
-			"of 0 would refuse everything\n");
+	    !o->max_processes || !o->max_map_count || !o->header_timeout) {
+		fprintf(err, "mmlabd: a machine, process, VMA, batch or header "
+			"time limit of 0 would refuse everything\n");
 		return -1;
 	}
 	if (!o->max_host_total)

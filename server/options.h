@@ -30,10 +30,13 @@ struct srv_options {
 	unsigned max_map_count;		/* VMAs per process */
 	unsigned max_batch;		/* operations in one /ops request */
 	size_t max_body;		/* bytes of a request body */
+	size_t max_answer;		/* bytes of a batch's answer */
 	unsigned rate;			/* requests per second per client, 0 off */
 	unsigned rate_burst;
 	unsigned idle_expiry;		/* seconds; 0: machines never expire */
 	unsigned conn_timeout;		/* seconds a connection may stall */
+	unsigned header_timeout;	/* seconds to send a request's headers */
+	unsigned drain_timeout;		/* seconds SIGTERM waits for requests */
 	unsigned max_connections;
 	unsigned max_connections_per_ip;
 

@@ -23,6 +23,10 @@ static const struct {
 	{ "bad-utf8", "Invalid UTF-8" },
 	{ "bad-body", "Invalid request body" },
 	{ "body-too-large", "Request body too large" },
+	{ "bad-request", "Malformed request" },
+	{ "uri-too-long", "URI too long" },
+	{ "headers-too-large", "Request headers too large" },
+	{ "answer-too-large", "The answer would be too large" },
 	{ "batch-too-large", "Too many operations in one batch" },
 	{ "token-required", "Token required" },
 	{ "unknown-token", "Unknown token" },
@@ -80,6 +84,8 @@ static bool pretty(const struct srv_call *c)
  * json_dumps would grow its own buffer from 16 bytes by doubling, copy
  * it once more, and dump() would copy it again to add the newline: six
  * to ten allocations per answer, more than the rest of a request made.
+ * The heap is jansson's allocator, as json_dumps's buffer was, so an
+ * answer jansson could not have written is unbuildable() here too.
  */
 #define DUMP_STACK 4096
 
@@ -95,15 +101,18 @@ static int dump_put(const char *s, size_t n, void *data)
 
 	if (b->len + n + 2 > b->cap) {	/* room for "\n\0" kept */
 		size_t cap = b->cap;
+		json_malloc_t jmalloc;
+		json_free_t jfree;
 		char *p;
 
 		while (b->len + n + 2 > cap)
 			cap *= 2;
-		p = b->heap ? realloc(b->p, cap) : malloc(cap);
-		if (!p)
+		json_get_alloc_funcs(&jmalloc, &jfree);
+		if (!(p = jmalloc(cap)))
 			return -1;
-		if (!b->heap)
-			memcpy(p, b->p, b->len);
+		memcpy(p, b->p, b->len);
+		if (b->heap)
+			jfree(b->p);
 		b->p = p;
 		b->cap = cap;
 		b->heap = true;
@@ -117,38 +126,62 @@ static int dump_put(const char *s, size_t n, void *data)
 	return 0;
 }
 
-/* The answer's text and a newline, malloc'd; just the newline when
- * jansson cannot dump it, as when json_dumps gave NULL; NULL when even
- * that cannot be had. */
+/* The answer's text and a newline, malloc'd; NULL when it cannot be
+ * had (out of memory). */
 static char *dump(const struct srv_call *c, const json_t *j)
 {
 	size_t flags = JSON_ENCODE_ANY | (pretty(c) ? JSON_INDENT(2)
 						     : JSON_COMPACT);
 	char stack[DUMP_STACK];
 	struct dump_buf b = { .p = stack, .cap = sizeof(stack) };
-	char *out;
+	char *out = NULL;
+	json_free_t jfree;
 
-	if (json_dump_callback(j, dump_put, &b, flags)) {
-		if (b.heap)
-			free(b.p);
-		b = (struct dump_buf){ .p = stack, .cap = sizeof(stack) };
-	}
-	if (b.heap) {
-		out = b.p;
-	} else if (!(out = malloc(b.len + 2))) {
-		return NULL;
-	} else {
+	json_get_alloc_funcs(NULL, &jfree);
+	if (!json_dump_callback(j, dump_put, &b, flags) &&
+	    (out = malloc(b.len + 2))) {
 		memcpy(out, b.p, b.len);
+		out[b.len] = '\n';
+		out[b.len + 1] = '\0';
 	}
-	out[b.len] = '\n';
-	out[b.len + 1] = '\0';
+	if (b.heap)
+		jfree(b.p);
+	return out;	/* NULL: out of memory, unbuildable() */
 	return out;
+}
+
+/*
+ * json_dumps gave up (out of memory): a fixed problem, never a 200 with
+ * a body cut short.  The request's changes, if any, were made and go to
+ * the journal as usual; the detail says so.
+ */
+static void unbuildable(struct srv_call *c)
+{
+	static const char text[] =
+		"{\"type\": \"https://mmlab.dev/problems/answer-unavailable\", "
+		"\"title\": \"The answer could not be built\", \"status\": 503, "
+		"\"detail\": \"the server ran short of memory writing this "
+		"answer; whatever the request changed was kept, so look at the "
+		"machine before sending it again, and ask for less at once (a "
+		"smaller batch, a narrower report)\"}\n";
+	char *body = malloc(sizeof(text));
+
+	if (body)
+		memcpy(body, text, sizeof(text));
+	set_body(c, 503, "application/problem+json", body);
+	resp_header(c, "Retry-After", "5");
 }
 
 void resp_json(struct srv_call *c, int status, json_t *j)
 {
-	set_body(c, status, "application/json", dump(c, j));
+	char *body = dump(c, j);
+
 	json_decref(j);
+	if (!body) {
+		unbuildable(c);
+		return;
+	}
+	set_body(c, status, "application/json", body);
 }
 
 void resp_text(struct srv_call *c, int status, const char *ctype, char *text)
@@ -158,10 +191,17 @@ void resp_text(struct srv_call *c, int status, const char *ctype, char *text)
 
 void resp_problem_obj(struct srv_call *c, int status, json_t *p)
 {
+	char *body;
+
 	json_object_set_new(p, "status", json_integer(status));
 	json_object_set_new(p, "instance", json_string(c->req->path));
-	set_body(c, status, "application/problem+json", dump(c, p));
+	body = dump(c, p);
 	json_decref(p);
+	if (!body) {
+		unbuildable(c);
+		return;
+	}
+	set_body(c, status, "application/problem+json", body);
 }
 
 void resp_problem(struct srv_call *c, int status, const char *slug,

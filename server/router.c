@@ -229,6 +229,10 @@ static bool admit(struct srv_call *c)
 {
 	unsigned retry;
 
+	/* a retry (its machine was busy) was admitted before the signal;
+	 * once the drain has run out it is refused like any other */
+	if (c->req->admitted && !atomic_load(&c->s->stopping))
+		return true;
 	if (atomic_load(&c->s->draining)) {
 		resp_header(c, "Retry-After", "5");
 		resp_problem(c, 503, "shutting-down", "the server is "
@@ -261,6 +265,12 @@ void srv_handle(struct srv *s, const struct srv_req *req,
 	if (strcmp(req->path, "/healthz") && strcmp(req->path, "/metrics") &&
 	    !admit(&c))
 		return;
+	if (req->bad_request) {
+		resp_problem(&c, req->bad_status ? req->bad_status : 400,
+			     req->bad_type ? req->bad_type : "bad-request", "%s",
+			     req->bad_request);
+		return;
+	}
 	if ((r = route_find(&c, &sp)) < 0)
 		return;
 	resp->route = r;

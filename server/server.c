@@ -59,19 +59,24 @@ int srv_boot(struct srv *s, const json_t *config, struct machine **out,
 	return 0;
 }
 
-/* An expired machine goes from the store too; nobody waits for that. */
-static void expire_one(struct srv *s, struct srv_machine *sm)
+/* An expired machine goes from the store too; nobody waits for that.
+ * The loop's thread never waits for a machine: one whose lock is held
+ * is in use, not idle, and stays.  False then. */
+static bool expire_one(struct srv *s, struct srv_machine *sm)
 {
 	struct journal_ticket *t = NULL;
 
+	if (pthread_mutex_trylock(&sm->lock))
+		return false;
 	if (s->journal) {
-		pthread_mutex_lock(&sm->lock);
 		journal_delete(s->journal, &t, sm);
 		journal_submit(s->journal, t);
-		pthread_mutex_unlock(&sm->lock);
-		ticket_on_done(t, (void (*)(void *))ticket_free, t);
 	}
+	pthread_mutex_unlock(&sm->lock);
+	if (t)
+		ticket_on_done(t, (void (*)(void *))ticket_free, t);
 	reg_remove(&s->reg, sm);
+	return true;
 }
 
 unsigned srv_expire_idle(struct srv *s, int64_t now_ms)
@@ -85,10 +90,9 @@ unsigned srv_expire_idle(struct srv *s, int64_t now_ms)
 		return 0;
 	v = reg_list(&s->reg, NULL, true, &count);
 	for (size_t i = 0; i < count; i++)
-		if (atomic_load(&v[i]->last_used_ms) < before) {
-			expire_one(s, v[i]);
+		if (atomic_load(&v[i]->last_used_ms) < before &&
+		    expire_one(s, v[i]))
 			n++;
-		}
 	reg_put_all(&s->reg, v, count);
 	atomic_fetch_add(&s->metrics.machines_expired, n);
 	return n;

@@ -30,6 +30,8 @@ struct srv {
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
 	_Atomic bool draining;		/* SIGTERM: finish, take nothing new */
+	_Atomic bool stopping;		/* the drain ran out: a batch stops at
+					   its next operation */
 	_Atomic unsigned inflight;	/* requests being answered */
 };
 
@@ -43,6 +45,15 @@ struct srv_req {
 	bool body_too_large;		/* more than max_body arrived */
 	int64_t now_ms;			/* monotonic clock */
 	int64_t now_unix;		/* wall clock, seconds */
+	/* on the HTTP thread: a machine whose lock is held is not waited
+	 * for; the handler sets resp->busy and the request goes to the pool */
+	bool no_wait;
+	bool admitted;			/* a retry: rate limited once already */
+	const char *bad_request;	/* a refusal http.c found (a NUL in
+					   the URL, ambiguous framing, headers
+					   too large): its detail */
+	int bad_status;			/* and its status (0: 400) */
+	const char *bad_type;		/* and type (NULL: bad-request) */
 	/* headers ("Authorization", "Accept", ...) and query arguments */
 	const char *(*header)(void *ctx, const char *name);
 	const char *(*query)(void *ctx, const char *name);
@@ -62,6 +73,9 @@ struct srv_resp {
 	int route;			/* index of the route, for /metrics */
 	/* the answer may leave only when these changes are on disk */
 	struct journal_ticket *ticket;
+	/* no_wait and the machine was busy: nothing was done or answered;
+	 * handle the request again where it may wait */
+	bool busy;
 };
 
 int srv_init(struct srv *s, const struct srv_options *opt);

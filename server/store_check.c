@@ -300,8 +300,8 @@ static int drop(struct check *c, char *err, size_t len)
 		"DELETE FROM ops WHERE machine = ?",
 		"DELETE FROM machines WHERE id = ? OR rowid = ?",
 		"DELETE FROM ops WHERE rowid = ?",
-		"UPDATE meta SET value = (SELECT count(*) FROM machines) "
-		"WHERE key = 'machines'",
+		("UPDATE meta SET value = (SELECT count(*) FROM machines) "
+		 "WHERE key = 'machines'"),
 	};
 	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 

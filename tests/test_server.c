@@ -73,6 +73,10 @@ struct answer {
 	struct srv_resp r;
 };
 
+/* What http.c sets beside the request: on the HTTP thread (no_wait), a
+ * retry (admitted), a malformed request it found (bad_request). */
+static struct srv_req http_flags;
+
 /* Send one request; token may be NULL; body may be NULL.  A query in
  * path ("?a=1&b=2", no escapes) is split off as libmicrohttpd does. */
 /* The address requests come from (req->client). */
@@ -88,6 +92,8 @@ static void send_req(struct srv *s, const char *method, const char *path,
 		.body = body ? body : "", .body_len = body ? strlen(body) : 0,
 		.now_ms = 1000, .now_unix = 1700000000,
 		.header = fake_header, .query = fake_query, .ctx = &f,
+		.no_wait = http_flags.no_wait, .admitted = http_flags.admitted,
+		.bad_request = http_flags.bad_request,
 	};
 
 	snprintf(url, sizeof(url), "%s", path);
@@ -1026,6 +1032,156 @@ static void test_metrics_and_expiry(void **state)
 	server_free(s);
 }
 
+/*
+ * On the HTTP thread a machine another request holds is not waited for:
+ * the answer is "busy", with nothing done and nothing answered, and
+ * http.c hands the request to the pool.  A retry there skips the rate
+ * limit it passed once, but not a drain that has run out.
+ */
+static void test_busy_and_http_refusals(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct srv_machine *sm;
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	sm = reg_get(&s->reg, id, NULL, true);
+	pthread_mutex_lock(&sm->lock);
+	http_flags.no_wait = true;
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_true(a.r.busy);
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.body, "");
+	assert_null(a.r.ticket);
+	done(&a);
+	send_req(s, "GET", "/v1/machines", tok, NULL, &a);
+	assert_true(a.r.busy);
+	done(&a);
+	send_req(s, "GET", "/healthz", NULL, NULL, &a);
+	assert_false(a.r.busy);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	/* nor does the loop wait for it to expire it: in use, not idle */
+	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 0);
+	pthread_mutex_unlock(&sm->lock);
+	/* nothing ran while it was busy: the first object is still free */
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_false(a.r.busy);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "addr"), "0xc2001000");
+	done(&a);
+	http_flags.no_wait = false;
+
+	atomic_store(&s->draining, true);
+	http_flags.admitted = true;
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_int_equal(a.status, 200);	/* admitted before the signal */
+	done(&a);
+	atomic_store(&s->stopping, true);
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_problem(&a, 503, "shutting-down");
+	done(&a);
+	http_flags.admitted = false;
+	atomic_store(&s->draining, false);
+	/* a batch under way when the drain runs out stops at its next op */
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":"
+		 "{\"size\":8}}]", &a);
+	assert_int_equal(a.status, 200);
+	assert_true(json_is_false(json_object_get(a.json, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "completed")), 0);
+	done(&a);
+	atomic_store(&s->stopping, false);
+
+	http_flags.bad_request = "the URL holds an escaped NUL";
+	send_req(s, "GET", "/index.html", NULL, NULL, &a);
+	assert_problem(&a, 400, "bad-request");
+	assert_string_equal(jstr(&a, "detail"), "the URL holds an escaped NUL");
+	assert_string_equal(jstr(&a, "title"), "Malformed request");
+	done(&a);
+	http_flags.bad_request = NULL;
+	reg_put(&s->reg, sm);
+	server_free(s);
+}
+
+/* The limits issue 13 added: their defaults, their flags, their bounds. */
+static void test_answer_and_time_options(void **state)
+{
+	struct srv_options o;
+	char *dflt[] = { "mmlabd", NULL };
+	char *set[] = { "mmlabd", "--max-answer", "1M", "--header-timeout",
+			"2", "--drain-timeout", "0", NULL };
+	char *zero[] = { "mmlabd", "--header-timeout", "0", NULL };
+	char *huge[] = { "mmlabd", "--max-answer", "2G", NULL };
+	FILE *null = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_int_equal(srv_options_parse(&o, 1, dflt, null, null), 0);
+	assert_int_equal(o.max_answer, 8u << 20);
+	assert_int_equal(o.header_timeout, 5);
+	assert_int_equal(o.drain_timeout, 10);
+	assert_int_equal(srv_options_parse(&o, 7, set, null, null), 0);
+	assert_int_equal(o.max_answer, 1u << 20);
+	assert_int_equal(o.header_timeout, 2);
+	assert_int_equal(o.drain_timeout, 0);
+	assert_int_equal(srv_options_parse(&o, 3, zero, null, null), -1);
+	assert_int_equal(srv_options_parse(&o, 3, huge, null, null), -1);
+	setenv("MMLAB_MAX_ANSWER", "64K", 1);
+	assert_int_equal(srv_options_parse(&o, 1, dflt, null, null), 0);
+	assert_int_equal(o.max_answer, 64u << 10);
+	unsetenv("MMLAB_MAX_ANSWER");
+	fclose(null);
+}
+
+/* jansson's allocator for the next test: nothing of 32 KiB or more. */
+static void *small_malloc(size_t n)
+{
+	return n >= 32768 ? NULL : malloc(n);
+}
+
+/*
+ * An answer json_dumps cannot write (out of memory) is a 503 problem,
+ * never a 200 with what little was written: the batch's 200 kmallocs
+ * ran (and would be journalled), their 80 kB answer could not be built.
+ */
+static void test_answer_out_of_memory(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct strbuf body = STRBUF_INIT;
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	sb_printf(&body, "[");
+	for (int i = 0; i < 200; i++)
+		sb_printf(&body, "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}",
+			  i ? "," : "");
+	sb_printf(&body, "]");
+	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
+	json_set_alloc_funcs(small_malloc, free);
+	send_req(s, "POST", path, tok, body.buf, &a);
+	json_set_alloc_funcs(malloc, free);
+	assert_problem(&a, 503, "answer-unavailable");
+	assert_non_null(strstr(jstr(&a, "detail"), "was kept"));
+	assert_string_equal(header_of(&a.r, "Retry-After"), "5");
+	done(&a);
+	/* they ran: the next object is the 201st */
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\":8}", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "addr"), "0xc2001640");
+	done(&a);
+	sb_free(&body);
+	server_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1047,6 +1203,9 @@ int main(void)
 		cmocka_unit_test(test_rate_limited_request),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_metrics_and_expiry),
+		cmocka_unit_test(test_busy_and_http_refusals),
+		cmocka_unit_test(test_answer_and_time_options),
+		cmocka_unit_test(test_answer_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
