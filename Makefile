@@ -23,6 +23,9 @@ DEB_PKGS := gcc make pkg-config libjansson-dev libuv1-dev libmicrohttpd-dev \
 	    libsqlite3-dev libcmocka-dev curl jq sqlite3
 # the fuzz harnesses: clang with libFuzzer's runtime (see "fuzzing" below)
 DEB_PKGS += clang libclang-rt-14-dev
+# What make bench needs beyond them (wrk drives bench_http.sh and
+# bench_store.sh); not a test dependency.
+BENCH_DEB_PKGS := wrk
 
 # Where the daemon keeps its store and finds the web page unless told
 # otherwise (--data, --web); an installed build sets these to system paths.
@@ -43,6 +46,7 @@ SRV_REL_OBJ  := $(patsubst %.c,build/rel/%.o,$(SRV_SRC)) build/rel/gen/openapi_d
 SRV_TEST_OBJ := $(patsubst %.c,build/test/%.o,$(SRV_SRC)) build/test/gen/openapi_doc.o
 
 DEPS_STAMP := build/.deps-ok
+BENCH_DEPS_STAMP := build/.bench-deps-ok
 
 .PHONY: all test run bench deps clean docker test-docker
 # keep objects between runs: they are intermediates of the pattern rules
@@ -51,9 +55,8 @@ all: build/mmlab build/mmlabd
 
 # --- dependencies -----------------------------------------------------------
 # One stamp per checkout: apt-get runs only when a package is missing.
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
-	@missing=""; for p in $(DEB_PKGS); do \
+# deb_install PACKAGES: apt-get install those of PACKAGES not installed
+deb_install = missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -62,6 +65,12 @@ $(DEPS_STAMP):
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@$(call deb_install,$(DEB_PKGS))
+	@mkdir -p build && touch $@
+$(BENCH_DEPS_STAMP): | $(DEPS_STAMP)
+	@$(call deb_install,$(BENCH_DEB_PKGS))
 	@mkdir -p build && touch $@
 
 LIBS = $(shell pkg-config --libs jansson) -lm
@@ -235,7 +244,7 @@ build/bench/%: bench/%.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_REL) $(INC) -o $@ $^ $(LIBS)
 
-bench: $(addprefix build/bench/,$(BENCHES)) build/mmlabd
+bench: $(addprefix build/bench/,$(BENCHES)) build/mmlabd | $(BENCH_DEPS_STAMP)
 	@for b in $(BENCHES); do echo "== $$b"; ./build/bench/$$b || exit 1; done
 	@echo "== bench_store.sh"; sh bench/bench_store.sh build/mmlabd
 	@echo "== bench_http.sh"; sh bench/bench_http.sh build/mmlabd

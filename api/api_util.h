@@ -19,6 +19,9 @@
 int api_check_keys(const json_t *obj, const char *const allowed[],
 		   const char *type, const char *what, const char *prefix,
 		   struct mm_error *err);
+/* Whether every key of obj is in allowed: api_check_keys without the
+ * error, for a caller that would format "what" only to refuse. */
+bool api_keys_known(const json_t *obj, const char *const allowed[]);
 
 /* A JSON string of text that may have been cut inside a UTF-8 sequence
  * (an error detail truncated to its buffer): bad bytes become '?'. */

@@ -13,14 +13,27 @@
 #include "e820.h"
 #include "page_alloc.h"
 
+/*
+ * "0x%08llx" by hand: an answer holds a dozen addresses, and printf's
+ * format parsing was the largest cost of rendering a translate (ahead
+ * of the walk itself).  The digits are ASCII, so jansson need not check
+ * them for UTF-8.
+ */
 json_t *api_hex(uint64_t v)
 {
-	char buf[24];
+	static const char digits[] = "0123456789abcdef";
+	char buf[2 + 16];
+	int n = 8;
 
 	/* at least 8 digits so 32-bit addresses line up; more when PAE
 	 * physical addresses need them */
-	snprintf(buf, sizeof(buf), "0x%08llx", (unsigned long long)v);
-	return json_string(buf);
+	while (n < 16 && (v >> (4 * n)))
+		n++;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < n; i++)
+		buf[2 + i] = digits[(v >> (4 * (n - 1 - i))) & 0xf];
+	return json_stringn_nocheck(buf, (size_t)(2 + n));
 }
 
 /* 2^53: beyond it a JSON real no longer holds every whole number. */
@@ -90,6 +103,17 @@ static bool in_list(const char *const list[], const char *s)
 		if (!strcmp(list[i], s))
 			return true;
 	return false;
+}
+
+bool api_keys_known(const json_t *obj, const char *const allowed[])
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)obj, key, val)
+		if (!in_list(allowed, key))
+			return false;
+	return true;
 }
 
 int api_check_keys(const json_t *obj, const char *const allowed[],

@@ -35,23 +35,36 @@ static json_t *flag_names(uint64_t e, bool pae, bool large_level)
 			continue;
 		/* bit 7 is PS in a directory entry, PAT in a PTE */
 		if (bits[i].bit == _PAGE_PSE && !large_level)
-			json_array_append_new(a, json_string("PAT"));
+			json_array_append_new(a, json_string_nocheck("PAT"));
 		else
-			json_array_append_new(a, json_string(bits[i].name));
+			json_array_append_new(a,
+					      json_string_nocheck(bits[i].name));
 	}
 	return a;
 }
 
+/*
+ * The objects of a walk are built field by field rather than with
+ * json_pack: a translate is the read a class repeats most, and parsing
+ * the format string of every step cost as much as the step.  The keys
+ * are ASCII literals, so jansson need not check them (_nocheck).
+ */
+#define SET(o, k, v) json_object_set_new_nocheck((o), (k), (v))
+
 static json_t *step_json(const struct machine *m, const struct pt_step *s)
 {
 	bool dir_level = strcmp(s->level, "pte") != 0;
+	json_t *o = json_object();
 
-	return json_pack("{s:s, s:o, s:i, s:o, s:o, s:o, s:b, s:b}",
-		"level", s->level, "table", api_hex(s->table),
-		"index", (int)s->index, "entry_addr", api_hex(s->entry_addr),
-		"entry", api_hex(s->entry),
-		"flags", flag_names(s->entry, m->config.pae, dir_level),
-		"present", s->present, "leaf", s->leaf);
+	SET(o, "level", json_string(s->level));
+	SET(o, "table", api_hex(s->table));
+	SET(o, "index", json_integer((int)s->index));
+	SET(o, "entry_addr", api_hex(s->entry_addr));
+	SET(o, "entry", api_hex(s->entry));
+	SET(o, "flags", flag_names(s->entry, m->config.pae, dir_level));
+	SET(o, "present", json_boolean(s->present));
+	SET(o, "leaf", json_boolean(s->leaf));
+	return o;
 }
 
 static json_t *fault_json(const struct pt_walk *w)
@@ -74,36 +87,37 @@ static json_t *fault_json(const struct pt_walk *w)
 /* How the address splits into the indexes each level uses. */
 static json_t *split_json(const struct machine *m, vaddr_t va)
 {
-	if (m->config.pae)
-		return json_pack("{s:i, s:i, s:i, s:o}",
-			"pgd", (int)(va >> 30), "pmd", (int)((va >> 21) & 511),
-			"pte", (int)((va >> 12) & 511),
-			"offset", api_hex(va & 0xfff));
-	return json_pack("{s:i, s:i, s:o}", "pgd", (int)(va >> 22),
-			 "pte", (int)((va >> 12) & 1023),
-			 "offset", api_hex(va & 0xfff));
+	json_t *o = json_object();
+	bool pae = m->config.pae;
+
+	SET(o, "pgd", json_integer((int)(va >> (pae ? 30 : 22))));
+	if (pae)
+		SET(o, "pmd", json_integer((int)((va >> 21) & 511)));
+	SET(o, "pte", json_integer((int)((va >> 12) & (pae ? 511 : 1023))));
+	SET(o, "offset", api_hex(va & 0xfff));
+	return o;
 }
 
 json_t *api_walk_json(const struct machine *m, const struct pt_walk *w)
 {
-	json_t *steps = json_array(), *r;
+	json_t *steps = json_array(), *r = json_object();
 
 	for (unsigned i = 0; i < w->nsteps; i++)
 		json_array_append_new(steps, step_json(m, &w->step[i]));
-	r = json_pack("{s:o, s:o, s:o, s:o, s:b}", "addr", api_hex(w->va),
-		      "cr3", api_hex(w->cr3), "split", split_json(m, w->va),
-		      "steps", steps, "ok", w->ok);
+	SET(r, "addr", api_hex(w->va));
+	SET(r, "cr3", api_hex(w->cr3));
+	SET(r, "split", split_json(m, w->va));
+	SET(r, "steps", steps);
+	SET(r, "ok", json_boolean(w->ok));
 	if (w->ok) {
-		json_object_set_new(r, "phys", api_hex(w->pa));
-		json_object_set_new(r, "page_size",
-				    json_integer(1 << w->page_shift));
+		SET(r, "phys", api_hex(w->pa));
+		SET(r, "page_size", json_integer(1 << w->page_shift));
 	} else {
-		json_object_set_new(r, "fault", fault_json(w));
+		SET(r, "fault", fault_json(w));
 	}
 	/* __pa(): the shortcut the kernel takes for the linear map */
 	if (w->va >= m->layout.page_offset && w->va < m->layout.high_memory)
-		json_object_set_new(r, "linear_pa",
-				    api_hex(layout_pa(&m->layout, w->va)));
+		SET(r, "linear_pa", api_hex(layout_pa(&m->layout, w->va)));
 	return r;
 }
 

@@ -187,11 +187,18 @@ static const char *source_name(enum slab_source src)
 	return NULL;
 }
 
+/* Field by field, not json_pack: every kmalloc and kfree answers with
+ * one, and parsing the format cost more than building the object. */
 static json_t *block_json(pfn_t pfn, unsigned order, int zone)
 {
-	return json_pack("{s:o, s:o, s:i, s:i, s:o}", "pfn", api_hex(pfn),
-			 "phys", api_hex(PFN_PHYS(pfn)), "order", (int)order,
-			 "pages", 1 << order, "zone", zone_json(zone));
+	json_t *o = json_object();
+
+	json_object_set_new_nocheck(o, "pfn", api_hex(pfn));
+	json_object_set_new_nocheck(o, "phys", api_hex(PFN_PHYS(pfn)));
+	json_object_set_new_nocheck(o, "order", json_integer((int)order));
+	json_object_set_new_nocheck(o, "pages", json_integer(1 << order));
+	json_object_set_new_nocheck(o, "zone", zone_json(zone));
+	return o;
 }
 
 static json_t *slab_json(pfn_t pfn, unsigned order, int zone, uint32_t index,

@@ -17,7 +17,7 @@
 #include "budget.h"
 #include "machine.h"
 
-bool srv_is_op(const char *op)
+static bool is_op(const char *op)
 {
 	static const char at[] = "/v1/machines/{id}/";
 
@@ -32,6 +32,24 @@ bool srv_is_op(const char *op)
 		    !strcmp(srv_routes[i].pattern + sizeof(at) - 1, op))
 			return false;
 	return true;
+}
+
+/* The router asks this of every request's last segment, for each route
+ * that could take it: the thread's last answer is kept (a copy of the
+ * name, so a request's path may go when it is done). */
+bool srv_is_op(const char *op)
+{
+	static _Thread_local char last[64];
+	static _Thread_local bool last_is;
+	size_t n = strlen(op);
+
+	if (n >= sizeof(last))
+		return is_op(op);
+	if (strcmp(last, op)) {
+		last_is = is_op(op);
+		memcpy(last, op, n + 1);
+	}
+	return last_is;
 }
 
 static bool takes_pid(const char *op)

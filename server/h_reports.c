@@ -52,24 +52,45 @@ bool srv_is_process_report(const char *name)
  */
 #define CACHE_MAX_BODY (16 * 1024)
 
+/* Append s to key[*n], false when it does not fit (the key is then not
+ * used: an answer too odd to keep). */
+static bool key_put(char *key, size_t len, size_t *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*n + l >= len)
+		return false;
+	memcpy(key + *n, s, l + 1);
+	*n += l;
+	return true;
+}
+
+/* "PATH|jc|addr=V|pid=V...": built with memcpy, as it is twice for
+ * every read (to look up, then to keep) and printf cost more than the
+ * lookup. */
 static bool cache_key(struct srv_call *c, char *key, size_t len)
 {
 	static const char *const args[] = { "addr", "pid", "access", "mode",
 					     "start", "count", "len", NULL };
 	const char *ua = c->req->header(c->req->ctx, "User-Agent");
-	size_t n = (size_t)snprintf(key, len, "%s|%c%c", c->req->path,
-				    wants_text(c) ? 't' : 'j',
-				    c->req->query(c->req->ctx, "pretty") ||
-				    (ua && !strncmp(ua, "curl/", 5)) ? 'p' : 'c');
+	char form[] = { '|', wants_text(c) ? 't' : 'j',
+			c->req->query(c->req->ctx, "pretty") ||
+			(ua && !strncmp(ua, "curl/", 5)) ? 'p' : 'c', '\0' };
+	size_t n = 0;
 
-	for (int i = 0; args[i] && n < len; i++) {
+	if (!key_put(key, len, &n, c->req->path) ||
+	    !key_put(key, len, &n, form))
+		return false;
+	for (int i = 0; args[i]; i++) {
 		const char *v = c->req->query(c->req->ctx, args[i]);
 
-		if (v)
-			n += (size_t)snprintf(key + n, len - n, "|%s=%s",
-					      args[i], v);
+		if (v && (!key_put(key, len, &n, "|") ||
+			  !key_put(key, len, &n, args[i]) ||
+			  !key_put(key, len, &n, "=") ||
+			  !key_put(key, len, &n, v)))
+			return false;
 	}
-	return n < len;
+	return true;
 }
 
 static bool cache_answer(struct srv_call *c, struct srv_machine *sm)

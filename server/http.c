@@ -95,6 +95,7 @@ struct conn_req {
 	bool waiting;
 	bool ready;			/* worked out in the pool: send saved */
 	bool admitted;			/* taken by the rate limit already */
+	bool under_way;			/* its head came before the drain */
 	bool suspended;			/* counted in h->suspended */
 	bool answered;			/* its response is queued */
 	size_t answer_bytes;		/* of its body, in s->answer_bytes */
@@ -388,6 +389,7 @@ static void handle(struct srv_http *h, struct MHD_Connection *conn,
 		.body_too_large = r->too_large,
 		.header = lookup_header, .query = lookup_query, .ctx = conn,
 		.waiter = &r->waiter, .admitted = r->admitted,
+		.under_way = r->under_way,
 		.bad_request = bad ? bad->detail : NULL,
 		.bad_status = bad ? bad->status : 0,
 		.bad_type = bad ? bad->type : NULL,
@@ -647,6 +649,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		r->h = h;
 		r->waiter.wake = on_turn;
 		r->start_ns = mono_ns();
+		/* the signal may come while its body is still arriving: the
+		 * drain counts it as under way, and finishes it */
+		r->under_way = !atomic_load(&h->s->draining);
 		client_addr(conn, r->client, sizeof(r->client));
 		forwarded_client(h, conn, r->client, sizeof(r->client));
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,

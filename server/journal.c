@@ -558,6 +558,12 @@ static void on_job_done(uv_async_t *a)
 	struct journal *j = a->data;
 	void (*after)(struct journal *) = j->after;
 
+	/* What the job wrote (work_rc, work_err, the rows' ids) is ours once
+	 * the thread has let go of job_lock after it.  uv_async_send orders
+	 * it too, but with atomics inside libuv that ThreadSanitizer cannot
+	 * see; taking the lock says it in a way every tool understands. */
+	pthread_mutex_lock(&j->job_lock);
+	pthread_mutex_unlock(&j->job_lock);
 	j->after = NULL;
 	if (after)
 		after(j);

@@ -78,22 +78,75 @@ static bool pretty(const struct srv_call *c)
 	       (ua && !strncmp(ua, "curl/", 5));
 }
 
+/*
+ * Where json_dump_callback writes an answer: a buffer on the stack that
+ * holds every usual answer, moved to the heap when one outgrows it.
+ * json_dumps would grow its own buffer from 16 bytes by doubling, copy
+ * it once more, and dump() would copy it again to add the newline: six
+ * to ten allocations per answer, more than the rest of a request made.
+ * The heap is jansson's allocator, as json_dumps's buffer was, so an
+ * answer jansson could not have written is unbuildable() here too.
+ */
+#define DUMP_STACK 4096
+
+struct dump_buf {
+	char *p;		/* stack, or heap once it outgrew the stack */
+	size_t len, cap;
+	bool heap;
+};
+
+static int dump_put(const char *s, size_t n, void *data)
+{
+	struct dump_buf *b = data;
+
+	if (b->len + n + 2 > b->cap) {	/* room for "\n\0" kept */
+		size_t cap = b->cap;
+		json_malloc_t jmalloc;
+		json_free_t jfree;
+		char *p;
+
+		while (b->len + n + 2 > cap)
+			cap *= 2;
+		json_get_alloc_funcs(&jmalloc, &jfree);
+		if (!(p = jmalloc(cap)))
+			return -1;
+		memcpy(p, b->p, b->len);
+		if (b->heap)
+			jfree(b->p);
+		b->p = p;
+		b->cap = cap;
+		b->heap = true;
+	}
+	/* most pieces are one character (a quote, a colon, a comma) */
+	if (n == 1)
+		b->p[b->len] = *s;
+	else
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
+/* The answer's text and a newline, malloc'd; NULL when it cannot be
+ * had (out of memory). */
 static char *dump(const struct srv_call *c, const json_t *j)
 {
 	size_t flags = JSON_ENCODE_ANY | (pretty(c) ? JSON_INDENT(2)
 						     : JSON_COMPACT);
-	char *s = json_dumps(j, flags);
-	size_t n = s ? strlen(s) : 0;
-	char *out = s ? malloc(n + 2) : NULL;
+	char stack[DUMP_STACK];
+	struct dump_buf b = { .p = stack, .cap = sizeof(stack) };
+	char *out = NULL;
+	json_free_t jfree;
 
-	if (!out) {
-		free(s);
-		return NULL;	/* out of memory: unbuildable() */
+	json_get_alloc_funcs(NULL, &jfree);
+	if (!json_dump_callback(j, dump_put, &b, flags) &&
+	    (out = malloc(b.len + 2))) {
+		memcpy(out, b.p, b.len);
+		out[b.len] = '\n';
+		out[b.len + 1] = '\0';
 	}
-	memcpy(out, s, n);
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	free(s);
+	if (b.heap)
+		jfree(b.p);
+	return out;	/* NULL: out of memory, unbuildable() */
 	return out;
 }
 

@@ -233,7 +233,10 @@ static bool admit(struct srv_call *c)
 	 * once the drain has run out it is refused like any other */
 	if (c->req->admitted && !atomic_load(&c->s->stopping))
 		return true;
-	if (atomic_load(&c->s->draining)) {
+	/* a request under way when the signal came is finished like the
+	 * others; one that arrives after it is sent elsewhere */
+	if (atomic_load(&c->s->draining) &&
+	    (!c->req->under_way || atomic_load(&c->s->stopping))) {
 		resp_header(c, "Retry-After", "5");
 		resp_problem(c, 503, "shutting-down", "the server is "
 			     "restarting; try again in a few seconds");

@@ -53,6 +53,9 @@ struct srv_req {
 	 * wake runs it again in its turn (turn.h); NULL: wait here */
 	struct srv_waiter *waiter;
 	bool admitted;			/* a retry: rate limited once already */
+	bool under_way;			/* its head came before the drain began:
+					   finished, not refused, while the
+					   drain lasts */
 	const char *bad_request;	/* a refusal http.c found (a NUL in
 					   the URL, ambiguous framing, headers
 					   too large): its detail */

@@ -215,7 +215,7 @@ while read -r id tok; do
 	if cmp -s "$TMP/meminfo.$id" "$TMP/meminfo.after"; then
 		back=$((back + 1))
 	else
-		bad "$id after b restarted: $(head -3 "$TMP/meminfo.after")"
+		bad "$id after b restarted: $(head -3 "$TMP/meminfo.after"); nginx: $(tail -3 "$TMP/nginx.err")"
 	fi
 	req POST "/v1/machines/$id/kmalloc" "$tok" '{"size":64}'
 	same "$ST" 200 "kmalloc on $id after b restarted"

@@ -166,6 +166,29 @@ static void test_hex(void **state)
 	json_decref(b);
 }
 
+/* api_hex writes its digits by hand: the same text as "0x%08llx" at
+ * every width, from none to all 16 digits. */
+static void test_hex_widths(void **state)
+{
+	(void)state;
+	for (int bit = -1; bit < 64; bit++) {
+		uint64_t vs[3] = { bit < 0 ? 0 : 1ull << bit,
+				   bit < 0 ? 0 : (2ull << bit) - 1,
+				   bit < 0 ? 0 : 0xa5a5a5a5a5a5a5a5ull >> (63 - bit) };
+
+		for (int k = 0; k < 3; k++) {
+			char want[24];
+			json_t *j = api_hex(vs[k]);
+
+			snprintf(want, sizeof(want), "0x%08llx",
+				 (unsigned long long)vs[k]);
+			assert_string_equal(json_string_value(j), want);
+			assert_int_equal(json_string_length(j), strlen(want));
+			json_decref(j);
+		}
+	}
+}
+
 /* --- config ------------------------------------------------------------------- */
 
 static void test_config_defaults(void **state)
@@ -1525,6 +1548,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_u64),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_hex_widths),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_every_field),
 		cmocka_unit_test(test_config_sizes),

@@ -97,6 +97,7 @@ static void send_req(struct srv *s, const char *method, const char *path,
 		.now_ms = 1000, .now_unix = 1700000000,
 		.header = fake_header, .query = fake_query, .ctx = &f,
 		.waiter = http_flags.waiter, .admitted = http_flags.admitted,
+		.under_way = http_flags.under_way,
 		.bad_request = http_flags.bad_request,
 	};
 
@@ -1125,6 +1126,24 @@ static void test_busy_and_http_refusals(void **state)
 	assert_problem(&a, 503, "shutting-down");
 	done(&a);
 	http_flags.admitted = false;
+	/* a head that came before the signal, its body after: finished */
+	atomic_store(&s->stopping, false);
+	http_flags.under_way = true;
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	/* ... unless the drain has run out */
+	atomic_store(&s->stopping, true);
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_problem(&a, 503, "shutting-down");
+	done(&a);
+	/* a request whose head came after the signal goes elsewhere */
+	atomic_store(&s->stopping, false);
+	http_flags.under_way = false;
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_problem(&a, 503, "shutting-down");
+	done(&a);
+	atomic_store(&s->stopping, true);
 	atomic_store(&s->draining, false);
 	/* a batch under way when the drain runs out stops at its next op */
 	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
