@@ -1240,6 +1240,45 @@ static void test_answer_out_of_memory(void **state)
 	server_free(s);
 }
 
+/*
+ * A machine deleted while a request waits in its queue: the waiter's
+ * reference keeps it, woken it finds the machine gone (404), and its
+ * turn and reference go with it (ASan sees no use after free).
+ */
+static void test_queued_behind_delete(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct srv_waiter w = { .wake = count_wake };
+	struct srv_machine *sm;
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	sm = reg_get(&s->reg, id, NULL, true);
+	assert_true(turn_take(&s->reg, sm, NULL));
+	woken = 0;
+	http_flags.waiter = &w;
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_true(a.r.busy);
+	done(&a);
+	/* the holder deletes it, and is done */
+	reg_remove(&s->reg, sm);
+	turn_release(sm);
+	reg_put(&s->reg, sm);
+	assert_int_equal(woken, 1);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-such-machine");
+	done(&a);
+	turn_forget(&s->reg, &w);	/* the last reference: freed */
+	assert_null(w.sm);
+	http_flags.waiter = NULL;
+	assert_int_equal(reg_count(&s->reg), 0);
+	server_free(s);
+}
+
 static void small_answers(struct srv_options *o)
 {
 	o->max_answer = 4096;
@@ -1453,6 +1492,7 @@ int main(void)
 		cmocka_unit_test(test_answer_out_of_memory),
 		cmocka_unit_test(test_unrecordable_change),
 		cmocka_unit_test(test_every_answer_bounded),
+		cmocka_unit_test(test_queued_behind_delete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
