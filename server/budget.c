@@ -44,6 +44,12 @@ void budget_note(struct srv *s, struct srv_machine *sm)
 		budget_account(s, sm);
 }
 
+/* The server's total: the machines, and the answers being sent. */
+static uint64_t server_bytes(struct srv *s)
+{
+	return reg_host_bytes(&s->reg, NULL, 0) + atomic_load(&s->answer_bytes);
+}
+
 /* Operations that only give back: a machine over budget may run them. */
 static bool releases(const char *op)
 {
@@ -90,7 +96,7 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 	/* counted now, so the previous operation of a batch counts too */
 	mine = machine_bytes(sm);
 	reg_account(&c->s->reg, sm, mine);
-	all = reg_host_bytes(&c->s->reg, NULL, 0);
+	all = server_bytes(c->s);
 	if (mine > o->max_host_machine) {
 		snprintf(detail, sizeof(detail), "this machine holds %llu KiB "
 			 "of host memory, over the %llu KiB this server allows "
@@ -103,8 +109,8 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 	}
 	if (all > o->max_host_total) {
 		snprintf(detail, sizeof(detail), "the machines of this server "
-			 "hold %.1f MiB of host memory, over its budget of %.1f "
-			 "MiB, so %s was not run; give memory back (free_pages, "
+			 "and the answers it is sending hold %.1f MiB of host "
+			 "memory, over its budget of %.1f MiB, so %s was not run; give memory back (free_pages, "
 			 "kfree, vfree, munmap, exit processes), reset or delete "
 			 "machines you no longer need, or try later",
 			 MIB(all), MIB(o->max_host_total), op);
@@ -117,14 +123,14 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 bool budget_refuses_create(struct srv_call *c)
 {
 	const struct srv_options *o = &c->s->opt;
-	uint64_t all = reg_host_bytes(&c->s->reg, NULL, 0);
+	uint64_t all = server_bytes(c->s);
 	char detail[400];
 
 	if (all <= o->max_host_total)
 		return false;
-	snprintf(detail, sizeof(detail), "the machines of this server hold "
-		 "%.1f MiB of host memory, over its budget of %.1f MiB, so no "
-		 "machine can be created now; delete machines you no longer "
+	snprintf(detail, sizeof(detail), "the machines of this server and "
+		 "the answers it is sending hold %.1f MiB of host memory, over "
+		 "its budget of %.1f MiB, so no machine can be created now; delete machines you no longer "
 		 "need, or try later", MIB(all), MIB(o->max_host_total));
 	resp_header(c, "Retry-After", "60");
 	resp_problem_obj(c, 507, problem_of(NULL, all, o->max_host_total,

@@ -14,6 +14,7 @@
 #include "api.h"
 #include "budget.h"
 #include "machine.h"
+#include "turn.h"
 
 extern const char srv_openapi_json[];
 
@@ -39,18 +40,11 @@ static bool store_refuses(struct srv_call *c, struct srv_machine *sm,
 	return true;
 }
 
-/* The HTTP thread never waits for a machine (see http.c): false, and
- * the request marked busy, when another request holds it. */
-static bool lock_or_busy(struct srv_call *c, pthread_mutex_t *lock)
+/* Done with the machine: its mutex, then its turn (the next waiter's). */
+static void machine_release(struct srv_machine *sm)
 {
-	if (!c->req->no_wait) {
-		pthread_mutex_lock(lock);
-		return true;
-	}
-	if (!pthread_mutex_trylock(lock))
-		return true;
-	c->resp->busy = true;
-	return false;
+	pthread_mutex_unlock(&sm->lock);
+	turn_release(sm);
 }
 
 /* As call_machine; instructor_writes lets the instructor change a
@@ -78,20 +72,23 @@ static struct srv_machine *lookup(struct srv_call *c, bool write,
 		return NULL;
 	}
 	atomic_store(&sm->last_used_ms, c->req->now_ms);
-	if (!lock_or_busy(c, &sm->lock)) {
+	/* in use: no thread waits for it, the request joins its queue */
+	if (!turn_take(&c->s->reg, sm, c->req->waiter)) {
+		c->resp->busy = true;
 		reg_put(&c->s->reg, sm);
 		return NULL;
 	}
-	/* deleted while this request waited for the lock: gone */
+	pthread_mutex_lock(&sm->lock);
+	/* deleted while this request waited for its turn: gone */
 	if (reg_is_dead(&c->s->reg, sm)) {
-		pthread_mutex_unlock(&sm->lock);
+		machine_release(sm);
 		reg_put(&c->s->reg, sm);
 		resp_problem(c, 404, "no-such-machine", "machine '%s' was just "
 			     "deleted", c->params[0]);
 		return NULL;
 	}
 	if (store_refuses(c, sm, write)) {
-		pthread_mutex_unlock(&sm->lock);
+		machine_release(sm);
 		reg_put(&c->s->reg, sm);
 		return NULL;
 	}
@@ -110,7 +107,7 @@ void call_machine_done(struct srv_call *c, struct srv_machine *sm)
 	 * the changes were made in */
 	if (c->resp->ticket)
 		journal_submit(c->s->journal, c->resp->ticket);
-	pthread_mutex_unlock(&sm->lock);
+	machine_release(sm);
 	reg_put(&c->s->reg, sm);
 }
 
@@ -184,6 +181,11 @@ void h_metrics(struct srv_call *c)
 		     reg_frames(&c->s->reg), atomic_load(&c->s->inflight), &sb);
 	metrics_host_text(&sb, used, o->max_host_total, o->max_host_machine,
 			  over);
+	sb_printf(&sb, "# HELP mmlab_answer_bytes_in_flight Bytes of answers "
+		  "handed to libmicrohttpd and not yet sent (counted in the "
+		  "host-memory budget).\n# TYPE mmlab_answer_bytes_in_flight "
+		  "gauge\nmmlab_answer_bytes_in_flight %llu\n",
+		  (unsigned long long)atomic_load(&c->s->answer_bytes));
 	resp_text(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 		  sb_detach(&sb));
 }
@@ -266,19 +268,14 @@ void h_list(struct srv_call *c)
 	v = reg_list(&c->s->reg, c->token, c->instructor, &n);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *o;
-
-		if (!lock_or_busy(c, &v[i]->lock)) {
-			json_decref(arr);
-			reg_put_all(&c->s->reg, v, n);
-			return;
-		}
-		o = json_pack("{s:s, s:s, s:o, s:I, s:s+}",
+		/* all it shows is fixed but the generation, which is atomic:
+		 * the list never waits for a machine in use */
+		json_t *o = json_pack("{s:s, s:s, s:o, s:I, s:s+}",
 			"id", v[i]->id, "name", v[i]->name, "created",
 			iso_time(v[i]->created), "generation",
 			(json_int_t)v[i]->generation, "url", "/v1/machines/",
 			v[i]->id);
-		pthread_mutex_unlock(&v[i]->lock);
+
 		if (c->instructor)
 			instructor_fields(o, v[i]);
 		json_array_append_new(arr, o);

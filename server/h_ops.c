@@ -181,6 +181,10 @@ void h_op(struct srv_call *c)
 	    !(sm = call_machine(c, api_op_mutates(op))))
 		return;
 	answer_op(c, sm, op, c->body);
+	/* a read's answer is bounded; a change's was made, and is small */
+	if (!api_op_mutates(op))
+		resp_over_answer(c, "ask for less at once (a smaller len or "
+				 "count)");
 	call_machine_done(c, sm);
 }
 

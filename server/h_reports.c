@@ -132,6 +132,24 @@ static void cache_keep(struct srv_call *c, struct srv_machine *sm)
 	sm->cache_next = (sm->cache_next + 1) % SRV_CACHED_ANSWERS;
 }
 
+/* How to ask for less of what c asked for (resp_over_answer). */
+static const char *narrowing(const struct srv_call *c)
+{
+	const char *p = c->req->path;
+	size_t n = strlen(p);
+
+	if (n > 7 && !strcmp(p + n - 7, "/frames"))
+		return "ask for the map in pieces: ?start=PFN&count=N frames";
+	if (n > 8 && !strcmp(p + n - 8, "/pagemap"))
+		return "ask for a shorter range: a smaller ?len=";
+	if (n > 7 && !strcmp(p + n - 7, "/ptdump"))
+		return wants_text(c) ? "ask for one process's tables (?pid=)"
+		       : "ask for the text form (Accept: text/plain), which is "
+			 "shorter, or one process's tables (?pid=)";
+	return wants_text(c) ? "ask for a narrower report"
+	       : "ask for the text form (Accept: text/plain), which is shorter";
+}
+
 /* The machine for a read, or NULL when answered (404, 304 unchanged, or
  * an answer kept from before). */
 static struct srv_machine *read_machine(struct srv_call *c)
@@ -161,7 +179,8 @@ static void report(struct srv_call *c, const char *name)
 		resp_text(c, 200, "text/plain; charset=utf-8", text);
 	else
 		resp_json(c, 200, json);
-	cache_keep(c, sm);
+	if (!resp_over_answer(c, narrowing(c)))
+		cache_keep(c, sm);
 	call_machine_done(c, sm);
 }
 
@@ -241,7 +260,8 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 	} else {
 		resp_json(c, 200, result);
 	}
-	cache_keep(c, sm);
+	if (!resp_over_answer(c, narrowing(c)))
+		cache_keep(c, sm);
 	call_machine_done(c, sm);
 	json_decref(args);
 }

@@ -52,6 +52,9 @@ void resp_problem_obj(struct srv_call *c, int status, json_t *p);
 void resp_mm_error(struct srv_call *c, const struct mm_error *err);
 void resp_header(struct srv_call *c, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A 200 over --max-answer becomes 413 answer-too-large whose detail
+ * ends with narrow (how to ask for less); true when it did. */
+bool resp_over_answer(struct srv_call *c, const char *narrow);
 /* Whether the client asked for the Linux text (Accept: text/plain). */
 bool wants_text(const struct srv_call *c);
 

@@ -8,11 +8,13 @@
  * not read the body yet), and losing keep-alive costs about five times
  * the throughput.
  *
- * The HTTP thread never waits: not on work that can take milliseconds
- * (heavy(): it goes to libuv's pool), not on a machine another request
- * holds (the handler finds it busy, and the request goes to the pool,
- * where it may wait its turn), not on the journal (the connection is
- * suspended until the commit is decided).
+ * No thread waits: the HTTP thread not on work that can take
+ * milliseconds (heavy(): it goes to libuv's pool), no thread on a
+ * machine another request holds (the request joins that machine's queue
+ * with its connection suspended, and when its turn comes it runs again:
+ * in the pool if heavy, else on the HTTP thread; see turn.h), the HTTP
+ * thread not on the journal (the connection is suspended until the
+ * commit is decided).
  */
 #include "http.h"
 
@@ -21,6 +23,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@
 #include "api.h"
 #include "journal.h"
 #include "strbuf.h"
+#include "turn.h"
 
 struct srv_http {
 	struct srv *s;
@@ -78,6 +82,8 @@ struct head_refusal {
 	const char *type, *detail;
 };
 
+enum { RUN_GOING, RUN_PARKED, RUN_WOKEN };
+
 /* One request's state between libmicrohttpd's calls. */
 struct conn_req {
 	char *body;
@@ -92,6 +98,12 @@ struct conn_req {
 	bool under_way;			/* its head came before the drain */
 	bool suspended;			/* counted in h->suspended */
 	bool answered;			/* its response is queued */
+	size_t answer_bytes;		/* of its body, in s->answer_bytes */
+	/* waiting for its machine (turn.h): queued, and run again when
+	 * its turn comes, once its current run has ended (park) */
+	struct srv_waiter waiter;
+	_Atomic int run;		/* RUN_GOING, RUN_PARKED, RUN_WOKEN */
+	bool rerun;			/* its turn came: handle it again */
 	uv_work_t work;
 	struct conn_req *next_heavy;
 	struct srv_resp saved;
@@ -239,6 +251,7 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	int64_t took;
+	size_t len = resp->body ? resp->len : 0;
 
 	if (!(mr = make_response(resp))) {
 		srv_resp_free(resp);
@@ -252,6 +265,11 @@ static enum MHD_Result send_resp(struct srv_http *h, struct MHD_Connection *conn
 					resp->headers[i].value);
 	ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
 	r->answered = true;
+	/* libmicrohttpd took the body: held until on_completed */
+	if (ret == MHD_YES && len && !resp->body) {
+		r->answer_bytes = len;
+		atomic_fetch_add(&h->s->answer_bytes, len);
+	}
 	MHD_destroy_response(mr);
 	took = mono_ns() - r->start_ns;
 	metrics_record(&h->s->metrics, resp->route, resp->status,
@@ -272,8 +290,10 @@ static void on_timer(uv_timer_t *t);
 static void suspend(struct srv_http *h, struct conn_req *r,
 		    struct MHD_Connection *conn)
 {
+	/* a request run again after its turn came is still counted */
+	if (!r->suspended)
+		atomic_fetch_add(&h->suspended, 1);
 	r->suspended = true;
-	atomic_fetch_add(&h->suspended, 1);
 	MHD_suspend_connection(conn);
 }
 
@@ -361,15 +381,14 @@ static bool heavy(const char *method, const char *url)
 
 static void handle(struct srv_http *h, struct MHD_Connection *conn,
 		   struct conn_req *r, const char *url, const char *method,
-		   bool no_wait, const struct head_refusal *bad,
-		   struct srv_resp *resp)
+		   const struct head_refusal *bad, struct srv_resp *resp)
 {
 	struct srv_req req = {
 		.method = method, .path = url, .client = r->client,
 		.body = r->body ? r->body : "", .body_len = r->len,
 		.body_too_large = r->too_large,
 		.header = lookup_header, .query = lookup_query, .ctx = conn,
-		.no_wait = no_wait, .admitted = r->admitted,
+		.waiter = &r->waiter, .admitted = r->admitted,
 		.under_way = r->under_way,
 		.bad_request = bad ? bad->detail : NULL,
 		.bad_status = bad ? bad->status : 0,
@@ -378,7 +397,46 @@ static void handle(struct srv_http *h, struct MHD_Connection *conn,
 
 	req.now_ms = mono_ns() / 1000000;
 	req.now_unix = (int64_t)time(NULL);
+	atomic_store(&r->run, RUN_GOING);
 	srv_handle(h->s, &req, resp);
+	/* not queued: a turn given and not used passes on */
+	if (!resp->busy)
+		turn_forget(&h->s->reg, &r->waiter);
+}
+
+/* Run r again (any thread): the loop hands it to the pool or resumes it. */
+static void dispatch(struct conn_req *r)
+{
+	struct srv_http *h = r->h;
+
+	pthread_mutex_lock(&h->heavy_lock);
+	r->rerun = true;
+	r->next_heavy = h->heavy;
+	h->heavy = r;
+	pthread_mutex_unlock(&h->heavy_lock);
+	uv_async_send(&h->heavy_wake);
+}
+
+/* Its turn came (on the thread that passed it on).  Its run that joined
+ * the queue may not be over yet: then that run dispatches it (park). */
+static void on_turn(struct srv_waiter *w)
+{
+	struct conn_req *r = (struct conn_req *)(void *)
+		((char *)w - offsetof(struct conn_req, waiter));
+	int going = RUN_GOING;
+
+	if (!atomic_compare_exchange_strong(&r->run, &going, RUN_WOKEN))
+		dispatch(r);
+}
+
+/* The run that queued r is over (its connection suspended, its pool
+ * work finished): wait for on_turn, unless it came already. */
+static void park(struct conn_req *r)
+{
+	int going = RUN_GOING;
+
+	if (!atomic_compare_exchange_strong(&r->run, &going, RUN_PARKED))
+		dispatch(r);
 }
 
 /* The pool's thread: the connection is suspended, its headers fixed. */
@@ -386,7 +444,7 @@ static void do_heavy(uv_work_t *w)
 {
 	struct conn_req *r = w->data;
 
-	handle(r->h, r->conn, r, r->url, r->method, false, NULL, &r->saved);
+	handle(r->h, r->conn, r, r->url, r->method, NULL, &r->saved);
 }
 
 static void after_heavy(uv_work_t *w, int status)
@@ -394,6 +452,11 @@ static void after_heavy(uv_work_t *w, int status)
 	struct conn_req *r = w->data;
 
 	(void)status;
+	if (r->saved.busy) {
+		srv_resp_free(&r->saved);
+		park(r);		/* queued at its machine */
+		return;
+	}
 	if (r->saved.ticket) {
 		r->waiting = true;	/* and on to the journal */
 		ticket_on_done(r->saved.ticket, on_decided, r);
@@ -414,6 +477,11 @@ static void on_heavy_wake(uv_async_t *a)
 	pthread_mutex_unlock(&h->heavy_lock);
 	for (; r; r = next) {
 		next = r->next_heavy;
+		if (r->rerun && !heavy(r->method, r->url)) {
+			on_decided(r);	/* on_access runs it again */
+			continue;
+		}
+		r->rerun = false;
 		r->work.data = r;
 		uv_queue_work(h->loop, &r->work, do_heavy, after_heavy);
 	}
@@ -444,13 +512,18 @@ static enum MHD_Result respond(struct srv_http *h, struct MHD_Connection *conn,
 
 	if (!bad && !r->too_large && heavy(method, url))
 		return offload(h, conn, r, url, method);
-	handle(h, conn, r, url, method, true, bad, &resp);
+	handle(h, conn, r, url, method, bad, &resp);
 	if (resp.busy) {
-		/* its machine is working for another request: wait in the
-		 * pool, not here (the rate limit has counted it once) */
+		/* its machine is working for another request: queued there,
+		 * its connection waits (the rate limit has counted it once) */
 		srv_resp_free(&resp);
 		r->admitted = true;
-		return offload(h, conn, r, url, method);
+		r->conn = conn;
+		r->url = url;
+		r->method = method;
+		suspend(h, r, conn);
+		park(r);
+		return MHD_YES;
 	}
 	if (!resp.ticket)
 		return send_resp(h, conn, r, &resp, url, method);
@@ -574,6 +647,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 
 		r = xcalloc(1, sizeof(*r));
 		r->h = h;
+		r->waiter.wake = on_turn;
 		r->start_ns = mono_ns();
 		/* the signal may come while its body is still arriving: the
 		 * drain counts it as under way, and finishes it */
@@ -598,6 +672,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	}
 	if (r->answered)
 		return MHD_NO;	/* never run a request twice */
+	if (r->rerun) {
+		enum MHD_Result ret;
+
+		/* its turn at its machine came: run it now */
+		r->rerun = false;
+		ret = respond(h, conn, r, url, method, NULL);
+		if (r->answered)
+			taken_back(h, r);
+		return ret;
+	}
 	if (r->waiting || r->ready) {
 		enum MHD_Result ret = r->waiting ? send_saved(h, r, url, method)
 				      : send_resp(h, conn, r, &r->saved, url,
@@ -637,6 +721,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	if (!r)
 		return;
 	taken_back(h, r);
+	if (r->answer_bytes)
+		atomic_fetch_sub(&h->s->answer_bytes, r->answer_bytes);
+	/* gone while its turn was on the way: it passes on */
+	turn_forget(&h->s->reg, &r->waiter);
 	/* the client went away before its answer could be sent */
 	if (r->waiting) {
 		ticket_free(r->saved.ticket);

@@ -21,6 +21,9 @@
 struct journal_ticket {
 	pthread_mutex_t lock;
 	bool decided, failed;
+	/* a record could not be written down (json_dumps ran out of
+	 * memory): never stored half right, the change is undone */
+	bool unrecordable;
 	char why[256];
 	void (*done)(void *arg);
 	void *arg;
@@ -179,9 +182,10 @@ void journal_op(struct journal *j, struct journal_ticket **t,
 	struct store_rec *r = ticket_add(t, &j->s->reg, sm, REC_OP);
 
 	r->op = xstrdup(op);
-	r->args = args ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (!r->args)
+	if (!args)
 		r->args = xstrdup("{}");
+	else if (!(r->args = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS)))
+		(*t)->unrecordable = true;	/* "{}" would replay another op */
 	/* a long-lived machine restarts from its latest snapshot */
 	if (j->snapshot_every &&
 	    sm->generation - sm->snap_seq >= j->snapshot_every) {
@@ -200,6 +204,8 @@ void journal_create(struct journal *j, struct journal_ticket **t,
 	snprintf(r->origin, sizeof(r->origin), "%s", sm->origin);
 	r->fresh = sm->fresh;
 	r->config = json_dumps(sm->config, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!r->config)
+		(*t)->unrecordable = true;
 	r->created = sm->created;
 }
 
@@ -476,6 +482,13 @@ static void do_commit(struct journal *j)
 		for (size_t i = 0; i < t->n; i++)
 			if (atomic_load(&t->sms[i]->epoch) != t->epochs[i])
 				t->failed = true;	/* rolled back meanwhile */
+		if (!t->failed && t->unrecordable) {
+			/* not written, and undone in after_commit: what was
+			 * queued on top of it is void from here on */
+			t->failed = true;
+			for (size_t i = 0; i < t->n; i++)
+				atomic_fetch_add(&t->sms[i]->epoch, 1);
+		}
 		if (t->failed)
 			continue;
 		if (n + t->n > cap) {
@@ -556,6 +569,15 @@ static void on_job_done(uv_async_t *a)
 		after(j);
 }
 
+/* Changes that could not be written down go back to what the store
+ * holds, before the next group is written (see do_commit). */
+static void undo_unrecorded(struct journal *j, struct journal_ticket *t)
+{
+	for (; t; t = t->next)
+		for (size_t i = 0; t->unrecordable && i < t->n; i++)
+			rollback(j, t->sms[i]);
+}
+
 static void after_commit(struct journal *j)
 {
 	struct journal_ticket *t = j->batch, *next;
@@ -564,12 +586,15 @@ static void after_commit(struct journal *j)
 	j->batch = NULL;
 	j->busy = false;
 	if (!failed) {
+		undo_unrecorded(j, t);
 		/* the next group goes to the disk while this one is answered */
 		start_cycle(j);
 		for (; t; t = next) {
 			next = t->next;
-			decide(t, t->failed, "the machine was rolled back to what "
-			       "the store holds after an earlier write failed");
+			decide(t, t->failed, t->unrecordable ? "there was no "
+			       "memory to write it down" : "the machine was "
+			       "rolled back to what the store holds after an "
+			       "earlier write failed");
 		}
 		return;
 	}

@@ -84,6 +84,7 @@ static void machine_destroy(struct srv_machine *sm)
 	for (int i = 0; i < SRV_CACHED_ANSWERS; i++)
 		free(sm->cache[i].body);
 	pthread_mutex_destroy(&sm->lock);
+	pthread_mutex_destroy(&sm->turn_lock);
 	free(sm);
 }
 
@@ -114,6 +115,7 @@ struct srv_machine *srv_machine_new(struct machine *m, json_t *config,
 	sm->frames = m->pgdat.node_end_pfn - m->pgdat.node_start_pfn;
 	atomic_store(&sm->last_used_ms, now_ms);
 	pthread_mutex_init(&sm->lock, NULL);
+	pthread_mutex_init(&sm->turn_lock, NULL);
 	sm->refs = 1;			/* the creator's */
 	return sm;
 }

@@ -5,9 +5,9 @@
  * A machine is reached by its id and is only ever handed out with a
  * reference held, so a DELETE or an expiry while another request is
  * still working on it frees the machine only when that request is done.
- * Requests to one machine take its lock, so they apply one after the
- * other in the order they got it; requests to different machines never
- * wait on each other beyond the registry's own short lock.
+ * Requests to one machine take turns (turn.h), so they apply one after
+ * the other in the order they came; requests to different machines
+ * never wait on each other beyond the registry's own short lock.
  */
 #ifndef SRV_REGISTRY_H
 #define SRV_REGISTRY_H
@@ -20,6 +20,7 @@
 
 
 struct machine;
+struct srv_waiter;
 
 #define SRV_ID_MAX	48
 #define SRV_TOKEN_HEX	32	/* 128 random bits */
@@ -45,9 +46,14 @@ struct srv_machine {
 	json_t *config;			/* as created; reset boots it again */
 	int64_t created;		/* Unix seconds */
 
+	/* whose turn it is, and who waits for one (turn.c) */
+	pthread_mutex_t turn_lock;
+	bool turn_held;			/* under turn_lock */
+	struct srv_waiter *turn_head, *turn_tail;	/* under turn_lock */
 	pthread_mutex_t lock;		/* held while the model runs */
 	struct machine *m;		/* under lock */
-	uint64_t generation;		/* under lock: +1 per change */
+	_Atomic uint64_t generation;	/* changed under lock: +1 per change;
+					   read without it by the list */
 	uint64_t snap_seq;		/* under lock: generation of the last
 					   snapshot in the store */
 	bool broken;			/* under lock: a failed write left it

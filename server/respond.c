@@ -189,6 +189,26 @@ void resp_text(struct srv_call *c, int status, const char *ctype, char *text)
 	set_body(c, status, ctype, text);
 }
 
+/*
+ * Every answer built from the model is bounded as a batch's is: a
+ * report past --max-answer (a 64 GiB machine's frame map, the page
+ * tables of many processes) leaves as a 413 that says how to ask for
+ * less, not as megabytes a slow client pins.  It was built to be
+ * measured; only reads and op results come here, never a change's
+ * answer (the change was made).
+ */
+bool resp_over_answer(struct srv_call *c, const char *narrow)
+{
+	size_t len = c->resp->len, max = c->s->opt.max_answer;
+
+	if (c->resp->status != 200 || len <= max)
+		return false;
+	resp_problem(c, 413, "answer-too-large", "this answer would be %zu "
+		     "bytes, over this server's limit of %zu (--max-answer); "
+		     "%s", len, max, narrow);
+	return true;
+}
+
 void resp_problem_obj(struct srv_call *c, int status, json_t *p)
 {
 	char *body;

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "machine.h"
+#include "turn.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,22 +61,28 @@ int srv_boot(struct srv *s, const json_t *config, struct machine **out,
 }
 
 /* An expired machine goes from the store too; nobody waits for that.
- * The loop's thread never waits for a machine: one whose lock is held
- * is in use, not idle, and stays.  False then. */
+ * The loop's thread never waits for a machine: one a request holds or
+ * waits for is in use, not idle, and stays.  False then. */
 static bool expire_one(struct srv *s, struct srv_machine *sm)
 {
 	struct journal_ticket *t = NULL;
 
-	if (pthread_mutex_trylock(&sm->lock))
+	if (!turn_try(sm))
 		return false;
+	if (pthread_mutex_trylock(&sm->lock)) {
+		turn_release(sm);
+		return false;
+	}
 	if (s->journal) {
 		journal_delete(s->journal, &t, sm);
 		journal_submit(s->journal, t);
 	}
 	pthread_mutex_unlock(&sm->lock);
+	/* removed before the turn passes: whoever queued meanwhile gets 404 */
+	reg_remove(&s->reg, sm);
+	turn_release(sm);
 	if (t)
 		ticket_on_done(t, (void (*)(void *))ticket_free, t);
-	reg_remove(&s->reg, sm);
 	return true;
 }
 

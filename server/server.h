@@ -33,6 +33,9 @@ struct srv {
 	_Atomic bool stopping;		/* the drain ran out: a batch stops at
 					   its next operation */
 	_Atomic unsigned inflight;	/* requests being answered */
+	_Atomic uint64_t answer_bytes;	/* bodies handed to libmicrohttpd
+					   and not yet sent: host memory a
+					   slow reader pins */
 };
 
 /* A request as the handlers see it. */
@@ -45,9 +48,10 @@ struct srv_req {
 	bool body_too_large;		/* more than max_body arrived */
 	int64_t now_ms;			/* monotonic clock */
 	int64_t now_unix;		/* wall clock, seconds */
-	/* on the HTTP thread: a machine whose lock is held is not waited
-	 * for; the handler sets resp->busy and the request goes to the pool */
-	bool no_wait;
+	/* a machine in use is not waited for: the request joins its queue
+	 * with this waiter, the handler sets resp->busy, and the waiter's
+	 * wake runs it again in its turn (turn.h); NULL: wait here */
+	struct srv_waiter *waiter;
 	bool admitted;			/* a retry: rate limited once already */
 	bool under_way;			/* its head came before the drain began:
 					   finished, not refused, while the
@@ -76,8 +80,8 @@ struct srv_resp {
 	int route;			/* index of the route, for /metrics */
 	/* the answer may leave only when these changes are on disk */
 	struct journal_ticket *ticket;
-	/* no_wait and the machine was busy: nothing was done or answered;
-	 * handle the request again where it may wait */
+	/* the machine was in use: nothing was done or answered, and the
+	 * request waits in the machine's queue for req->waiter's wake */
 	bool busy;
 };
 

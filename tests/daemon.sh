@@ -25,13 +25,17 @@
 #   busy    one HTTP thread: a batch and a request waiting on machine A
 #           hold up neither /healthz nor machine B; four batches in the
 #           pool hold up no commit
+#   queue   a long batch on machine A and eight requests queued on A:
+#           a create and a batch on B answer at once, A's queue in order
+#   inflight --max-host-memory-total 16M: a 20 MB answer read slowly is
+#           in /metrics and in the budget (a create refused) until it goes
 #   drain   --drain-timeout 1: SIGTERM while a long batch runs and a
 #           request waits for its machine; the batch stops, all are
 #           answered, exit 0
 #   trickle --header-timeout 1: headers sent a byte at a time are cut off
 #
 # MMLAB_DAEMON_ONLY="main busy ..." runs only those sections (options,
-# main, uv, hol, busy, drain, trickle, limits, hostmem, slow, conns,
+# main, uv, hol, busy, queue, inflight, drain, trickle, limits, hostmem, slow, conns,
 # proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
 # (see SLOW).
 #
@@ -748,6 +752,139 @@ for p in $bps; do mm_reap "$p"; done
 mm_stop TERM "busy: SIGTERM"
 fi
 
+# --- requests queued on a busy machine hold no thread -------------------------------
+if section queue; then
+# Machine A runs a long batch; eight requests to A (changes and reads)
+# queue behind it, then A's DELETE and a GET that finds A gone (404).  libuv's pool has four threads: if the queued ones
+# slept on A's lock in the pool, a create and a batch on machine B would
+# wait behind A's batch.  They answer at once, and A's queue then
+# answers in the order it came: kmallocs at rising addresses, GETs at
+# rising generations.
+start queue --rate 0 --max-batch 100000 --max-body 8M --max-answer 64M || exit 1
+newm QA QAA
+awk -v n=100000 'BEGIN { printf "["; for (i = 0; i < n; i++)
+	printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}", i ? "," : "";
+	printf "]" }' >"$TMP/queue.json"
+curl -s -m 60 -o /dev/null -w '%{http_code}' -X POST -H "$QAA" \
+	--data-binary @"$TMP/queue.json" "$B/v1/machines/$QA/ops" >"$TMP/queue0.status" &
+mm_track $!
+qps=$!
+i=0
+while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
+      grep -q '^mmlab_http_requests_in_flight [2-9]'; do
+	i=$((i + 1))
+	sleep 0.02
+done
+# its body parsed, it holds A: a GET to A then waits (given up after
+# 0.3 s: A answers it in its turn, to a client already gone)
+i=0
+while [ $i -lt 100 ] && [ "$(curl -s -m $((SLOW * 3 / 10)).$((SLOW * 3 % 10)) -o /dev/null \
+      -w '%{http_code}' -H "$QAA" "$B/v1/machines/$QA")" = 200 ]; do
+	i=$((i + 1))
+done
+# in_flight : requests the daemon is answering, besides this one
+in_flight() {
+	curl -s -m 5 "$B/metrics" |
+		awk '/^mmlab_http_requests_in_flight / { print $2 - 1 }'
+}
+n0=$(in_flight)
+for k in 1 2 3 4 5 6 7 8 9 10; do
+	case $k in
+	9) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -X DELETE \
+		-H "$QAA" "$B/v1/machines/$QA" >"$TMP/queue$k.status" & ;;
+	1|3|5|8) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -X POST \
+		-H "$QAA" -d '{"size":100}' "$B/v1/machines/$QA/kmalloc" \
+		>"$TMP/queue$k.status" & ;;
+	7) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -H "$QAA" \
+		"$B/v1/machines/$QA/frames?start=0&count=4" >"$TMP/queue$k.status" & ;;
+	*) curl -s -m 60 -o "$TMP/queue$k.out" -w '%{http_code}' -H "$QAA" \
+		"$B/v1/machines/$QA" >"$TMP/queue$k.status" & ;;
+	esac
+	mm_track $!
+	qps="$qps $!"
+	# in this order: the next one leaves once the daemon has this one
+	i=0
+	while [ $i -lt 200 ] && [ "$(in_flight)" -lt $((n0 + k)) ]; do
+		i=$((i + 1))
+		sleep 0.01
+	done
+	sleep 0.02
+done
+sleep 0.1
+req POST /v1/machines -d '{}'
+expect 201 "queue: a create while A is busy and eight requests wait for it"
+t1=$TIME
+QB=$(jq -r .id "$O")
+QBA="Authorization: Bearer $(jq -r .token "$O")"
+req POST "/v1/machines/$QB/ops" -H "$QBA" \
+	-d '[{"op":"kmalloc","args":{"size":64}},{"op":"vmalloc","args":{"size":8192}}]'
+expect 200 "queue: a batch on B while A is busy"
+t2=$TIME
+if [ ! -s "$TMP/queue0.status" ] && [ ! -s "$TMP/queue1.status" ] &&
+   within "$t1" 0.5 && within "$t2" 0.5; then ok
+else bad "queue: the create took ${t1}s and B's batch ${t2}s while A was busy (A: '$(cat "$TMP/queue0.status")', the first queued: '$(cat "$TMP/queue1.status")')"; fi
+for p in $qps; do mm_reap "$p"; done
+same "$(cat "$TMP"/queue[0-9].status "$TMP"/queue10.status | tr -d '\n')" \
+	"200200200200200200200200200204404" \
+	"queue: the batch, the eight queued after it, a delete and a GET after that"
+same "$(jq -r .type "$TMP/queue10.out")" "${P}no-such-machine" \
+	"queue: a request queued behind a delete is 404"
+addrs=$(for k in 1 3 5 8; do printf '%d ' "$(jq -r .addr "$TMP/queue$k.out")"; done)
+gens=$(for k in 2 4 6; do jq -r .generation "$TMP/queue$k.out"; done | tr '\n' ' ')
+same "$(echo "$addrs" | awk '{ for (i = 2; i <= NF; i++)
+	if ($i + 0 <= $(i - 1) + 0) { print "unordered"; exit }
+	print "rising" }')" rising "queue: kmallocs in arrival order ($addrs)"
+same "$(echo "$gens" | awk '{ print ($1 < $2 && $2 < $3) ? "rising" : "unordered" }')" \
+	rising "queue: generations in arrival order ($gens)"
+req DELETE "/v1/machines/$QB" -H "$QBA"
+expect 204 "queue: delete B"
+mm_stop TERM "queue: SIGTERM"
+fi
+
+# --- answers a slow client holds count in the host-memory budget --------------------
+if section inflight; then
+# A batch of 400 frame maps (about 20 MB) read at 100 KB/s: libmicrohttpd
+# holds most of it for minutes.  /metrics shows it in flight, the
+# server's budget (16 MiB) counts it, so a create is refused; once the
+# client is gone the bytes are free, and the create goes through.
+start inflight --rate 0 --max-batch 1000 --max-answer 64M \
+	--max-host-memory-total 16M || exit 1
+newm FA FAA
+awk -v n=400 'BEGIN { printf "["; for (i = 0; i < n; i++)
+	printf "%s{\"op\":\"frames\",\"args\":{}}", i ? "," : ""; printf "]" }' \
+	>"$TMP/inflight.json"
+curl -s -m 120 --limit-rate 100k -o /dev/null -X POST -H "$FAA" \
+	--data-binary @"$TMP/inflight.json" "$B/v1/machines/$FA/ops" &
+fp=$!
+mm_track $fp
+# answer_bytes : mmlab_answer_bytes_in_flight
+answer_bytes() {
+	curl -s -m 5 "$B/metrics" |
+		awk '/^mmlab_answer_bytes_in_flight / { print $2 }'
+}
+i=0
+while [ $i -lt $((200 * SLOW)) ] && [ "$(answer_bytes)" -lt 10000000 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+fb=$(answer_bytes)
+check "inflight: /metrics shows the slow client's answer ($fb bytes)" \
+	[ "$fb" -gt 10000000 ]
+req POST /v1/machines -d '{}'
+problem 507 host-memory "inflight: a create while 20 MB of answer are in flight"
+kill "$fp"
+mm_reap "$fp"
+i=0
+while [ $i -lt 100 ] && [ "$(answer_bytes)" != 0 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+same "$(answer_bytes)" 0 "inflight: no answer in flight once the client left"
+req POST /v1/machines -d '{}'
+expect 201 "inflight: a create once the answer is gone"
+mm_stop TERM "inflight: SIGTERM"
+fi
+
 # --- SIGTERM past the drain: batches stop, everyone is answered, exit 0 -------------
 if section drain; then
 start drain --rate 0 --max-batch 100000 --max-body 8M --max-answer 64M \
@@ -950,7 +1087,7 @@ req POST /v1/machines -d '{"ram":"512M"}'
 HB=$(jq -r .id "$O")
 HBAUTH="Authorization: Bearer $(jq -r .token "$O")"
 req POST "/v1/machines/$HB/ops" -H "$HBAUTH" --data-binary @"$TMP/w1.json"
-jqis '[.ok, .results[-1].status, (.results[-1].problem.detail | test("the machines of this server hold 1\\.5 MiB of host memory, over its budget of 1\\.5 MiB"))] | map(tostring) | join(" ")' \
+jqis '[.ok, .results[-1].status, (.results[-1].problem.detail | test("the machines of this server and the answers it is sending hold 1\\.5 MiB of host memory, over its budget of 1\\.5 MiB"))] | map(tostring) | join(" ")' \
 	"false 507 true" "hostmem: the server's total stops the second machine"
 req POST /v1/machines -d '{"ram":"512M"}'
 problem 507 host-memory "hostmem: no new machine while the total is spent"

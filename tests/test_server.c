@@ -14,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"	/* before the model: <signal.h> first */
 #include "handlers.h"
+#include "store.h"
 #include "options.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "turn.h"
 
 /* --- a fake request ----------------------------------------------------------- */
 
@@ -73,8 +76,9 @@ struct answer {
 	struct srv_resp r;
 };
 
-/* What http.c sets beside the request: on the HTTP thread (no_wait), a
- * retry (admitted), a malformed request it found (bad_request). */
+/* What http.c sets beside the request: its waiter for a machine in use
+ * (waiter), a retry (admitted), a malformed request it found
+ * (bad_request). */
 static struct srv_req http_flags;
 
 /* Send one request; token may be NULL; body may be NULL.  A query in
@@ -92,7 +96,7 @@ static void send_req(struct srv *s, const char *method, const char *path,
 		.body = body ? body : "", .body_len = body ? strlen(body) : 0,
 		.now_ms = 1000, .now_unix = 1700000000,
 		.header = fake_header, .query = fake_query, .ctx = &f,
-		.no_wait = http_flags.no_wait, .admitted = http_flags.admitted,
+		.waiter = http_flags.waiter, .admitted = http_flags.admitted,
 		.under_way = http_flags.under_way,
 		.bad_request = http_flags.bad_request,
 	};
@@ -730,7 +734,8 @@ static void test_host_memory(void **state)
 	/* the server's total: changes and new machines are refused */
 	s = server(host_total_1m);
 	create(s, NULL, id, tok);
-	fill_host(s, id, tok, "the machines of this server hold");
+	fill_host(s, id, tok, "the machines of this server and the answers "
+		  "it is sending hold");
 	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
 	assert_problem(&a, 507, "host-memory");
 	assert_non_null(header_of(&a.r, "Retry-After"));
@@ -1033,16 +1038,28 @@ static void test_metrics_and_expiry(void **state)
 	server_free(s);
 }
 
+/* A waiter of the test's: counts the times its turn came. */
+static int woken;
+
+static void count_wake(struct srv_waiter *w)
+{
+	(void)w;
+	woken++;
+}
+
 /*
- * On the HTTP thread a machine another request holds is not waited for:
- * the answer is "busy", with nothing done and nothing answered, and
- * http.c hands the request to the pool.  A retry there skips the rate
- * limit it passed once, but not a drain that has run out.
+ * A machine another request holds is not waited for: the answer is
+ * "busy", with nothing done and nothing answered, and the request is in
+ * the machine's queue; when the holder is done its waiter is woken, and
+ * run again it holds the turn (even before one queued later).  The list
+ * never waits for a machine; a retry skips the rate limit it passed
+ * once, but not a drain that has run out.
  */
 static void test_busy_and_http_refusals(void **state)
 {
 	struct srv *s = server(NULL);
 	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct srv_waiter w1 = { .wake = count_wake }, w2 = w1;
 	struct srv_machine *sm;
 	struct answer a;
 
@@ -1050,8 +1067,9 @@ static void test_busy_and_http_refusals(void **state)
 	memset(&http_flags, 0, sizeof(http_flags));
 	create(s, NULL, id, tok);
 	sm = reg_get(&s->reg, id, NULL, true);
-	pthread_mutex_lock(&sm->lock);
-	http_flags.no_wait = true;
+	woken = 0;
+	assert_true(turn_take(&s->reg, sm, NULL));	/* the test holds it */
+	http_flags.waiter = &w1;
 	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
 	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
 	assert_true(a.r.busy);
@@ -1059,8 +1077,10 @@ static void test_busy_and_http_refusals(void **state)
 	assert_string_equal(a.body, "");
 	assert_null(a.r.ticket);
 	done(&a);
+	http_flags.waiter = &w2;
 	send_req(s, "GET", "/v1/machines", tok, NULL, &a);
-	assert_true(a.r.busy);
+	assert_false(a.r.busy);
+	assert_int_equal(a.status, 200);
 	done(&a);
 	send_req(s, "GET", "/healthz", NULL, NULL, &a);
 	assert_false(a.r.busy);
@@ -1068,14 +1088,33 @@ static void test_busy_and_http_refusals(void **state)
 	done(&a);
 	/* nor does the loop wait for it to expire it: in use, not idle */
 	assert_int_equal(srv_expire_idle(s, 1001 + 1000ll * s->opt.idle_expiry), 0);
-	pthread_mutex_unlock(&sm->lock);
+	/* a second request queues behind the first */
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_true(a.r.busy);
+	done(&a);
+	assert_int_equal(woken, 0);
+	turn_release(sm);
+	assert_int_equal(woken, 1);	/* the first, its turn given */
+	assert_true(w1.granted);
+	/* the second, run again too early, is still queued */
+	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
+	assert_true(a.r.busy);
+	done(&a);
 	/* nothing ran while it was busy: the first object is still free */
+	http_flags.waiter = &w1;
 	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
 	assert_false(a.r.busy);
 	assert_int_equal(a.status, 200);
 	assert_string_equal(jstr(&a, "addr"), "0xc2001000");
 	done(&a);
-	http_flags.no_wait = false;
+	assert_int_equal(woken, 2);	/* done: the second's turn came */
+	turn_forget(&s->reg, &w1);	/* as http.c does after a run */
+	assert_null(w1.sm);
+	/* the second leaves without running: the turn passes on */
+	turn_forget(&s->reg, &w2);
+	assert_true(turn_try(sm));
+	turn_release(sm);
+	http_flags.waiter = NULL;
 
 	atomic_store(&s->draining, true);
 	http_flags.admitted = true;
@@ -1201,6 +1240,232 @@ static void test_answer_out_of_memory(void **state)
 	server_free(s);
 }
 
+/*
+ * A machine deleted while a request waits in its queue: the waiter's
+ * reference keeps it, woken it finds the machine gone (404), and its
+ * turn and reference go with it (ASan sees no use after free).
+ */
+static void test_queued_behind_delete(void **state)
+{
+	struct srv *s = server(NULL);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[128];
+	struct srv_waiter w = { .wake = count_wake };
+	struct srv_machine *sm;
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	sm = reg_get(&s->reg, id, NULL, true);
+	assert_true(turn_take(&s->reg, sm, NULL));
+	woken = 0;
+	http_flags.waiter = &w;
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_true(a.r.busy);
+	done(&a);
+	/* the holder deletes it, and is done */
+	reg_remove(&s->reg, sm);
+	turn_release(sm);
+	reg_put(&s->reg, sm);
+	assert_int_equal(woken, 1);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 404, "no-such-machine");
+	done(&a);
+	turn_forget(&s->reg, &w);	/* the last reference: freed */
+	assert_null(w.sm);
+	http_flags.waiter = NULL;
+	assert_int_equal(reg_count(&s->reg), 0);
+	server_free(s);
+}
+
+static void small_answers(struct srv_options *o)
+{
+	o->max_answer = 4096;
+}
+
+/*
+ * Every answer built from the model is bounded by --max-answer, not a
+ * batch's only: a report, the frame map, a read op's result past it is
+ * 413 answer-too-large saying how to ask for less; under it, a 200.
+ */
+static void test_every_answer_bounded(void **state)
+{
+	struct srv *s = server(small_answers);
+	char id[SRV_ID_MAX], tok[SRV_TOKEN_HEX + 1], path[160];
+	struct answer a;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	create(s, NULL, id, tok);
+	snprintf(path, sizeof(path), "/v1/machines/%s/frames", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 413, "answer-too-large");
+	assert_non_null(strstr(jstr(&a, "detail"), "limit of 4096 "
+				"(--max-answer); ask for the map in pieces: "
+				"?start=PFN&count=N frames"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/frames?start=0&count=16",
+		 id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/proc/slabinfo", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_problem(&a, 413, "answer-too-large");
+	assert_non_null(strstr(jstr(&a, "detail"), "the text form"));
+	done(&a);
+	/* a read op's result, as a single POST */
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x100000\",\"len\":4096}",
+		 &a);
+	assert_problem(&a, 413, "answer-too-large");
+	assert_non_null(strstr(jstr(&a, "detail"), "ask for less at once"));
+	done(&a);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x100000\",\"len\":16}", &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/proc/meminfo", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	done(&a);
+	server_free(s);
+}
+
+/* jansson's allocator for the next test: nothing over 16 KiB. */
+static void *mid_malloc(size_t n)
+{
+	return n > 16384 ? NULL : malloc(n);
+}
+
+static void set_flag(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* The journal's verdict on the last answer's ticket: true when it failed. */
+static bool settle(uv_loop_t *loop, struct answer *a, char *why, size_t len)
+{
+	struct journal_ticket *t = a->r.ticket;
+	bool decided = false, failed;
+
+	assert_non_null(t);
+	ticket_on_done(t, set_flag, &decided);
+	while (!decided)
+		uv_run(loop, UV_RUN_ONCE);
+	failed = ticket_failed(t, why, len);
+	ticket_free(t);
+	a->r.ticket = NULL;
+	return failed;
+}
+
+/* A server journalling to dir on loop, its machines replayed. */
+static struct srv *journalled(uv_loop_t *loop, const char *dir)
+{
+	struct srv *s = server(NULL);
+	char err[256];
+	bool ro;
+	struct store *st = store_open(dir, &ro, err, sizeof(err));
+
+	assert_non_null(st);
+	s->journal = journal_new(s, st, dir, ro, loop, 0);
+	assert_int_equal(journal_replay(s->journal, err, sizeof(err)), 0);
+	return s;
+}
+
+static void journalled_free(uv_loop_t *loop, struct srv *s)
+{
+	journal_close(s->journal);
+	uv_run(loop, UV_RUN_DEFAULT);	/* its handles close */
+	s->journal = NULL;
+	server_free(s);
+}
+
+/*
+ * A change whose record cannot be written down (json_dumps of its
+ * arguments runs out of memory) is refused as a failed write is: 503,
+ * and the machine back to what the store holds; never stored as "{}"
+ * (which would replay as another operation).  A write of 4096 bytes
+ * in hex parses within 16 KiB, and its record needs a little more.
+ */
+static void test_unrecordable_change(void **state)
+{
+	char dir[] = "/tmp/mmlab-unrec-XXXXXX", id[SRV_ID_MAX], why[256];
+	char tok[SRV_TOKEN_HEX + 1], path[128], *hex = malloc(8193), *dump;
+	struct strbuf body = STRBUF_INIT;
+	uv_loop_t loop;
+	struct srv *s;
+	struct answer a;
+	json_t *args;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	memset(hex, '6', 8192);
+	hex[8192] = '\0';
+	sb_printf(&body, "{\"phys\":\"0x10000000\",\"hex\":\"%s\"}", hex);
+	/* the test's premise: the body parses, its record cannot be made */
+	json_set_alloc_funcs(mid_malloc, free);
+	args = json_loads(body.buf, 0, NULL);
+	assert_non_null(args);
+	dump = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	json_set_alloc_funcs(malloc, free);
+	assert_null(dump);
+	json_decref(args);
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	s = journalled(&loop, dir);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/write", id);
+	json_set_alloc_funcs(mid_malloc, free);
+	send_req(s, "POST", path, tok, body.buf, &a);
+	json_set_alloc_funcs(malloc, free);
+	assert_int_equal(a.status, 200);	/* waiting for the journal */
+	assert_true(settle(&loop, &a, why, sizeof(why)));
+	assert_string_equal(why, "there was no memory to write it down");
+	done(&a);
+	/* undone: the bytes are not there, the generation did not move */
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x10000000\",\"len\":4}", &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "hex"), "00000000");
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "generation")), 0);
+	done(&a);
+	/* the next change is written, and a restart has just it */
+	snprintf(path, sizeof(path), "/v1/machines/%s/write", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x10000000\",\"text\":\"ok\"}",
+		 &a);
+	assert_int_equal(a.status, 200);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	done(&a);
+	journalled_free(&loop, s);
+	s = journalled(&loop, dir);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "generation")), 1);
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
+	send_req(s, "POST", path, tok, "{\"phys\":\"0x10000000\",\"len\":4}", &a);
+	assert_string_equal(jstr(&a, "hex"), "6f6b0000");
+	done(&a);
+	journalled_free(&loop, s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	free(hex);
+	sb_free(&body);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1225,6 +1490,9 @@ int main(void)
 		cmocka_unit_test(test_busy_and_http_refusals),
 		cmocka_unit_test(test_answer_and_time_options),
 		cmocka_unit_test(test_answer_out_of_memory),
+		cmocka_unit_test(test_unrecordable_change),
+		cmocka_unit_test(test_every_answer_bounded),
+		cmocka_unit_test(test_queued_behind_delete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
