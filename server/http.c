@@ -549,8 +549,10 @@ static struct conn_sock *conn_sock(struct MHD_Connection *conn)
  * memory itself, with an HTML page; it gets room for far more than we
  * take, so a request over our limits reaches us and has a problem+json
  * (only one past SRV_MHD_MEMORY in all still gets the HTML 414 or 431).
+ * No more than that: libmicrohttpd zeroes the pool for every request, and
+ * at 64 KiB that memset was most of what a /healthz cost.
  */
-#define SRV_MHD_MEMORY	(64 * 1024)
+#define SRV_MHD_MEMORY	(32 * 1024)
 #define SRV_MAX_URI	(8 * 1024)
 #define SRV_MAX_HEADERS_BYTES	(16 * 1024)
 

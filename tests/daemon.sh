@@ -477,8 +477,8 @@ req POST /healthz
 problem 405 method-not-allowed "POST on /healthz"
 
 # a head over the server's limits: problem+json, not libmicrohttpd's HTML
-# (which only a head past its 64 KiB of memory per connection still gets)
-big=$(head -c 40000 /dev/zero | tr '\0' a)
+# (which only a head past its 32 KiB of memory per connection still gets)
+big=$(head -c 20000 /dev/zero | tr '\0' a)
 req GET /healthz -H "X-Big: $big"
 problem 431 headers-too-large "headers too large"
 req GET "/healthz?x=$(head -c 9000 /dev/zero | tr '\0' a)"
