@@ -9,6 +9,13 @@
 
 const struct ex_type *const ex_types[] = {
 	&ex_type_zone,
+	&ex_type_kvmalloc,
+	&ex_type_kmalloc_size,
+	&ex_type_linear_pa,
+	&ex_type_walk2,
+	&ex_type_walk_pae,
+	&ex_type_lowmem,
+	&ex_type_kmap,
 	NULL
 };
 

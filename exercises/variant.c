@@ -330,9 +330,25 @@ const json_t *ex_reveal_ops(const struct ex_variant *v)
 	return v->reveal;
 }
 
+/* Addresses and frames read best in hex, as every api answer writes them. */
+static json_t *display(enum ex_format f, const json_t *value)
+{
+	if ((f == EX_FMT_ADDRESS || f == EX_FMT_PFN) && json_is_integer(value))
+		return api_hex((uint64_t)json_integer_value(value));
+	return json_deep_copy(value);
+}
+
 json_t *ex_key_json(const struct ex_variant *v)
 {
-	return json_deep_copy(v->key);
+	json_t *k = json_object();
+
+	for (unsigned i = 0; i < ex_type_nr_fields(v->type); i++) {
+		const struct ex_field *f = &v->type->fields[i];
+
+		json_object_set_new(k, f->name, display(f->format,
+				    json_object_get(v->key, f->name)));
+	}
+	return k;
 }
 
 /* --- grading --------------------------------------------------------------------- */
@@ -404,7 +420,8 @@ int ex_grade(const struct ex_variant *v, const json_t *answer,
 	for (unsigned i = 0; i < n; i++) {
 		const struct ex_field *f = &t->fields[i];
 		bool ok = field_correct(v, f->name, parsed[i]);
-		json_t *o = json_pack("{s:o, s:b, s:i, s:i}", "given", parsed[i],
+		json_t *o = json_pack("{s:o, s:b, s:i, s:i}", "given",
+				      display(f->format, parsed[i]),
 				      "correct", ok, "credit", (int)f->credit,
 				      "earned", ok ? (int)f->credit : 0);
 
@@ -412,6 +429,7 @@ int ex_grade(const struct ex_variant *v, const json_t *answer,
 			json_object_set(o, "feedback",
 					json_object_get(v->feedback, f->name));
 		json_object_set_new(fields, f->name, o);
+		json_decref(parsed[i]);
 		score += ok ? f->credit : 0;
 		max += f->credit;
 	}
