@@ -39,10 +39,10 @@ static int earlier(struct ex_ctx *c, unsigned kmaps, unsigned locals,
 	for (unsigned i = 0; i < kmaps + locals; i++) {
 		if (take_page(c, "GFP_HIGHUSER", &pfn))
 			return EX_REDRAW;
-		if (i < kmaps ? ex_setup(c, "kmap", json_pack("{s:I}", "pfn",
-							(json_int_t)pfn), NULL)
+		if (i < kmaps ? ex_setup(c, "kmap", json_pack("{s:o}", "pfn",
+							api_hex(pfn)), NULL)
 			      : ex_setup(c, "kmap_local_page", json_pack(
-					"{s:I, s:i}", "pfn", (json_int_t)pfn,
+					"{s:o, s:i}", "pfn", api_hex(pfn),
 					"cpu", (int)cpu), NULL))
 			return EX_REDRAW;
 	}
@@ -64,8 +64,8 @@ static int which_window(const json_t *layout, uint64_t a)
 	return -1;
 }
 
-static void vaddr_key(struct ex_ctx *c, int win, bool local, uint64_t pfn,
-		      const json_t *layout, const json_t *r)
+static void vaddr_key(struct ex_ctx *c, int win, bool local, unsigned kmaps,
+		      uint64_t pfn, const json_t *layout, const json_t *r)
 {
 	uint64_t a = ex_num(r, "addr");
 
@@ -78,9 +78,10 @@ static void vaddr_key(struct ex_ctx *c, int win, bool local, uint64_t pfn,
 		       (unsigned long long)(pfn << 12), (unsigned long long)a);
 	else if (win == 1)
 		ex_key(c, "vaddr", json_integer((json_int_t)a),
-		       "kmap takes the next free pkmap slot, %llu here (the "
-		       "earlier kmaps hold the ones before it): PKMAP_BASE "
-		       "0x%08llx + %llu * 4096 = 0x%08llx.",
+		       "kmap hands out pkmap slots in turn from slot 1, and "
+		       "the %u earlier kmaps still hold theirs, so this is "
+		       "slot %llu: PKMAP_BASE 0x%08llx + %llu * 4096 = "
+		       "0x%08llx.", kmaps,
 		       (unsigned long long)ex_num(r, "slot"),
 		       (unsigned long long)ex_num(layout, "PKMAP_BASE"),
 		       (unsigned long long)ex_num(r, "slot"),
@@ -132,10 +133,10 @@ static int make(struct ex_ctx *c)
 	    take_page(c, gfp, &pfn) ||
 	    ex_reveal_report(c, "layout", &layout))
 		return EX_REDRAW;
-	if (local ? ex_reveal(c, "kmap_local_page", json_pack("{s:I, s:i}",
-				"pfn", (json_int_t)pfn, "cpu", (int)cpu), &r)
-		  : ex_reveal(c, "kmap", json_pack("{s:I}", "pfn",
-						   (json_int_t)pfn), &r))
+	if (local ? ex_reveal(c, "kmap_local_page", json_pack("{s:o, s:i}",
+				"pfn", api_hex(pfn), "cpu", (int)cpu), &r)
+		  : ex_reveal(c, "kmap", json_pack("{s:o}", "pfn",
+						   api_hex(pfn)), &r))
 		return EX_REDRAW;
 	win = which_window(layout, ex_num(r, "addr"));
 	if (win < 0)
@@ -145,7 +146,7 @@ static int make(struct ex_ctx *c)
 	else
 		snprintf(call, sizeof(call), "kmap()");
 	ex_machine_words(ram, pae, split, NULL, words, sizeof(words));
-	ex_question(c, "On %s and %u CPU%s, %u HighMem page%s %s been kmapped "
+	ex_question(c, "On %s and %u CPU%s, %u page%s from alloc_pages(GFP_HIGHUSER, 0) %s been kmapped "
 		    "and CPU %u holds %u kmap_local mapping%s. The kernel takes "
 		    "a page with alloc_pages(%s, 0), pfn 0x%llx, and calls %s "
 		    "on it. Through which window does it reach the frame "
@@ -155,7 +156,7 @@ static int make(struct ex_ctx *c)
 		    locals, locals == 1 ? "" : "s", gfp,
 		    (unsigned long long)pfn, call);
 	ex_key(c, "window", json_string(windows[win]), "%s", window_why[win]);
-	vaddr_key(c, win, local, pfn, layout, r);
+	vaddr_key(c, win, local, kmaps, pfn, layout, r);
 	return 0;
 }
 

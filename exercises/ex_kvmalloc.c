@@ -40,8 +40,8 @@ static int scatter(struct ex_ctx *c, unsigned n)
 		pfns[i] = ex_num(r, "pfn");
 	}
 	for (unsigned i = 0; i < n; i += 2)
-		if (ex_setup(c, "free_pages", json_pack("{s:I, s:i}", "pfn",
-				(json_int_t)pfns[i], "order", 0), NULL))
+		if (ex_setup(c, "free_pages", json_pack("{s:o, s:i}", "pfn",
+				api_hex(pfns[i]), "order", 0), NULL))
 			return EX_REDRAW;
 	return 0;
 }
@@ -70,7 +70,7 @@ static int make(struct ex_ctx *c)
 	bool kcont, vcont = true;
 	const char *vzone;
 	char words[160];
-	size_t n;
+	size_t n, brk = 0;
 
 	if (ex_boot(c, ex_config(ram, pae, split, NULL)) ||
 	    scatter(c, 2 * (unsigned)ex_range(c, 1, 4)) ||
@@ -85,8 +85,11 @@ static int make(struct ex_ctx *c)
 
 		if (strcmp(ex_str(p, "zone"), vzone))
 			return EX_REDRAW;	/* mixed zones: no one answer */
-		if (ex_num(p, "pfn") != ex_num(json_array_get(pages, 0), "pfn") + i)
+		if (vcont && ex_num(p, "pfn") !=
+			     ex_num(json_array_get(pages, i - 1), "pfn") + 1) {
 			vcont = false;
+			brk = i;	/* the first frame that breaks the run */
+		}
 	}
 	if (vcont || n == 0)
 		return EX_REDRAW;
@@ -118,17 +121,19 @@ static int make(struct ex_ctx *c)
 	       ex_str(blk, "zone"));
 	ex_key(c, "vmalloc_contiguous", json_false(),
 	       "vmalloc asks the page allocator for %zu single pages and maps "
-	       "each one into its virtual window; here they are pfn 0x%llx, "
-	       "0x%llx, ... which are not consecutive: only the virtual "
-	       "range is contiguous.", n,
-	       (unsigned long long)ex_num(json_array_get(pages, 0), "pfn"),
-	       (unsigned long long)ex_num(json_array_get(pages, 1), "pfn"));
+	       "each one into its virtual window: here page %zu is pfn "
+	       "0x%llx but page %zu is pfn 0x%llx, so only the virtual range "
+	       "is contiguous.", n, brk - 1,
+	       (unsigned long long)ex_num(json_array_get(pages, brk - 1), "pfn"),
+	       brk,
+	       (unsigned long long)ex_num(json_array_get(pages, brk), "pfn"));
 	ex_key(c, "vmalloc_zone", json_string(vzone),
 	       "vmalloc's pages are allocated with __GFP_HIGHMEM, so they come "
 	       "from the highest zone with free pages, %s on this machine%s.",
 	       vzone, strcmp(vzone, "HighMem")
 	       ? " (there is no HighMem here, so vmalloc uses lowmem)"
-	       : " (lowmem is never needed: the pages are mapped one by one)");
+	       : " (they need no linear-map address: each is mapped on its "
+		 "own into the vmalloc window)");
 	ex_key(c, "vmalloc_frames", json_integer((json_int_t)n),
 	       "vmalloc(%u) rounds up to whole pages: %zu frames (the guard "
 	       "page after the area has no frame).", vsize, n);

@@ -65,8 +65,8 @@ static int make(struct ex_ctx *c)
 	if (addr >= (1ull << 32))
 		return EX_REDRAW;
 	rc = ex_reveal_report(c, "layout", &layout) ||
-	     ex_reveal(c, "translate", json_pack("{s:I}", "addr",
-						 (json_int_t)addr), &t);
+	     ex_reveal(c, "translate", json_pack("{s:o}", "addr",
+						 api_hex(addr)), &t);
 	if (rc)
 		return EX_REDRAW;
 	po = ex_num(layout, "PAGE_OFFSET");

@@ -50,8 +50,8 @@ int ex_walk_draw(struct ex_ctx *c, bool pae, struct ex_walk *w)
 	w->area = ex_num(r, "addr");
 	w->va = w->area + ex_range(c, 0, pages - 1) * 4096 +
 		(ex_range(c, 0, 4095) & ~3ull);
-	if (ex_reveal(c, "translate", json_pack("{s:I}", "addr",
-						(json_int_t)w->va), &t))
+	if (ex_reveal(c, "translate", json_pack("{s:o}", "addr",
+						api_hex(w->va)), &t))
 		return EX_REDRAW;
 	if (!json_is_true(json_object_get(t, "ok")) ||
 	    ex_num(t, "page_size") != 4096 ||
