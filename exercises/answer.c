@@ -33,8 +33,7 @@ const char *ex_format_name(enum ex_format f)
 static const char *const expect[] = {
 	[EX_FMT_ZONE] = "a zone name: DMA, Normal or HighMem",
 	[EX_FMT_PFN] = "a frame number, decimal or 0x hex (0x36bfe)",
-	[EX_FMT_ADDRESS] = "an address, decimal or 0x hex (0xc0100000), "
-			   "or \"none\"",
+	[EX_FMT_ADDRESS] = "an address (0xc0100000, or decimal), or none",
 	[EX_FMT_CACHE] = "a cache name (kmalloc-64), or \"none\"",
 	[EX_FMT_COUNT] = "a whole number, decimal or 0x hex",
 	[EX_FMT_SIZE] = "a size in bytes: 4096, 0x1000, 4K, 4KiB, 896M",
