@@ -11,6 +11,7 @@ const struct ex_type *const ex_types[] = {
 	&ex_type_zone,
 	&ex_type_kvmalloc,
 	&ex_type_kmalloc_size,
+	&ex_type_buddy,
 	&ex_type_linear_pa,
 	&ex_type_walk2,
 	&ex_type_walk_pae,

@@ -121,6 +121,7 @@ const char *ex_draw_vmsplit(struct ex_ctx *c);
 extern const struct ex_type ex_type_zone;
 extern const struct ex_type ex_type_kvmalloc;
 extern const struct ex_type ex_type_kmalloc_size;
+extern const struct ex_type ex_type_buddy;
 extern const struct ex_type ex_type_linear_pa;
 extern const struct ex_type ex_type_walk2;
 extern const struct ex_type ex_type_walk_pae;

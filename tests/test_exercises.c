@@ -214,6 +214,22 @@ static json_t *key_kmalloc_size(const struct ex_variant *v, const json_t *rs)
 			 (json_int_t)(num(k, "ksize") - num(k, "size")));
 }
 
+/* From the first block's range: the second is in it or not. */
+static json_t *key_buddy(const struct ex_variant *v, const json_t *rs)
+{
+	const json_t *fa = res(rs, 0), *fb = res(rs, 1);
+	uint64_t head = num(fa, "head"), end = head + (1ull << num(fa, "order"));
+	uint64_t b = num(fb, "pfn");
+
+	assert_string_equal(str(json_array_get(ex_reveal_ops(v), 0), "op"),
+			    "frame");
+	assert_string_equal(str(fa, "state"), "free");
+	assert_true(num(fa, "pfn") >= head && num(fa, "pfn") < end);
+	return json_pack("{s:b, s:o, s:I}", "merged", b >= head && b < end,
+			 "head", api_hex(head), "order",
+			 (json_int_t)num(fa, "order"));
+}
+
 /* From the layout, not from translate's own linear_pa. */
 static json_t *key_linear_pa(const struct ex_variant *v, const json_t *rs)
 {
@@ -314,6 +330,7 @@ static const struct type_case cases[] = {
 	{ "zone", key_zone, 60 },
 	{ "kvmalloc", key_kvmalloc, 90 },
 	{ "kmalloc_size", key_kmalloc_size, 90 },
+	{ "buddy", key_buddy, 90 },
 	{ "linear_pa", key_linear_pa, 90 },
 	{ "walk2", key_walk2, 90 },
 	{ "walk_pae", key_walk_pae, 90 },
@@ -468,34 +485,40 @@ static void test_kmalloc_size(void **state)
 	check_type(&cases[2]);
 }
 
-static void test_linear_pa(void **state)
+static void test_buddy(void **state)
 {
 	(void)state;
 	check_type(&cases[3]);
 }
 
-static void test_walk2(void **state)
+static void test_linear_pa(void **state)
 {
 	(void)state;
 	check_type(&cases[4]);
 }
 
-static void test_walk_pae(void **state)
+static void test_walk2(void **state)
 {
 	(void)state;
 	check_type(&cases[5]);
 }
 
-static void test_lowmem(void **state)
+static void test_walk_pae(void **state)
 {
 	(void)state;
 	check_type(&cases[6]);
 }
 
-static void test_kmap(void **state)
+static void test_lowmem(void **state)
 {
 	(void)state;
 	check_type(&cases[7]);
+}
+
+static void test_kmap(void **state)
+{
+	(void)state;
+	check_type(&cases[8]);
 }
 
 /* --- the rest of the interface ----------------------------------------------------- */
@@ -682,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_zone),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_kmalloc_size),
+		cmocka_unit_test(test_buddy),
 		cmocka_unit_test(test_linear_pa),
 		cmocka_unit_test(test_walk2),
 		cmocka_unit_test(test_walk_pae),
