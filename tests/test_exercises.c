@@ -283,6 +283,44 @@ static json_t *key_walk_pae(const struct ex_variant *v, const json_t *rs)
 			 (json_int_t)num(res_of(v, rs, "layout"), "PAGE_OFFSET"));
 }
 
+/* The error code from the walk's bit names, the outcome from the signal
+ * and the handler's flags. */
+static json_t *key_fault(const struct ex_variant *v, const json_t *rs)
+{
+	const json_t *r = res_of(v, rs, "access");
+	const json_t *walk = json_object_get(r, "walk");
+	const json_t *bits = json_object_get(json_object_get(walk, "fault"),
+					     "bits");
+	const json_t *f = json_object_get(r, "fault");
+	const json_t *sig = json_object_get(r, "signal");
+	json_int_t code = 0;
+	const char *out;
+
+	for (size_t i = 0; i < json_array_size(bits); i++) {
+		const char *b = json_string_value(json_array_get(bits, i));
+
+		code |= !strcmp(b, "PROT") ? 1 : !strcmp(b, "WRITE") ? 2
+			: !strcmp(b, "USER") ? 4 : !strcmp(b, "INSTR") ? 16 : 0;
+	}
+	if (json_is_true(json_object_get(walk, "ok")))
+		out = "none";
+	else if (json_is_object(sig))
+		out = !strcmp(str(sig, "si_code"), "SEGV_MAPERR")
+		      ? "segv_maperr" : "segv_accerr";
+	else if (json_is_true(json_object_get(f, "cow_copy")))
+		out = "cow_copy";
+	else if (json_is_true(json_object_get(f, "cow_reuse")))
+		out = "cow_reuse";
+	else if (json_is_true(json_object_get(f, "zero_page")) &&
+		 num(f, "frames_taken") == 0)
+		out = "zero_page";
+	else
+		out = "new_page";
+	return json_pack("{s:b, s:I, s:s}", "fault",
+			 !json_is_true(json_object_get(walk, "ok")),
+			 "error_code", code, "outcome", out);
+}
+
 /* From the layout's region list, not its pfn fields. */
 static json_t *key_lowmem(const struct ex_variant *v, const json_t *rs)
 {
@@ -334,6 +372,7 @@ static const struct type_case cases[] = {
 	{ "linear_pa", key_linear_pa, 90 },
 	{ "walk2", key_walk2, 90 },
 	{ "walk_pae", key_walk_pae, 90 },
+	{ "fault", key_fault, 80 },
 	{ "lowmem", key_lowmem, 40 },
 	{ "kmap", key_kmap, 60 },
 };
@@ -509,16 +548,22 @@ static void test_walk_pae(void **state)
 	check_type(&cases[6]);
 }
 
-static void test_lowmem(void **state)
+static void test_fault(void **state)
 {
 	(void)state;
 	check_type(&cases[7]);
 }
 
-static void test_kmap(void **state)
+static void test_lowmem(void **state)
 {
 	(void)state;
 	check_type(&cases[8]);
+}
+
+static void test_kmap(void **state)
+{
+	(void)state;
+	check_type(&cases[9]);
 }
 
 /* --- the rest of the interface ----------------------------------------------------- */
@@ -709,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_linear_pa),
 		cmocka_unit_test(test_walk2),
 		cmocka_unit_test(test_walk_pae),
+		cmocka_unit_test(test_fault),
 		cmocka_unit_test(test_lowmem),
 		cmocka_unit_test(test_kmap),
 	};
