@@ -17,6 +17,7 @@ const struct ex_type *const ex_types[] = {
 	&ex_type_walk_pae,
 	&ex_type_fault,
 	&ex_type_lowmem,
+	&ex_type_alias,
 	&ex_type_kmap,
 	NULL
 };

@@ -127,6 +127,7 @@ extern const struct ex_type ex_type_walk2;
 extern const struct ex_type ex_type_walk_pae;
 extern const struct ex_type ex_type_fault;
 extern const struct ex_type ex_type_lowmem;
+extern const struct ex_type ex_type_alias;
 extern const struct ex_type ex_type_kmap;
 
 #endif

@@ -321,6 +321,38 @@ static json_t *key_fault(const struct ex_variant *v, const json_t *rs)
 			 "error_code", code, "outcome", out);
 }
 
+/* The frame from pagemap and kmap agreeing, the address from the layout,
+ * the data from the bytes read back against the text written. */
+static json_t *key_alias(const struct ex_variant *v, const json_t *rs)
+{
+	const json_t *l = res_of(v, rs, "layout"), *pm = res_of(v, rs, "pagemap");
+	const json_t *km = res_of(v, rs, "kmap"), *rd = res_of(v, rs, "uread");
+	const json_t *rev = ex_reveal_ops(v), *w = NULL;
+	uint64_t pfn = num(json_array_get(json_object_get(pm, "pages"), 0), "pfn");
+	bool low = pfn < num(l, "max_low_pfn");
+	char hex[80] = "";
+	const char *t;
+
+	for (size_t i = 0; i < json_array_size(rev); i++) {
+		const json_t *o = json_array_get(rev, i);
+		const char *op = json_string_value(json_object_get(o, "op"));
+
+		if (op && !strcmp(op, "write"))
+			w = json_object_get(o, "args");
+	}
+	assert_non_null(w);
+	t = str(w, "text");
+	for (size_t i = 0; t[i]; i++)
+		sprintf(hex + 2 * i, "%02x", (unsigned char)t[i]);
+	assert_int_equal(num(km, "pfn"), pfn);
+	assert_int_equal(num(km, "addr"), low
+			 ? num(l, "PAGE_OFFSET") + (pfn << 12)
+			 : num(l, "PKMAP_BASE") + num(km, "slot") * 4096);
+	return json_pack("{s:o, s:o, s:b, s:b}", "pfn", api_hex(pfn), "kaddr",
+			 api_hex(num(km, "addr")), "lowmem", low, "same_data",
+			 !strcmp(str(rd, "hex"), hex));
+}
+
 /* From the layout's region list, not its pfn fields. */
 static json_t *key_lowmem(const struct ex_variant *v, const json_t *rs)
 {
@@ -374,6 +406,7 @@ static const struct type_case cases[] = {
 	{ "walk_pae", key_walk_pae, 90 },
 	{ "fault", key_fault, 80 },
 	{ "lowmem", key_lowmem, 40 },
+	{ "kmap_alias", key_alias, 80 },
 	{ "kmap", key_kmap, 60 },
 };
 
@@ -560,10 +593,16 @@ static void test_lowmem(void **state)
 	check_type(&cases[8]);
 }
 
-static void test_kmap(void **state)
+static void test_kmap_alias(void **state)
 {
 	(void)state;
 	check_type(&cases[9]);
+}
+
+static void test_kmap(void **state)
+{
+	(void)state;
+	check_type(&cases[10]);
 }
 
 /* --- the rest of the interface ----------------------------------------------------- */
@@ -756,6 +795,7 @@ int main(void)
 		cmocka_unit_test(test_walk_pae),
 		cmocka_unit_test(test_fault),
 		cmocka_unit_test(test_lowmem),
+		cmocka_unit_test(test_kmap_alias),
 		cmocka_unit_test(test_kmap),
 	};
 
