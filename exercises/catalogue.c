@@ -15,6 +15,7 @@ const struct ex_type *const ex_types[] = {
 	&ex_type_linear_pa,
 	&ex_type_walk2,
 	&ex_type_walk_pae,
+	&ex_type_ptpages,
 	&ex_type_fault,
 	&ex_type_lowmem,
 	&ex_type_alias,

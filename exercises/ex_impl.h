@@ -125,6 +125,7 @@ extern const struct ex_type ex_type_buddy;
 extern const struct ex_type ex_type_linear_pa;
 extern const struct ex_type ex_type_walk2;
 extern const struct ex_type ex_type_walk_pae;
+extern const struct ex_type ex_type_ptpages;
 extern const struct ex_type ex_type_fault;
 extern const struct ex_type ex_type_lowmem;
 extern const struct ex_type ex_type_alias;

@@ -283,6 +283,37 @@ static json_t *key_walk_pae(const struct ex_variant *v, const json_t *rs)
 			 (json_int_t)num(res_of(v, rs, "layout"), "PAGE_OFFSET"));
 }
 
+/* By reasoning alone: the distinct page-table spans of the pages
+ * written, 4 MiB or 2 MiB as the kernel is PAE or not. */
+static json_t *key_ptpages(const struct ex_variant *v, const json_t *rs)
+{
+	bool pae = json_is_true(json_object_get(ex_variant_config(v), "pae"));
+	const json_t *rev = ex_reveal_ops(v);
+	unsigned shift = pae ? 21 : 22, n = 0;
+	uint64_t seen[64];
+
+	(void)rs;
+	for (size_t i = 0; i < json_array_size(rev); i++) {
+		const json_t *args = json_object_get(json_array_get(rev, i),
+						     "args");
+		uint64_t span;
+		bool dup = false;
+
+		if (!json_object_get(args, "addr"))
+			continue;
+		span = num(args, "addr") >> shift;
+		for (unsigned k = 0; k < n; k++)
+			dup |= seen[k] == span;
+		if (!dup) {
+			assert_true(n < 64);
+			seen[n++] = span;
+		}
+	}
+	return json_pack("{s:i, s:i, s:I}", "tables", (int)n, "entries",
+			 pae ? 512 : 1024, "coverage",
+			 (json_int_t)(1ull << shift));
+}
+
 /* The error code from the walk's bit names, the outcome from the signal
  * and the handler's flags. */
 static json_t *key_fault(const struct ex_variant *v, const json_t *rs)
@@ -404,6 +435,7 @@ static const struct type_case cases[] = {
 	{ "linear_pa", key_linear_pa, 90 },
 	{ "walk2", key_walk2, 90 },
 	{ "walk_pae", key_walk_pae, 90 },
+	{ "ptpages", key_ptpages, 90 },
 	{ "fault", key_fault, 80 },
 	{ "lowmem", key_lowmem, 40 },
 	{ "kmap_alias", key_alias, 80 },
@@ -581,28 +613,34 @@ static void test_walk_pae(void **state)
 	check_type(&cases[6]);
 }
 
-static void test_fault(void **state)
+static void test_ptpages(void **state)
 {
 	(void)state;
 	check_type(&cases[7]);
 }
 
-static void test_lowmem(void **state)
+static void test_fault(void **state)
 {
 	(void)state;
 	check_type(&cases[8]);
 }
 
-static void test_kmap_alias(void **state)
+static void test_lowmem(void **state)
 {
 	(void)state;
 	check_type(&cases[9]);
 }
 
-static void test_kmap(void **state)
+static void test_kmap_alias(void **state)
 {
 	(void)state;
 	check_type(&cases[10]);
+}
+
+static void test_kmap(void **state)
+{
+	(void)state;
+	check_type(&cases[11]);
 }
 
 /* --- the rest of the interface ----------------------------------------------------- */
@@ -793,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_linear_pa),
 		cmocka_unit_test(test_walk2),
 		cmocka_unit_test(test_walk_pae),
+		cmocka_unit_test(test_ptpages),
 		cmocka_unit_test(test_fault),
 		cmocka_unit_test(test_lowmem),
 		cmocka_unit_test(test_kmap_alias),
