@@ -1,7 +1,8 @@
 /*
- * catalogue.c - the exercise types, in the order of the issue's
- * priorities for the classic question (which zone, kmalloc against
- * vmalloc, kmalloc's sizes, __pa, the walks, lowmem, kmap).
+ * catalogue.c - the exercise types, in the issue's order (1 to 12):
+ * which zone, kmalloc against vmalloc, kmalloc's sizes, buddy merging,
+ * __pa, the two walks, page-table pages, faults, the kmap alias, the
+ * kmap windows, lowmem.
  */
 #include "ex_impl.h"
 
@@ -17,9 +18,9 @@ const struct ex_type *const ex_types[] = {
 	&ex_type_walk_pae,
 	&ex_type_ptpages,
 	&ex_type_fault,
-	&ex_type_lowmem,
 	&ex_type_alias,
 	&ex_type_kmap,
+	&ex_type_lowmem,
 	NULL
 };
 

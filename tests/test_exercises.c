@@ -437,10 +437,19 @@ static const struct type_case cases[] = {
 	{ "walk_pae", key_walk_pae, 90 },
 	{ "ptpages", key_ptpages, 90 },
 	{ "fault", key_fault, 80 },
-	{ "lowmem", key_lowmem, 40 },
 	{ "kmap_alias", key_alias, 80 },
 	{ "kmap", key_kmap, 60 },
+	{ "lowmem", key_lowmem, 40 },
 };
+
+static const struct type_case *case_of(const char *type)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (!strcmp(cases[i].type, type))
+			return &cases[i];
+	fail_msg("no case for %s", type);
+	return NULL;
+}
 
 /* --- answers built from the key ----------------------------------------------- */
 
@@ -574,73 +583,73 @@ static void check_type(const struct type_case *tc)
 static void test_zone(void **state)
 {
 	(void)state;
-	check_type(&cases[0]);
+	check_type(case_of("zone"));
 }
 
 static void test_kvmalloc(void **state)
 {
 	(void)state;
-	check_type(&cases[1]);
+	check_type(case_of("kvmalloc"));
 }
 
 static void test_kmalloc_size(void **state)
 {
 	(void)state;
-	check_type(&cases[2]);
+	check_type(case_of("kmalloc_size"));
 }
 
 static void test_buddy(void **state)
 {
 	(void)state;
-	check_type(&cases[3]);
+	check_type(case_of("buddy"));
 }
 
 static void test_linear_pa(void **state)
 {
 	(void)state;
-	check_type(&cases[4]);
+	check_type(case_of("linear_pa"));
 }
 
 static void test_walk2(void **state)
 {
 	(void)state;
-	check_type(&cases[5]);
+	check_type(case_of("walk2"));
 }
 
 static void test_walk_pae(void **state)
 {
 	(void)state;
-	check_type(&cases[6]);
+	check_type(case_of("walk_pae"));
 }
 
 static void test_ptpages(void **state)
 {
 	(void)state;
-	check_type(&cases[7]);
+	check_type(case_of("ptpages"));
 }
 
 static void test_fault(void **state)
 {
 	(void)state;
-	check_type(&cases[8]);
+	check_type(case_of("fault"));
 }
 
 static void test_lowmem(void **state)
 {
 	(void)state;
-	check_type(&cases[9]);
+	check_type(case_of("lowmem"));
 }
 
 static void test_kmap_alias(void **state)
 {
 	(void)state;
-	check_type(&cases[10]);
+	check_type(case_of("kmap_alias"));
 }
 
 static void test_kmap(void **state)
 {
 	(void)state;
-	check_type(&cases[11]);
+	check_type(case_of("kmap"));
 }
 
 /* --- the rest of the interface ----------------------------------------------------- */
@@ -833,9 +842,9 @@ int main(void)
 		cmocka_unit_test(test_walk_pae),
 		cmocka_unit_test(test_ptpages),
 		cmocka_unit_test(test_fault),
-		cmocka_unit_test(test_lowmem),
 		cmocka_unit_test(test_kmap_alias),
 		cmocka_unit_test(test_kmap),
+		cmocka_unit_test(test_lowmem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
