@@ -146,8 +146,8 @@ static int make(struct ex_ctx *c)
 	else
 		snprintf(call, sizeof(call), "kmap()");
 	ex_machine_words(ram, pae, split, NULL, words, sizeof(words));
-	ex_question(c, "On %s and %u CPU%s, %u page%s from alloc_pages(GFP_HIGHUSER, 0) %s been kmapped "
-		    "and CPU %u holds %u kmap_local mapping%s. The kernel takes "
+	ex_question(c, "On %s and %u CPU%s, %u page%s from "
+		    "alloc_pages(GFP_HIGHUSER, 0) %s been kmapped and CPU %u holds %u kmap_local mapping%s. The kernel takes "
 		    "a page with alloc_pages(%s, 0), pfn 0x%llx, and calls %s "
 		    "on it. Through which window does it reach the frame "
 		    "(window: linear, pkmap or fixmap), and at which virtual "
