@@ -62,9 +62,10 @@ static bool parse_num(const char *s, const char *end, uint64_t *out)
 			d = (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
 		else
 			return false;
-		v = v * base + d;
-		if (v > EX_NUM_MAX)
+		/* checked before the multiply, which could wrap past 2^64 */
+		if (v > (EX_NUM_MAX - d) / base)
 			return false;
+		v = v * base + d;
 	}
 	*out = v;
 	return true;

@@ -784,6 +784,10 @@ static void test_answer_parsing(void **state)
 	parses(EX_FMT_COUNT, "-1", NULL);
 	parses(EX_FMT_COUNT, "1.5", NULL);
 	parses(EX_FMT_COUNT, "\"0x\"", NULL);
+	/* 2^72: the digits must not wrap round to a small number */
+	parses(EX_FMT_COUNT, "\"0x1000000000000000000\"", NULL);
+	parses(EX_FMT_ADDRESS, "\"0x10000000000000005\"", NULL);
+	parses(EX_FMT_COUNT, "\"0x4000000000000000\"", "4611686018427387904");
 	parses(EX_FMT_COUNT, "\"\"", NULL);
 	parses(EX_FMT_PFN, "\"0x36bfe\"", "224254");
 	parses(EX_FMT_ADDRESS, "\"0xC0100000\"", "3222274048");
