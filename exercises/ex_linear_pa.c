@@ -74,8 +74,8 @@ static int make(struct ex_ctx *c)
 	pa = json_object_get(t, "linear_pa");
 	ex_size_str(hi - po, low, sizeof(low));
 	ex_machine_words(ram, pae, split, cmd, words, sizeof(words));
-	ex_question(c, "On %s, is the kernel virtual address 0x%08llx in the "
-		    "linear map (linear: yes or no), and what is its physical "
+	ex_question(c, "On %s, is the virtual address 0x%08llx in the "
+		    "kernel's linear map (linear: yes or no), and what is its physical "
 		    "address by __pa() (phys, or \"none\" if __pa() does not "
 		    "apply to it)?", words, (unsigned long long)addr);
 	ex_key(c, "linear", json_boolean(pa != NULL),
