@@ -34,7 +34,9 @@ WEB_DIR  ?= $(CURDIR)/web
 
 MODEL_SRC := $(sort $(wildcard model/*.c))
 API_SRC   := $(sort $(wildcard api/*.c))
-LIB_SRC   := $(MODEL_SRC) $(API_SRC)
+# the teaching layer (docs/exercises.md): above api/, below the server
+EX_SRC    := $(sort $(wildcard exercises/*.c))
+LIB_SRC   := $(MODEL_SRC) $(API_SRC) $(EX_SRC)
 # the daemon's parts; main.c alone is not in the tests
 SRV_SRC   := $(filter-out server/main.c,$(sort $(wildcard server/*.c)))
 TESTS     := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
@@ -75,7 +77,7 @@ $(BENCH_DEPS_STAMP): | $(DEPS_STAMP)
 
 LIBS = $(shell pkg-config --libs jansson) -lm
 SRV_LIBS = $(LIBS) $(shell pkg-config --libs libuv libmicrohttpd sqlite3) -lpthread
-INC = -Imodel -Iapi -Iserver
+INC = -Imodel -Iapi -Iexercises -Iserver
 SRV_DEFS = -DMMLAB_DEFAULT_DATA='"$(DATA_DIR)"' -DMMLAB_DEFAULT_WEB='"$(WEB_DIR)"'
 
 # The OpenAPI document, compiled in as a C string: the daemon serves the

@@ -281,5 +281,26 @@ if run 0 --help; then
 	has "$OUT" "op:NAME[:JSON]" "--help explains operations"
 fi
 
+# --- exercises ---------------------------------------------------------------------
+if run 0 exercises; then
+	ok
+	has "$OUT" '"type": "zone"' "the catalogue lists zone"
+	has "$OUT" '"misconception"' "the catalogue names misconceptions"
+fi
+if run 0 exercise:kmalloc_size:3; then
+	ok
+	has "$OUT" '"question": "The kernel calls kmalloc(' "a variant's question"
+	has "$OUT" '"key"' "a variant's key"
+	cp "$OUT" "$TMP/first"
+	if run 0 exercise:kmalloc_size:3 && cmp -s "$OUT" "$TMP/first"; then
+		ok
+	else
+		bad "the same exercise twice printed different bytes"
+	fi
+fi
+if run 2 exercise:zones:1; then ok; has "$ERR" "no exercise type 'zones'" "unknown type"; fi
+if run 2 exercise:zone:x1; then ok; has "$ERR" "exercise:TYPE:SEED" "bad seed"; fi
+if run 2 exercise:zone; then ok; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

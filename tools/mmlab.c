@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "exercise.h"
 
 #define EXIT_OPFAIL 1
 #define EXIT_USAGE 2
@@ -50,6 +51,11 @@ static const char usage_text[] =
 "                       op:free_pages:'{\"pfn\":\"0x2e000\",\"order\":3}'\n"
 "                       op:frame:'{\"phys\":\"0x1000000\"}'\n"
 "With no ITEM, mmlab prints dmesg and meminfo.\n"
+"\n"
+"Exercises (alone on the command line, no machine options):\n"
+"  exercises            the catalogue of exercise types, as JSON\n"
+"  exercise:TYPE:SEED   that variant: its question, machine config and\n"
+"                       setup, the reveal operations and the key\n"
 "\n"
 "Exit status: 0 success; 1 an operation was refused (the problem JSON is\n"
 "on stderr); 2 bad usage, a bad configuration or an unbootable machine.\n";
@@ -400,11 +406,55 @@ static int run(struct cli *c)
 	return rc;
 }
 
+/* "exercises" or "exercise:TYPE:SEED": what the server will hand out,
+ * printed for a teacher checking a question (the key included). */
+static int run_exercise(const char *arg)
+{
+	char type[64] = "";
+	struct mm_error err = { 0 };
+	struct ex_variant *v = NULL;
+	unsigned long long seed;
+	const char *colon;
+	char *end;
+	json_t *out;
+
+	if (!strcmp(arg, "exercises")) {
+		out = ex_catalogue_json();
+		print_json(stdout, out);
+		json_decref(out);
+		return 0;
+	}
+	colon = strchr(arg + 9, ':');
+	if (!colon || (size_t)(colon - (arg + 9)) >= sizeof(type) ||
+	    !colon[1] || (seed = strtoull(colon + 1, &end, 0), *end))
+		return usage_error("write an exercise as exercise:TYPE:SEED "
+				   "(exercise:zone:1)");
+	memcpy(type, arg + 9, (size_t)(colon - (arg + 9)));
+	if (ex_variant_new(type, seed, EX_GEN_VERSION, &v, &err)) {
+		fprintf(stderr, "mmlab: %s\n", err.detail);
+		return EXIT_USAGE;
+	}
+	out = json_pack("{s:o, s:O, s:o}", "variant", ex_variant_json(v),
+			"reveal", ex_reveal_ops(v), "key", ex_key_json(v));
+	print_json(stdout, out);
+	json_decref(out);
+	ex_variant_free(v);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { json_object(), json_object(), false, 0, NULL, NULL };
-	int rc = parse_args(&c, argc, argv);
+	int rc;
 
+	if (argc == 2 && (!strcmp(argv[1], "exercises") ||
+			  !strncmp(argv[1], "exercise:", 9))) {
+		json_decref(c.config);
+		json_decref(c.flags);
+		rc = run_exercise(argv[1]);
+		return fflush(stdout) ? EXIT_USAGE : rc;
+	}
+	rc = parse_args(&c, argc, argv);
 	if (rc == -1) {
 		print_usage();
 		rc = 0;
