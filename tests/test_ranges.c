@@ -17,21 +17,12 @@
 #include <string.h>
 
 #include "api.h"
+#include "helpers.h"
 #include "memory.h"
 #include "pfnmap.h"
 #include "snapshot.h"
 
 /* --- helpers ------------------------------------------------------------------ */
-
-static json_t *js(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-
-	if (!j)
-		fail_msg("bad test JSON '%s': %s", text, e.text);
-	return j;
-}
 
 static struct machine *boot(const char *config)
 {

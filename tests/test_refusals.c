@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "helpers.h"
 #include "snapshot.h"
 
 struct run {
@@ -48,16 +49,6 @@ static void note_type(const char *type)
 			return;
 	if (nr_seen < 128)
 		snprintf(seen[nr_seen++], sizeof(seen[0]), "%s", type);
-}
-
-static json_t *js(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-
-	if (!j)
-		fail_msg("bad test JSON '%s': %s", text, e.text);
-	return j;
 }
 
 static json_t *jsf(const char *fmt, va_list ap)
