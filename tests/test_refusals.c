@@ -276,6 +276,16 @@ static void give_back(struct run *r, unsigned n)
 				  spare[--nr_spare % 64]));
 }
 
+/* A machine with process 1 and an anonymous mapping of len in it, not yet
+ * touched: the faults in it need memory. */
+static void start_mapped(struct run *r, const char *config, const char *len)
+{
+	start(r, config);
+	setup_drop(r, "process_create", "{}");
+	setup_drop(r, "mmap", "{\"pid\": 1, \"len\": \"%s\", \"prot\": 3, "
+		   "\"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS\"}", len);
+}
+
 /* --- every operation, every argument, every wrong value ---------------------------- */
 
 static const char *const bad_values[] = {
@@ -482,11 +492,7 @@ static void test_memory_exhausted(void **state)
 	for (size_t c = 0; c < ARRAY_SIZE(configs); c++) {
 		struct run r;
 
-		start(&r, configs[c]);
-		setup_drop(&r, "process_create", "{}");
-		setup_drop(&r, "mmap", "{\"pid\": 1, \"len\": \"16M\", "
-			   "\"prot\": 3, \"flags\": "
-			   "\"MAP_PRIVATE|MAP_ANONYMOUS\"}");
+		start_mapped(&r, configs[c], "16M");
 		exhaust(&r, "GFP_HIGHUSER_MOVABLE");
 		exhaust(&r, "GFP_KERNEL");
 		/* every allocator, out of memory, at every order */
@@ -548,12 +554,8 @@ static void test_nearly_out(void **state)
 	for (size_t c = 0; c < ARRAY_SIZE(configs); c++) {
 		struct run r;
 
-		start(&r, configs[c]);
+		start_mapped(&r, configs[c], "64M");
 		nr_spare = 0;
-		setup_drop(&r, "process_create", "{}");
-		setup_drop(&r, "mmap", "{\"pid\": 1, \"len\": \"64M\", "
-			   "\"prot\": 3, \"flags\": "
-			   "\"MAP_PRIVATE|MAP_ANONYMOUS\"}");
 		exhaust(&r, "GFP_KERNEL");
 		for (unsigned k = 0; k < 12; k++) {
 			give_back(&r, 1 + k % 3);
