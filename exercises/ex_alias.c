@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GiB (1ull << 30)
 
 static const uint64_t rams[] = { 1 * GiB, 2 * GiB, 3 * GiB, 4 * GiB,
 				 8 * GiB };
@@ -52,7 +51,7 @@ static int other_kmaps(struct ex_ctx *c, unsigned n)
 static int make(struct ex_ctx *c)
 {
 	uint64_t ram = ex_draw_ram(c, rams, sizeof(rams) / sizeof(rams[0]));
-	bool pae = ram > 4 * GiB || ex_rand(c) % 3 == 0;
+	bool pae = ex_draw_pae(c, ram);
 	const char *split = ex_rand(c) % 4 ? "3G" : "2G";
 	unsigned pages = (unsigned)ex_range(c, 2, 8);
 	unsigned page_i = (unsigned)ex_range(c, 0, pages - 1);

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 #define NBLOCKS_MAX 10
 
 static const uint64_t rams[] = { 256 * MiB, 512 * MiB, 1 * GiB, 2 * GiB };

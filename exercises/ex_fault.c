@@ -16,7 +16,6 @@
 #include <string.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 
 static const uint64_t rams[] = { 512 * MiB, 1 * GiB, 2 * GiB, 4 * GiB };
 

@@ -101,6 +101,9 @@ void ex_tolerance(struct ex_ctx *c, const char *field, uint64_t bytes);
 /* Reading results: "0x..." strings and integers as numbers; 0 if absent. */
 uint64_t ex_num(const json_t *obj, const char *key);
 const char *ex_str(const json_t *obj, const char *key);
+
+#define GiB (1ull << 30)
+
 /* "512 MiB", "1.5 GiB", "12 KiB", "100 bytes" */
 void ex_size_str(uint64_t bytes, char *buf, size_t len);
 
@@ -115,6 +118,7 @@ void ex_machine_words(uint64_t ram, bool pae, const char *vmsplit,
 /* A RAM size from a list, and with it whether the kernel must be PAE
  * (above 4 GiB), and a VMSPLIT that is usually the default 3G. */
 uint64_t ex_draw_ram(struct ex_ctx *c, const uint64_t *sizes, size_t n);
+bool ex_draw_pae(struct ex_ctx *c, uint64_t ram);
 const char *ex_draw_vmsplit(struct ex_ctx *c);
 
 /* The types. */

@@ -13,7 +13,6 @@
 
 #include <stdio.h>
 
-#define GiB (1ull << 30)
 
 static const uint64_t rams[] = { 2 * GiB, 3 * GiB, 4 * GiB, 8 * GiB };
 static const char *const windows[] = { "linear", "pkmap", "fixmap", NULL };
@@ -114,7 +113,7 @@ static const char *const window_why[] = {
 static int make(struct ex_ctx *c)
 {
 	uint64_t ram = ex_draw_ram(c, rams, sizeof(rams) / sizeof(rams[0]));
-	bool pae = ram > 4 * GiB || ex_rand(c) % 3 == 0;
+	bool pae = ex_draw_pae(c, ram);
 	const char *split = ex_rand(c) % 4 ? "3G" : "2G";
 	unsigned cpus = (unsigned)ex_range(c, 1, 4);
 	unsigned cpu = (unsigned)ex_range(c, 0, cpus - 1);

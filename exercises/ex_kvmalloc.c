@@ -18,7 +18,6 @@
 #include <string.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 
 static const uint64_t rams[] = {
 	256 * MiB, 512 * MiB, 768 * MiB, 1 * GiB, 2 * GiB, 3 * GiB, 4 * GiB,
@@ -61,7 +60,7 @@ static bool kmalloc_in_one_block(const json_t *r, const json_t **blk)
 static int make(struct ex_ctx *c)
 {
 	uint64_t ram = ex_draw_ram(c, rams, sizeof(rams) / sizeof(rams[0]));
-	bool pae = ram > 4 * GiB || ex_rand(c) % 3 == 0;
+	bool pae = ex_draw_pae(c, ram);
 	const char *split = ex_draw_vmsplit(c);
 	unsigned ksize = (unsigned)ex_range(c, 4097, 32768);
 	unsigned npages = (unsigned)ex_range(c, 3, 12);

@@ -14,7 +14,6 @@
 #include <stdio.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 
 static const uint64_t rams[] = {
 	256 * MiB, 512 * MiB, 768 * MiB, 1 * GiB, 2 * GiB, 4 * GiB, 8 * GiB,
@@ -49,7 +48,7 @@ static int make(struct ex_ctx *c)
 	static const char *const cmdlines[] = { "", "", "", "vmalloc=256M",
 						"vmalloc=64M" };
 	uint64_t ram = ex_draw_ram(c, rams, sizeof(rams) / sizeof(rams[0]));
-	bool pae = ram > 4 * GiB || ex_rand(c) % 3 == 0;
+	bool pae = ex_draw_pae(c, ram);
 	const char *split = ex_draw_vmsplit(c), *cmd = EX_PICK(c, cmdlines);
 	const json_t *layout, *t, *pa;
 	json_t *peek = NULL;

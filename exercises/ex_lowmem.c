@@ -14,7 +14,6 @@
 #include <stdio.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 
 static const uint64_t rams[] = {
 	512 * MiB, 768 * MiB, 1 * GiB, 1536 * MiB, 2 * GiB, 3 * GiB, 4 * GiB,
@@ -42,7 +41,7 @@ static void draw_cmdline(struct ex_ctx *c, uint64_t ram, char *buf, size_t len)
 static int make(struct ex_ctx *c)
 {
 	uint64_t ram = ex_draw_ram(c, rams, sizeof(rams) / sizeof(rams[0]));
-	bool pae = ram > 4 * GiB || ex_rand(c) % 3 == 0;
+	bool pae = ex_draw_pae(c, ram);
 	const char *split = ex_draw_vmsplit(c);
 	uint64_t low, high, maxmem, po, reserve;
 	char cmd[64], words[200], s_low[32], s_high[32], s_max[32], s_res[32];

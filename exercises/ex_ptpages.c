@@ -17,7 +17,6 @@
 #include <stdio.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 
 static int make(struct ex_ctx *c)
 {

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define MiB (1ull << 20)
-#define GiB (1ull << 30)
 
 static const char *const gfps[] = {
 	"GFP_KERNEL", "GFP_DMA", "GFP_HIGHUSER", "GFP_HIGHUSER_MOVABLE",
@@ -69,7 +68,7 @@ static int fill_highmem(struct ex_ctx *c, unsigned *n)
 static int make(struct ex_ctx *c)
 {
 	uint64_t ram = ex_draw_ram(c, rams, sizeof(rams) / sizeof(rams[0]));
-	bool pae = ram > 4 * GiB || ex_rand(c) % 3 == 0;
+	bool pae = ex_draw_pae(c, ram);
 	const char *split = ex_draw_vmsplit(c);
 	bool fill = ex_rand(c) % 3 == 0, linear;
 	const char *gfp = fill ? EX_PICK(c, high_gfps) : EX_PICK(c, gfps);

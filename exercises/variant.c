@@ -469,6 +469,13 @@ uint64_t ex_draw_ram(struct ex_ctx *c, const uint64_t *sizes, size_t n)
 	return sizes[ex_rand(c) % n];
 }
 
+/* PAE whenever the RAM is above 4 GiB, else one machine in three (the
+ * draw is made only then, as the types have always drawn it) */
+bool ex_draw_pae(struct ex_ctx *c, uint64_t ram)
+{
+	return ram > 4 * GiB || ex_rand(c) % 3 == 0;
+}
+
 const char *ex_draw_vmsplit(struct ex_ctx *c)
 {
 	static const char *const splits[] = { "3G", "3G", "3G", "2G", "1G" };

@@ -4,6 +4,7 @@
  */
 #include "budget.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,12 +66,22 @@ static bool releases(const char *op)
 	return false;
 }
 
+/* The 507 problem: used bytes over limit, detail as printf formats it. */
 static json_t *problem_of(const char *op, uint64_t used, uint64_t limit,
-			  const char *detail)
+			  const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static json_t *problem_of(const char *op, uint64_t used, uint64_t limit,
+			  const char *fmt, ...)
 {
 	struct mm_error err = { .kind = MM_EIMPOSSIBLE };
+	char detail[400];
+	va_list ap;
 	json_t *p;
 
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
 	snprintf(err.type, sizeof(err.type), "host-memory");
 	snprintf(err.detail, sizeof(err.detail), "%s", detail);
 	p = api_problem(&err);
@@ -89,7 +100,6 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 {
 	const struct srv_options *o = &c->s->opt;
 	uint64_t mine, all;
-	char detail[400];
 
 	if (!api_op_mutates(op) || releases(op))
 		return false;
@@ -98,23 +108,23 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 	reg_account(&c->s->reg, sm, mine);
 	all = server_bytes(c->s);
 	if (mine > o->max_host_machine) {
-		snprintf(detail, sizeof(detail), "this machine holds %llu KiB "
-			 "of host memory, over the %llu KiB this server allows "
-			 "one machine, so %s was not run; give memory back "
-			 "(free_pages, kfree, vfree, munmap, exit processes) or "
-			 "reset the machine (POST /v1/machines/%s/reset)",
-			 KIB(mine), KIB(o->max_host_machine), op, sm->id);
-		*problem = problem_of(op, mine, o->max_host_machine, detail);
+		*problem = problem_of(op, mine, o->max_host_machine,
+			"this machine holds %llu KiB of host memory, over the "
+			"%llu KiB this server allows one machine, so %s was not "
+			"run; give memory back (free_pages, kfree, vfree, munmap, "
+			"exit processes) or reset the machine "
+			"(POST /v1/machines/%s/reset)",
+			KIB(mine), KIB(o->max_host_machine), op, sm->id);
 		return true;
 	}
 	if (all > o->max_host_total) {
-		snprintf(detail, sizeof(detail), "the machines of this server "
-			 "and the answers it is sending hold %.1f MiB of host "
-			 "memory, over its budget of %.1f MiB, so %s was not run; give memory back (free_pages, "
-			 "kfree, vfree, munmap, exit processes), reset or delete "
-			 "machines you no longer need, or try later",
-			 MIB(all), MIB(o->max_host_total), op);
-		*problem = problem_of(op, all, o->max_host_total, detail);
+		*problem = problem_of(op, all, o->max_host_total,
+			"the machines of this server and the answers it is "
+			"sending hold %.1f MiB of host memory, over its budget "
+			"of %.1f MiB, so %s was not run; give memory back "
+			"(free_pages, kfree, vfree, munmap, exit processes), "
+			"reset or delete machines you no longer need, or try "
+			"later", MIB(all), MIB(o->max_host_total), op);
 		return true;
 	}
 	return false;
@@ -124,16 +134,14 @@ bool budget_refuses_create(struct srv_call *c)
 {
 	const struct srv_options *o = &c->s->opt;
 	uint64_t all = server_bytes(c->s);
-	char detail[400];
 
 	if (all <= o->max_host_total)
 		return false;
-	snprintf(detail, sizeof(detail), "the machines of this server and "
-		 "the answers it is sending hold %.1f MiB of host memory, over "
-		 "its budget of %.1f MiB, so no machine can be created now; delete machines you no longer "
-		 "need, or try later", MIB(all), MIB(o->max_host_total));
 	resp_header(c, "Retry-After", "60");
 	resp_problem_obj(c, 507, problem_of(NULL, all, o->max_host_total,
-					    detail));
+		"the machines of this server and the answers it is sending "
+		"hold %.1f MiB of host memory, over its budget of %.1f MiB, so "
+		"no machine can be created now; delete machines you no longer "
+		"need, or try later", MIB(all), MIB(o->max_host_total)));
 	return true;
 }

@@ -151,23 +151,39 @@ static void grow_locked(struct srv_registry *r)
 	r->nbuckets = nb;
 }
 
-static unsigned count_token_locked(struct srv_registry *r, const char *token)
+/* The machines a count is of: those of one token, or of one origin. */
+typedef bool (*sm_match_fn)(const struct srv_machine *sm, const char *key);
+
+static bool token_is(const struct srv_machine *sm, const char *token)
+{
+	return srv_token_equal(sm->token, token);
+}
+
+static bool origin_is(const struct srv_machine *sm, const char *origin)
+{
+	return !strcmp(sm->origin, origin);
+}
+
+static unsigned count_locked(struct srv_registry *r, sm_match_fn match,
+			     const char *key)
 {
 	unsigned n = 0;
 
 	for (size_t b = 0; b < r->nbuckets; b++)
 		for (struct srv_machine *sm = r->table[b]; sm; sm = sm->next)
-			n += srv_token_equal(sm->token, token);
+			n += match(sm, key);
 	return n;
 }
 
-static unsigned count_origin_locked(struct srv_registry *r, const char *origin)
+/* count_locked, taking the registry's lock for it */
+static unsigned count_matching(struct srv_registry *r, sm_match_fn match,
+			       const char *key)
 {
-	unsigned n = 0;
+	unsigned n;
 
-	for (size_t b = 0; b < r->nbuckets; b++)
-		for (struct srv_machine *sm = r->table[b]; sm; sm = sm->next)
-			n += !strcmp(sm->origin, origin);
+	pthread_mutex_lock(&r->lock);
+	n = count_locked(r, match, key);
+	pthread_mutex_unlock(&r->lock);
 	return n;
 }
 
@@ -191,12 +207,12 @@ int reg_insert_from(struct srv_registry *r, struct srv_machine *sm,
 		return -1;
 	}
 	if (max_per_token != UINT32_MAX &&
-	    count_token_locked(r, sm->token) >= max_per_token) {
+	    count_locked(r, token_is, sm->token) >= max_per_token) {
 		pthread_mutex_unlock(&r->lock);
 		return -2;
 	}
 	if (max_per_origin != UINT32_MAX &&
-	    count_origin_locked(r, sm->origin) >= max_per_origin) {
+	    count_locked(r, origin_is, sm->origin) >= max_per_origin) {
 		pthread_mutex_unlock(&r->lock);
 		return -3;
 	}
@@ -223,12 +239,7 @@ int reg_insert_from(struct srv_registry *r, struct srv_machine *sm,
 
 unsigned reg_count_origin(struct srv_registry *r, const char *origin)
 {
-	unsigned n;
-
-	pthread_mutex_lock(&r->lock);
-	n = count_origin_locked(r, origin);
-	pthread_mutex_unlock(&r->lock);
-	return n;
+	return count_matching(r, origin_is, origin);
 }
 
 bool reg_token_origin(struct srv_registry *r, const char *token, char *out,
@@ -364,12 +375,7 @@ unsigned reg_count(struct srv_registry *r)
 
 unsigned reg_count_token(struct srv_registry *r, const char *token)
 {
-	unsigned n;
-
-	pthread_mutex_lock(&r->lock);
-	n = count_token_locked(r, token);
-	pthread_mutex_unlock(&r->lock);
-	return n;
+	return count_matching(r, token_is, token);
 }
 
 uint64_t reg_frames(struct srv_registry *r)

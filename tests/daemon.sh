@@ -95,11 +95,27 @@ detail() {
 	else bad "$2: detail does not match '$1'"; fi
 }
 
-# batch N FILE : a /ops body of N vmallocs of a page (a long request)
+# batch N FILE [OP ARGS] : a /ops body of N operations OP with ARGS (a
+# JSON object), by default vmallocs of a page (a long request)
 batch() {
-	awk -v n="$1" 'BEGIN { printf "["; for (i = 0; i < n; i++)
-		printf "%s{\"op\":\"vmalloc\",\"args\":{\"size\":4096}}",
-		i ? "," : ""; printf "]" }' >"$2"
+	b_op=${3:-vmalloc}
+	b_args=${4:-}
+	[ -n "$b_args" ] || b_args='{"size":4096}'
+	awk -v n="$1" -v op="$b_op" -v args="$b_args" '
+	BEGIN { printf "["; for (i = 0; i < n; i++)
+		printf "%s{\"op\":\"%s\",\"args\":%s}", i ? "," : "", op, args
+		printf "]" }' >"$2"
+}
+
+# wait_in_flight MIN TRIES : until /metrics counts MIN to 9 requests in
+# flight (the poll itself is one), polling at most TRIES times
+wait_in_flight() {
+	wi=0
+	while [ $wi -lt "$2" ] && ! curl -s -m 5 "$B/metrics" |
+	      grep -q "^mmlab_http_requests_in_flight [$1-9]"; do
+		wi=$((wi + 1))
+		sleep 0.02
+	done
 }
 
 # flow : the basic student flow on a fresh 2G machine, with the exact
@@ -184,12 +200,7 @@ long_batch() {
 		sleep 0.3
 	else
 		# until /metrics sees two requests in flight: itself and the batch
-		i=0
-		while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
-		      grep -q '^mmlab_http_requests_in_flight [2-9]'; do
-			i=$((i + 1))
-			sleep 0.02
-		done
+		wait_in_flight 2 100
 	fi
 	mm_stop "$2" "$1: $2 while a batch runs"
 	mm_reap "$cp"
@@ -702,12 +713,7 @@ curl -s -m 60 -o /dev/null -w '%{http_code}' -X POST -H "$BAA" \
 bp1=$!
 mm_track "$bp1"
 # until /metrics sees the batch in flight (the poll itself is one)
-i=0
-while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
-      grep -q '^mmlab_http_requests_in_flight [2-9]'; do
-	i=$((i + 1))
-	sleep 0.02
-done
+wait_in_flight 2 100
 sleep 0.2	# its body is in, it runs
 curl -s -m 60 -o /dev/null -w '%{http_code}' -H "$BAA" \
 	"$B/v1/machines/$BA/translate?addr=0xc0001000" >"$TMP/busy2.status" &
@@ -734,12 +740,7 @@ for k in 1 2 3 4; do
 	bps="$bps $!"
 	mm_track $!
 done
-i=0
-while [ $i -lt 200 ] && ! curl -s -m 5 "$B/metrics" |
-      grep -q '^mmlab_http_requests_in_flight [5-9]'; do
-	i=$((i + 1))
-	sleep 0.02
-done
+wait_in_flight 5 200
 sleep 0.2
 req POST "/v1/machines/$BB/kmalloc" -H "$BBA" -d '{"size":64}'
 expect 200 "busy: a kmalloc on B while four batches run"
@@ -762,19 +763,12 @@ if section queue; then
 # rising generations.
 start queue --rate 0 --max-batch 100000 --max-body 8M --max-answer 64M || exit 1
 newm QA QAA
-awk -v n=100000 'BEGIN { printf "["; for (i = 0; i < n; i++)
-	printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}", i ? "," : "";
-	printf "]" }' >"$TMP/queue.json"
+batch 100000 "$TMP/queue.json" kmalloc '{"size":8}'
 curl -s -m 60 -o /dev/null -w '%{http_code}' -X POST -H "$QAA" \
 	--data-binary @"$TMP/queue.json" "$B/v1/machines/$QA/ops" >"$TMP/queue0.status" &
 mm_track $!
 qps=$!
-i=0
-while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
-      grep -q '^mmlab_http_requests_in_flight [2-9]'; do
-	i=$((i + 1))
-	sleep 0.02
-done
+wait_in_flight 2 100
 # its body parsed, it holds A: a GET to A then waits (given up after
 # 0.3 s: A answers it in its turn, to a client already gone)
 i=0
@@ -850,9 +844,7 @@ if section inflight; then
 start inflight --rate 0 --max-batch 1000 --max-answer 64M \
 	--max-host-memory-total 16M || exit 1
 newm FA FAA
-awk -v n=400 'BEGIN { printf "["; for (i = 0; i < n; i++)
-	printf "%s{\"op\":\"frames\",\"args\":{}}", i ? "," : ""; printf "]" }' \
-	>"$TMP/inflight.json"
+batch 400 "$TMP/inflight.json" frames '{}'
 curl -s -m 120 --limit-rate 100k -o /dev/null -X POST -H "$FAA" \
 	--data-binary @"$TMP/inflight.json" "$B/v1/machines/$FA/ops" &
 fp=$!
@@ -890,19 +882,12 @@ if section drain; then
 start drain --rate 0 --max-batch 100000 --max-body 8M --max-answer 64M \
 	--drain-timeout 1 || exit 1
 newm DA DAA
-awk -v n=100000 'BEGIN { printf "["; for (i = 0; i < n; i++)
-	printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}", i ? "," : "";
-	printf "]" }' >"$TMP/drain.json"
+batch 100000 "$TMP/drain.json" kmalloc '{"size":8}'
 curl -s -m 60 -o "$TMP/drain.out" -w '%{http_code}' -X POST -H "$DAA" \
 	--data-binary @"$TMP/drain.json" "$B/v1/machines/$DA/ops" >"$TMP/drain1.status" &
 dp1=$!
 mm_track "$dp1"
-i=0
-while [ $i -lt 100 ] && ! curl -s -m 5 "$B/metrics" |
-      grep -q '^mmlab_http_requests_in_flight [2-9]'; do
-	i=$((i + 1))
-	sleep 0.02
-done
+wait_in_flight 2 100
 sleep 1	# its 4 MB body is in: it runs (it takes seconds)
 # and one waiting for the batch's machine
 curl -s -m 60 -o /dev/null -w '%{http_code}' -H "$DAA" \

@@ -14,22 +14,13 @@
 #include <string.h>
 
 #include "api.h"
+#include "helpers.h"
 #include "api_util.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "procfs.h"
 
 /* --- helpers ------------------------------------------------------------------ */
-
-static json_t *js(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-
-	if (!j)
-		fail_msg("bad test JSON '%s': %s", text, e.text);
-	return j;
-}
 
 static int config_from(const char *text, struct machine_config *c,
 		       struct mm_error *err)

@@ -17,21 +17,12 @@
 #include <string.h>
 
 #include "api.h"
+#include "helpers.h"
 #include "memory.h"
 #include "pfnmap.h"
 #include "snapshot.h"
 
 /* --- helpers ------------------------------------------------------------------ */
-
-static json_t *js(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-
-	if (!j)
-		fail_msg("bad test JSON '%s': %s", text, e.text);
-	return j;
-}
 
 static struct machine *boot(const char *config)
 {
@@ -78,6 +69,13 @@ static void refused(struct machine *m, const char *name, const char *args,
 	free(x);
 	free(y);
 	json_decref(a);
+}
+
+/* refused as a bad argument (MM_EINVAL, "bad-argument") in field */
+static void bad_arg(struct machine *m, const char *name, const char *args,
+		    const char *field)
+{
+	refused(m, name, args, MM_EINVAL, "bad-argument", field);
 }
 
 static void ok_op(struct machine *m, const char *name, const char *args)
@@ -171,25 +169,25 @@ static void test_rw_wrap(void **state)
 
 	(void)state;
 	/* the address of the report: 0xfffffffffffff000 + 0x2000 */
-	refused(m, "read", "{\"phys\": \"0xfffffffffffff000\", "
-		"\"len\": \"0x2000\"}", MM_EINVAL, "bad-argument", "len");
-	refused(m, "read", "{\"phys\": \"0xfffffffffffff000\", "
-		"\"len\": \"0x1000\"}", MM_EINVAL, "bad-argument", "phys");
-	refused(m, "read", "{\"phys\": \"0xffffffffffffff00\", "
-		"\"len\": 512}", MM_EINVAL, "bad-argument", "phys");
-	refused(m, "read", "{\"phys\": \"0xfffffffff\", \"len\": 2}",
-		MM_EINVAL, "bad-argument", "phys");
+	bad_arg(m, "read", "{\"phys\": \"0xfffffffffffff000\", "
+		"\"len\": \"0x2000\"}", "len");
+	bad_arg(m, "read", "{\"phys\": \"0xfffffffffffff000\", "
+		"\"len\": \"0x1000\"}", "phys");
+	bad_arg(m, "read", "{\"phys\": \"0xffffffffffffff00\", "
+		"\"len\": 512}", "phys");
+	bad_arg(m, "read", "{\"phys\": \"0xfffffffff\", \"len\": 2}",
+		"phys");
 	args = malloc(len);
 	snprintf(args, len, "{\"phys\": \"0xfffffffffffff000\", \"hex\": "
 		 "\"%s\"}", hex1);
-	refused(m, "write", args, MM_EINVAL, "bad-argument", "phys");
+	bad_arg(m, "write", args, "phys");
 	snprintf(args, len, "{\"phys\": \"0xfffffffffffff800\", \"hex\": "
 		 "\"%s\"}", hex1);
-	refused(m, "write", args, MM_EINVAL, "bad-argument", "phys");
-	refused(m, "write", "{\"phys\": \"0xffffffffffffffff\", "
-		"\"text\": \"ab\"}", MM_EINVAL, "bad-argument", "phys");
-	refused(m, "write", "{\"addr\": \"0xffffffff\", \"text\": \"ab\"}",
-		MM_EINVAL, "bad-argument", "addr");
+	bad_arg(m, "write", args, "phys");
+	bad_arg(m, "write", "{\"phys\": \"0xffffffffffffffff\", "
+		"\"text\": \"ab\"}", "phys");
+	bad_arg(m, "write", "{\"addr\": \"0xffffffff\", \"text\": \"ab\"}",
+		"addr");
 	/* the top of the physical space itself is fine */
 	ok_op(m, "write", "{\"phys\": \"0xffffffffe\", \"text\": \"ab\"}");
 	free(args);
@@ -203,21 +201,19 @@ static void test_write_types(void **state)
 	struct machine *m = boot("{\"ram\": \"256M\"}");
 
 	(void)state;
-	refused(m, "write", "{\"phys\": \"0x100000\", \"text\": \"ab\", "
-		"\"hex\": 5}", MM_EINVAL, "bad-argument", "hex");
-	refused(m, "write", "{\"phys\": \"0x100000\", \"text\": \"ab\", "
-		"\"hex\": null}", MM_EINVAL, "bad-argument", "hex");
-	refused(m, "write", "{\"phys\": \"0x100000\", \"hex\": \"abcd\", "
-		"\"text\": [1]}", MM_EINVAL, "bad-argument", "text");
-	refused(m, "write", "{\"phys\": \"0x100000\", \"text\": {}}",
-		MM_EINVAL, "bad-argument", "text");
+	bad_arg(m, "write", "{\"phys\": \"0x100000\", \"text\": \"ab\", "
+		"\"hex\": 5}", "hex");
+	bad_arg(m, "write", "{\"phys\": \"0x100000\", \"text\": \"ab\", "
+		"\"hex\": null}", "hex");
+	bad_arg(m, "write", "{\"phys\": \"0x100000\", \"hex\": \"abcd\", "
+		"\"text\": [1]}", "text");
+	bad_arg(m, "write", "{\"phys\": \"0x100000\", \"text\": {}}",
+		"text");
 	ok_op(m, "process_create", "{}");
-	refused(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x8048000\", "
-		"\"text\": \"ab\", \"hex\": 5}", MM_EINVAL, "bad-argument",
-		"hex");
-	refused(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x8048000\", "
-		"\"hex\": \"ab\", \"text\": false}", MM_EINVAL,
-		"bad-argument", "text");
+	bad_arg(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x8048000\", "
+		"\"text\": \"ab\", \"hex\": 5}", "hex");
+	bad_arg(m, "uwrite", "{\"pid\": 1, \"addr\": \"0x8048000\", "
+		"\"hex\": \"ab\", \"text\": false}", "text");
 	machine_free(m);
 }
 
@@ -228,32 +224,32 @@ static void test_other_ranges(void **state)
 	struct machine *m = boot("{\"ram\": \"2G\", \"pae\": true}");
 
 	(void)state;
-	refused(m, "ioremap", "{\"phys\": \"0xfffffffffffff000\", "
-		"\"size\": \"0x2000\"}", MM_EINVAL, "bad-argument", "phys");
-	refused(m, "ioremap", "{\"phys\": \"0xffffff000\", "
-		"\"size\": \"0x2000\"}", MM_EINVAL, "bad-argument", "phys");
-	refused(m, "frames", "{\"start\": \"0xfffff0\", \"count\": 32}",
-		MM_EINVAL, "bad-argument", "count");
-	refused(m, "frames", "{\"start\": \"0xffffffffffffffff\", "
-		"\"count\": 2}", MM_EINVAL, "bad-argument", "start");
-	refused(m, "frame", "{\"phys\": \"0xfffffffffffff000\"}",
-		MM_EINVAL, "bad-argument", "phys");
-	refused(m, "frame", "{\"pfn\": \"0xffffffff\"}",
-		MM_EINVAL, "bad-argument", "pfn");
-	refused(m, "free_pages", "{\"pfn\": \"0xffffff\", \"order\": 1}",
-		MM_EINVAL, "bad-argument", "pfn");
-	refused(m, "free_pages", "{\"phys\": \"0xfffffffffffff000\"}",
-		MM_EINVAL, "bad-argument", "phys");
-	refused(m, "kmap", "{\"pfn\": \"0xffffffff\"}",
-		MM_EINVAL, "bad-argument", "pfn");
-	refused(m, "kmap", "{\"phys\": \"0xfffffffffffff000\"}",
-		MM_EINVAL, "bad-argument", "phys");
-	refused(m, "vmalloc", "{\"size\": \"0xffffffffffffffff\"}",
-		MM_EINVAL, "bad-argument", "size");
-	refused(m, "vmalloc", "{\"size\": \"0xfffff001\"}",
-		MM_EINVAL, "bad-argument", "size");
-	refused(m, "vmap", "{\"pfns\": [\"0xffffffff\"]}",
-		MM_EINVAL, "bad-argument", "pfns");
+	bad_arg(m, "ioremap", "{\"phys\": \"0xfffffffffffff000\", "
+		"\"size\": \"0x2000\"}", "phys");
+	bad_arg(m, "ioremap", "{\"phys\": \"0xffffff000\", "
+		"\"size\": \"0x2000\"}", "phys");
+	bad_arg(m, "frames", "{\"start\": \"0xfffff0\", \"count\": 32}",
+		"count");
+	bad_arg(m, "frames", "{\"start\": \"0xffffffffffffffff\", "
+		"\"count\": 2}", "start");
+	bad_arg(m, "frame", "{\"phys\": \"0xfffffffffffff000\"}",
+		"phys");
+	bad_arg(m, "frame", "{\"pfn\": \"0xffffffff\"}",
+		"pfn");
+	bad_arg(m, "free_pages", "{\"pfn\": \"0xffffff\", \"order\": 1}",
+		"pfn");
+	bad_arg(m, "free_pages", "{\"phys\": \"0xfffffffffffff000\"}",
+		"phys");
+	bad_arg(m, "kmap", "{\"pfn\": \"0xffffffff\"}",
+		"pfn");
+	bad_arg(m, "kmap", "{\"phys\": \"0xfffffffffffff000\"}",
+		"phys");
+	bad_arg(m, "vmalloc", "{\"size\": \"0xffffffffffffffff\"}",
+		"size");
+	bad_arg(m, "vmalloc", "{\"size\": \"0xfffff001\"}",
+		"size");
+	bad_arg(m, "vmap", "{\"pfns\": [\"0xffffffff\"]}",
+		"pfns");
 	machine_free(m);
 }
 
@@ -263,9 +259,9 @@ static void test_process_ranges(void **state)
 
 	(void)state;
 	ok_op(m, "process_create", "{}");
-	refused(m, "mmap", "{\"pid\": 1, \"len\": \"0xffffffffffffffff\", "
+	bad_arg(m, "mmap", "{\"pid\": 1, \"len\": \"0xffffffffffffffff\", "
 		"\"prot\": 3, \"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS\"}",
-		MM_EINVAL, "bad-argument", "len");
+		"len");
 	refused(m, "mmap", "{\"pid\": 1, \"addr\": \"0xbffff000\", "
 		"\"len\": \"0x2000\", \"prot\": 3, \"flags\": "
 		"\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED\"}",
@@ -275,10 +271,10 @@ static void test_process_ranges(void **state)
 	refused(m, "mprotect", "{\"pid\": 1, \"addr\": \"0xfffff000\", "
 		"\"len\": \"0x2000\", \"prot\": 1}",
 		MM_EIMPOSSIBLE, "ENOMEM", "len");
-	refused(m, "uwrite", "{\"pid\": 1, \"addr\": \"0xffffffff\", "
-		"\"hex\": \"0102\"}", MM_EINVAL, "bad-argument", "addr");
-	refused(m, "uread", "{\"pid\": 1, \"addr\": \"0xffffffff\", "
-		"\"len\": 2}", MM_EINVAL, "bad-argument", "addr");
+	bad_arg(m, "uwrite", "{\"pid\": 1, \"addr\": \"0xffffffff\", "
+		"\"hex\": \"0102\"}", "addr");
+	bad_arg(m, "uread", "{\"pid\": 1, \"addr\": \"0xffffffff\", "
+		"\"len\": 2}", "addr");
 	refused(m, "copy_to_user", "{\"pid\": 1, \"uaddr\": \"0xbfffffff\", "
 		"\"kaddr\": \"0xc0100000\", \"len\": 2}",
 		MM_EIMPOSSIBLE, "EFAULT", "uaddr");

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "helpers.h"
 #include "snapshot.h"
 
 struct run {
@@ -48,16 +49,6 @@ static void note_type(const char *type)
 			return;
 	if (nr_seen < 128)
 		snprintf(seen[nr_seen++], sizeof(seen[0]), "%s", type);
-}
-
-static json_t *js(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-
-	if (!j)
-		fail_msg("bad test JSON '%s': %s", text, e.text);
-	return j;
 }
 
 static json_t *jsf(const char *fmt, va_list ap)
@@ -178,15 +169,32 @@ static json_t *run_op(struct run *r, bool probe, const char *op, json_t *args)
 	return res;
 }
 
+/* run_op with the arguments as printf-style JSON text */
+static json_t *run_fmt(struct run *r, bool probe, const char *op,
+		       const char *fmt, va_list ap)
+{
+	return run_op(r, probe, op, jsf(fmt, ap));
+}
+
 static json_t *probe(struct run *r, const char *op, const char *fmt, ...)
 {
 	va_list ap;
-	json_t *a;
+	json_t *res;
 
 	va_start(ap, fmt);
-	a = jsf(fmt, ap);
+	res = run_fmt(r, true, op, fmt, ap);
 	va_end(ap);
-	return run_op(r, true, op, a);
+	return res;
+}
+
+/* A probe whose result is not needed. */
+static void probe_drop(struct run *r, const char *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	json_decref(run_fmt(r, true, op, fmt, ap));
+	va_end(ap);
 }
 
 /* A probe that must be refused with type. */
@@ -194,12 +202,11 @@ static void refuse(struct run *r, const char *type, const char *op,
 		   const char *fmt, ...)
 {
 	va_list ap;
-	json_t *a, *res;
+	json_t *res;
 
 	va_start(ap, fmt);
-	a = jsf(fmt, ap);
+	res = run_fmt(r, true, op, fmt, ap);
 	va_end(ap);
-	res = run_op(r, true, op, a);
 	if (res)
 		fail_msg("%s was accepted; expected %s", op, type);
 	assert_string_equal(r->err.type, type);
@@ -209,12 +216,11 @@ static void refuse(struct run *r, const char *type, const char *op,
 static json_t *setup(struct run *r, const char *op, const char *fmt, ...)
 {
 	va_list ap;
-	json_t *a, *res;
+	json_t *res;
 
 	va_start(ap, fmt);
-	a = jsf(fmt, ap);
+	res = run_fmt(r, false, op, fmt, ap);
 	va_end(ap);
-	res = run_op(r, false, op, a);
 	if (!res)
 		fail_msg("setting up, %s was refused: %s: %s", op,
 			 r->err.type, r->err.detail);
@@ -224,12 +230,10 @@ static json_t *setup(struct run *r, const char *op, const char *fmt, ...)
 static void setup_drop(struct run *r, const char *op, const char *fmt, ...)
 {
 	va_list ap;
-	json_t *a;
 
 	va_start(ap, fmt);
-	a = jsf(fmt, ap);
+	json_decref(run_fmt(r, false, op, fmt, ap));
 	va_end(ap);
-	json_decref(run_op(r, false, op, a));
 }
 
 static const char *str_of(const json_t *o, const char *k)
@@ -272,6 +276,16 @@ static void give_back(struct run *r, unsigned n)
 				  spare[--nr_spare % 64]));
 }
 
+/* A machine with process 1 and an anonymous mapping of len in it, not yet
+ * touched: the faults in it need memory. */
+static void start_mapped(struct run *r, const char *config, const char *len)
+{
+	start(r, config);
+	setup_drop(r, "process_create", "{}");
+	setup_drop(r, "mmap", "{\"pid\": 1, \"len\": \"%s\", \"prot\": 3, "
+		   "\"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS\"}", len);
+}
+
 /* --- every operation, every argument, every wrong value ---------------------------- */
 
 static const char *const bad_values[] = {
@@ -288,18 +302,18 @@ static void every_argument(struct run *r)
 		const char *const *args = api_op_args(op);
 
 		/* not an object; an unknown field; nothing at all */
-		json_decref(probe(r, op, "[1]"));
-		json_decref(probe(r, op, "{\"no_such_field\": 1}"));
-		json_decref(probe(r, op, "{}"));
+		probe_drop(r, op, "[1]");
+		probe_drop(r, op, "{\"no_such_field\": 1}");
+		probe_drop(r, op, "{}");
 		for (; *args; args++)
 			for (size_t v = 0; v < ARRAY_SIZE(bad_values); v++) {
-				json_decref(probe(r, op, "{\"%s\": %s}",
-						  *args, bad_values[v]));
+				probe_drop(r, op, "{\"%s\": %s}",
+					   *args, bad_values[v]);
 				/* past a valid pid, where the op has one */
 				if (strcmp(*args, "pid"))
-					json_decref(probe(r, op, "{\"pid\": 1,"
-						" \"%s\": %s}", *args,
-						bad_values[v]));
+					probe_drop(r, op, "{\"pid\": 1,"
+					 " \"%s\": %s}", *args,
+					 bad_values[v]);
 			}
 	}
 	/* an unknown operation */
@@ -445,7 +459,7 @@ static void test_pkmap_full(void **state)
 		refuse(&r, "pkmap-full", "kmap", "{\"pfn\": %lu}", pfn + 1);
 		/* kunmap one and the next kmap flushes */
 		json_decref(setup(&r, "kunmap", "{\"pfn\": %lu}", pfn - 1));
-		json_decref(probe(&r, "kmap", "{\"pfn\": %lu}", pfn + 1));
+		probe_drop(&r, "kmap", "{\"pfn\": %lu}", pfn + 1);
 		refuse(&r, "pkmap-full", "kmap", "{\"pfn\": %lu}", pfn + 2);
 		refuse(&r, "not-kmapped", "kunmap", "{\"pfn\": %lu}", pfn + 9);
 		for (int i = 0; i < 16; i++)
@@ -455,8 +469,8 @@ static void test_pkmap_full(void **state)
 		       "{\"pfn\": %d}", 0x60010);
 		refuse(&r, "kmap-local-full", "kmap_atomic", "{\"pfn\": %d}",
 		       0x60011);
-		json_decref(probe(&r, "kmap_local_page", "{\"pfn\": %d, "
-				  "\"cpu\": 1}", 0x60011));
+		probe_drop(&r, "kmap_local_page", "{\"pfn\": %d, "
+			   "\"cpu\": 1}", 0x60011);
 		refuse(&r, "kunmap-local-order", "kunmap_local",
 		       "{\"addr\": \"%s\"}", "0xfff00000");
 		res = setup(&r, "kmap_atomic", "{\"pfn\": %d, \"cpu\": 1}",
@@ -478,50 +492,46 @@ static void test_memory_exhausted(void **state)
 	for (size_t c = 0; c < ARRAY_SIZE(configs); c++) {
 		struct run r;
 
-		start(&r, configs[c]);
-		setup_drop(&r, "process_create", "{}");
-		setup_drop(&r, "mmap", "{\"pid\": 1, \"len\": \"16M\", "
-			   "\"prot\": 3, \"flags\": "
-			   "\"MAP_PRIVATE|MAP_ANONYMOUS\"}");
+		start_mapped(&r, configs[c], "16M");
 		exhaust(&r, "GFP_HIGHUSER_MOVABLE");
 		exhaust(&r, "GFP_KERNEL");
 		/* every allocator, out of memory, at every order */
 		for (int o = 0; o <= 10; o++)
-			json_decref(probe(&r, "alloc_pages", "{\"order\": %d, "
-					  "\"gfp\": \"GFP_ATOMIC\"}", o));
-		json_decref(probe(&r, "alloc_pages", "{\"order\": 0, \"gfp\": "
-				  "\"GFP_KERNEL | __GFP_HIGH\"}"));
-		json_decref(probe(&r, "kmalloc", "{\"size\": 8192}"));
-		json_decref(probe(&r, "kmalloc", "{\"size\": 64}"));
-		json_decref(probe(&r, "kzalloc", "{\"size\": \"1M\"}"));
-		json_decref(probe(&r, "kmem_cache_create", "{\"name\": "
-				  "\"t\", \"size\": 200}"));
-		json_decref(probe(&r, "kmem_cache_alloc", "{\"cache\": "
-				  "\"t\"}"));
-		json_decref(probe(&r, "vmalloc", "{\"size\": \"1M\"}"));
-		json_decref(probe(&r, "vzalloc", "{\"size\": 4096}"));
-		json_decref(probe(&r, "vmap", "{\"pfns\": [256, 257]}"));
-		json_decref(probe(&r, "ioremap", "{\"phys\": \"0xfed00000\", "
-				  "\"size\": \"0x400\"}"));
-		json_decref(probe(&r, "process_create", "{}"));
-		json_decref(probe(&r, "fork", "{\"pid\": 1}"));
+			probe_drop(&r, "alloc_pages", "{\"order\": %d, "
+				   "\"gfp\": \"GFP_ATOMIC\"}", o);
+		probe_drop(&r, "alloc_pages", "{\"order\": 0, \"gfp\": "
+			   "\"GFP_KERNEL | __GFP_HIGH\"}");
+		probe_drop(&r, "kmalloc", "{\"size\": 8192}");
+		probe_drop(&r, "kmalloc", "{\"size\": 64}");
+		probe_drop(&r, "kzalloc", "{\"size\": \"1M\"}");
+		probe_drop(&r, "kmem_cache_create", "{\"name\": "
+			   "\"t\", \"size\": 200}");
+		probe_drop(&r, "kmem_cache_alloc", "{\"cache\": "
+			   "\"t\"}");
+		probe_drop(&r, "vmalloc", "{\"size\": \"1M\"}");
+		probe_drop(&r, "vzalloc", "{\"size\": 4096}");
+		probe_drop(&r, "vmap", "{\"pfns\": [256, 257]}");
+		probe_drop(&r, "ioremap", "{\"phys\": \"0xfed00000\", "
+			   "\"size\": \"0x400\"}");
+		probe_drop(&r, "process_create", "{}");
+		probe_drop(&r, "fork", "{\"pid\": 1}");
 		/* faults that need pages and page tables: the OOM killer */
 		for (int i = 0; i < 8; i++)
-			json_decref(probe(&r, "access", "{\"pid\": 1, \"addr\": "
-					  "\"%s\", \"access\": \"write\"}",
-					  i & 1 ? "0xb7000000" : "0x40000000"));
-		json_decref(probe(&r, "uwrite", "{\"pid\": 1, \"addr\": "
-				  "\"0x40000000\", \"hex\": \"01\"}"));
-		json_decref(probe(&r, "copy_to_user", "{\"pid\": 1, \"uaddr\": "
-				  "\"0x40001000\", \"kaddr\": \"0xc0100000\", "
-				  "\"len\": 4}"));
-		json_decref(probe(&r, "brk", "{\"pid\": 1, \"addr\": "
-				  "\"0x10000000\"}"));
-		json_decref(probe(&r, "mmap", "{\"pid\": 1, \"len\": \"4K\", "
-				  "\"prot\": 3, \"flags\": "
-				  "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE\"}"));
-		json_decref(probe(&r, "write", "{\"addr\": \"0xf8000000\", "
-				  "\"text\": \"x\"}"));
+			probe_drop(&r, "access", "{\"pid\": 1, \"addr\": "
+				   "\"%s\", \"access\": \"write\"}",
+				   i & 1 ? "0xb7000000" : "0x40000000");
+		probe_drop(&r, "uwrite", "{\"pid\": 1, \"addr\": "
+			   "\"0x40000000\", \"hex\": \"01\"}");
+		probe_drop(&r, "copy_to_user", "{\"pid\": 1, \"uaddr\": "
+			   "\"0x40001000\", \"kaddr\": \"0xc0100000\", "
+			   "\"len\": 4}");
+		probe_drop(&r, "brk", "{\"pid\": 1, \"addr\": "
+			   "\"0x10000000\"}");
+		probe_drop(&r, "mmap", "{\"pid\": 1, \"len\": \"4K\", "
+			   "\"prot\": 3, \"flags\": "
+			   "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE\"}");
+		probe_drop(&r, "write", "{\"addr\": \"0xf8000000\", "
+			   "\"text\": \"x\"}");
 		print_message("%s exhausted: %u probes, %u refusals, %u "
 			      "changed\n", configs[c], r.probes, r.refusals,
 			      r.changed);
@@ -544,35 +554,31 @@ static void test_nearly_out(void **state)
 	for (size_t c = 0; c < ARRAY_SIZE(configs); c++) {
 		struct run r;
 
-		start(&r, configs[c]);
+		start_mapped(&r, configs[c], "64M");
 		nr_spare = 0;
-		setup_drop(&r, "process_create", "{}");
-		setup_drop(&r, "mmap", "{\"pid\": 1, \"len\": \"64M\", "
-			   "\"prot\": 3, \"flags\": "
-			   "\"MAP_PRIVATE|MAP_ANONYMOUS\"}");
 		exhaust(&r, "GFP_KERNEL");
 		for (unsigned k = 0; k < 12; k++) {
 			give_back(&r, 1 + k % 3);
-			json_decref(probe(&r, "vmalloc", "{\"size\": \"64K\"}"));
-			json_decref(probe(&r, "fork", "{\"pid\": 1}"));
-			json_decref(probe(&r, "process_create", "{}"));
-			json_decref(probe(&r, "kmalloc", "{\"size\": 2048}"));
-			json_decref(probe(&r, "kmem_cache_create", "{\"name\": "
-					  "\"c%u\", \"size\": 3000}", k));
-			json_decref(probe(&r, "kmem_cache_alloc", "{\"cache\": "
-					  "\"c%u\"}", k));
-			json_decref(probe(&r, "vmap", "{\"pfns\": [\"%s\"]}",
-					  spare[0]));
-			json_decref(probe(&r, "mmap", "{\"pid\": 1, \"len\": "
-					  "\"1M\", \"prot\": 3, \"flags\": "
-					  "\"MAP_PRIVATE|MAP_ANONYMOUS|"
-					  "MAP_POPULATE\"}"));
-			json_decref(probe(&r, "uwrite", "{\"pid\": 1, \"addr\": "
-					  "\"0x%x\", \"hex\": \"0102\"}",
-					  0x40000000 + k * 0x400000 - 1));
-			json_decref(probe(&r, "access", "{\"pid\": 1, \"addr\": "
-					  "\"0x%x\", \"access\": \"write\"}",
-					  0x41000000 + k * 0x400000));
+			probe_drop(&r, "vmalloc", "{\"size\": \"64K\"}");
+			probe_drop(&r, "fork", "{\"pid\": 1}");
+			probe_drop(&r, "process_create", "{}");
+			probe_drop(&r, "kmalloc", "{\"size\": 2048}");
+			probe_drop(&r, "kmem_cache_create", "{\"name\": "
+				   "\"c%u\", \"size\": 3000}", k);
+			probe_drop(&r, "kmem_cache_alloc", "{\"cache\": "
+				   "\"c%u\"}", k);
+			probe_drop(&r, "vmap", "{\"pfns\": [\"%s\"]}",
+				   spare[0]);
+			probe_drop(&r, "mmap", "{\"pid\": 1, \"len\": "
+				   "\"1M\", \"prot\": 3, \"flags\": "
+				   "\"MAP_PRIVATE|MAP_ANONYMOUS|"
+				   "MAP_POPULATE\"}");
+			probe_drop(&r, "uwrite", "{\"pid\": 1, \"addr\": "
+				   "\"0x%x\", \"hex\": \"0102\"}",
+				   0x40000000 + k * 0x400000 - 1);
+			probe_drop(&r, "access", "{\"pid\": 1, \"addr\": "
+				   "\"0x%x\", \"access\": \"write\"}",
+				   0x41000000 + k * 0x400000);
 		}
 		print_message("%s nearly out: %u probes, %u refusals, %u "
 			      "changed\n", configs[c], r.probes, r.refusals,
@@ -598,27 +604,27 @@ static void test_conflicts(void **state)
 	       "\"order\": 1}", pfn);
 	refuse(&r, "not-block-head", "free_pages", "{\"pfn\": %llu, "
 	       "\"order\": 0}", strtoull(pfn, NULL, 16) + 1);
-	json_decref(probe(&r, "free_pages", "{\"pfn\": 0}"));
-	json_decref(probe(&r, "free_pages", "{\"pfn\": \"0x1000\"}"));
-	json_decref(probe(&r, "free_pages", "{\"pfn\": \"0x9f\"}"));
-	json_decref(probe(&r, "free_pages", "{\"pfn\": \"0xfffff\"}"));
-	json_decref(probe(&r, "alloc_pages", "{\"gfp\": "
-			  "\"__GFP_DMA | __GFP_HIGHMEM\"}"));
-	json_decref(probe(&r, "alloc_pages", "{\"gfp\": "
-			  "\"__GFP_MOVABLE | __GFP_RECLAIMABLE\"}"));
-	json_decref(probe(&r, "alloc_pages", "{\"gfp\": \"0x80000000\"}"));
-	json_decref(probe(&r, "kmalloc", "{\"size\": 64, \"gfp\": "
-			  "\"GFP_KERNEL | __GFP_HIGHMEM\"}"));
-	json_decref(probe(&r, "kmalloc", "{\"size\": \"64M\"}"));
-	json_decref(probe(&r, "vmap", "{\"pfns\": [\"0x7fff0\"]}"));
+	probe_drop(&r, "free_pages", "{\"pfn\": 0}");
+	probe_drop(&r, "free_pages", "{\"pfn\": \"0x1000\"}");
+	probe_drop(&r, "free_pages", "{\"pfn\": \"0x9f\"}");
+	probe_drop(&r, "free_pages", "{\"pfn\": \"0xfffff\"}");
+	probe_drop(&r, "alloc_pages", "{\"gfp\": "
+		   "\"__GFP_DMA | __GFP_HIGHMEM\"}");
+	probe_drop(&r, "alloc_pages", "{\"gfp\": "
+		   "\"__GFP_MOVABLE | __GFP_RECLAIMABLE\"}");
+	probe_drop(&r, "alloc_pages", "{\"gfp\": \"0x80000000\"}");
+	probe_drop(&r, "kmalloc", "{\"size\": 64, \"gfp\": "
+		   "\"GFP_KERNEL | __GFP_HIGHMEM\"}");
+	probe_drop(&r, "kmalloc", "{\"size\": \"64M\"}");
+	probe_drop(&r, "vmap", "{\"pfns\": [\"0x7fff0\"]}");
 	refuse(&r, "frame-free", "vmap", "{\"pfns\": [\"0x10000\"]}");
 	refuse(&r, "ioremap-ram", "ioremap", "{\"phys\": \"0x10000000\", "
 	       "\"size\": 4096}");
-	json_decref(probe(&r, "vmap", "{\"pfns\": [\"0xa0\"]}"));
-	json_decref(probe(&r, "ioremap", "{\"phys\": \"0x1000000\", "
-			  "\"size\": 4096}"));
-	json_decref(probe(&r, "kmem_cache_destroy", "{\"cache\": "
-			  "\"kmalloc-64\"}"));
+	probe_drop(&r, "vmap", "{\"pfns\": [\"0xa0\"]}");
+	probe_drop(&r, "ioremap", "{\"phys\": \"0x1000000\", "
+		   "\"size\": 4096}");
+	probe_drop(&r, "kmem_cache_destroy", "{\"cache\": "
+		   "\"kmalloc-64\"}");
 	json_decref(setup(&r, "free_pages", "{\"pfn\": \"%s\", \"order\": 2}",
 			  pfn));
 	refuse(&r, "double-free", "free_pages", "{\"pfn\": \"%s\", "
@@ -629,24 +635,24 @@ static void test_conflicts(void **state)
 	json_decref(setup(&r, "kfree", "{\"addr\": \"%s\"}", addr));
 	refuse(&r, "double-free", "kfree", "{\"addr\": \"%s\"}", addr);
 	k = setup(&r, "kmalloc", "{\"size\": 64}");
-	json_decref(probe(&r, "kfree", "{\"addr\": \"0x%llx\"}",
-			  strtoull(str_of(k, "addr"), NULL, 16) + 4));
+	probe_drop(&r, "kfree", "{\"addr\": \"0x%llx\"}",
+		   strtoull(str_of(k, "addr"), NULL, 16) + 4);
 	{
 		/* a slab's page is not alloc_pages's to free */
 		json_t *f = probe(&r, "frame", "{\"phys\": \"0x%llx\"}",
 				  strtoull(str_of(k, "addr"), NULL, 16) -
 				  0xc0000000ull);
 
-		json_decref(probe(&r, "free_pages", "{\"pfn\": \"%s\"}",
-				  str_of(f, "head")));
+		probe_drop(&r, "free_pages", "{\"pfn\": \"%s\"}",
+			   str_of(f, "head"));
 		json_decref(f);
 	}
 	json_decref(k);
-	json_decref(probe(&r, "kfree", "{\"addr\": \"0xc0000001\"}"));
-	json_decref(probe(&r, "kfree", "{\"addr\": \"0x1000\"}"));
-	json_decref(probe(&r, "krealloc", "{\"addr\": \"%s\", \"size\": 99}",
-			  addr));
-	json_decref(probe(&r, "ksize", "{\"addr\": \"%s\"}", addr));
+	probe_drop(&r, "kfree", "{\"addr\": \"0xc0000001\"}");
+	probe_drop(&r, "kfree", "{\"addr\": \"0x1000\"}");
+	probe_drop(&r, "krealloc", "{\"addr\": \"%s\", \"size\": 99}",
+		   addr);
+	probe_drop(&r, "ksize", "{\"addr\": \"%s\"}", addr);
 	json_decref(setup(&r, "kmem_cache_create", "{\"name\": \"c1\", "
 			  "\"size\": 96}"));
 	refuse(&r, "duplicate-cache", "kmem_cache_create", "{\"name\": "
@@ -656,25 +662,25 @@ static void test_conflicts(void **state)
 	json_decref(k);
 	refuse(&r, "cache-in-use", "kmem_cache_destroy", "{\"cache\": "
 	       "\"c1\"}");
-	json_decref(probe(&r, "kmem_cache_free", "{\"cache\": \"kmalloc-64\", "
-			  "\"addr\": \"%s\"}", addr));
+	probe_drop(&r, "kmem_cache_free", "{\"cache\": \"kmalloc-64\", "
+		   "\"addr\": \"%s\"}", addr);
 	refuse(&r, "no-such-cache", "kmem_cache_alloc", "{\"cache\": "
 	       "\"nope\"}");
 	v = setup(&r, "vmalloc", "{\"size\": \"16K\"}");
 	snprintf(vaddr, sizeof(vaddr), "%s", str_of(v, "addr"));
 	json_decref(v);
-	json_decref(probe(&r, "vunmap", "{\"addr\": \"%s\"}", vaddr));
+	probe_drop(&r, "vunmap", "{\"addr\": \"%s\"}", vaddr);
 	v = probe(&r, "translate", "{\"addr\": \"%s\"}", vaddr);
 	refuse(&r, "not-alloc-pages", "free_pages", "{\"phys\": \"%s\"}",
 	       str_of(v, "phys"));
 	json_decref(v);
-	json_decref(probe(&r, "read", "{\"addr\": \"%s\", \"len\": 8}",
-			  vaddr));
-	json_decref(probe(&r, "iounmap", "{\"addr\": \"%s\"}", vaddr));
+	probe_drop(&r, "read", "{\"addr\": \"%s\", \"len\": 8}",
+		   vaddr);
+	probe_drop(&r, "iounmap", "{\"addr\": \"%s\"}", vaddr);
 	json_decref(setup(&r, "vfree", "{\"addr\": \"%s\"}", vaddr));
-	json_decref(probe(&r, "vfree", "{\"addr\": \"%s\"}", vaddr));
-	json_decref(probe(&r, "ioremap", "{\"phys\": \"0x1000000\", "
-			  "\"size\": 4096}"));
+	probe_drop(&r, "vfree", "{\"addr\": \"%s\"}", vaddr);
+	probe_drop(&r, "ioremap", "{\"phys\": \"0x1000000\", "
+		   "\"size\": 4096}");
 	refuse(&r, "no-such-process", "fork", "{\"pid\": 9}");
 	json_decref(setup(&r, "process_create", "{}"));
 	json_decref(setup(&r, "proc_limits", "{\"max_processes\": 2, "
@@ -683,56 +689,56 @@ static void test_conflicts(void **state)
 	refuse(&r, "bad-argument", "proc_limits", "{\"max_map_count\": 13, "
 	       "\"max_processes\": 0}");
 	json_decref(setup(&r, "fork", "{\"pid\": 1}"));
-	json_decref(probe(&r, "fork", "{\"pid\": 1}"));
-	json_decref(probe(&r, "process_create", "{}"));
+	probe_drop(&r, "fork", "{\"pid\": 1}");
+	probe_drop(&r, "process_create", "{}");
 	for (int i = 0; i < 12; i++)
-		json_decref(probe(&r, "mmap", "{\"pid\": 1, \"addr\": "
-				  "\"0x%x\", \"len\": 4096, \"prot\": %d, "
-				  "\"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS|"
-				  "MAP_FIXED\"}", 0x20000000 + i * 0x2000,
-				  1 + (i & 1)));
-	json_decref(probe(&r, "mprotect", "{\"pid\": 1, \"addr\": "
-			  "\"0x20000000\", \"len\": \"0x10000\", \"prot\": 3}"));
-	json_decref(probe(&r, "munmap", "{\"pid\": 1, \"addr\": "
-			  "\"0x20001000\", \"len\": \"0x2000\"}"));
-	json_decref(probe(&r, "mmap", "{\"pid\": 1, \"addr\": \"0x20000000\", "
-			  "\"len\": 4096, \"prot\": 3, \"flags\": "
-			  "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE\"}"));
-	json_decref(probe(&r, "mmap", "{\"pid\": 1, \"addr\": \"0x1000\", "
-			  "\"len\": 4096, \"prot\": 3, \"flags\": "
-			  "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED\"}"));
-	json_decref(probe(&r, "mmap", "{\"pid\": 1, \"len\": \"3G\", "
-			  "\"prot\": 3, \"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS\"}"));
-	json_decref(probe(&r, "access", "{\"pid\": 1, \"addr\": \"0x10\"}"));
-	json_decref(probe(&r, "access", "{\"pid\": 1, \"addr\": "
-			  "\"0x20000000\", \"access\": \"write\"}"));
-	json_decref(probe(&r, "uwrite", "{\"pid\": 1, \"addr\": \"0x10\", "
-			  "\"hex\": \"01\"}"));
-	json_decref(probe(&r, "uread", "{\"pid\": 1, \"addr\": \"0x10\", "
-			  "\"len\": 1}"));
-	json_decref(probe(&r, "copy_from_user", "{\"pid\": 1, \"uaddr\": "
-			  "\"0x10\", \"kaddr\": \"0xc0100000\", \"len\": 4}"));
-	json_decref(probe(&r, "copy_to_user", "{\"pid\": 1, \"uaddr\": "
-			  "\"0x20000000\", \"kaddr\": \"0x10\", \"len\": 4}"));
-	json_decref(probe(&r, "brk", "{\"pid\": 1, \"addr\": \"0xbf000000\"}"));
-	json_decref(probe(&r, "mmap", "{\"pid\": 1, \"len\": 4096, "
-			  "\"prot\": 3, \"flags\": \"MAP_PRIVATE\"}"));
-	json_decref(probe(&r, "mmap", "{\"pid\": 1, \"len\": 4096, "
-			  "\"prot\": 3, \"flags\": \"MAP_ANONYMOUS\"}"));
-	json_decref(probe(&r, "exit", "{\"pid\": 1}"));
-	json_decref(probe(&r, "exit", "{\"pid\": 1}"));
-	json_decref(probe(&r, "write", "{\"addr\": \"0x10\", \"text\": "
-			  "\"x\"}"));
-	json_decref(probe(&r, "read", "{\"addr\": \"0xffffe000\", "
-			  "\"len\": 8}"));
-	json_decref(probe(&r, "kunmap_atomic", "{\"addr\": \"0xc0000000\"}"));
+		probe_drop(&r, "mmap", "{\"pid\": 1, \"addr\": "
+			   "\"0x%x\", \"len\": 4096, \"prot\": %d, "
+			   "\"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS|"
+			   "MAP_FIXED\"}", 0x20000000 + i * 0x2000,
+			   1 + (i & 1));
+	probe_drop(&r, "mprotect", "{\"pid\": 1, \"addr\": "
+		   "\"0x20000000\", \"len\": \"0x10000\", \"prot\": 3}");
+	probe_drop(&r, "munmap", "{\"pid\": 1, \"addr\": "
+		   "\"0x20001000\", \"len\": \"0x2000\"}");
+	probe_drop(&r, "mmap", "{\"pid\": 1, \"addr\": \"0x20000000\", "
+		   "\"len\": 4096, \"prot\": 3, \"flags\": "
+		   "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE\"}");
+	probe_drop(&r, "mmap", "{\"pid\": 1, \"addr\": \"0x1000\", "
+		   "\"len\": 4096, \"prot\": 3, \"flags\": "
+		   "\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED\"}");
+	probe_drop(&r, "mmap", "{\"pid\": 1, \"len\": \"3G\", "
+		   "\"prot\": 3, \"flags\": \"MAP_PRIVATE|MAP_ANONYMOUS\"}");
+	probe_drop(&r, "access", "{\"pid\": 1, \"addr\": \"0x10\"}");
+	probe_drop(&r, "access", "{\"pid\": 1, \"addr\": "
+		   "\"0x20000000\", \"access\": \"write\"}");
+	probe_drop(&r, "uwrite", "{\"pid\": 1, \"addr\": \"0x10\", "
+		   "\"hex\": \"01\"}");
+	probe_drop(&r, "uread", "{\"pid\": 1, \"addr\": \"0x10\", "
+		   "\"len\": 1}");
+	probe_drop(&r, "copy_from_user", "{\"pid\": 1, \"uaddr\": "
+		   "\"0x10\", \"kaddr\": \"0xc0100000\", \"len\": 4}");
+	probe_drop(&r, "copy_to_user", "{\"pid\": 1, \"uaddr\": "
+		   "\"0x20000000\", \"kaddr\": \"0x10\", \"len\": 4}");
+	probe_drop(&r, "brk", "{\"pid\": 1, \"addr\": \"0xbf000000\"}");
+	probe_drop(&r, "mmap", "{\"pid\": 1, \"len\": 4096, "
+		   "\"prot\": 3, \"flags\": \"MAP_PRIVATE\"}");
+	probe_drop(&r, "mmap", "{\"pid\": 1, \"len\": 4096, "
+		   "\"prot\": 3, \"flags\": \"MAP_ANONYMOUS\"}");
+	probe_drop(&r, "exit", "{\"pid\": 1}");
+	probe_drop(&r, "exit", "{\"pid\": 1}");
+	probe_drop(&r, "write", "{\"addr\": \"0x10\", \"text\": "
+		   "\"x\"}");
+	probe_drop(&r, "read", "{\"addr\": \"0xffffe000\", "
+		   "\"len\": 8}");
+	probe_drop(&r, "kunmap_atomic", "{\"addr\": \"0xc0000000\"}");
 	k = setup(&r, "kmap_atomic", "{\"pfn\": \"0x1f000\"}");
-	json_decref(probe(&r, "kunmap_local", "{\"addr\": \"%s\"}",
-			  str_of(k, "addr")));
-	json_decref(probe(&r, "kunmap_atomic", "{\"addr\": \"%s\", "
-			  "\"cpu\": 1}", str_of(k, "addr")));
+	probe_drop(&r, "kunmap_local", "{\"addr\": \"%s\"}",
+		   str_of(k, "addr"));
+	probe_drop(&r, "kunmap_atomic", "{\"addr\": \"%s\", "
+		   "\"cpu\": 1}", str_of(k, "addr"));
 	json_decref(k);
-	json_decref(probe(&r, "kmap", "{\"pfn\": \"0xa0\"}"));
+	probe_drop(&r, "kmap", "{\"pfn\": \"0xa0\"}");
 	finish(&r);
 }
 
@@ -773,28 +779,28 @@ static void crafted(struct run *r, bool pae)
 				continue;
 			json_decref(setup(r, "write", "{\"phys\": \"%s\", "
 					  "\"hex\": \"%s\"}", entry[e], junk[j]));
-			json_decref(probe(r, "access", "{\"pid\": 1, \"addr\": "
-					  "\"0x40000000\", \"access\": \"write\"}"));
-			json_decref(probe(r, "uwrite", "{\"pid\": 1, \"addr\": "
-					  "\"0x40000ffe\", \"hex\": \"0102\"}"));
-			json_decref(probe(r, "uread", "{\"pid\": 1, \"addr\": "
-					  "\"0x40000000\", \"len\": 16}"));
-			json_decref(probe(r, "pagemap", "{\"pid\": 1}"));
-			json_decref(probe(r, "process_pagetables", "{\"pid\": 1}"));
-			json_decref(probe(r, "translate", "{\"pid\": 1, \"addr\": "
-					  "\"0x40000000\"}"));
-			json_decref(probe(r, "read", "{\"addr\": \"0xf8000000\", "
-					  "\"len\": 16}"));
-			json_decref(probe(r, "write", "{\"addr\": \"0xf8000ffe\", "
-					  "\"hex\": \"0102\"}"));
-			json_decref(probe(r, "vmalloc", "{\"size\": \"64K\"}"));
-			json_decref(probe(r, "kmap", "{\"pfn\": \"0x1f000\"}"));
+			probe_drop(r, "access", "{\"pid\": 1, \"addr\": "
+				   "\"0x40000000\", \"access\": \"write\"}");
+			probe_drop(r, "uwrite", "{\"pid\": 1, \"addr\": "
+				   "\"0x40000ffe\", \"hex\": \"0102\"}");
+			probe_drop(r, "uread", "{\"pid\": 1, \"addr\": "
+				   "\"0x40000000\", \"len\": 16}");
+			probe_drop(r, "pagemap", "{\"pid\": 1}");
+			probe_drop(r, "process_pagetables", "{\"pid\": 1}");
+			probe_drop(r, "translate", "{\"pid\": 1, \"addr\": "
+				   "\"0x40000000\"}");
+			probe_drop(r, "read", "{\"addr\": \"0xf8000000\", "
+				   "\"len\": 16}");
+			probe_drop(r, "write", "{\"addr\": \"0xf8000ffe\", "
+				   "\"hex\": \"0102\"}");
+			probe_drop(r, "vmalloc", "{\"size\": \"64K\"}");
+			probe_drop(r, "kmap", "{\"pfn\": \"0x1f000\"}");
 		}
-	json_decref(probe(r, "fork", "{\"pid\": 1}"));
-	json_decref(probe(r, "munmap", "{\"pid\": 1, \"addr\": \"0x40000000\", "
-			  "\"len\": \"1M\"}"));
-	json_decref(probe(r, "exit", "{\"pid\": 2}"));
-	json_decref(probe(r, "exit", "{\"pid\": 1}"));
+	probe_drop(r, "fork", "{\"pid\": 1}");
+	probe_drop(r, "munmap", "{\"pid\": 1, \"addr\": \"0x40000000\", "
+		   "\"len\": \"1M\"}");
+	probe_drop(r, "exit", "{\"pid\": 2}");
+	probe_drop(r, "exit", "{\"pid\": 1}");
 }
 
 static void test_crafted_tables(void **state)

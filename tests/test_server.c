@@ -180,6 +180,29 @@ static void assert_problem(const struct answer *a, int status,
 	assert_non_null(json_string_value(json_object_get(a->json, "detail")));
 }
 
+/* method path (with token and body) answers status */
+static void expect_status(struct srv *s, const char *method, const char *path,
+			  const char *token, const char *body, int status)
+{
+	struct answer a;
+
+	send_req(s, method, path, token, body, &a);
+	assert_int_equal(a.status, status);
+	done(&a);
+}
+
+/* method path (with token and body) answers the problem slug */
+static void expect_problem(struct srv *s, const char *method,
+			   const char *path, const char *token,
+			   const char *body, int status, const char *slug)
+{
+	struct answer a;
+
+	send_req(s, method, path, token, body, &a);
+	assert_problem(&a, status, slug);
+	done(&a);
+}
+
 /* --- routing ---------------------------------------------------------------------- */
 
 static void test_create_and_kmalloc(void **state)
@@ -221,17 +244,11 @@ static void test_not_found_and_method(void **state)
 	assert_string_equal(header_of(&a.r, "Allow"), "GET, DELETE, HEAD");
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s/kmallok", id);
-	send_req(s, "POST", path, tok, "{}", &a);
-	assert_problem(&a, 404, "no-route");
-	done(&a);
-	send_req(s, "GET", "/v1/machines/a-000000000000/proc/meminfo", tok,
-		 NULL, &a);
-	assert_problem(&a, 404, "no-such-machine");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{}", 404, "no-route");
+	expect_problem(s, "GET", "/v1/machines/a-000000000000/proc/meminfo",
+		       tok, NULL, 404, "no-such-machine");
 	snprintf(path, sizeof(path), "/v1/machines/%s/proc/memnifo", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 404, "no-route");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 404, "no-route");
 	server_free(s);
 }
 
@@ -258,16 +275,12 @@ static void test_process_routes(void **state)
 	done(&a);
 	/* GET /processes is the list; POST there creates, never lists */
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	assert_false(srv_is_op("processes"));
 	assert_true(srv_is_op("process_create"));
 
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/maps", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	send_req(s, "POST", path, tok, "{}", &a);
 	assert_problem(&a, 405, "method-not-allowed");
 	assert_string_equal(header_of(&a.r, "Allow"), "GET, HEAD");
@@ -277,19 +290,11 @@ static void test_process_routes(void **state)
 	assert_problem(&a, 405, "method-not-allowed");
 	assert_string_equal(header_of(&a.r, "Allow"), "POST");
 	done(&a);
-	send_req(s, "HEAD", path, tok, NULL, &a);
-	assert_problem(&a, 405, "method-not-allowed");
-	done(&a);
-	send_req(s, "POST", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_problem(s, "HEAD", path, tok, NULL, 405, "method-not-allowed");
+	expect_status(s, "POST", path, tok, NULL, 200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/frob", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 404, "no-route");
-	done(&a);
-	send_req(s, "POST", path, tok, "{}", &a);
-	assert_problem(&a, 404, "no-route");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 404, "no-route");
+	expect_problem(s, "POST", path, tok, "{}", 404, "no-route");
 	server_free(s);
 }
 
@@ -309,9 +314,7 @@ static void test_pid_parsing(void **state)
 	(void)state;
 	create(s, NULL, id, tok);
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
-	send_req(s, "POST", path, tok, NULL, &a);
-	assert_int_equal(a.status, 201);
-	done(&a);
+	expect_status(s, "POST", path, tok, NULL, 201);
 	for (const char *const *b = bad; *b; b++) {
 		snprintf(path, sizeof(path), "/v1/machines/%s/processes/%s/maps",
 			 id, *b);
@@ -343,48 +346,31 @@ static void test_pid_parsing(void **state)
 		done(&a);
 	}
 	snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 400, "bad-argument");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 400, "bad-argument");
 
 	/* well formed but no such process: 404 */
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes/99/maps", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 404, "no-such-process");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 404, "no-such-process");
 	snprintf(path, sizeof(path),
 		 "/v1/machines/%s/processes/2147483647/mmap", id);
-	send_req(s, "POST", path, tok, "{\"len\":4096}", &a);
-	assert_problem(&a, 404, "no-such-process");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"len\":4096}",
+		       404, "no-such-process");
 	snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=1024", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 404, "no-such-process");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 404, "no-such-process");
 	snprintf(path, sizeof(path),
 		 "/v1/machines/%s/translate?addr=0x08048000&pid=99", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 404, "no-such-process");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 404, "no-such-process");
 
 	/* and the good ones */
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/status", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/ptdump?pid=1", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	snprintf(path, sizeof(path),
 		 "/v1/machines/%s/translate?addr=0x08048000&pid=1", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes/1/mmap", id);
-	send_req(s, "POST", path, tok, "{\"len\":4096,\"pid\":1}", &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "POST", path, tok, "{\"len\":4096,\"pid\":1}", 200);
 	server_free(s);
 }
 
@@ -397,15 +383,11 @@ static void test_bad_bodies(void **state)
 	(void)state;
 	create(s, NULL, id, tok);
 	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
-	send_req(s, "POST", path, tok, "{\"size\":", &a);
-	assert_problem(&a, 400, "malformed-json");
-	done(&a);
-	send_req(s, "POST", path, tok, "{\"size\":\"\xc3\x28\"}", &a);
-	assert_problem(&a, 400, "bad-utf8");
-	done(&a);
-	send_req(s, "POST", path, tok, "[1,2]", &a);
-	assert_problem(&a, 400, "bad-body");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"size\":",
+		       400, "malformed-json");
+	expect_problem(s, "POST", path, tok, "{\"size\":\"\xc3\x28\"}",
+		       400, "bad-utf8");
+	expect_problem(s, "POST", path, tok, "[1,2]", 400, "bad-body");
 	send_req(s, "POST", path, tok, "{\"size\":1,\"size\":2}", &a);
 	assert_problem(&a, 400, "malformed-json");	/* duplicate key */
 	done(&a);
@@ -413,15 +395,12 @@ static void test_bad_bodies(void **state)
 	assert_problem(&a, 400, "bad-argument");
 	assert_string_equal(jstr(&a, "field"), "sise");
 	done(&a);
-	send_req(s, "POST", path, tok, "{\"size\":-5}", &a);
-	assert_problem(&a, 400, "bad-argument");
-	done(&a);
-	send_req(s, "POST", path, tok, "{\"size\":\"huge\"}", &a);
-	assert_problem(&a, 400, "bad-argument");
-	done(&a);
-	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":true}", &a);
-	assert_problem(&a, 400, "bad-config");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"size\":-5}",
+		       400, "bad-argument");
+	expect_problem(s, "POST", path, tok, "{\"size\":\"huge\"}",
+		       400, "bad-argument");
+	expect_problem(s, "POST", "/v1/machines", NULL, "{\"ram\":true}",
+		       400, "bad-config");
 	server_free(s);
 }
 
@@ -446,9 +425,7 @@ static void test_tokens(void **state)
 	send_req(s, "GET", path, tok1, NULL, &a);	/* someone else's */
 	assert_problem(&a, 404, "no-such-machine");
 	done(&a);
-	send_req(s, "GET", path, NULL, NULL, &a);
-	assert_problem(&a, 404, "no-such-machine");
-	done(&a);
+	expect_problem(s, "GET", path, NULL, NULL, 404, "no-such-machine");
 	send_req(s, "GET", path, tok2, NULL, &a);
 	assert_int_equal(a.status, 200);
 	assert_null(json_object_get(a.json, "token"));	/* only at creation */
@@ -458,40 +435,29 @@ static void test_tokens(void **state)
 	assert_int_equal(a.status, 200);
 	assert_int_equal(json_array_size(json_object_get(a.json, "machines")), 2);
 	done(&a);
-	send_req(s, "GET", "/v1/machines", NULL, NULL, &a);
-	assert_problem(&a, 401, "token-required");
-	done(&a);
+	expect_problem(s, "GET", "/v1/machines", NULL, NULL,
+		       401, "token-required");
 	send_req(s, "GET", "/v1/machines", "instructor-secret-token", NULL, &a);
 	assert_int_equal(json_array_size(json_object_get(a.json, "machines")), 3);
 	done(&a);
-	send_req(s, "POST", "/v1/machines", "0123456789abcdef0123456789abcdef",
-		 "{}", &a);
-	assert_problem(&a, 401, "unknown-token");
-	done(&a);
+	expect_problem(s, "POST", "/v1/machines",
+		       "0123456789abcdef0123456789abcdef",
+		       "{}", 401, "unknown-token");
 
 	/* the instructor reads everything and changes nothing, but may
 	 * delete any machine (to clear out abandoned ones) */
-	send_req(s, "GET", path, "instructor-secret-token", NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, "instructor-secret-token", NULL, 200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id2);
-	send_req(s, "POST", path, "instructor-secret-token", "{\"size\":8}", &a);
-	assert_problem(&a, 403, "read-only-token");
-	done(&a);
+	expect_problem(s, "POST", path, "instructor-secret-token",
+		       "{\"size\":8}",
+		       403, "read-only-token");
 	snprintf(path, sizeof(path), "/v1/machines/%s/reset", id2);
-	send_req(s, "POST", path, "instructor-secret-token", "{}", &a);
-	assert_problem(&a, 403, "read-only-token");
-	done(&a);
+	expect_problem(s, "POST", path, "instructor-secret-token", "{}",
+		       403, "read-only-token");
 	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
-	send_req(s, "DELETE", path, "instructor-secret-token", NULL, &a);
-	assert_int_equal(a.status, 204);
-	done(&a);
-	send_req(s, "DELETE", path, tok2, NULL, &a);
-	assert_problem(&a, 404, "no-such-machine");
-	done(&a);
-	send_req(s, "GET", path, tok2, NULL, &a);
-	assert_problem(&a, 404, "no-such-machine");
-	done(&a);
+	expect_status(s, "DELETE", path, "instructor-secret-token", NULL, 204);
+	expect_problem(s, "DELETE", path, tok2, NULL, 404, "no-such-machine");
+	expect_problem(s, "GET", path, tok2, NULL, 404, "no-such-machine");
 	server_free(s);
 }
 
@@ -524,20 +490,17 @@ static void test_limits(void **state)
 	struct answer a;
 
 	(void)state;
-	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
-	assert_problem(&a, 422, "over-limit");
-	done(&a);
+	expect_problem(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}",
+		       422, "over-limit");
 	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"512M\"}", &a);
 	assert_int_equal(a.status, 201);
 	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
 	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
 	done(&a);
-	send_req(s, "POST", "/v1/machines", tok, "{\"ram\":\"512M\"}", &a);
-	assert_int_equal(a.status, 201);
-	done(&a);
-	send_req(s, "POST", "/v1/machines", tok, "{\"ram\":\"512M\"}", &a);
-	assert_problem(&a, 403, "machine-quota");
-	done(&a);
+	expect_status(s, "POST", "/v1/machines", tok, "{\"ram\":\"512M\"}",
+		      201);
+	expect_problem(s, "POST", "/v1/machines", tok, "{\"ram\":\"512M\"}",
+		       403, "machine-quota");
 	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"512M\"}", &a);
 	assert_int_equal(a.status, 201);
 	snprintf(id2, sizeof(id2), "%s", jstr(&a, "id"));
@@ -549,21 +512,16 @@ static void test_limits(void **state)
 	done(&a);
 
 	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
-	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":{\"size\":8}},"
-		 "{\"op\":\"kmalloc\"},{\"op\":\"kmalloc\"}]", &a);
-	assert_problem(&a, 413, "batch-too-large");
-	done(&a);
+	expect_problem(s, "POST", path, tok,
+		       "[{\"op\":\"kmalloc\",\"args\":{\"size\":8}},"
+		       "{\"op\":\"kmalloc\"},{\"op\":\"kmalloc\"}]",
+		       413, "batch-too-large");
 	snprintf(path, sizeof(path), "/v1/machines/%s/proc_limits", id);
-	send_req(s, "POST", path, tok, "{\"max_processes\":3}", &a);
-	assert_problem(&a, 422, "over-limit");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"max_processes\":3}",
+		       422, "over-limit");
 	snprintf(path, sizeof(path), "/v1/machines/%s/processes", id);
-	send_req(s, "POST", path, tok, "{}", &a);
-	assert_int_equal(a.status, 201);
-	done(&a);
-	send_req(s, "POST", path, tok, "{}", &a);
-	assert_int_equal(a.status, 201);
-	done(&a);
+	expect_status(s, "POST", path, tok, "{}", 201);
+	expect_status(s, "POST", path, tok, "{}", 201);
 	send_req(s, "POST", path, tok, "{}", &a);
 	assert_true(a.status >= 400 && a.status < 500);
 	done(&a);
@@ -599,9 +557,8 @@ static void test_machines_per_ip(void **state)
 	done(&a);
 	/* a token the address got counts there, wherever it is used from */
 	fake_client = "203.0.113.9";
-	send_req(s, "POST", "/v1/machines", tok1, "{\"ram\":\"2G\"}", &a);
-	assert_problem(&a, 403, "machine-quota");
-	done(&a);
+	expect_problem(s, "POST", "/v1/machines", tok1, "{\"ram\":\"2G\"}",
+		       403, "machine-quota");
 	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
 	assert_int_equal(a.status, 201);	/* another address: its own */
 	done(&a);
@@ -626,13 +583,9 @@ static void test_machines_per_ip(void **state)
 				    "machines"), 0), "origin"));
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s", id2);
-	send_req(s, "DELETE", path, ins, NULL, &a);
-	assert_int_equal(a.status, 204);
-	done(&a);
+	expect_status(s, "DELETE", path, ins, NULL, 204);
 	fake_client = "198.51.100.7";
-	send_req(s, "POST", "/v1/machines", tok1, "{\"ram\":\"2G\"}", &a);
-	assert_int_equal(a.status, 201);
-	done(&a);
+	expect_status(s, "POST", "/v1/machines", tok1, "{\"ram\":\"2G\"}", 201);
 	send_req(s, "GET", "/v1/machines", ins, NULL, &a);
 	list = json_object_get(a.json, "machines");
 	assert_int_equal(json_array_size(list), 3);
@@ -704,9 +657,9 @@ static void test_host_memory(void **state)
 	assert_true(n > 100 && n < 128);
 	/* reads still work, and so does what gives memory back */
 	snprintf(path, sizeof(path), "/v1/machines/%s/read", id);
-	send_req(s, "POST", path, tok, "{\"phys\":\"0x1000fff\",\"len\":2}", &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "POST", path, tok,
+		      "{\"phys\":\"0x1000fff\",\"len\":2}",
+		      200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
 	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":"
 		 "{\"size\":8}}]", &a);
@@ -722,9 +675,7 @@ static void test_host_memory(void **state)
 			       "1048576\n"));
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s/reset", id);
-	send_req(s, "POST", path, tok, "{}", &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "POST", path, tok, "{}", 200);
 	assert_true(reg_host_bytes(&s->reg, &over, 1u << 20) < (1u << 20));
 	assert_int_equal(over, 0);
 	assert_int_equal(fill_host(s, id, tok, "this machine holds"), n);
@@ -741,9 +692,7 @@ static void test_host_memory(void **state)
 	assert_non_null(header_of(&a.r, "Retry-After"));
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s", id);
-	send_req(s, "DELETE", path, tok, NULL, &a);
-	assert_int_equal(a.status, 204);
-	done(&a);
+	expect_status(s, "DELETE", path, tok, NULL, 204);
 	assert_int_equal(reg_host_bytes(&s->reg, NULL, 0), 0);
 	create(s, NULL, id, tok);
 	server_free(s);
@@ -772,9 +721,9 @@ static void test_batch(void **state)
 	assert_int_equal(json_integer_value(json_object_get(
 		json_array_get(r, 2), "status")), 409);
 	done(&a);
-	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\"},{\"op\":\"nope\"}]", &a);
-	assert_problem(&a, 404, "unknown-operation");
-	done(&a);
+	expect_problem(s, "POST", path, tok,
+		       "[{\"op\":\"kmalloc\"},{\"op\":\"nope\"}]",
+		       404, "unknown-operation");
 	server_free(s);
 }
 
@@ -788,14 +737,10 @@ static void test_batch_extra_field(void **state)
 	(void)state;
 	create(s, NULL, id, tok);
 	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
-	send_req(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
-		 "\"args\": {\"size\": 8}}], \"x\": 1}", &a);
-	assert_problem(&a, 400, "bad-body");
-	done(&a);
-	send_req(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
-		 "{\"size\": 8}, \"x\": 1}]", &a);
-	assert_problem(&a, 400, "bad-body");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
+		       "\"args\": {\"size\": 8}}], \"x\": 1}", 400, "bad-body");
+	expect_problem(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
+		       "{\"size\": 8}, \"x\": 1}]", 400, "bad-body");
 	send_req(s, "POST", path, tok, "{\"ops\": [{\"op\": \"kmalloc\", "
 		 "\"args\": {\"size\": 8}}]}", &a);
 	assert_int_equal(a.status, 200);
@@ -850,9 +795,8 @@ static void test_refusal_that_changed(void **state)
 	done(&a);
 	assert_int_equal(generation(s, id, tok), g);
 	snprintf(path, sizeof(path), "/v1/machines/%s/vmalloc", id);
-	send_req(s, "POST", path, tok, "{\"size\": \"110M\"}", &a);
-	assert_problem(&a, 422, "out-of-memory");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"size\": \"110M\"}",
+		       422, "out-of-memory");
 	assert_int_equal(generation(s, id, tok), g + 1);
 	send_req(s, "GET", rep, tok, NULL, &a);
 	assert_int_equal(a.status, 200);
@@ -1122,27 +1066,22 @@ static void test_busy_and_http_refusals(void **state)
 	assert_int_equal(a.status, 200);	/* admitted before the signal */
 	done(&a);
 	atomic_store(&s->stopping, true);
-	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
-	assert_problem(&a, 503, "shutting-down");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"size\":100}",
+		       503, "shutting-down");
 	http_flags.admitted = false;
 	/* a head that came before the signal, its body after: finished */
 	atomic_store(&s->stopping, false);
 	http_flags.under_way = true;
-	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "POST", path, tok, "{\"size\":100}", 200);
 	/* ... unless the drain has run out */
 	atomic_store(&s->stopping, true);
-	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
-	assert_problem(&a, 503, "shutting-down");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"size\":100}",
+		       503, "shutting-down");
 	/* a request whose head came after the signal goes elsewhere */
 	atomic_store(&s->stopping, false);
 	http_flags.under_way = false;
-	send_req(s, "POST", path, tok, "{\"size\":100}", &a);
-	assert_problem(&a, 503, "shutting-down");
-	done(&a);
+	expect_problem(s, "POST", path, tok, "{\"size\":100}",
+		       503, "shutting-down");
 	atomic_store(&s->stopping, true);
 	atomic_store(&s->draining, false);
 	/* a batch under way when the drain runs out stops at its next op */
@@ -1269,9 +1208,7 @@ static void test_queued_behind_delete(void **state)
 	turn_release(sm);
 	reg_put(&s->reg, sm);
 	assert_int_equal(woken, 1);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_problem(&a, 404, "no-such-machine");
-	done(&a);
+	expect_problem(s, "GET", path, tok, NULL, 404, "no-such-machine");
 	turn_forget(&s->reg, &w);	/* the last reference: freed */
 	assert_null(w.sm);
 	http_flags.waiter = NULL;
@@ -1307,9 +1244,7 @@ static void test_every_answer_bounded(void **state)
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s/frames?start=0&count=16",
 		 id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/proc/slabinfo", id);
 	send_req(s, "GET", path, tok, NULL, &a);
 	assert_problem(&a, 413, "answer-too-large");
@@ -1322,13 +1257,11 @@ static void test_every_answer_bounded(void **state)
 	assert_problem(&a, 413, "answer-too-large");
 	assert_non_null(strstr(jstr(&a, "detail"), "ask for less at once"));
 	done(&a);
-	send_req(s, "POST", path, tok, "{\"phys\":\"0x100000\",\"len\":16}", &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "POST", path, tok,
+		      "{\"phys\":\"0x100000\",\"len\":16}",
+		      200);
 	snprintf(path, sizeof(path), "/v1/machines/%s/proc/meminfo", id);
-	send_req(s, "GET", path, tok, NULL, &a);
-	assert_int_equal(a.status, 200);
-	done(&a);
+	expect_status(s, "GET", path, tok, NULL, 200);
 	server_free(s);
 }
 
