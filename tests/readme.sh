@@ -1,9 +1,12 @@
 #!/bin/sh
-# Run README.md's walkthroughs from the repo root, so they cannot rot.
+# Run README.md's and docs/*.md's walkthroughs from the repo root, so
+# they cannot rot.
 #
 # Every "    $ command" line outside a daemon block runs on its own and
-# must exit 0 and print something.  The lines between
-# "<!-- walkthrough: daemon -->" and "<!-- /walkthrough -->" are one
+# must exit 0 and print something; a file that has such lines must say
+# that `make test` runs them.  The lines between
+# "<!-- walkthrough: daemon -->" and "<!-- /walkthrough -->", in
+# README.md only (such a block elsewhere is a failure), are one
 # curl session against a real mmlabd: they run in order in one bash
 # (set -e, pipefail), with the README's 127.0.0.1:8080 pointed at a
 # daemon this script starts on a free port.  With MMLAB_URL=http://HOST:PORT
@@ -13,17 +16,29 @@ cd "$(dirname "$0")/.." || exit 1
 MMLABD=${1:-build/mmlabd}
 mm_setup readme
 
-awk '/<!-- walkthrough: daemon -->/ { d = 1; next }
+DOCS="README.md $(ls docs/*.md)"
+awk 'FNR == 1 { d = 0 }
+     /<!-- walkthrough: daemon -->/ && FILENAME != "README.md" {
+	print FILENAME ": a daemon walkthrough belongs in README.md" > E }
+     /<!-- walkthrough: daemon -->/ { d = 1; next }
      /<!-- \/walkthrough -->/ { d = 0; next }
      /^    \$ / { sub(/^    \$ /, ""); print > (d ? D : C) }' \
-	D="$TMP/daemon.cmds" C="$TMP/cli.cmds" README.md
+	D="$TMP/daemon.cmds" C="$TMP/cli.cmds" E="$TMP/errors" $DOCS
+for f in $DOCS; do
+	grep -q '^    \$ ' "$f" && ! grep -q 'starts with `\$ ` is run by `make test`' "$f" &&
+		echo "$f: has \`\$ \` lines but does not say \`make test\` runs them" >> "$TMP/errors"
+done
+if [ -s "$TMP/errors" ]; then
+	while IFS= read -r e; do bad "$e"; done < "$TMP/errors"
+	: > "$TMP/daemon.cmds"
+fi
 [ -n "$MMLAB_URL" ] && : > "$TMP/cli.cmds"
 
 while IFS= read -r cmd; do
 	if out=$(bash -o pipefail -c "$cmd" 2>&1) && [ -n "$out" ]; then
 		ok
 	else
-		bad "README walkthrough failed: $cmd"
+		bad "walkthrough failed: $cmd"
 		echo "$out" | head -20
 	fi
 done < "$TMP/cli.cmds"
