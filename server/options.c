@@ -139,7 +139,7 @@ static void defaults(struct srv_options *o)
 	o->max_answer = 8u << 20;
 	o->max_connections = 512;
 	o->max_connections_per_ip = 128;
-	o->http_threads = 1;	/* chosen by bench/bench_http.sh: README */
+	o->http_threads = 1;	/* chosen by bench/bench_http.sh: docs/daemon.md */
 	o->snapshot_every = 1000;
 }
 
