@@ -74,7 +74,6 @@ static json_t *problem_of(const char *op, uint64_t used, uint64_t limit,
 static json_t *problem_of(const char *op, uint64_t used, uint64_t limit,
 			  const char *fmt, ...)
 {
-	struct mm_error err = { .kind = MM_EIMPOSSIBLE };
 	char detail[400];
 	va_list ap;
 	json_t *p;
@@ -82,12 +81,7 @@ static json_t *problem_of(const char *op, uint64_t used, uint64_t limit,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	snprintf(err.type, sizeof(err.type), "host-memory");
-	snprintf(err.detail, sizeof(err.detail), "%s", detail);
-	p = api_problem(&err);
-	json_object_set_new(p, "title", json_string("Over the server's host "
-						    "memory budget"));
-	json_object_set_new(p, "status", json_integer(507));
+	p = srv_problem(507, "host-memory", "%s", detail);
 	json_object_set_new(p, "used", json_integer((json_int_t)used));
 	json_object_set_new(p, "limit", json_integer((json_int_t)limit));
 	if (op)

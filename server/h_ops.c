@@ -116,13 +116,7 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 
 	*result = *problem = NULL;
 	if (!within_limits(c, op, args, why, sizeof(why))) {
-		snprintf(err.type, sizeof(err.type), "over-limit");
-		snprintf(err.detail, sizeof(err.detail), "%s", why);
-		err.kind = MM_EIMPOSSIBLE;
-		*problem = api_problem(&err);
-		/* the same title as every other over-limit (respond.c) */
-		json_object_set_new(*problem, "title",
-				    json_string("Over the server's limit"));
+		*problem = srv_problem(422, "over-limit", "%s", why);
 		json_object_set_new(*problem, "operation", json_string(op));
 		return 422;
 	}
@@ -333,34 +327,19 @@ static bool over_answer(struct srv_call *c, const json_t *result,
 static json_t *stop_before(struct srv_call *c, size_t i, size_t total,
 			   int *st)
 {
-	struct mm_error e = { .kind = MM_EINVAL };
-	const char *title;
-	json_t *p;
-
-	if (atomic_load(&c->s->stopping)) {
-		title = "The server is restarting";
-		*st = 503;
-		snprintf(e.type, sizeof(e.type), "shutting-down");
-		snprintf(e.detail, sizeof(e.detail), "the server is stopping: "
-			 "the %zu operations before this one ran, this one and "
-			 "the rest did not; send them again in a few seconds", i);
-	} else if (total > c->s->opt.max_answer) {
-		title = "The answer would be too large";
-		*st = 413;
-		snprintf(e.type, sizeof(e.type), "answer-too-large");
-		snprintf(e.detail, sizeof(e.detail), "the answers of the %zu "
-			 "operations before this one already pass this server's "
-			 "limit of %zu bytes (--max-answer), so this one and the "
-			 "rest did not run; split the batch: send operations "
-			 "like these at most %zu at a time", i,
-			 c->s->opt.max_answer, i > 1 ? i - 1 : 1);
-	} else {
-		return NULL;
-	}
-	p = api_problem(&e);
-	/* the titles the server's own problems of these types have */
-	json_object_set_new(p, "title", json_string(title));
-	return p;
+	if (atomic_load(&c->s->stopping))
+		return srv_problem(*st = 503, "shutting-down", "the server is "
+			"stopping: the %zu operations before this one ran, "
+			"this one and the rest did not; send them again in a "
+			"few seconds", i);
+	if (total > c->s->opt.max_answer)
+		return srv_problem(*st = 413, "answer-too-large", "the answers "
+			"of the %zu operations before this one already pass "
+			"this server's limit of %zu bytes (--max-answer), so "
+			"this one and the rest did not run; split the batch: "
+			"send operations like these at most %zu at a time", i,
+			c->s->opt.max_answer, i > 1 ? i - 1 : 1);
+	return NULL;
 }
 
 void h_batch(struct srv_call *c)

@@ -331,18 +331,12 @@ static enum MHD_Result send_saved(struct srv_http *h, struct conn_req *r,
 	resp->ticket = NULL;
 	r->waiting = false;
 	if (ticket_failed(t, why, sizeof(why))) {
-		struct mm_error e = { .kind = MM_EINVAL };
 		json_t *p;
 
 		srv_resp_free(resp);
-		snprintf(e.type, sizeof(e.type), "store-unavailable");
-		snprintf(e.detail, sizeof(e.detail), "the change could not be "
-			 "saved (%s), so it was undone; try again in a few "
-			 "seconds", why);
-		p = api_problem(&e);
-		json_object_set_new(p, "status", json_integer(503));
-		json_object_set_new(p, "title", json_string("Changes cannot be "
-							    "saved now"));
+		p = srv_problem(503, "store-unavailable", "the change could "
+				"not be saved (%s), so it was undone; try again "
+				"in a few seconds", why);
 		json_object_set_new(p, "instance", json_string(url));
 		resp->status = 503;
 		resp->content_type = "application/problem+json";

@@ -37,6 +37,7 @@ static const struct {
 	{ "rate-limited", "Too many requests" },
 	{ "shutting-down", "The server is restarting" },
 	{ "store-unavailable", "Changes cannot be saved now" },
+	{ "host-memory", "Over the server's host memory budget" },
 	{ "internal", "Internal error" },
 };
 
@@ -224,22 +225,43 @@ void resp_problem_obj(struct srv_call *c, int status, json_t *p)
 	set_body(c, status, "application/problem+json", body);
 }
 
-void resp_problem(struct srv_call *c, int status, const char *slug,
-		  const char *fmt, ...)
+static json_t *vproblem(int status, const char *slug, const char *fmt,
+			va_list ap)
 {
 	struct mm_error e = { .kind = MM_EINVAL };
-	va_list ap;
 	json_t *p;
 
 	snprintf(e.type, sizeof(e.type), "%s", slug);
-	va_start(ap, fmt);
 	vsnprintf(e.detail, sizeof(e.detail), fmt, ap);
-	va_end(ap);
 	p = api_problem(&e);
 	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
 		if (!strcmp(titles[i].slug, slug))
 			json_object_set_new(p, "title",
 					    json_string(titles[i].title));
+	json_object_set_new(p, "status", json_integer(status));
+	return p;
+}
+
+json_t *srv_problem(int status, const char *slug, const char *fmt, ...)
+{
+	va_list ap;
+	json_t *p;
+
+	va_start(ap, fmt);
+	p = vproblem(status, slug, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void resp_problem(struct srv_call *c, int status, const char *slug,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	json_t *p;
+
+	va_start(ap, fmt);
+	p = vproblem(status, slug, fmt, ap);
+	va_end(ap);
 	resp_problem_obj(c, status, p);
 }
 

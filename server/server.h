@@ -93,6 +93,12 @@ void srv_handle(struct srv *s, const struct srv_req *req,
 		struct srv_resp *resp);
 void srv_resp_free(struct srv_resp *resp);
 
+/* A problem+json object of one of the server's own types (slug), with
+ * that type's title, the status and the detail; the caller adds any
+ * member of its own and sends it. */
+json_t *srv_problem(int status, const char *slug, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Boot a machine from config with the server's process and VMA limits. */
 int srv_boot(struct srv *s, const json_t *config, struct machine **out,
 	     struct mm_error *err);
