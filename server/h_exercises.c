@@ -553,7 +553,7 @@ void h_ex_reveal(struct srv_call *c)
 	json_decref(ex->reveal);
 	ex->reveal = json_incref(ops);
 	srv_ex_journal(c->s, ex, &t);
-	j = json_pack("{s:o, s:o, s:O, s:{s:s, s:s+}, s:s}", "ops", ops,
+	j = json_pack("{s:o, s:o, s:o, s:{s:s, s:s+}, s:s}", "ops", ops,
 		      "key", ex_key_json(v), "explanation",
 		      ex_explanation_json(v), "machine", "id", sm->id, "url",
 		      "/v1/machines/", sm->id, "state", "revealed");
@@ -571,7 +571,7 @@ void h_ex_reveal(struct srv_call *c)
 void h_me(struct srv_call *c)
 {
 	struct srv_exercise **v;
-	json_t *arr = json_array();
+	json_t *arr;
 	size_t n;
 
 	if (!c->token) {
@@ -582,6 +582,7 @@ void h_me(struct srv_call *c)
 		return;
 	}
 	v = srv_ex_list(c->s, c->token, c->instructor, &n);
+	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, srv_ex_brief_json(v[i]));
 	free(v);
