@@ -1217,6 +1217,9 @@ problem 400 bad-answer "exercises: a missing field"
 jqis .field wasted "exercises: the missing field is named"
 req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"cache":"none"}'
 problem 400 bad-body "exercises: the fields not under fields"
+awk 'BEGIN { printf "{\"fields\":{\"cache\":\""; for (i = 0; i < 70000; i++) printf "x"; printf "\"}}" }' >"$TMP/big.json"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" --data-binary @"$TMP/big.json"
+problem 413 body-too-large "exercises: an answer over --max-body (64K)"
 req GET "/v1/exercises/$EX" -H "$EXA"
 jqis '[.attempts.used, (.attempts_log | length)] | map(tostring) | join(" ")' "0 0" \
 	"exercises: no attempt spent on format errors"
