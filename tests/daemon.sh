@@ -1319,6 +1319,26 @@ jqis '[.token_kind, (.exercises | length)] | map(tostring) | join(" ")' "instruc
 req GET /v1/exercises/a-x000000000000 -H "$EXA"
 problem 404 no-such-exercise "exercises: an id that does not exist"
 
+# every type: the reveal on the student's machine runs the variant's
+# operations, every one succeeds, and its key is the one build/mmlab makes
+# for the same triple in another process
+CLI=$(dirname "$MMLABD")/../mmlab
+if [ -x "$CLI" ]; then
+	for t in zone kvmalloc kmalloc_size buddy linear_pa walk2 walk_pae ptpages fault kmap_alias kmap lowmem; do
+		"$CLI" "exercise:$t:11" >"$TMP/cli.json"
+		req POST /v1/exercises -H "Authorization: Bearer $INSTR" -d "{\"type\":\"$t\",\"seed\":11}"
+		xid=$(jq -r .id "$O")
+		xa="Authorization: Bearer $(jq -r .token "$O")"
+		same "$(jq -c .question "$O")" "$(jq -c .variant.question "$TMP/cli.json")" "exercises: $t: the question of the triple"
+		req POST "/v1/exercises/$xid/reveal" -H "$xa"
+		same "$ST $(jq -c '[.ops[] | has("result")] | all' "$O")" "200 true" "exercises: $t: every reveal operation ran"
+		same "$(jq -c '[.ops[] | del(.result)]' "$O")" "$(jq -c .reveal "$TMP/cli.json")" "exercises: $t: the variant's reveal"
+		same "$(jq -S -c .key "$O")" "$(jq -S -c .key "$TMP/cli.json")" "exercises: $t: the key"
+	done
+else
+	skip "exercises: no $CLI to compare keys with"
+fi
+
 # the machine gone (deleted): the reveal makes it again
 req POST /v1/exercises -H "$OAUTH" -d '{"type":"kmalloc_size","seed":7}'
 EX3=$(jq -r .id "$O")
