@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "budget.h"
+#include "exercises.h"
 #include "machine.h"
 #include "turn.h"
 
@@ -310,7 +311,7 @@ static bool owner_token(struct srv_call *c, char *tok, char *origin,
 	snprintf(origin, len, "%s", c->req->client ? c->req->client : "");
 	if (c->token && !c->instructor) {
 		/* the token's machines count against the address that got it */
-		if (!reg_token_origin(&c->s->reg, c->token, origin, len)) {
+		if (!srv_token_origin(c->s, c->token, origin, len)) {
 			resp_problem(c, 401, "unknown-token", "this token owns "
 				     "no machine; leave it out to get a new "
 				     "one, or use the token of one of your "
@@ -355,6 +356,21 @@ static struct machine *boot_limited(struct srv_call *c, const json_t *config)
 			     "MiB per machine", (unsigned long long)(usable_ram(m) >> 20),
 			     (unsigned long long)(o->max_ram >> 20));
 		machine_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* A reset boots what was admitted at create (an exercise's machine may
+ * be past --max-ram: its variant chose the RAM), under the same limits
+ * of processes and VMAs. */
+static struct machine *boot_again(struct srv_call *c, const json_t *config)
+{
+	struct mm_error err = { 0 };
+	struct machine *m;
+
+	if (srv_boot(c->s, config, &m, &err)) {
+		resp_mm_error(c, &err);
 		return NULL;
 	}
 	return m;
@@ -468,7 +484,7 @@ void h_reset(struct srv_call *c)
 		resp_problem(c, 400, "bad-body", "reset takes no arguments: it "
 			     "boots the machine again from the configuration it "
 			     "was created with");
-	} else if ((m = boot_limited(c, sm->config))) {
+	} else if ((m = boot_again(c, sm->config))) {
 		machine_free(sm->m);
 		sm->m = m;
 		sm->generation++;

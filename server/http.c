@@ -364,11 +364,16 @@ static bool heavy(const char *method, const char *url)
 {
 	size_t n = strlen(url);
 
+	/* an exercise's create and reveal boot and run the model; so may
+	 * its first answer or read after a restart (its variant is made
+	 * again then, up to 25 ms): all rare next to machine requests */
 	if (!strcmp(method, "POST"))
 		return !strcmp(url, "/v1/machines") ||
+		       !strncmp(url, "/v1/exercises", 13) ||
 		       (n > 6 && !strcmp(url + n - 6, "/reset")) ||
 		       (n > 4 && !strcmp(url + n - 4, "/ops"));
-	return (n > 7 && !strcmp(url + n - 7, "/frames")) ||
+	return !strncmp(url, "/v1/exercises/", 14) ||
+	       (n > 7 && !strcmp(url + n - 7, "/frames")) ||
 	       (n > 7 && !strcmp(url + n - 7, "/ptdump")) ||
 	       (n > 11 && !strcmp(url + n - 11, "/pagetables"));
 }

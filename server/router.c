@@ -60,6 +60,18 @@ const struct srv_route srv_routes[] = {
 	  true, "An operation on a process", srv_is_process_op },
 	{ "POST", "/v1/machines/{id}/{op}", h_op, true,
 	  "One model operation, named as the kernel function", srv_is_op },
+	{ "GET", "/v1/exercises", h_ex_catalogue, false,
+	  "The exercise catalogue", NULL },
+	{ "POST", "/v1/exercises", h_ex_create, true,
+	  "A self-study exercise, with its own machine", NULL },
+	{ "GET", "/v1/exercises/{id}", h_ex_get, false,
+	  "One exercise and its attempts (its key once revealed)", NULL },
+	{ "POST", "/v1/exercises/{id}/answers", h_ex_answer, true,
+	  "Answer an exercise: each field graded", NULL },
+	{ "POST", "/v1/exercises/{id}/reveal", h_ex_reveal, true,
+	  "Run the proof on the exercise's machine, and show the key", NULL },
+	{ "GET", "/v1/me", h_me, false,
+	  "The caller's exercises (and assignments)", NULL },
 	{ "GET", "/{file}", h_static, false, "The web page", file_ok },
 };
 const size_t srv_nroutes = sizeof(srv_routes) / sizeof(srv_routes[0]);

@@ -6,6 +6,7 @@
 #include "journal.h"	/* before the model: <signal.h> first */
 
 #include "api.h"
+#include "exercises.h"
 #include "machine.h"
 #include "turn.h"
 
@@ -24,6 +25,7 @@ int srv_init(struct srv *s, const struct srv_options *opt)
 	memset(s, 0, sizeof(*s));
 	s->opt = *opt;
 	reg_init(&s->reg);
+	s->exercises = srv_ex_table_new();
 	metrics_init(&s->metrics);
 	rl_init(&s->rate, opt->rate, opt->rate_burst);
 	return 0;
@@ -32,6 +34,8 @@ int srv_init(struct srv *s, const struct srv_options *opt)
 void srv_destroy(struct srv *s)
 {
 	reg_destroy(&s->reg);
+	srv_ex_table_free(s->exercises);
+	s->exercises = NULL;
 	rl_destroy(&s->rate);
 }
 

@@ -19,6 +19,7 @@
 #include "registry.h"
 
 struct journal;
+struct srv_exercises;
 struct journal_ticket;
 struct machine;
 struct mm_error;
@@ -27,6 +28,7 @@ struct srv {
 	struct srv_options opt;
 	struct journal *journal;	/* NULL: in memory only (--in-memory) */
 	struct srv_registry reg;
+	struct srv_exercises *exercises;	/* exercises.h */
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
 	_Atomic bool draining;		/* SIGTERM: finish, take nothing new */
