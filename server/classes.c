@@ -17,6 +17,7 @@
 void cls_init(struct cls_registry *r)
 {
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->draw, NULL);
 	pthread_mutex_init(&r->lock, NULL);
 }
 
@@ -26,7 +27,7 @@ static void free_student(struct cls_student *st)
 	free(st);
 }
 
-static void free_class(struct cls_class *c)
+void cls_empty(struct cls_class *c)
 {
 	for (size_t i = 0; i < c->nstudents; i++)
 		free_student(c->students[i]);
@@ -34,6 +35,14 @@ static void free_class(struct cls_class *c)
 		free(c->assignments[i]);
 	free(c->students);
 	free(c->assignments);
+	c->students = NULL;
+	c->assignments = NULL;
+	c->nstudents = c->nassignments = 0;
+}
+
+static void free_class(struct cls_class *c)
+{
+	cls_empty(c);
 	free(c);
 }
 
@@ -42,6 +51,7 @@ void cls_destroy(struct cls_registry *r)
 	for (size_t i = 0; i < r->n; i++)
 		free_class(r->v[i]);
 	free(r->v);
+	pthread_mutex_destroy(&r->draw);
 	pthread_mutex_destroy(&r->lock);
 	memset(r, 0, sizeof(*r));
 }
@@ -62,7 +72,7 @@ void cls_slot_item(const struct cls_assignment *a, unsigned slot,
 struct cls_class *cls_find(struct cls_registry *r, const char *code)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->v[i]->code, code))
+		if (!r->v[i]->dead && !strcmp(r->v[i]->code, code))
 			return r->v[i];
 	return NULL;
 }
@@ -73,7 +83,7 @@ struct cls_student *cls_by_token(struct cls_registry *r, const char *token,
 	if (!token)
 		return NULL;
 	for (size_t i = 0; i < r->n; i++)
-		for (size_t j = 0; j < r->v[i]->nstudents; j++)
+		for (size_t j = 0; !r->v[i]->dead && j < r->v[i]->nstudents; j++)
 			if (srv_token_equal(r->v[i]->students[j]->token, token)) {
 				if (cls)
 					*cls = r->v[i];
@@ -185,9 +195,14 @@ struct cls_student *cls_add_student(struct cls_class *c, const char *name,
 	snprintf(st->name, sizeof(st->name), "%s", name);
 	snprintf(st->token, sizeof(st->token), "%s", token);
 	st->joined = now;
+	cls_append_student(c, st);
+	return st;
+}
+
+void cls_append_student(struct cls_class *c, struct cls_student *st)
+{
 	make_room((void **)&c->students, c->nstudents, sizeof(*c->students));
 	c->students[c->nstudents++] = st;
-	return st;
 }
 
 void cls_drop_student(struct cls_class *c, struct cls_student *st)

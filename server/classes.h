@@ -12,7 +12,8 @@
  *
  * One lock guards everything: classes are few and small, and every
  * change is a short edit of this table (the machines an assignment boots
- * are made outside it).
+ * are made outside it, under the draw lock).  Classes are never freed
+ * while the daemon runs (the journal's tickets name them).
  */
 #ifndef SRV_CLASSES_H
 #define SRV_CLASSES_H
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "class_seed.h"
+#include "journal.h"
 #include "registry.h"
 
 #define CLS_NAME_MAX		64	/* bytes of a class, assignment or
@@ -78,6 +80,9 @@ struct cls_student {
 };
 
 struct cls_class {
+	struct journal_obj jo;		/* the journal's handle: the class and
+					   everything in it roll back as one */
+	bool dead;			/* its creation never reached the store */
 	char code[CLS_CODE_MAX];
 	char name[CLS_NAME_MAX + 1];
 	uint8_t secret[CLASS_SECRET_LEN];
@@ -89,6 +94,10 @@ struct cls_class {
 };
 
 struct cls_registry {
+	/* held while a student's exercises are drawn (machines booted), so
+	 * two requests never draw the same slot; taken before lock, and
+	 * never by anyone holding an exercise's lock */
+	pthread_mutex_t draw;
 	pthread_mutex_t lock;
 	struct cls_class **v;		/* in the order made */
 	size_t n;
@@ -112,10 +121,15 @@ struct cls_assignment *cls_assignment_id(struct cls_class *c, const char *id,
  * class_seed_init first); NULL when there are CLS_MAX_CLASSES. */
 struct cls_class *cls_add(struct cls_registry *r, const char *node,
 			  const char *name, int64_t now);
+/* Its students and assignments gone (before the store's are loaded
+ * into it again). */
+void cls_empty(struct cls_class *c);
 /* Add a class as the store holds it (at start). */
 bool cls_add_loaded(struct cls_registry *r, struct cls_class *c);
 struct cls_student *cls_add_student(struct cls_class *c, const char *name,
 				    const char *token, int64_t now);
+/* A student made elsewhere (the store's), at the end of the roster. */
+void cls_append_student(struct cls_class *c, struct cls_student *st);
 /* Take a student off again (its join could not be saved). */
 void cls_drop_student(struct cls_class *c, struct cls_student *st);
 struct cls_assignment *cls_add_assignment(struct cls_class *c,
@@ -145,6 +159,12 @@ const char *cls_name_problem(const json_t *v);
 bool cls_parse_time(const char *s, int64_t *out);
 /* Unix seconds as "2026-12-04T22:00:00Z". */
 json_t *cls_time_json(int64_t t);
+
+struct srv;
+/* Whether the due time of assignment (of class code) has passed: false
+ * with no due time or no such assignment.  Takes the classes' lock. */
+bool cls_due_passed(struct srv *s, const char *code, const char *assignment,
+		    int64_t now);
 
 /* What the API shows: the assignment; the class (for the instructor). */
 json_t *cls_assignment_json(const struct cls_assignment *a);

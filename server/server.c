@@ -6,9 +6,11 @@
 #include "journal.h"	/* before the model: <signal.h> first */
 
 #include "api.h"
+#include "classes.h"
 #include "machine.h"
 #include "turn.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +28,13 @@ int srv_init(struct srv *s, const struct srv_options *opt)
 	reg_init(&s->reg);
 	metrics_init(&s->metrics);
 	rl_init(&s->rate, opt->rate, opt->rate_burst);
+	/* the keyed seeds and the join codes are libsodium's */
+	if (class_seed_init()) {
+		fprintf(stderr, "mmlabd: libsodium cannot start\n");
+		abort();
+	}
+	s->classes = xcalloc(1, sizeof(*s->classes));
+	cls_init(s->classes);
 	return 0;
 }
 
@@ -33,6 +42,9 @@ void srv_destroy(struct srv *s)
 {
 	reg_destroy(&s->reg);
 	rl_destroy(&s->rate);
+	if (s->classes)
+		cls_destroy(s->classes);
+	free(s->classes);
 }
 
 int srv_apply_limits(struct srv *s, struct machine *m)

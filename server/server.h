@@ -18,6 +18,7 @@
 #include "ratelimit.h"
 #include "registry.h"
 
+struct cls_registry;
 struct journal;
 struct journal_ticket;
 struct machine;
@@ -29,6 +30,7 @@ struct srv {
 	struct srv_registry reg;
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
+	struct cls_registry *classes;	/* classes.h */
 	_Atomic bool draining;		/* SIGTERM: finish, take nothing new */
 	_Atomic bool stopping;		/* the drain ran out: a batch stops at
 					   its next operation */
