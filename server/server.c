@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "classes.h"
+#include "exercises.h"
 #include "machine.h"
 #include "turn.h"
 
@@ -26,6 +27,7 @@ int srv_init(struct srv *s, const struct srv_options *opt)
 	memset(s, 0, sizeof(*s));
 	s->opt = *opt;
 	reg_init(&s->reg);
+	s->exercises = srv_ex_table_new();
 	metrics_init(&s->metrics);
 	rl_init(&s->rate, opt->rate, opt->rate_burst);
 	/* the keyed seeds and the join codes are libsodium's */
@@ -41,6 +43,8 @@ int srv_init(struct srv *s, const struct srv_options *opt)
 void srv_destroy(struct srv *s)
 {
 	reg_destroy(&s->reg);
+	srv_ex_table_free(s->exercises);
+	s->exercises = NULL;
 	rl_destroy(&s->rate);
 	if (s->classes)
 		cls_destroy(s->classes);

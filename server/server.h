@@ -20,6 +20,7 @@
 
 struct cls_registry;
 struct journal;
+struct srv_exercises;
 struct journal_ticket;
 struct machine;
 struct mm_error;
@@ -28,6 +29,7 @@ struct srv {
 	struct srv_options opt;
 	struct journal *journal;	/* NULL: in memory only (--in-memory) */
 	struct srv_registry reg;
+	struct srv_exercises *exercises;	/* exercises.h */
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
 	struct cls_registry *classes;	/* classes.h */
