@@ -79,10 +79,13 @@ struct cls_student {
 	size_t nlinks, cap;
 };
 
+struct srv;
+
 struct cls_class {
 	struct journal_obj jo;		/* the journal's handle: the class and
 					   everything in it roll back as one */
 	bool dead;			/* its creation never reached the store */
+	struct srv *srv;		/* for the rollback */
 	char code[CLS_CODE_MAX];
 	char name[CLS_NAME_MAX + 1];
 	uint8_t secret[CLASS_SECRET_LEN];
@@ -160,7 +163,6 @@ bool cls_parse_time(const char *s, int64_t *out);
 /* Unix seconds as "2026-12-04T22:00:00Z". */
 json_t *cls_time_json(int64_t t);
 
-struct srv;
 /* Whether the due time of assignment (of class code) has passed: false
  * with no due time or no such assignment.  Takes the classes' lock. */
 bool cls_due_passed(struct srv *s, const char *code, const char *assignment,

@@ -136,14 +136,16 @@ static int on_class(void *ctx, const struct store_record *rec)
 
 	if (!b || json_unpack(b, "{s:s, s:s, s:I}", "name", &name, "secret",
 			      &secret, "created", &created) ||
-	    strlen(secret) != 2 * CLASS_SECRET_LEN) {
+	    strlen(secret) != 2 * CLASS_SECRET_LEN ||
+	    strlen(rec->key) >= CLS_CODE_MAX) {
 		json_decref(b);
 		return bad(ld, rec);
 	}
 	if (!c) {
 		c = xcalloc(1, sizeof(*c));
 		c->jo.rollback = class_rollback;
-		snprintf(c->code, sizeof(c->code), "%s", rec->key);
+		c->srv = ld->s;
+		memcpy(c->code, rec->key, strlen(rec->key) + 1);
 		cls_add_loaded(ld->s->classes, c);
 	}
 	ld->found = true;
@@ -285,9 +287,12 @@ static int by_assignment(const void *a, const void *b)
 
 static void sort_class(struct cls_class *c)
 {
-	qsort(c->students, c->nstudents, sizeof(*c->students), by_student);
-	qsort(c->assignments, c->nassignments, sizeof(*c->assignments),
-	      by_assignment);
+	if (c->nstudents > 1)
+		qsort(c->students, c->nstudents, sizeof(*c->students),
+		      by_student);
+	if (c->nassignments > 1)
+		qsort(c->assignments, c->nassignments,
+		      sizeof(*c->assignments), by_assignment);
 }
 
 /*
@@ -344,11 +349,12 @@ int cls_replay(struct srv *s, char *err, size_t len)
  */
 static void class_rollback(struct journal *j, struct journal_obj *o)
 {
-	struct cls_class *c = (struct cls_class *)o;	/* jo is first */
-	struct srv *s = journal_srv(j);
+	struct cls_class *c = (struct cls_class *)(void *)o;	/* jo first */
+	struct srv *s = c->srv;
 	struct load ld = { .s = s, .only = c };
 	char err[256];
 
+	(void)j;	/* s->journal is j */
 	/* a join drawing for one of its students holds pointers to them */
 	pthread_mutex_lock(&s->classes->draw);
 	pthread_mutex_lock(&s->classes->lock);
@@ -363,9 +369,11 @@ static void class_rollback(struct journal *j, struct journal_obj *o)
 
 struct cls_class *cls_new(struct srv *s, const char *name, int64_t now)
 {
-	struct cls_class *c = cls_add(&s->classes, s->opt.node, name, now);
+	struct cls_class *c = cls_add(s->classes, s->opt.node, name, now);
 
-	if (c)
+	if (c) {
 		c->jo.rollback = class_rollback;
+		c->srv = s;
+	}
 	return c;
 }

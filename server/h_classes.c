@@ -312,12 +312,17 @@ static json_t *assignments_of(struct srv *s, struct cls_class *cl,
 
 			if (!json_is_string(e))
 				continue;
+			struct mm_error err = { 0 };
+
 			ex = srv_ex_get(s, json_string_value(e), NULL, true);
 			if (!ex)
 				continue;
+			/* the title comes with the variant (made again after
+			 * a restart on first use) */
 			pthread_mutex_lock(&ex->lock);
-			json_array_set_new(exs, k, srv_ex_brief_json(ex));
+			srv_ex_variant(ex, &err);
 			pthread_mutex_unlock(&ex->lock);
+			json_array_set_new(exs, k, srv_ex_brief_json(ex));
 		}
 	}
 	return out;
