@@ -743,9 +743,12 @@ static json_t *exercise_full(struct srv *s, const char *id)
 		return json_null();
 	pthread_mutex_lock(&ex->lock);
 	v = srv_ex_variant(ex, &err);
-	j = v ? srv_ex_json(ex, v, true) : srv_ex_brief_json(ex);
+	j = v ? srv_ex_json(ex, v, true) : NULL;
+	/* the teacher's answer key: this route is the instructor's alone */
+	if (v)
+		json_object_set_new(j, "key", ex_key_json(v));
 	pthread_mutex_unlock(&ex->lock);
-	return j;
+	return j ? j : srv_ex_brief_json(ex);
 }
 
 void h_class_student(struct srv_call *c)
