@@ -156,6 +156,7 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  sh tests/daemon.sh build/tsan/mmlabd || fail=1; \
 	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
+	echo "== classes"; sh tests/classes.sh build/test/mmlabd || fail=1; \
 	echo "== scaleout"; sh tests/scaleout.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
 	echo "== web"; sh tests/web/run.sh build/test/mmlabd || fail=1; \
