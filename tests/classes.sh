@@ -58,6 +58,9 @@ detail() {
 	else bad "$2: detail lacks '$1': $(jq -r .detail "$O")"; fi
 }
 
+# differ A B : the files are not the same
+differ() { ! cmp -s "$1" "$2"; }
+
 # as TOKEN METHOD PATH [BODY] : a request with TOKEN (none if empty)
 as() {
 	a_tok=$1 a_m=$2 a_p=$3
@@ -157,9 +160,9 @@ for s in ann bob cy; do
 		jq -r .question "$O"
 	done > "$TMP/questions.$s"
 done
-check "ann and bob got different variants" ! cmp -s "$TMP/questions.ann" "$TMP/questions.bob"
-check "bob and cy got different variants" ! cmp -s "$TMP/questions.bob" "$TMP/questions.cy"
-check "ann and cy got different variants" ! cmp -s "$TMP/questions.ann" "$TMP/questions.cy"
+check "ann and bob got different variants" differ "$TMP/questions.ann" "$TMP/questions.bob"
+check "bob and cy got different variants" differ "$TMP/questions.bob" "$TMP/questions.cy"
+check "ann and cy got different variants" differ "$TMP/questions.ann" "$TMP/questions.cy"
 
 # a name on the roster; the student's own token gets them back
 as "" POST "/v1/classes/$CODE/join" '{"name":"ann"}'
