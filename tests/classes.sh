@@ -375,6 +375,32 @@ while [ "$(date +%s)" -le "$DUE" ]; do sleep 0.2; done
 as "$TC" POST "/v1/exercises/$ED/reveal"
 same "$ST $(jq -r .state "$O")" "200 revealed" "cy reveals after the due time"
 
+# --- a join whose write fails is undone ----------------------------------------------------------
+# sqlite3 holds the store's write lock: the join's commit fails (503), and
+# the class, its exercises and machines go back to what the store holds
+if command -v sqlite3 >/dev/null 2>&1; then
+	{ echo '.timeout 5000'; echo 'BEGIN IMMEDIATE;'; echo "SELECT 'locked';"
+	  sleep 1.5; echo 'COMMIT;'; } | sqlite3 "$TMP/data/mmlab.db" >"$TMP/lock.out" 2>&1 &
+	LP=$!
+	mm_track "$LP"
+	i=0
+	while [ $i -lt 100 ] && ! grep -q locked "$TMP/lock.out"; do sleep 0.02; i=$((i + 1)); done
+	machines_before=$(curl -s -H "$AI" "$B/v1/machines" | jq '.machines | length')
+	as "" POST "/v1/classes/$CODE/join" '{"name":"dee"}'
+	problem 503 store-unavailable "a join while the store is locked"
+	as "$INSTR" GET "/v1/classes/$CODE"
+	same "$(jq -c '[.students[].name]' "$O")" '["ann","bob","cy"]' "the failed join left no student"
+	same "$(curl -s -H "$AI" "$B/v1/machines" | jq '.machines | length')" "$machines_before" \
+		"nor machines"
+	mm_reap "$LP"
+	req_until 201 40 0.1 POST "/v1/classes/$CODE/join" -d '{"name":"dee"}'
+	same "$ST $(jq -c '[.student.id, .student.name]' "$O")" '201 ["s4","dee"]' \
+		"once the store is back, the same name joins"
+	TD=$(jq -r .token "$O")
+else
+	skip "sqlite3 is not installed: the failed join"
+fi
+
 # --- kill -9 mid-flow -------------------------------------------------------------------------------
 # bob and ann work through their open exercises, each answer logged with
 # its status; the daemon dies under them
