@@ -68,7 +68,8 @@ deb_install = missing=""; for p in $(1); do \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
+# (again when the Makefile changes: a package added to DEB_PKGS gets installed)
+$(DEPS_STAMP): Makefile
 	@$(call deb_install,$(DEB_PKGS))
 	@mkdir -p build && touch $@
 $(BENCH_DEPS_STAMP): | $(DEPS_STAMP)
