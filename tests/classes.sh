@@ -371,9 +371,20 @@ same "$(curl -s -H "$AI" "$B/v1/machines" | jq '.machines | length')" "$((machin
 	"one machine, for cy"
 as "$TC" POST "/v1/exercises/$ED/reveal"
 problem 409 reveal-not-yet "cy reveals before the due time"
+as "$INSTR" GET "/v1/classes/$CODE/students/s3"
+cp "$O" "$TMP/keys.cy2"
+wrong_due=$(jq -c '.assignments[1].exercises[0].key | {fields: (.lowmem += 67108864)}' "$O")
+as "$TC" POST "/v1/exercises/$ED/answers" "$wrong_due"
+same "$ST $(jq -c '[.score, .state, .fields.lowmem.correct, (.fields.lowmem | has("feedback"))]' "$O")" \
+	'200 [2,"open",false,false]' "cy answers before the due time: no feedback yet"
 while [ "$(date +%s)" -le "$DUE" ]; do sleep 0.2; done
+as "$TC" POST "/v1/exercises/$ED/answers" \
+	"$(jq -c '{fields: .assignments[1].exercises[0].key}' "$TMP/keys.cy2")"
+problem 409 past-due "an answer after the due time"
 as "$TC" POST "/v1/exercises/$ED/reveal"
 same "$ST $(jq -r .state "$O")" "200 revealed" "cy reveals after the due time"
+as "$TC" GET "/v1/exercises/$ED"
+same "$(jq -c '[.score, .attempts.used]' "$O")" '[2,1]' "the late answer was not graded"
 
 # --- a join whose write fails is undone ----------------------------------------------------------
 # sqlite3 holds the store's write lock: the join's commit fails (503), and
@@ -464,7 +475,7 @@ cp "$O" "$TMP/grades.after"
 same "$(jq -c '[.students[] | .exercises["a1.1"]]' "$TMP/grades.after")" \
 	"$(jq -c '[.students[] | .exercises["a1.1"]]' "$TMP/grades.before")" \
 	"the exercises nobody answered meanwhile are as they were"
-same "$(jq -c '[.students[] | [.name, .total]] | .[2]' "$TMP/grades.after")" '["cy",3]' \
+same "$(jq -c '[.students[] | [.name, .total]] | .[2]' "$TMP/grades.after")" '["cy",5]' \
 	"cy's total survived"
 as "$TA" POST "/v1/classes/$CODE/join" '{"name":"ann"}'
 same "$ST $(jq -c '[.student.name, [.assignments[0].exercises[].id]]' "$O")" \
