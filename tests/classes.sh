@@ -27,7 +27,10 @@
 #   crash     students answer in a loop and the daemon is killed (-9)
 #             mid-run: after the restart every acknowledged answer is
 #             graded, with its score and time, and the gradebook is the
-#             same to the byte
+#             same to the byte after a clean restart; a join whose write
+#             fails (the store locked) leaves nothing behind
+#   limits    64 assignments a class, 500 students, 256 classes, 10
+#             attempts, 64-byte names: one more is refused, exactly
 #
 # Exits non-zero if any check failed; the last line is "N passed, M failed".
 
@@ -493,5 +496,57 @@ as "$INSTR" GET "/v1/classes/$CODE/grades?format=csv"
 check "the CSV is the same to the byte after a clean restart" cmp -s "$O" "$TMP/csv.after"
 as "$INSTR" GET "/v1/classes/$CODE/grades"
 same "$(jq -cS . "$O")" "$(jq -cS . "$TMP/grades.after")" "the gradebook is the same after a clean restart"
+
+# --- limits: 64 assignments a class, 500 students, 256 classes ------------------------------------
+# many requests through one curl (a config of "next"-separated requests)
+# many FILE : run the requests of FILE, each answer's status on a line
+many() {
+	sed 's|^next$|output = "/dev/null"\nwrite-out = "%{http_code}\\n"\nnext|' "$1" > "$1.k"
+	curl -s -K "$1.k" > "$1.status"
+}
+as "$INSTR" POST /v1/classes '{"name":"limits"}'
+CL=$(jq -r .code "$O")
+i=0
+while [ $i -lt 64 ]; do
+	i=$((i + 1))
+	printf 'url = "%s/v1/classes/%s/assignments"\nheader = "%s"\ndata = "{\\"name\\":\\"w%s\\",\\"items\\":[{\\"type\\":\\"zone\\"}]}"\nnext\n' \
+		"$B" "$CL" "$AI" "$i"
+done > "$TMP/asg.cfg"
+many "$TMP/asg.cfg"
+same "$(sort "$TMP/asg.cfg.status" | uniq -c | tr -s ' ')" " 64 201" "64 assignments in a class"
+as "$INSTR" POST "/v1/classes/$CL/assignments" '{"name":"one more","items":[{"type":"zone"}]}'
+problem 422 over-limit "the 65th assignment"
+detail "64 assignments" "the limit is named"
+as "$INSTR" POST /v1/classes '{"name":"roster"}'
+CR=$(jq -r .code "$O")
+i=0
+while [ $i -lt 500 ]; do
+	i=$((i + 1))
+	printf 'url = "%s/v1/classes/%s/join"\ndata = "{\\"name\\":\\"p%s\\"}"\nnext\n' "$B" "$CR" "$i"
+done > "$TMP/join.cfg"
+many "$TMP/join.cfg"
+same "$(sort "$TMP/join.cfg.status" | uniq -c | tr -s ' ')" " 500 201" "500 students join"
+as "" POST "/v1/classes/$CR/join" '{"name":"p501"}'
+problem 422 over-limit "the 501st student"
+detail "500 students" "the limit is named"
+as "$INSTR" GET /v1/classes
+n=$(jq '.classes | length' "$O")
+i=$n
+while [ $i -lt 256 ]; do
+	i=$((i + 1))
+	printf 'url = "%s/v1/classes"\nheader = "%s"\ndata = "{\\"name\\":\\"c%s\\"}"\nnext\n' "$B" "$AI" "$i"
+done > "$TMP/cls.cfg"
+many "$TMP/cls.cfg"
+same "$(sort "$TMP/cls.cfg.status" | uniq -c | tr -s ' ')" " $((256 - n)) 201" "classes up to 256"
+as "$INSTR" POST /v1/classes '{"name":"one too many"}'
+problem 422 over-limit "the 257th class"
+detail "256 classes" "the limit is named"
+as "$INSTR" POST "/v1/classes/$CODE/assignments" \
+	'{"name":"x","items":[{"type":"zone"}],"attempts":11}'
+problem 400 bad-assignment "11 attempts"
+as "" POST "/v1/classes/$CODE/join" \
+	'{"name":"01234567890123456789012345678901234567890123456789012345678901234"}'
+problem 400 bad-name "a name of 65 bytes"
+detail "longer than 64 bytes" "the limit is named"
 
 summary "classes: " ", $(mm_elapsed) s"
