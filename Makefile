@@ -129,7 +129,7 @@ build/test/mmlabd: build/test/server/main.o $(SRV_TEST_OBJ) $(TEST_OBJ)
 CFLAGS_TSAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 TSAN_OBJ := $(patsubst %.c,build/tsan/%.o,server/main.c $(SRV_SRC) $(LIB_SRC)) \
 	    build/tsan/gen/openapi_doc.o
-TSAN_SECTIONS := options main uv busy queue inflight drain trickle conns
+TSAN_SECTIONS := options main uv busy queue inflight drain trickle conns exercises
 build/tsan/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_TSAN) -MMD -MP $(INC) $(SRV_DEFS) -c $< -o $@

@@ -563,7 +563,7 @@ void h_ex_reveal(struct srv_call *c)
 	json_decref(ex->reveal);
 	ex->reveal = json_incref(ops);
 	srv_ex_journal(c->s, ex, &t);
-	j = json_pack("{s:o, s:o, s:O, s:{s:s, s:s+}, s:s}", "ops", ops,
+	j = json_pack("{s:o, s:o, s:o, s:{s:s, s:s+}, s:s}", "ops", ops,
 		      "key", ex_key_json(v), "explanation",
 		      ex_explanation_json(v), "machine", "id", sm->id, "url",
 		      "/v1/machines/", sm->id, "state", "revealed");
