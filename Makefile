@@ -158,6 +158,9 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	  sh tests/daemon.sh build/tsan/mmlabd || fail=1; \
 	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
 	echo "== classes"; sh tests/classes.sh build/test/mmlabd || fail=1; \
+	echo "== classes (tsan)"; \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  sh tests/classes.sh build/tsan/mmlabd || fail=1; \
 	echo "== scaleout"; sh tests/scaleout.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
 	echo "== web"; sh tests/web/run.sh build/test/mmlabd || fail=1; \

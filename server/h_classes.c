@@ -10,7 +10,7 @@
  * an assignment to a class of 200 boots nothing, and machines are made
  * for the students who come to work.
  *
- * Lock order: the draw lock, then an exercise's or a machine's locks
+ * Lock order: a class's draw lock, then an exercise's or a machine's locks
  * (inside srv_ex_create), then the classes' lock; never an exercise's
  * lock with the classes' lock held (srv_ex_key_allowed takes the
  * classes' lock under the exercise's).
@@ -209,7 +209,7 @@ static struct slot_todo *missing(struct cls_class *cl,
 }
 
 /*
- * With the draw lock held (and not the classes'): make the exercises of
+ * With cl's draw lock held (and not the classes'): make the exercises of
  * st's slots not drawn yet, their rows into *t, and link them.  Stops at
  * the first refusal (a limit: the rest would meet it too) and says why
  * in why; the slots left are drawn on the student's next list.  Whether
@@ -881,10 +881,18 @@ void h_join(struct srv_call *c)
 	}
 	if (!store_ok(c))
 		return;
-	pthread_mutex_lock(&c->s->classes->draw);
 	pthread_mutex_lock(&c->s->classes->lock);
 	cl = cls_find(c->s->classes, c->params[0]);
-	if (!cl)
+	pthread_mutex_unlock(&c->s->classes->lock);
+	if (!cl) {
+		no_class(c, c->params[0]);
+		return;
+	}
+	/* classes are never freed: cl stays good while its draw lock is
+	 * taken; the roster is looked at again under both */
+	pthread_mutex_lock(&cl->draw);
+	pthread_mutex_lock(&c->s->classes->lock);
+	if (cl->dead)
 		no_class(c, c->params[0]);
 	else
 		st = join_whom(c, cl, json_string_value(name), &again);
@@ -900,25 +908,32 @@ void h_join(struct srv_call *c)
 		submit(c, t);
 		pthread_mutex_unlock(&c->s->classes->lock);
 	}
-	pthread_mutex_unlock(&c->s->classes->draw);
+	pthread_mutex_unlock(&cl->draw);
 }
 
 json_t *cls_me_json(struct srv_call *c)
 {
 	struct journal_ticket *t = NULL;
-	struct cls_class *cl = NULL;
+	struct cls_class *cl = NULL, *locked;
 	struct cls_student *st;
 	char not_drawn[512];
 	json_t *o;
 
 	if (!c->token || c->instructor)
 		return NULL;
-	pthread_mutex_lock(&c->s->classes->draw);
 	pthread_mutex_lock(&c->s->classes->lock);
 	st = cls_by_token(c->s->classes, c->token, &cl);
 	pthread_mutex_unlock(&c->s->classes->lock);
-	if (!st) {
-		pthread_mutex_unlock(&c->s->classes->draw);
+	if (!st)
+		return NULL;
+	/* again under the class's draw lock: a rollback may have come */
+	locked = cl;
+	pthread_mutex_lock(&locked->draw);
+	pthread_mutex_lock(&c->s->classes->lock);
+	st = cls_by_token(c->s->classes, c->token, &cl);
+	pthread_mutex_unlock(&c->s->classes->lock);
+	if (!st || cl != locked) {
+		pthread_mutex_unlock(&locked->draw);
 		return NULL;
 	}
 	/* assignments made since the last list are drawn now; a store
@@ -940,7 +955,7 @@ json_t *cls_me_json(struct srv_call *c)
 		      cl->name);
 	pthread_mutex_unlock(&c->s->classes->lock);
 	json_object_set_new(o, "assignments", assignments_of(c->s, cl, st));
-	pthread_mutex_unlock(&c->s->classes->draw);
+	pthread_mutex_unlock(&locked->draw);
 	return o;
 }
 

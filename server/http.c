@@ -364,14 +364,18 @@ static bool heavy(const char *method, const char *url)
 {
 	size_t n = strlen(url);
 
-	/* an exercise's create and reveal boot and run the model too */
+	/* an exercise's create and reveal boot and run the model too, and
+	 * so do a class's join and a student's /v1/me (their exercises are
+	 * drawn then) */
 	if (!strcmp(method, "POST"))
 		return !strcmp(url, "/v1/machines") ||
 		       !strcmp(url, "/v1/exercises") ||
+		       (n > 5 && !strcmp(url + n - 5, "/join")) ||
 		       (n > 7 && !strcmp(url + n - 7, "/reveal")) ||
 		       (n > 6 && !strcmp(url + n - 6, "/reset")) ||
 		       (n > 4 && !strcmp(url + n - 4, "/ops"));
-	return (n > 7 && !strcmp(url + n - 7, "/frames")) ||
+	return !strcmp(url, "/v1/me") ||
+	       (n > 7 && !strcmp(url + n - 7, "/frames")) ||
 	       (n > 7 && !strcmp(url + n - 7, "/ptdump")) ||
 	       (n > 11 && !strcmp(url + n - 11, "/pagetables"));
 }
