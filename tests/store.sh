@@ -711,6 +711,15 @@ mm_reap "$LP"
 sleep 1.2
 same "$(exstate "$XE" "$XT" | jq -c '.[2]')" '{"allowed":3,"used":1,"left":2}' \
 	"exercises: lock released: the failed answer spent no attempt"
+hold_lock 1.5
+req POST /v1/exercises "$XT" -d '{"type":"zone","seed":1}'
+unavailable "exercises: lock held: a create"
+mm_reap "$LP"
+sleep 1.2
+req GET /v1/me "$XT"
+same "$(jq -c '[.exercises[].id]' "$O")" "[\"$XE\"]" "exercises: lock released: the failed create left no exercise"
+req GET /v1/machines "$XT"
+same "$(jq -c '[.machines[].id]' "$O")" "[\"$XM\"]" "exercises: lock released: nor a machine"
 req_until 200 40 0.1 POST "/v1/exercises/$XE/reveal" "$XT"
 expect 200 "exercises: reveal"
 jqis '[.key.wasted, .ops[0].result.ksize] | map(tostring) | join(" ")' "40297 131072" "exercises: reveal: the key"
