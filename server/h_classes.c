@@ -236,7 +236,7 @@ static bool draw(struct srv_call *c, struct cls_class *cl,
 			.attempts = todo[i].attempts, .token = st->token,
 			.origin = c->req->client ? c->req->client : "",
 			.tag = &tag,
-			.max_per_token = s->opt.max_machines_per_token,
+			.max_per_token = s->opt.max_exercises_per_token,
 			/* the roster's size bounds a class's machines */
 			.max_per_origin = UINT32_MAX,
 		};
