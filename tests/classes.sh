@@ -574,4 +574,23 @@ as "$INSTR" GET /v1/classes
 expect 200 "the classes"
 mm_stop TERM "the last daemon stops cleanly (and leaks nothing)"
 
+# --- a join over the per-token limit draws what it may -----------------------------------------------
+mm_start quota "$TMP/daemon.quota.log" --data "$TMP/quota" --instructor-token "$INSTR" \
+	--rate 0 --quiet --max-exercises-per-token 2 || { summary; exit 1; }
+as "$INSTR" POST /v1/classes '{"name":"small"}'
+CQ=$(jq -r .code "$O")
+as "$INSTR" POST "/v1/classes/$CQ/assignments" "$CLASSIC"
+as "" POST "/v1/classes/$CQ/join" '{"name":"fay"}'
+same "$ST $(jq -c '[.assignments[0].exercises[] | .state]' "$O")" \
+	'201 ["open","open","not-drawn","not-drawn"]' "a join over the limit: two drawn, two not"
+check "and it says why ($(jq -r .not_drawn "$O" | cut -c1-60)...)" \
+	sh -c "jq -r .not_drawn '$O' | grep -q 'exercises'"
+TF=$(jq -r .token "$O")
+as "$TF" GET /v1/me
+same "$ST $(jq -c '[.assignments[0].exercises[] | .state]' "$O")" \
+	'200 ["open","open","not-drawn","not-drawn"]' "the next list tries again, under the same limit"
+as "$INSTR" GET "/v1/classes/$CQ/grades?format=csv"
+same "$(tail -n 1 "$O")" "$(printf 's1,fay,,,,,0,12\r')" "the gradebook of a student with slots not drawn"
+mm_stop TERM "the quota daemon stops cleanly"
+
 summary "classes: " ", $(mm_elapsed) s"
