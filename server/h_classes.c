@@ -916,7 +916,7 @@ json_t *cls_me_json(struct srv_call *c)
 	struct journal_ticket *t = NULL;
 	struct cls_class *cl = NULL, *locked;
 	struct cls_student *st;
-	char not_drawn[512];
+	char not_drawn[512] = "";
 	json_t *o;
 
 	if (!c->token || c->instructor)
@@ -955,6 +955,8 @@ json_t *cls_me_json(struct srv_call *c)
 		      cl->name);
 	pthread_mutex_unlock(&c->s->classes->lock);
 	json_object_set_new(o, "assignments", assignments_of(c->s, cl, st));
+	if (not_drawn[0])
+		json_object_set_new(o, "not_drawn", json_string(not_drawn));
 	pthread_mutex_unlock(&locked->draw);
 	return o;
 }

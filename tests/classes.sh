@@ -589,6 +589,7 @@ TF=$(jq -r .token "$O")
 as "$TF" GET /v1/me
 same "$ST $(jq -c '[.assignments[0].exercises[] | .state]' "$O")" \
 	'200 ["open","open","not-drawn","not-drawn"]' "the next list tries again, under the same limit"
+check "and says why again" sh -c "jq -r .not_drawn '$O' | grep -q 'exercises'"
 as "$INSTR" GET "/v1/classes/$CQ/grades?format=csv"
 same "$(tail -n 1 "$O")" "$(printf 's1,fay,,,,,0,12\r')" "the gradebook of a student with slots not drawn"
 mm_stop TERM "the quota daemon stops cleanly"
