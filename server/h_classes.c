@@ -113,11 +113,15 @@ static bool only_members(struct srv_call *c, const char *slug,
 		while (names[i] && strcmp(names[i], k))
 			i++;
 		if (!names[i]) {
+			struct strbuf sb = STRBUF_INIT;
+			char *list;
+
+			for (i = 0; names[i]; i++)
+				sb_printf(&sb, "%s%s", i ? ", " : "", names[i]);
+			list = sb_detach(&sb);
 			problem(c, 400, slug, title, "unknown member '%s'; the "
-				"body takes only %s%s%s%s%s", k, names[0],
-				names[1] ? ", " : "", names[1] ? names[1] : "",
-				names[1] && names[2] ? ", " : "",
-				names[1] && names[2] ? "..." : "");
+				"body takes only %s", k, list);
+			free(list);
 			return false;
 		}
 	}
@@ -126,10 +130,12 @@ static bool only_members(struct srv_call *c, const char *slug,
 
 /* --- the catalogue ------------------------------------------------------------ */
 
-/* A type's title and full marks, from the catalogue; false: no such. */
-static bool type_info(const char *type, char *title, size_t len, double *max)
+/* A type's title and full marks, from the catalogue cat (NULL: made
+ * here); false: no such type. */
+static bool type_info(json_t *cat, const char *type, char *title, size_t len,
+		      double *max)
 {
-	json_t *cat = ex_catalogue_json(), *e, *f;
+	json_t *own = cat ? NULL : (cat = ex_catalogue_json()), *e, *f;
 	bool found = false;
 	size_t i, k;
 
@@ -148,7 +154,7 @@ static bool type_info(const char *type, char *title, size_t len, double *max)
 		}
 		break;
 	}
-	json_decref(cat);
+	json_decref(own);
 	return found;
 }
 
@@ -436,8 +442,8 @@ static bool parse_item(struct srv_call *c, size_t i, json_t *v,
 				       "'%s' (it takes type and count)", i, k);
 			return false;
 		}
-	if (!json_is_string(type) || !type_info(json_string_value(type), NULL,
-						0, NULL)) {
+	if (!json_is_string(type) || !type_info(NULL, json_string_value(type),
+						NULL, 0, NULL)) {
 		types = type_list();
 		bad_assignment(c, "items[%zu].type must be one of the "
 			       "catalogue's types (GET /v1/exercises): %s", i,
@@ -625,16 +631,18 @@ static void book_copy(struct book *b, const struct cls_class *cl)
 /* With the lock let go: titles, full marks, and each exercise's state. */
 static void book_fill(struct srv *s, struct book *b)
 {
+	json_t *cat = ex_catalogue_json();
 	size_t nc = b->g.ncols;
 
 	for (size_t i = 0; i < nc; i++) {
 		b->cols[i].assignment = b->cc[i].asg;
 		b->cols[i].assignment_name = b->cc[i].asg_name;
 		b->cols[i].type = b->cc[i].type;
-		type_info(b->cc[i].type, b->cc[i].title, sizeof(b->cc[i].title),
-			  &b->cols[i].max);
+		type_info(cat, b->cc[i].type, b->cc[i].title,
+			  sizeof(b->cc[i].title), &b->cols[i].max);
 		b->cols[i].title = b->cc[i].title;
 	}
+	json_decref(cat);
 	for (size_t st = 0; st < b->g.nstudents; st++) {
 		b->studs[st].id = b->sc[st].id;
 		b->studs[st].name = b->sc[st].name;
