@@ -1339,6 +1339,15 @@ else
 	skip "exercises: no $CLI to compare keys with"
 fi
 
+# an exercise's machine past --max-ram (4G): its variant chose 8 GiB, and
+# a reset boots it again
+req POST /v1/exercises -H "$OAUTH" -d '{"type":"walk_pae","seed":3}'
+expect 201 "exercises: a PAE exercise on 8 GiB"
+PM=$(jq -r .machine.id "$O")
+req POST "/v1/machines/$PM/reset" -H "$OAUTH"
+expect 200 "exercises: its machine resets though it is over --max-ram"
+jqis .config.ram 8589934592 "exercises: the reset machine has its 8 GiB"
+
 # the machine gone (deleted): the reveal makes it again
 req POST /v1/exercises -H "$OAUTH" -d '{"type":"kmalloc_size","seed":7}'
 EX3=$(jq -r .id "$O")
