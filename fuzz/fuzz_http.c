@@ -108,7 +108,7 @@ static char *expand(const char *s, size_t len, const struct ids *ids)
 			cap = cap * 2 + vl;
 			out = realloc(out, cap + 1);
 		}
-		if (k < 5)
+		if (k < nnames)
 			memcpy(out + n, vals[k], vl);
 		else
 			out[n] = s[i++];
