@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "budget.h"
+#include "classes.h"
 #include "exercise.h"
 #include "machine.h"
 #include "server.h"
@@ -205,11 +206,13 @@ static enum srv_ex_state state_of(const char *name)
 bool srv_ex_key_allowed(struct srv *s, const struct srv_exercise *ex,
 			int64_t now_unix)
 {
-	(void)s;
-	(void)now_unix;		/* classes.c: or the assignment's due time */
 	if (!ex->tag.cls[0])
 		return true;	/* self-study: the student's own business */
-	return ex->state != EX_OPEN;
+	/* the attempts used or full marks, or the assignment's due time
+	 * passed (the classes' lock: taken under ex->lock, never the
+	 * other way round) */
+	return ex->state != EX_OPEN ||
+	       cls_due_passed(s, ex->tag.cls, ex->tag.assignment, now_unix);
 }
 
 struct ex_variant *srv_ex_variant(struct srv_exercise *ex,

@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "budget.h"
+#include "classes.h"
 #include "exercise.h"
 #include "exercises.h"
 #include "machine.h"
@@ -293,6 +294,15 @@ static bool attempt_refused(struct srv_call *c, const struct srv_exercise *ex)
 		resp_problem(c, 409, "no-attempts-left", "all %u attempts at "
 			     "exercise %s are used; its best score is %d of %d",
 			     ex->allowed, ex->id, ex->score, ex->max);
+	else if (ex->tag.cls[0] && cls_due_passed(c->s, ex->tag.cls,
+						  ex->tag.assignment,
+						  c->req->now_unix))
+		/* the key may be shown now: an attempt after it would be
+		 * graded against what the student could read */
+		resp_problem(c, 409, "past-due", "the due time of assignment "
+			     "%s has passed: no further attempt at exercise %s "
+			     "is graded; its best score is kept, and reveal "
+			     "shows the key", ex->tag.assignment, ex->id);
 	else
 		return false;
 	return true;
@@ -571,7 +581,7 @@ void h_ex_reveal(struct srv_call *c)
 void h_me(struct srv_call *c)
 {
 	struct srv_exercise **v;
-	json_t *arr;
+	json_t *arr, *cls, *o;
 	size_t n;
 
 	if (!c->token) {
@@ -581,12 +591,20 @@ void h_me(struct srv_call *c)
 			     "/v1/exercises gave you)");
 		return;
 	}
-	v = srv_ex_list(c->s, c->token, c->instructor, &n);
+	/* a student's token: the class part first, since it draws the
+	 * exercises of assignments made since the student last looked */
+	cls = cls_me_json(c);
 	arr = json_array();
+	v = srv_ex_list(c->s, c->token, c->instructor, &n);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, srv_ex_brief_json(v[i]));
 	free(v);
-	resp_json(c, 200, json_pack("{s:s, s:o, s:[]}", "token_kind",
-				    c->instructor ? "instructor" : "self",
-				    "exercises", arr, "assignments"));
+	o = json_pack("{s:s, s:o}", "token_kind", c->instructor ? "instructor"
+		      : cls ? "student" : "self", "exercises", arr);
+	if (cls)
+		json_object_update(o, cls);
+	else
+		json_object_set_new(o, "assignments", json_array());
+	json_decref(cls);
+	resp_json(c, 200, o);
 }

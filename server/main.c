@@ -18,6 +18,7 @@
 
 #include "http.h"
 #include "journal.h"
+#include "cls_store.h"
 #include "exercises.h"
 #include "server.h"
 
@@ -131,7 +132,8 @@ static int open_store(struct daemon *d)
 	d->s.journal = journal_new(&d->s, st, o->data_dir, ro, d->loop,
 				   o->snapshot_every);
 	if (journal_replay(d->s.journal, err, sizeof(err)) ||
-	    srv_ex_replay(&d->s, err, sizeof(err))) {
+	    srv_ex_replay(&d->s, err, sizeof(err)) ||
+	    cls_replay(&d->s, err, sizeof(err))) {
 		fprintf(stderr, "mmlabd: %s\n", err);
 		return -1;
 	}

@@ -18,6 +18,7 @@
 #include "ratelimit.h"
 #include "registry.h"
 
+struct cls_registry;
 struct journal;
 struct srv_exercises;
 struct journal_ticket;
@@ -31,6 +32,7 @@ struct srv {
 	struct srv_exercises *exercises;	/* exercises.h */
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
+	struct cls_registry *classes;	/* classes.h */
 	_Atomic bool draining;		/* SIGTERM: finish, take nothing new */
 	_Atomic bool stopping;		/* the drain ran out: a batch stops at
 					   its next operation */
