@@ -5,7 +5,8 @@
 # at 1280x800 and 390x844 in build/web-artifacts/.
 #
 # Installs what is missing: Debian's chromium and nodejs/npm (apt-get),
-# playwright-core from npm into tests/web/node_modules (package-lock.json).
+# playwright-core and axe-core from npm into tests/web/node_modules
+# (package-lock.json).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,8 +26,9 @@ if [ -n "$need" ]; then
 	# shellcheck disable=SC2086 # one word a package
 	mm_install $need
 fi
-if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
-	echo "web: installing playwright-core"
+if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+   [ ! -f "$here/node_modules/axe-core/axe.min.js" ]; then
+	echo "web: installing playwright-core and axe-core"
 	(cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
 
