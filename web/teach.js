@@ -117,7 +117,7 @@ export class Teacher {
 				el('p', { class: 'fb-head' }, el('strong', {}, x.title || x.type), ` · ${x.state || ''} · `,
 					x.score === null || x.score === undefined ? 'not answered' : `${x.score} of ${x.max}`,
 					x.assignment && x.assignment.name ? ` · ${x.assignment.name}` : ''),
-				log.length ? el('ol', { class: 'att-log' }, log.map((a) => el('li', {},
+				log.length ? el('ul', { class: 'att-log' }, log.map((a) => el('li', {},
 					el('time', { datetime: a.time }, a.time ? new Date(a.time).toLocaleString('en-GB') : ''),
 					` · attempt ${a.n ?? ''}: ${a.score} of ${a.max}`,
 					a.answer ? el('code', { class: 'rv-args' }, ` ${JSON.stringify(a.answer.fields || a.answer)}`) : null)))

@@ -40,6 +40,7 @@ export async function exerciseTests(t) {
 	const cat = (await api('GET', 'v1/exercises', null)).data;
 	check('GET /v1/exercises answers the catalogue', cat && Array.isArray(cat.exercises) && cat.exercises.length >= 12,
 		JSON.stringify(cat).slice(0, 200));
+	if (!cat || !Array.isArray(cat.exercises)) return;
 	const typeOf = (name) => cat.exercises.find((x) => x.type === name);
 
 	// ---- 1280x800: the picker, the question, the form ------------------------------------
