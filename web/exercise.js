@@ -45,9 +45,10 @@ export class Exercises {
 		try {
 			const r = await this.client.request('GET', '/v1/exercises', { auth: false });
 			this.catalogue = (r.data && r.data.exercises) || [];
+			this.catalogueError = null;
 		} catch (e) {
 			this.catalogue = [];
-			for (const p of this.pickers) p.note.textContent = `The catalogue could not be read: ${e.message}`;
+			this.catalogueError = `The catalogue could not be read: ${e.message}`;
 		}
 		for (const p of this.pickers) this.fillPicker(p);
 	}
@@ -98,7 +99,9 @@ export class Exercises {
 
 	updatePicker(p) {
 		const t = this.catalogue.find((x) => x.type === p.sel.value);
-		p.note.textContent = t ? `The misconception it is aimed at: “${t.misconception}”. Answer: ${t.fields.map((f) => f.name).join(', ')}.` : '';
+		p.note.textContent = t ? `The misconception it is aimed at: “${t.misconception}”. Answer: ${t.fields.map((f) => f.name).join(', ')}.`
+			: this.catalogueError || '';
+		p.go.disabled = !t;
 		p.curl.textContent = this.pickCurl(p);
 	}
 
@@ -181,6 +184,7 @@ export class Exercises {
 		document.body.classList.add('has-ex');
 		$('#tab-exercise').hidden = false;
 		this.app.selectTab('exercise');
+		$('#ex-title').focus({ preventScroll: true });
 		this.refreshMine();
 		return true;
 	}
@@ -215,7 +219,7 @@ export class Exercises {
 		this.work.replaceChildren(
 			// kept in sight while the form scrolls beside the views
 			el('div', { class: 'ex-qhead' },
-				el('h2', { id: 'ex-title' }, ex.title),
+				el('h2', { id: 'ex-title', tabindex: '-1' }, ex.title),
 				el('p', { class: 'ex-meta' }, `${ex.id} · ${ex.type}${ex.seed !== undefined && ex.seed !== null ? ` · seed ${ex.seed}` : ''}${assigned} · machine `,
 					el('code', {}, ex.machine.id)),
 				el('p', { class: 'ex-question', id: 'ex-question' }, ex.question),
