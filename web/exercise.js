@@ -139,7 +139,7 @@ export class Exercises {
 		const openBtn = (x) => el('button', { type: 'button', class: 'ex-open', 'data-ex': x.id,
 			onclick: () => this.open(x.id, token).catch((e) => this.app.toast(`Could not open ${x.id}: ${e.message}`, true)) },
 		this.ex && this.ex.id === x.id ? 'Open (this one)' : 'Open', el('span', { class: 'sr-only' }, ` ${x.title}`));
-		const row = (x) => ({ cells: [x.title || x.type, stateText(x), scoreText(x), openBtn(x)] });
+		const row = (x) => ({ cells: [x.title || x.type, stateText(x), x.id ? scoreText(x) : '', x.id ? openBtn(x) : ''] });
 		if (me.student) kids.push(el('p', {}, `${me.student.name}, in class ${me.student.class}.`));
 		for (const a of me.assignments || []) {
 			const due = a.due ? ` · due ${new Date(a.due).toLocaleString('en-GB')}` : '';

@@ -73,7 +73,8 @@ export class Teacher {
 
 	gridView(code, g) {
 		const head = el('tr', {}, el('th', { scope: 'col' }, 'Student'),
-			g.columns.map((c) => el('th', { scope: 'col', class: 'num', title: c.title || c.label }, c.label)),
+			g.columns.map((c) => el('th', { scope: 'col', class: 'num', title: c.title },
+				c.label, el('span', { class: 'col-type' }, c.type))),
 			el('th', { scope: 'col', class: 'num' }, 'Total'));
 		const body = g.rows.map((s) => el('tr', { 'data-student': s.id },
 			el('th', { scope: 'row' }, el('button', { type: 'button', class: 'link', onclick: () => this.student(code, s.id, s.name) },
@@ -110,18 +111,19 @@ export class Teacher {
 
 	studentView(code, id, name, d) {
 		const st = d.student || {};
-		const exs = d.exercises || [];
+		// {assignments: [{name, exercises: [the exercise in full, or
+		// {id: null, type, state: "not-drawn"}]}]}
+		const exs = (d.assignments || []).flatMap((a) => (a.exercises || []).map((x) => ({ ...x, in: a.name })));
 		const items = exs.map((x) => {
-			const log = x.attempts_log || x.attempts_list || (Array.isArray(x.attempts) ? x.attempts : []);
-			return el('li', { class: 'st-ex', 'data-ex': x.id },
-				el('p', { class: 'fb-head' }, el('strong', {}, x.title || x.type), ` · ${x.state || ''} · `,
-					x.score === null || x.score === undefined ? 'not answered' : `${x.score} of ${x.max}`,
-					x.assignment && x.assignment.name ? ` · ${x.assignment.name}` : ''),
+			const log = x.attempts_log || [];
+			return el('li', { class: 'st-ex', 'data-ex': x.id || '' },
+				el('p', { class: 'fb-head' }, el('strong', {}, x.title || x.type), ` · ${x.in} · ${x.state || ''}`,
+					x.id ? ` · ${x.score === null || x.score === undefined ? 'not answered' : `${x.score} of ${x.max}`}` : ''),
 				log.length ? el('ul', { class: 'att-log' }, log.map((a) => el('li', {},
 					el('time', { datetime: a.time }, a.time ? new Date(a.time).toLocaleString('en-GB') : ''),
 					` · attempt ${a.n ?? ''}: ${a.score} of ${a.max}`,
 					a.answer ? el('code', { class: 'rv-args' }, ` ${JSON.stringify(a.answer.fields || a.answer)}`) : null)))
-					: el('p', { class: 'empty' }, 'No attempt yet.'));
+					: el('p', { class: 'empty' }, x.id ? 'No attempt yet.' : 'Not drawn yet: it is drawn when the student first lists their work.'));
 		});
 		return el('section', { class: 'student-box', 'aria-labelledby': 'st-h' },
 			el('h3', { id: 'st-h', tabindex: '-1' }, `${st.name || name}: every attempt`),
@@ -131,24 +133,25 @@ export class Teacher {
 	}
 }
 
-// The grades answer as {name, columns:[{key, label, title, max}],
-// rows:[{id, name, cells:{key: score}, total}], max}.
+// The grades answer ({class: {code, name}, columns: [{key, assignment,
+// assignment_name, slot, type, title, max}], max, students: [{id, name,
+// exercises: {key: {id, state, score, max, attempts} or null}, total,
+// max}]}) as {name, columns: [{key, label, title, max}], rows: [{id, name,
+// cells: {key: score or null}, total}], max}.
 export function gradeTable(d) {
-	const cols = (d.columns || d.exercises || []).map((c, i) => ({
-		key: c.key || c.id || c.name || String(i),
-		label: c.label || c.name || c.title || c.key || c.id || `#${i + 1}`,
+	const cols = (d.columns || []).map((c) => ({
+		key: c.key,
+		label: `${c.assignment_name || c.assignment} ${c.slot + 1}`,
+		type: c.type,
 		title: c.title || c.type || '',
-		max: c.max ?? c.max_points ?? null,
+		max: c.max ?? null,
 	}));
-	const rows = (d.students || d.rows || []).map((s) => {
+	const rows = (d.students || []).map((s) => {
 		const cells = {};
-		const sc = s.scores || s.cells || {};
-		if (Array.isArray(sc)) sc.forEach((v, i) => { if (cols[i]) cells[cols[i].key] = v && typeof v === 'object' ? v.score : v; });
-		else for (const [k, v] of Object.entries(sc)) cells[k] = v && typeof v === 'object' ? v.score : v;
-		return { id: s.id ?? s.name, name: s.name || s.id, cells, total: s.total ?? null };
+		for (const [k, v] of Object.entries(s.exercises || {})) cells[k] = v ? v.score ?? null : null;
+		return { id: s.id, name: s.name, cells, total: s.total ?? null };
 	});
-	const max = d.max ?? (cols.every((c) => c.max !== null) ? cols.reduce((a, c) => a + c.max, 0) : null);
-	return { name: d.class && d.class.name, columns: cols, rows, max };
+	return { name: d.class && d.class.name, columns: cols, rows, max: d.max ?? null };
 }
 
 function cellClass(v, max) {
