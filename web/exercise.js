@@ -6,7 +6,7 @@
 // views (the walk drawn step by step, the frames lit up).  Every call is
 // the one the curl flow makes, and each can be copied as curl.
 
-import { $, el, hex } from './util.js';
+import { $, el, hex, plural } from './util.js';
 import { curlFor } from './api.js';
 
 const REVEAL_STEP_MS = 900;
@@ -241,12 +241,17 @@ export class Exercises {
 	updateStatus(a = this.ex.attempts || {}) {
 		const ex = this.ex;
 		const score = ex.score === null || ex.score === undefined ? 'not answered yet' : `score ${ex.score} of ${ex.max}`;
-		this.statusEl.textContent = `${STATE_WORDS[ex.state] || ex.state} · ${score} · attempts: ${a.used ?? 0} used, ${a.left ?? '?'} left of ${a.allowed ?? '?'}`;
-		const closed = ex.state === 'revealed' || a.left === 0;
+		const revealed = ex.state === 'revealed';
+		const tries = revealed ? `${plural(a.used ?? 0, 'attempt')} used; none after the reveal`
+			: `attempts: ${a.used ?? 0} used, ${a.left ?? '?'} left of ${a.allowed ?? '?'}`;
+		this.statusEl.textContent = `${STATE_WORDS[ex.state] || ex.state} · ${score} · ${tries}`;
 		const submit = $('#ex-submit', this.form);
-		if (submit) submit.disabled = closed;
+		if (submit) submit.disabled = revealed || a.left === 0;
 		const rb = $('#ex-reveal-go', this.work);
-		if (rb) rb.disabled = ex.state === 'revealed';
+		if (rb) {
+			rb.disabled = revealed;
+			rb.textContent = revealed ? 'Revealed' : 'Reveal on the machine';
+		}
 	}
 
 	// The form: one control per field, named and formatted as the API
