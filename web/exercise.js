@@ -140,7 +140,10 @@ export class Exercises {
 			onclick: () => this.open(x.id, token).catch((e) => this.app.toast(`Could not open ${x.id}: ${e.message}`, true)) },
 		this.ex && this.ex.id === x.id ? 'Open (this one)' : 'Open', el('span', { class: 'sr-only' }, ` ${x.title}`));
 		const row = (x) => ({ cells: [x.title || x.type, stateText(x), x.id ? scoreText(x) : '', x.id ? openBtn(x) : ''] });
-		if (me.student) kids.push(el('p', {}, `${me.student.name}, in class ${me.student.class}.`));
+		if (me.student) {
+			const c = me.student.class || {};
+			kids.push(el('p', {}, `${me.student.name}, in ${typeof c === 'object' ? `${c.name} (${c.code})` : `class ${c}`}.`));
+		}
 		for (const a of me.assignments || []) {
 			const due = a.due ? ` · due ${new Date(a.due).toLocaleString('en-GB')}` : '';
 			kids.push(el('h4', {}, `Assignment: ${a.name}`),

@@ -269,4 +269,28 @@ async function teacherTests(t) {
 	await shot(page, 'wide-teacher-student');
 	await axe(page, 'a student\'s attempts');
 	await ctx.close();
+
+	// a student joins from the page, lists the assignment, opens an exercise
+	const sc = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+	const sp = await sc.newPage();
+	await sp.goto(BASE);
+	await sp.waitForSelector('#start:not([hidden])');
+	await sp.fill('#ex-join-code', code);
+	await sp.fill('#ex-join-name', 'Dana');
+	await sp.click('#ex-join-form button[type=submit]');
+	await sp.waitForSelector('#ex-start-list button.ex-open', { timeout: 10000 });
+	const list = await sp.locator('#ex-start-list').textContent();
+	check('a student who joins from the page sees the assignment', list.includes('hw1') && list.includes('Memory 101'), list.slice(0, 300));
+	await shot(sp, 'phone-student-assignments');
+	await axe(sp, 'a student\'s assignment list on a phone');
+	await sp.locator('#ex-start-list button.ex-open').first().click();
+	await sp.waitForSelector('#tab-exercise[aria-selected=true]', { timeout: 15000 });
+	const sx = await sp.evaluate(() => window.mmlab.exercises.ex);
+	check('… opens an assigned exercise on its machine', sx && sx.assignment && sx.assignment.name === 'hw1' &&
+		(await sp.evaluate(() => window.mmlab.machine.id)) === sx.machine.id, JSON.stringify(sx).slice(0, 300));
+	const meta = await sp.locator('.ex-meta').textContent();
+	check('… whose seed is not shown', !/seed/.test(meta) && sx.seed === undefined, meta);
+	await shot(sp, 'phone-student-exercise');
+	await axe(sp, 'an assigned exercise on a phone');
+	await sc.close();
 }
