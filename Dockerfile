@@ -11,7 +11,7 @@
 
 # --- build: the -dev packages and make ---------------------------------------
 FROM debian:bookworm-slim AS build
-ARG BUILD_PKGS="gcc libc6-dev make pkg-config libjansson-dev libuv1-dev libmicrohttpd-dev libsqlite3-dev"
+ARG BUILD_PKGS="gcc libc6-dev make pkg-config libjansson-dev libuv1-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $BUILD_PKGS \
  && rm -rf /var/lib/apt/lists/*
@@ -23,11 +23,11 @@ RUN make -j"$(nproc)" DEB_PKGS="$BUILD_PKGS" \
          DATA_DIR=/var/lib/mmlab WEB_DIR=/usr/share/mmlab/web \
          build/mmlabd build/mmlab
 
-# --- runtime: the four shared libraries and nothing to build with -------------
+# --- runtime: the five shared libraries and nothing to build with -------------
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libjansson4 libuv1 libmicrohttpd12 libsqlite3-0 \
+        libjansson4 libuv1 libmicrohttpd12 libsqlite3-0 libsodium23 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 mmlab \
  && useradd --system --uid 10001 --gid mmlab --home-dir /var/lib/mmlab \

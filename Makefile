@@ -11,7 +11,7 @@
 #                 FUZZ_SECONDS (60) on its corpus; see fuzz/README.md
 
 CC      ?= cc
-PKGS    := jansson libuv libmicrohttpd sqlite3 cmocka
+PKGS    := jansson libuv libmicrohttpd sqlite3 libsodium cmocka
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS_REL  := $(CSTD) $(WARN) -O2 -g
@@ -20,7 +20,7 @@ CFLAGS_TEST := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 
 # Debian packages the build and the tests need; installed when missing.
 DEB_PKGS := gcc make pkg-config libjansson-dev libuv1-dev libmicrohttpd-dev \
-	    libsqlite3-dev libcmocka-dev curl jq sqlite3
+	    libsqlite3-dev libsodium-dev libcmocka-dev curl jq sqlite3
 # the fuzz harnesses: clang with libFuzzer's runtime (see "fuzzing" below)
 DEB_PKGS += clang libclang-rt-14-dev
 # What make bench needs beyond them (wrk drives bench_http.sh and
@@ -68,7 +68,8 @@ deb_install = missing=""; for p in $(1); do \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
+# (again when the Makefile changes: a package added to DEB_PKGS gets installed)
+$(DEPS_STAMP): Makefile
 	@$(call deb_install,$(DEB_PKGS))
 	@mkdir -p build && touch $@
 $(BENCH_DEPS_STAMP): | $(DEPS_STAMP)
@@ -76,7 +77,7 @@ $(BENCH_DEPS_STAMP): | $(DEPS_STAMP)
 	@mkdir -p build && touch $@
 
 LIBS = $(shell pkg-config --libs jansson) -lm
-SRV_LIBS = $(LIBS) $(shell pkg-config --libs libuv libmicrohttpd sqlite3) -lpthread
+SRV_LIBS = $(LIBS) $(shell pkg-config --libs libuv libmicrohttpd sqlite3 libsodium) -lpthread
 INC = -Imodel -Iapi -Iexercises -Iserver
 SRV_DEFS = -DMMLAB_DEFAULT_DATA='"$(DATA_DIR)"' -DMMLAB_DEFAULT_WEB='"$(WEB_DIR)"'
 
@@ -156,6 +157,7 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  sh tests/daemon.sh build/tsan/mmlabd || fail=1; \
 	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
+	echo "== classes"; sh tests/classes.sh build/test/mmlabd || fail=1; \
 	echo "== scaleout"; sh tests/scaleout.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
 	echo "== web"; sh tests/web/run.sh build/test/mmlabd || fail=1; \

@@ -106,6 +106,20 @@ void h_process_report(struct srv_call *c);
 bool srv_is_report(const char *name);
 bool srv_is_process_report(const char *name);
 
+/* --- classes (h_classes.c) --- */
+void h_classes_list(struct srv_call *c);
+void h_class_create(struct srv_call *c);
+void h_class_get(struct srv_call *c);
+void h_assignment_create(struct srv_call *c);
+void h_grades(struct srv_call *c);
+void h_class_student(struct srv_call *c);
+void h_join(struct srv_call *c);
+/* For GET /v1/me: {student: {id, name, class: {code, name}},
+ * assignments: [...]} when the caller's token is a student's, drawing
+ * the exercises of assignments made since (their rows queued on
+ * c->resp->ticket, already submitted); NULL for any other token. */
+json_t *cls_me_json(struct srv_call *c);
+
 /* The route's name for /metrics (its pattern), NULL past the last. */
 const char *srv_route_name(int i);
 

@@ -28,7 +28,9 @@ struct journal_ticket {
 	void (*done)(void *arg);
 	void *arg;
 	struct store_rec *recs;
-	struct srv_machine **sms;	/* referenced, one per record */
+	struct srv_machine **sms;	/* referenced, one per record; NULL
+					   for the row of an object */
+	struct journal_obj **objs;	/* the object of a row, else NULL */
 	uint64_t *epochs;		/* each machine's epoch when queued */
 	size_t n, cap;
 	struct srv_registry *reg;
@@ -87,10 +89,12 @@ static struct journal_ticket *ticket_new(struct srv_registry *reg)
 	return t;
 }
 
-static struct store_rec *ticket_add(struct journal_ticket **tp,
-				    struct srv_registry *reg,
-				    struct srv_machine *sm,
-				    enum store_rec_kind kind)
+/* A new record in *tp, of machine sm or (sm NULL) of object o. */
+static struct store_rec *ticket_slot(struct journal_ticket **tp,
+				     struct srv_registry *reg,
+				     struct srv_machine *sm,
+				     struct journal_obj *o,
+				     enum store_rec_kind kind)
 {
 	struct journal_ticket *t = *tp ? *tp : (*tp = ticket_new(reg));
 	struct store_rec *r;
@@ -99,17 +103,72 @@ static struct store_rec *ticket_add(struct journal_ticket **tp,
 		t->cap = t->cap ? 2 * t->cap : 4;
 		t->recs = xrealloc(t->recs, t->cap * sizeof(*t->recs));
 		t->sms = xrealloc(t->sms, t->cap * sizeof(*t->sms));
+		t->objs = xrealloc(t->objs, t->cap * sizeof(*t->objs));
 		t->epochs = xrealloc(t->epochs, t->cap * sizeof(*t->epochs));
 	}
-	reg_ref(reg, sm);
+	if (sm)
+		reg_ref(reg, sm);
 	t->sms[t->n] = sm;
-	t->epochs[t->n] = atomic_load(&sm->epoch);
+	t->objs[t->n] = o;
+	t->epochs[t->n] = atomic_load(sm ? &sm->epoch : &o->epoch);
 	r = &t->recs[t->n++];
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
+	return r;
+}
+
+static struct store_rec *ticket_add(struct journal_ticket **tp,
+				    struct srv_registry *reg,
+				    struct srv_machine *sm,
+				    enum store_rec_kind kind)
+{
+	struct store_rec *r = ticket_slot(tp, reg, sm, NULL, kind);
+
 	snprintf(r->id, sizeof(r->id), "%s", sm->id);
 	r->seq = sm->generation;
 	return r;
+}
+
+struct store_rec *journal_row(struct journal *j, struct journal_ticket **t,
+			      struct journal_obj *o, enum store_rec_kind kind)
+{
+	return ticket_slot(t, &j->s->reg, NULL, o, kind);
+}
+
+void journal_merge(struct journal_ticket **into, struct journal_ticket *from)
+{
+	struct journal_ticket *t = *into;
+
+	if (!from)
+		return;
+	if (!t) {
+		*into = from;
+		return;
+	}
+	for (size_t i = 0; i < from->n; i++) {
+		/* the slot takes a reference of its own; the one from held
+		 * goes with from */
+		struct store_rec *r = ticket_slot(into, t->reg, from->sms[i],
+						  from->objs[i],
+						  from->recs[i].kind);
+
+		*r = from->recs[i];
+		t->epochs[t->n - 1] = from->epochs[i];
+		memset(&from->recs[i], 0, sizeof(from->recs[i]));
+	}
+	t->unrecordable |= from->unrecordable;
+	ticket_free(from);
+}
+
+void ticket_unrecordable(struct journal_ticket *t)
+{
+	t->unrecordable = true;
+}
+
+/* The epoch a record was queued under, of its machine or object. */
+static _Atomic uint64_t *rec_epoch(const struct journal_ticket *t, size_t i)
+{
+	return t->sms[i] ? &t->sms[i]->epoch : &t->objs[i]->epoch;
 }
 
 void ticket_free(struct journal_ticket *t)
@@ -122,6 +181,7 @@ void ticket_free(struct journal_ticket *t)
 	}
 	free(t->recs);
 	free(t->sms);
+	free(t->objs);
 	free(t->epochs);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -430,6 +490,20 @@ static void rollback(struct journal *j, struct srv_machine *sm)
 		reg_remove(&j->s->reg, sm);
 }
 
+int journal_load_exercises(struct journal *j, const char *id,
+			   const struct store_rows_cb *cb, char *err,
+			   size_t len)
+{
+	return store_load_exercises(j->st, id, cb, err, len);
+}
+
+int journal_load_records(struct journal *j, const char *kind,
+			 const char *key, const struct store_rows_cb *cb,
+			 char *err, size_t len)
+{
+	return store_load_records(j->st, kind, key, cb, err, len);
+}
+
 /* --- the commit cycle ------------------------------------------------------------- */
 
 /* After a commit (the journal's thread): where each machine's needed ops
@@ -440,6 +514,8 @@ static void note_rows(const struct store_rec *recs, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct srv_machine *sm = sms[i];
 
+		if (!sm)
+			continue;	/* an object's row: not in the log */
 		if (recs[i].kind == REC_RESET || recs[i].snapshot)
 			sm->need_from = 0;	/* boots, or restores, past it */
 		else if (recs[i].kind == REC_OP && !sm->need_from)
@@ -480,14 +556,14 @@ static void do_commit(struct journal *j)
 
 	for (struct journal_ticket *t = j->batch; t; t = t->next) {
 		for (size_t i = 0; i < t->n; i++)
-			if (atomic_load(&t->sms[i]->epoch) != t->epochs[i])
+			if (atomic_load(rec_epoch(t, i)) != t->epochs[i])
 				t->failed = true;	/* rolled back meanwhile */
 		if (!t->failed && t->unrecordable) {
 			/* not written, and undone in after_commit: what was
 			 * queued on top of it is void from here on */
 			t->failed = true;
 			for (size_t i = 0; i < t->n; i++)
-				atomic_fetch_add(&t->sms[i]->epoch, 1);
+				atomic_fetch_add(rec_epoch(t, i), 1);
 		}
 		if (t->failed)
 			continue;
@@ -571,11 +647,25 @@ static void on_job_done(uv_async_t *a)
 
 /* Changes that could not be written down go back to what the store
  * holds, before the next group is written (see do_commit). */
+/* A record's machine or object back to what the store holds. */
+static void rollback_rec(struct journal *j, struct journal_ticket *t,
+			 size_t i)
+{
+	struct journal_obj *o = t->objs[i];
+
+	if (t->sms[i]) {
+		rollback(j, t->sms[i]);
+	} else {
+		atomic_fetch_add(&o->epoch, 1);
+		o->rollback(j, o);
+	}
+}
+
 static void undo_unrecorded(struct journal *j, struct journal_ticket *t)
 {
 	for (; t; t = t->next)
 		for (size_t i = 0; t->unrecordable && i < t->n; i++)
-			rollback(j, t->sms[i]);
+			rollback_rec(j, t, i);
 }
 
 static void after_commit(struct journal *j)
@@ -607,7 +697,7 @@ static void after_commit(struct journal *j)
 			if (t->recs[i].kind == REC_DELETE)
 				reg_insert(&j->s->reg, t->sms[i], j->s->opt.node,
 					   UINT32_MAX, UINT32_MAX);
-			rollback(j, t->sms[i]);
+			rollback_rec(j, t, i);
 		}
 		decide(t, true, j->work_err);
 	}

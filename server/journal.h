@@ -60,6 +60,46 @@ void journal_delete(struct journal *j, struct journal_ticket **t,
 void journal_submit(struct journal *j, struct journal_ticket *t);
 
 /*
+ * State that is not a machine (an exercise, a class) goes to the store
+ * as rows (REC_EXERCISE, REC_ATTEMPT, REC_RECORD) in the same tickets,
+ * with the same guarantee: a 2xx leaves only once its rows are
+ * committed.  Its object embeds a journal_obj and outlives every ticket
+ * that names it (such objects are never freed while the daemon runs).
+ * After a failed write, rollback (the loop's thread) takes the object
+ * back to what the store holds, and its epoch voids the rows queued
+ * against the state that was undone.
+ */
+struct journal_obj {
+	_Atomic uint64_t epoch;
+	void (*rollback)(struct journal *j, struct journal_obj *o);
+};
+
+/* Under the object's own lock, after its change was made: a zeroed row
+ * of that kind in *t (a new ticket if *t is NULL), for the caller to
+ * fill (its ex, at or rec, malloc'd: the ticket frees them).  Submit
+ * *t under the same lock, so rows reach the store in the order the
+ * changes were made. */
+struct store_rec *journal_row(struct journal *j, struct journal_ticket **t,
+			      struct journal_obj *o, enum store_rec_kind kind);
+
+/* Move every record of from (not yet submitted) to the end of *into
+ * (from if *into is NULL): several changes made apart, one commit. */
+void journal_merge(struct journal_ticket **into, struct journal_ticket *from);
+
+/* A row that could not be written down (no memory for its JSON): the
+ * ticket fails and its changes are rolled back, never stored half. */
+void ticket_unrecordable(struct journal_ticket *t);
+
+/* Read the rows that are not machines: at start (before requests), or
+ * on the loop's thread in a rollback. */
+int journal_load_exercises(struct journal *j, const char *id,
+			   const struct store_rows_cb *cb, char *err,
+			   size_t len);
+int journal_load_records(struct journal *j, const char *kind,
+			 const char *key, const struct store_rows_cb *cb,
+			 char *err, size_t len);
+
+/*
  * The request waits: done(arg) runs on the loop's thread once the ticket
  * is decided (at once if it already is).  Then ticket_failed tells
  * whether the write failed (and why), and ticket_free releases it.

@@ -18,6 +18,8 @@
 
 #include "http.h"
 #include "journal.h"
+#include "cls_store.h"
+#include "exercises.h"
 #include "server.h"
 
 #define DRAIN_POLL_MS	10
@@ -129,7 +131,9 @@ static int open_store(struct daemon *d)
 	}
 	d->s.journal = journal_new(&d->s, st, o->data_dir, ro, d->loop,
 				   o->snapshot_every);
-	if (journal_replay(d->s.journal, err, sizeof(err))) {
+	if (journal_replay(d->s.journal, err, sizeof(err)) ||
+	    srv_ex_replay(&d->s, err, sizeof(err)) ||
+	    cls_replay(&d->s, err, sizeof(err))) {
 		fprintf(stderr, "mmlabd: %s\n", err);
 		return -1;
 	}

@@ -6,9 +6,12 @@
 #include "journal.h"	/* before the model: <signal.h> first */
 
 #include "api.h"
+#include "classes.h"
+#include "exercises.h"
 #include "machine.h"
 #include "turn.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,15 +27,28 @@ int srv_init(struct srv *s, const struct srv_options *opt)
 	memset(s, 0, sizeof(*s));
 	s->opt = *opt;
 	reg_init(&s->reg);
+	s->exercises = srv_ex_table_new();
 	metrics_init(&s->metrics);
 	rl_init(&s->rate, opt->rate, opt->rate_burst);
+	/* the keyed seeds and the join codes are libsodium's */
+	if (class_seed_init()) {
+		fprintf(stderr, "mmlabd: libsodium cannot start\n");
+		abort();
+	}
+	s->classes = xcalloc(1, sizeof(*s->classes));
+	cls_init(s->classes);
 	return 0;
 }
 
 void srv_destroy(struct srv *s)
 {
 	reg_destroy(&s->reg);
+	srv_ex_table_free(s->exercises);
+	s->exercises = NULL;
 	rl_destroy(&s->rate);
+	if (s->classes)
+		cls_destroy(s->classes);
+	free(s->classes);
 }
 
 int srv_apply_limits(struct srv *s, struct machine *m)

@@ -18,7 +18,9 @@
 #include "ratelimit.h"
 #include "registry.h"
 
+struct cls_registry;
 struct journal;
+struct srv_exercises;
 struct journal_ticket;
 struct machine;
 struct mm_error;
@@ -27,8 +29,10 @@ struct srv {
 	struct srv_options opt;
 	struct journal *journal;	/* NULL: in memory only (--in-memory) */
 	struct srv_registry reg;
+	struct srv_exercises *exercises;	/* exercises.h */
 	struct srv_metrics metrics;
 	struct srv_ratelimit rate;
+	struct cls_registry *classes;	/* classes.h */
 	_Atomic bool draining;		/* SIGTERM: finish, take nothing new */
 	_Atomic bool stopping;		/* the drain ran out: a batch stops at
 					   its next operation */

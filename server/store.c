@@ -24,7 +24,7 @@
 
 /* "mmlb": what PRAGMA application_id says in a store of ours */
 #define STORE_APP_ID	0x6d6d6c62
-#define STORE_VERSION	3
+#define STORE_VERSION	4
 
 /*
  * ops is an append-only log in commit order (its rowid): one commit of
@@ -59,7 +59,8 @@ static const char *const stmt_sql[NSTMT] = {
 	[S_COUNT] = "UPDATE meta SET value = value + ? WHERE key = 'machines'",
 };
 
-/* version 3; store_check.c migrates a version 2 store to it */
+/* version 3's tables; format 4 adds store_rows_schema's, and
+ * store_check.c migrates a version 2 or 3 store to it */
 static const char schema[] =
 	"CREATE TABLE machines(id TEXT PRIMARY KEY, token TEXT NOT NULL, "
 	"  name TEXT NOT NULL, config TEXT NOT NULL, created INTEGER NOT NULL, "
@@ -79,6 +80,7 @@ void store_rec_free(struct store_rec *r)
 	free(r->snapshot);
 	r->op = r->args = r->config = NULL;
 	r->snapshot = NULL;
+	store_row_free(r);
 }
 
 /* What a failed write means, in words for the log and for a 503. */
@@ -214,6 +216,7 @@ static int check_or_init(struct store *st, char *err, size_t len)
 		if (store_exec(st, "PRAGMA journal_mode = WAL", err, len) ||
 		    store_exec(st, sql, err, len) ||
 		    store_exec(st, schema, err, len) ||
+		    store_exec(st, store_rows_schema, err, len) ||
 		    store_exec(st, "COMMIT", err, len)) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
@@ -227,7 +230,7 @@ static int check_or_init(struct store *st, char *err, size_t len)
 		return -1;
 	}
 	store_int(st, "PRAGMA user_version", &ver);
-	if (ver == 2)
+	if (ver == 2 || ver == 3)
 		return store_migrate(st, ver, err, len);
 	if (ver == 0) {
 		/* stores before format 3 were made in several transactions:
@@ -402,6 +405,8 @@ static struct store *open_store(const char *dir, bool accept,
 			store_why(st->db, SQLITE_ERROR, stmt_sql[i], err, len);
 			goto fail;
 		}
+	if (store_rows_prepare(st, err, len))
+		goto fail;
 	st->commit = meta_commit(st);
 	if (store_check(st, accept, err, len))
 		goto fail;
@@ -449,6 +454,7 @@ void store_close(struct store *st)
 		return;
 	for (int i = 0; i < NSTMT; i++)
 		sqlite3_finalize(st->st[i]);
+	store_rows_finalize(st);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
@@ -535,8 +541,8 @@ static int put(struct store *st, struct store_rec *r)
 	case REC_OP: return put_op(st, r);
 	case REC_RESET: return put_drop(st, r, true);
 	case REC_DELETE: return put_drop(st, r, false);
+	default: return store_put_row(st, r);
 	}
-	return SQLITE_MISUSE;
 }
 
 /*

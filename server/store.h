@@ -23,6 +23,41 @@ enum store_rec_kind {
 	REC_OP,		/* op, args (JSON text); snapshot if taken after it */
 	REC_RESET,	/* the machine booted again: earlier ops are moot */
 	REC_DELETE,	/* deleted or expired: every row goes */
+	/* the rows of what is not a machine (store_rows.c) */
+	REC_EXERCISE,	/* ex: an exercise's row, written whole */
+	REC_ATTEMPT,	/* at: one graded attempt, added */
+	REC_RECORD,	/* rec: a row of other server state (a class, a
+			   student), written whole; body NULL deletes it */
+};
+
+/* An exercise as the store holds it (exercises.h has its meaning). */
+struct store_exercise {
+	char id[48], token[33], origin[64], type[32], machine[48];
+	uint64_t seed;
+	unsigned version, allowed, used;
+	char state[12];			/* open, answered, revealed */
+	int score;			/* the best so far; -1 before any */
+	int max;
+	char cls[48], assignment[48];	/* "": self-study */
+	int item;			/* the assignment's item, -1 none */
+	int64_t created;
+};
+
+/* One graded attempt (a format error is never one). */
+struct store_attempt {
+	char exercise[48];
+	unsigned n;			/* 1, 2, ... */
+	int64_t time;			/* Unix seconds */
+	char *answer;			/* JSON text, malloc'd */
+	int score, max;
+};
+
+/* A keyed row of JSON for state other code keeps (classes.c): kind
+ * names what it is ("class", "student"), key which one. */
+struct store_record {
+	char kind[32];
+	char key[96];
+	char *body;			/* JSON text, malloc'd; NULL: delete */
 };
 
 struct store_rec {
@@ -40,6 +75,9 @@ struct store_rec {
 	size_t snapshot_len;
 	int64_t rowid;			/* REC_OP: its place in the log, set by
 					   store_commit */
+	struct store_exercise *ex;	/* REC_EXERCISE, malloc'd */
+	struct store_attempt *at;	/* REC_ATTEMPT, malloc'd */
+	struct store_record *rec;	/* REC_RECORD, malloc'd */
 };
 
 void store_rec_free(struct store_rec *r);
@@ -101,5 +139,23 @@ struct store_load_cb {
 /* Every machine (in id order), or only the one with id if not NULL. */
 int store_load(struct store *st, const char *id,
 	       const struct store_load_cb *cb, char *err, size_t len);
+
+/* The rows that are not machines (valid during the callback only). */
+struct store_rows_cb {
+	/* every exercise in id order, then every attempt by exercise and
+	 * number; either may be NULL; a nonzero return stops */
+	int (*exercise)(void *ctx, const struct store_exercise *ex);
+	int (*attempt)(void *ctx, const struct store_attempt *at);
+	/* every record of the kind asked for, in key order */
+	int (*record)(void *ctx, const struct store_record *rec);
+	void *ctx;
+};
+
+/* Exercises and their attempts: all, or the one with id if not NULL. */
+int store_load_exercises(struct store *st, const char *id,
+			 const struct store_rows_cb *cb, char *err, size_t len);
+/* Records of one kind: all, or the one with key if not NULL. */
+int store_load_records(struct store *st, const char *kind, const char *key,
+		       const struct store_rows_cb *cb, char *err, size_t len);
 
 #endif

@@ -98,23 +98,40 @@ static const char migrate_2[] =
 	"PRAGMA user_version = 3;"
 	"COMMIT;";
 
+/* Format 4 adds the tables of exercises, attempts and records, empty. */
+static int migrate_3(struct store *st, char *err, size_t len)
+{
+	if (store_exec(st, "BEGIN IMMEDIATE", err, len) ||
+	    store_exec(st, store_rows_schema, err, len) ||
+	    store_exec(st, "PRAGMA user_version = 4; COMMIT;", err, len)) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	fprintf(stderr, "mmlabd: %s converted from format 3 to 4 (the "
+		"exercise tables)\n", st->path);
+	return 0;
+}
+
 /* An older store gains its checksums as it is: quick_check passed, and
  * what it held before had nothing to check it against. */
 int store_migrate(struct store *st, int from, char *err, size_t len)
 {
-	if (from != 2 || sqlite3_db_readonly(st->db, "main") == 1) {
+	if ((from != 2 && from != 3) ||
+	    sqlite3_db_readonly(st->db, "main") == 1) {
 		snprintf(err, len, "%s is an mmlab store of format %d, which "
-			 "this mmlabd converts to format 3 when it can write the "
+			 "this mmlabd converts to format 4 when it can write the "
 			 "directory; it was not touched", st->path, from);
 		return -1;
 	}
+	if (from == 3)
+		return migrate_3(st, err, len);
 	if (store_exec(st, migrate_2, err, len)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	fprintf(stderr, "mmlabd: %s converted from format 2 to 3 (row "
 		"checksums, the creating address of each machine)\n", st->path);
-	return 0;
+	return migrate_3(st, err, len);
 }
 
 /* --- the checks -------------------------------------------------------------------- */
@@ -125,8 +142,13 @@ struct damage {
 	char id[64];
 	int64_t machine_rowid;	/* 0: by id */
 	int64_t op_rowid;	/* an orphan operation, else 0 */
+	int row;		/* ROW_MACHINE, or the table of a row that
+				   is not a machine's */
+	int64_t rec_rowid;	/* ROW_RECORD: the record's rowid */
 	char what[240];
 };
+
+enum { ROW_MACHINE, ROW_EXERCISE, ROW_RECORD };
 
 /* Operation rows in (machine, log) order; the first of each machine
  * must follow its snapshot's generation, and each the one before. */
@@ -270,8 +292,55 @@ static void count_rows(struct check *c, sqlite3_stmt *s)
 		    (long long)sqlite3_column_int64(s, 1));
 }
 
+/* Exercises (with their attempts) and records, format 4's rows. */
+static void exercise_rows(struct check *c, sqlite3_stmt *s)
+{
+	const char *id = text(s, 0);
+
+	add(c, id, "exercise %s: its row does not match its checksum", id)
+		->row = ROW_EXERCISE;
+}
+
+static void attempt_rows(struct check *c, sqlite3_stmt *s)
+{
+	const char *id = text(s, 0);
+
+	if (!sqlite3_column_int(s, 2))
+		add(c, id, "exercise %s: its attempt %d, of no exercise in the "
+		    "store: it was lost", id, sqlite3_column_int(s, 1))
+			->row = ROW_EXERCISE;
+	else
+		add(c, id, "exercise %s: its attempt %d does not match its "
+		    "checksum", id, sqlite3_column_int(s, 1))->row = ROW_EXERCISE;
+}
+
+static void record_rows(struct check *c, sqlite3_stmt *s)
+{
+	struct damage *d = add(c, NULL, "the %s record '%s' does not match "
+			       "its checksum", text(s, 1), text(s, 2));
+
+	d->row = ROW_RECORD;
+	d->rec_rowid = sqlite3_column_int64(s, 0);
+}
+
+static int check_rows(struct check *c)
+{
+	return each(c, "SELECT id FROM exercises WHERE sum != mmlab_sum(id, "
+		    "token, origin, type, seed, version, machine, allowed, used, "
+		    "state, score, max, class, assignment, item, created) "
+		    "ORDER BY id", exercise_rows) ||
+	       each(c, "SELECT a.exercise, a.n, e.id IS NOT NULL FROM attempts a "
+		    "LEFT JOIN exercises e ON e.id = a.exercise WHERE e.id IS "
+		    "NULL OR a.sum != mmlab_sum(a.exercise, a.n, a.time, a.answer, "
+		    "a.score, a.max) ORDER BY a.exercise, a.n", attempt_rows) ||
+	       each(c, "SELECT rowid, kind, key FROM records WHERE sum != "
+		    "mmlab_sum(kind, key, body) ORDER BY kind, key", record_rows);
+}
+
 static int run_checks(struct check *c)
 {
+	if (check_rows(c))
+		return -1;
 	return each(c, "SELECT rowid, id, sum = mmlab_sum(id, token, name, "
 		    "config, created, origin, fresh), snap_sum = mmlab_sum("
 		    "snap_seq, snapshot), snap_seq, length(snapshot), config "
@@ -290,45 +359,65 @@ static int run_checks(struct check *c)
 		    count_rows);
 }
 
-/* Accepted: the damaged machines go, rows and all, and the count is
- * made true again, in one transaction. */
+/* Accepted: the damaged machines (and exercises, records) go, rows and
+ * all, and the count is made true again, in one transaction. */
+#define NDROP 7
+
+static int drop_one(sqlite3_stmt *const *s, const struct damage *d)
+{
+	int rc;
+
+	switch (d->row) {
+	case ROW_EXERCISE:
+		sqlite3_bind_text(s[4], 1, d->id, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(s[4])) != SQLITE_DONE)
+			return rc;
+		sqlite3_bind_text(s[5], 1, d->id, -1, SQLITE_STATIC);
+		return sqlite3_step(s[5]);
+	case ROW_RECORD:
+		sqlite3_bind_int64(s[6], 1, d->rec_rowid);
+		return sqlite3_step(s[6]);
+	}
+	if (d->op_rowid) {
+		sqlite3_bind_int64(s[2], 1, d->op_rowid);
+		return sqlite3_step(s[2]);
+	}
+	sqlite3_bind_text(s[0], 1, d->id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s[0])) != SQLITE_DONE)
+		return rc;
+	sqlite3_bind_text(s[1], 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s[1], 2, d->machine_rowid);
+	return sqlite3_step(s[1]);
+}
+
 static int drop(struct check *c, char *err, size_t len)
 {
 	sqlite3 *db = c->st->db;
-	sqlite3_stmt *s[4] = { NULL };
-	static const char *const sql[4] = {
+	sqlite3_stmt *s[NDROP] = { NULL };
+	static const char *const sql[NDROP] = {
 		"DELETE FROM ops WHERE machine = ?",
 		"DELETE FROM machines WHERE id = ? OR rowid = ?",
 		"DELETE FROM ops WHERE rowid = ?",
 		("UPDATE meta SET value = (SELECT count(*) FROM machines) "
 		 "WHERE key = 'machines'"),
+		"DELETE FROM attempts WHERE exercise = ?",
+		"DELETE FROM exercises WHERE id = ?",
+		"DELETE FROM records WHERE rowid = ?",
 	};
 	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
-	for (int i = 0; i < 4 && rc == SQLITE_OK; i++)
+	for (int i = 0; i < NDROP && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v2(db, sql[i], -1, &s[i], NULL);
 	for (size_t i = 0; i < c->n && rc == SQLITE_OK; i++) {
-		const struct damage *d = &c->v[i];
-
-		if (d->op_rowid) {
-			sqlite3_bind_int64(s[2], 1, d->op_rowid);
-			rc = sqlite3_step(s[2]);
-		} else {
-			sqlite3_bind_text(s[0], 1, d->id, -1, SQLITE_STATIC);
-			rc = sqlite3_step(s[0]);
-			if (rc == SQLITE_DONE) {
-				sqlite3_bind_text(s[1], 1, d->id, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(s[1], 2, d->machine_rowid);
-				rc = sqlite3_step(s[1]);
-			}
-		}
-		for (int k = 0; k < 3; k++)
-			sqlite3_reset(s[k]);
+		rc = drop_one(s, &c->v[i]);
+		for (int k = 0; k < NDROP; k++)
+			if (k != 3)
+				sqlite3_reset(s[k]);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s[3])) == SQLITE_DONE)
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NDROP; i++)
 		sqlite3_finalize(s[i]);
 	if (rc == SQLITE_OK)
 		return 0;
@@ -357,8 +446,11 @@ int store_check(struct store *st, bool accept, char *err, size_t len)
 		c.n ? "damaged" : "sound");
 	for (size_t i = 0; i < c.n; i++)
 		fprintf(stderr, "mmlabd: store damage in %s: %s%s\n", st->path,
-			c.v[i].what, accept ? (c.v[i].id[0] ? "; accepted: "
-			"this machine is dropped" : "; accepted") : "");
+			c.v[i].what, accept ? (c.v[i].row == ROW_EXERCISE ?
+			"; accepted: this exercise is dropped" : c.v[i].row ==
+			ROW_RECORD ? "; accepted: this record is dropped" :
+			c.v[i].id[0] ? "; accepted: this machine is dropped" :
+			"; accepted") : "");
 	if (c.n && !accept) {
 		snprintf(err, len, "%s is damaged: %s%s; it was not touched — "
 			 "restore it from a backup, or start with "

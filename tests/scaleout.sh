@@ -157,6 +157,29 @@ req GET /v1/machines/z-0123456789ab
 same "$ST $(jq -r .type "$O" 2>/dev/null)" \
 	"404 https://mmlab.dev/problems/no-such-machine" "an unknown node's machine"
 
+# classes through nginx until both daemons hold one; each is then always
+# reached on its own daemon by its join code (a class on the other daemon
+# would be 404 no-such-class half the time)
+: > "$TMP/classes"
+i=0
+while [ $i -lt 10 ]; do
+	i=$((i + 1))
+	req POST /v1/classes "$ITOKEN" "{\"name\":\"c$i\"}"
+	[ "$ST" = 201 ] || { bad "POST /v1/classes through nginx: $ST $(cat "$O")"; break; }
+	jq -r .code "$O" >> "$TMP/classes"
+	grep -q '^a-k' "$TMP/classes" && grep -q '^b-k' "$TMP/classes" && break
+done
+cls_a=$(grep -m1 '^a-k' "$TMP/classes")
+cls_b=$(grep -m1 '^b-k' "$TMP/classes")
+reached=0
+for code in $cls_a $cls_b $cls_a $cls_b; do
+	req POST "/v1/classes/$code/join" "" "{\"name\":\"s$reached\"}"
+	same "$ST $(jq -r .class.code "$O")" "201 $code" "join $code through nginx"
+	req GET "/v1/classes/$code" "$ITOKEN"
+	[ "$ST" = 200 ] && reached=$((reached + 1))
+done
+same "$reached" 4 "classes on both daemons reached by their code ($cls_a, $cls_b)"
+
 # --- b dies ---------------------------------------------------------------------
 while read -r id tok; do
 	curl -s -H "Authorization: Bearer $tok" -H 'Accept: text/plain' \
@@ -198,6 +221,12 @@ for _ in 1 2 3 4; do
 	esac
 done
 same "$created" 4 "new machines with b down (all on a)"
+req GET "/v1/classes/$cls_b/grades" "$ITOKEN"
+same "$ST $(jq -r .type "$O") $(jq -r .title "$O")" \
+	"503 https://mmlab.dev/problems/node-down The server of this class is down" \
+	"b's class with b down"
+req GET "/v1/classes/$cls_a" "$ITOKEN"
+same "$ST" 200 "a's class with b down"
 req GET /
 same "$ST" 200 "the web page with b down"
 req GET /nodes/b/healthz
@@ -221,6 +250,8 @@ while read -r id tok; do
 	same "$ST" 200 "kmalloc on $id after b restarted"
 done < "$TMP/machines"
 same "$back" "$nb" "b's machines back as they were"
+req GET "/v1/classes/$cls_b" "$ITOKEN"
+same "$ST $(jq -r '.students | length' "$O")" "200 2" "b's class and roster back"
 
 # --- per-client rate limit in nginx -----------------------------------------------
 # 300 requests at once from one address: the burst of 100 passes (and 50

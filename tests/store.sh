@@ -855,8 +855,11 @@ INSERT INTO ops VALUES('a-0123456789ab', 1, 'kmalloc', '{\"size\":64}'), ('a-012
 start format2 "$F2" || exit 1
 if grep -q "converted from format 2 to 3" "$LOG"; then ok
 else bad "format 2: converted: $(grep mmlabd: "$LOG" | head -3)"; fi
+if grep -q "converted from format 3 to 4" "$LOG"; then ok
+else bad "format 2: converted on to 4: $(grep mmlabd: "$LOG" | head -3)"; fi
 same "$(gen a-0123456789ab 0123456789abcdef0123456789abcdef)" 2 "format 2: the machine and its operations are there"
-same "$(sqlite3 "$F2/mmlab.db" 'PRAGMA user_version')" 3 "format 2: now format 3"
+same "$(sqlite3 "$F2/mmlab.db" 'PRAGMA user_version')" 4 "format 2: now format 4"
+same "$(sqlite3 "$F2/mmlab.db" 'SELECT count(*) FROM exercises')" 0 "format 2: with the exercise tables, empty"
 mm_stop TERM "format 2: SIGTERM"
 start format2b "$F2" || exit 1
 same "$(gen a-0123456789ab 0123456789abcdef0123456789abcdef)" 2 "format 2: converted, it starts again"
