@@ -213,7 +213,7 @@ export class Exercises {
 	render() {
 		const ex = this.ex;
 		const a = ex.attempts || {};
-		const assigned = ex.assignment ? ` · assignment ${ex.assignment.name}` : ' · self-study';
+		const assigned = ex.assignment ? ` · assignment ${ex.assignment.name || ex.assignment.assignment}` : ' · self-study';
 		this.statusEl = el('p', { class: 'ex-status', id: 'ex-status' });
 		this.form = this.answerForm(ex);
 		this.feedback = el('div', { id: 'ex-feedback', class: 'ex-feedback', 'aria-live': 'polite' });

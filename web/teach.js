@@ -123,7 +123,9 @@ export class Teacher {
 					el('time', { datetime: a.time }, a.time ? new Date(a.time).toLocaleString('en-GB') : ''),
 					` · attempt ${a.n ?? ''}: ${a.score} of ${a.max}`,
 					a.answer ? el('code', { class: 'rv-args' }, ` ${JSON.stringify(a.answer.fields || a.answer)}`) : null)))
-					: el('p', { class: 'empty' }, x.id ? 'No attempt yet.' : 'Not drawn yet: it is drawn when the student first lists their work.'));
+					: el('p', { class: 'empty' }, x.id ? 'No attempt yet.' : 'Not drawn yet: it is drawn when the student first lists their work.'),
+				x.key ? el('p', { class: 'hint st-key' }, 'The key: ', Object.entries(x.key).map(([k, v], i) =>
+					[i ? ', ' : '', `${k} = `, el('code', {}, v === true ? 'yes' : v === false ? 'no' : v === null ? 'none' : String(v))])) : null);
 		});
 		return el('section', { class: 'student-box', 'aria-labelledby': 'st-h' },
 			el('h3', { id: 'st-h', tabindex: '-1' }, `${st.name || name}: every attempt`),
@@ -141,7 +143,8 @@ export class Teacher {
 export function gradeTable(d) {
 	const cols = (d.columns || []).map((c) => ({
 		key: c.key,
-		label: `${c.assignment_name || c.assignment} ${c.slot + 1}`,
+		// "a1.2": the assignment's second exercise
+		label: `${c.assignment_name || c.assignment} ${String(c.key).split('.').pop()}`,
 		type: c.type,
 		title: c.title || c.type || '',
 		max: c.max ?? null,

@@ -286,7 +286,7 @@ async function teacherTests(t) {
 	await sp.locator('#ex-start-list button.ex-open').first().click();
 	await sp.waitForSelector('#tab-exercise[aria-selected=true]', { timeout: 15000 });
 	const sx = await sp.evaluate(() => window.mmlab.exercises.ex);
-	check('… opens an assigned exercise on its machine', sx && sx.assignment && sx.assignment.name === 'hw1' &&
+	check('… opens an assigned exercise on its machine', sx && sx.assignment && sx.assignment.class === code &&
 		(await sp.evaluate(() => window.mmlab.machine.id)) === sx.machine.id, JSON.stringify(sx).slice(0, 300));
 	const meta = await sp.locator('.ex-meta').textContent();
 	check('… whose seed is not shown', !/seed/.test(meta) && sx.seed === undefined, meta);
