@@ -19,7 +19,11 @@ const FORMAT_HINT = {
 	'cache name': 'kmalloc-64, or none',
 };
 const FORMAT_EXAMPLE = { pfn: '0x36bfe', address: '0xc0100000', count: '0', size: '8K', 'cache name': 'kmalloc-64' };
-const STATE_WORDS = { open: 'open', answered: 'answered', revealed: 'revealed' };
+const STATE_WORDS = { open: 'open', answered: 'answered', revealed: 'revealed', 'not-drawn': 'not drawn yet' };
+const REVEAL_WORDS = {
+	attempts: 'after your last attempt (or full marks)',
+	attempts_or_due: 'after your last attempt (or full marks), or after the due time',
+};
 
 // "a-x3f0…" paths with the id escaped
 const exPath = (id, rest = '') => `/v1/exercises/${encodeURIComponent(id)}${rest}`;
@@ -148,7 +152,7 @@ export class Exercises {
 			const due = a.due ? ` · due ${new Date(a.due).toLocaleString('en-GB')}` : '';
 			kids.push(el('h4', {}, `Assignment: ${a.name}`),
 				el('p', { class: 'hint' }, `${a.attempts} attempt${a.attempts === 1 ? '' : 's'} a question${due}` +
-					(a.reveal ? ` · the answers are shown ${a.reveal}` : '')),
+					(REVEAL_WORDS[a.reveal] ? ` · the answers can be revealed ${REVEAL_WORDS[a.reveal]}` : '')),
 				exTable(`The exercises of ${a.name}`, (a.exercises || []).map(row)));
 		}
 		const own = (me.exercises || []).filter((x) => !x.assignment);
