@@ -353,7 +353,11 @@ $('#ex-join-form').addEventListener('submit', async (e) => {
 			{ body: { name }, auth: !!mine, token: mine || null });
 		$('#ex-token').value = r.data.token;
 		toast(`You joined ${r.data.class.name} as ${r.data.student.name}. Keep your token: it is your place on the roster.`);
-		await showMine(r.data.token);
+		// the join's answer lists the assignments as GET /v1/me does
+		exercises.token = r.data.token;
+		$('#ex-start-list').replaceChildren(exercises.mineView({
+			token_kind: 'student', student: { ...r.data.student, class: r.data.class }, assignments: r.data.assignments || [],
+		}, r.data.token));
 	} catch (err) {
 		showAlert(`Could not join ${code}: ${err.message}`);
 	}
