@@ -124,7 +124,7 @@ export class Teacher {
 					` · attempt ${a.n ?? ''}: ${a.score} of ${a.max}`,
 					a.answer ? el('code', { class: 'rv-args' }, ` ${JSON.stringify(a.answer.fields || a.answer)}`) : null)))
 					: el('p', { class: 'empty' }, x.id ? 'No attempt yet.' : 'Not drawn yet: it is drawn when the student first lists their work.'),
-				x.key ? el('p', { class: 'hint st-key' }, 'The key: ', Object.entries(x.key).map(([k, v], i) =>
+				x.key ? el('p', { class: 'hint st-key' }, 'The key: ', Object.entries(x.key).flatMap(([k, v], i) =>
 					[i ? ', ' : '', `${k} = `, el('code', {}, v === true ? 'yes' : v === false ? 'no' : v === null ? 'none' : String(v))])) : null);
 		});
 		return el('section', { class: 'student-box', 'aria-labelledby': 'st-h' },
