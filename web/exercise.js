@@ -155,7 +155,11 @@ export class Exercises {
 					(REVEAL_WORDS[a.reveal] ? ` · the answers can be revealed ${REVEAL_WORDS[a.reveal]}` : '')),
 				exTable(`The exercises of ${a.name}`, (a.exercises || []).map(row)));
 		}
-		const own = (me.exercises || []).filter((x) => !x.assignment);
+		const listed = new Set((me.assignments || []).flatMap((a) => (a.exercises || []).map((x) => x.id)));
+		const rest = (me.exercises || []).filter((x) => !listed.has(x.id));
+		const assigned = rest.filter((x) => x.assignment);
+		const own = rest.filter((x) => !x.assignment);
+		if (assigned.length) kids.push(el('h4', {}, 'Assigned'), exTable('Your assigned exercises', assigned.map(row)));
 		if (own.length) kids.push(el('h4', {}, 'Self-study'), exTable('Your self-study exercises', own.map(row)));
 		if (!kids.length) kids.push(el('p', { class: 'empty' }, 'No exercises yet for this token.'));
 		kids.push(el('p', { class: 'ex-actions' }, el('button', { type: 'button',

@@ -295,6 +295,8 @@ async function teacherTests(t) {
 	const sx = await sp.evaluate(() => window.mmlab.exercises.ex);
 	check('… opens an assigned exercise on its machine', sx && sx.assignment && sx.assignment.class === code &&
 		(await sp.evaluate(() => window.mmlab.machine.id)) === sx.machine.id, JSON.stringify(sx).slice(0, 300));
+	await sp.waitForSelector(`#ex-mine button[data-ex="${sx.id}"]`);
+	check('… and the tab lists it among the student\'s exercises (GET /v1/me)', true);
 	const meta = await sp.locator('.ex-meta').textContent();
 	check('… whose seed is not shown', !/seed/.test(meta) && sx.seed === undefined, meta);
 	await shot(sp, 'phone-student-exercise');
