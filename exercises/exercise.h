@@ -69,6 +69,9 @@ const json_t *ex_variant_setup(const struct ex_variant *v);
 const json_t *ex_reveal_ops(const struct ex_variant *v);
 /* The key: {field: canonical value}, for the reveal. */
 json_t *ex_key_json(const struct ex_variant *v);
+/* The reasoning of every field: {field: sentence} (the feedback a wrong
+ * answer gets, with this variant's numbers), for the reveal. */
+json_t *ex_explanation_json(const struct ex_variant *v);
 
 /*
  * Grade {field: answer, ...}.  Every field must be present and parse

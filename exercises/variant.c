@@ -351,6 +351,11 @@ json_t *ex_key_json(const struct ex_variant *v)
 	return k;
 }
 
+json_t *ex_explanation_json(const struct ex_variant *v)
+{
+	return json_deep_copy(v->feedback);
+}
+
 /* --- grading --------------------------------------------------------------------- */
 
 static bool field_correct(const struct ex_variant *v, const char *name,

@@ -145,6 +145,15 @@ bool srv_ex_token_origin(struct srv *s, const char *token, char *out,
 	return found;
 }
 
+/* Whether a token is one this server gave out (it owns a machine or an
+ * exercise), and the address that got it.  classes.c adds students. */
+bool srv_token_origin(struct srv *s, const char *token, char *out,
+		      size_t len)
+{
+	return reg_token_origin(&s->reg, token, out, len) ||
+	       srv_ex_token_origin(s, token, out, len);
+}
+
 /* Into the table under a fresh id, unless the token has max already. */
 static bool table_insert(struct srv *s, struct srv_exercise *ex,
 			 unsigned max_per_token)

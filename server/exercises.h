@@ -94,6 +94,12 @@ unsigned srv_ex_count_token(struct srv *s, const char *token);
 bool srv_ex_token_origin(struct srv *s, const char *token, char *out,
 			 size_t len);
 
+/* Whether token is one this server gave out (it owns a machine or an
+ * exercise; classes.c adds its students'), and the address that got
+ * it: POST /v1/machines and /v1/exercises take only such tokens. */
+bool srv_token_origin(struct srv *s, const char *token, char *out,
+		      size_t len);
+
 /* What an exercise is made from. */
 struct srv_ex_spec {
 	const char *type;

@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "budget.h"
+#include "exercises.h"
 #include "machine.h"
 #include "turn.h"
 
@@ -310,7 +311,7 @@ static bool owner_token(struct srv_call *c, char *tok, char *origin,
 	snprintf(origin, len, "%s", c->req->client ? c->req->client : "");
 	if (c->token && !c->instructor) {
 		/* the token's machines count against the address that got it */
-		if (!reg_token_origin(&c->s->reg, c->token, origin, len)) {
+		if (!srv_token_origin(c->s, c->token, origin, len)) {
 			resp_problem(c, 401, "unknown-token", "this token owns "
 				     "no machine; leave it out to get a new "
 				     "one, or use the token of one of your "

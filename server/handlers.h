@@ -106,6 +106,14 @@ void h_process_report(struct srv_call *c);
 bool srv_is_report(const char *name);
 bool srv_is_process_report(const char *name);
 
+/* --- exercises (h_exercises.c) --- */
+void h_ex_catalogue(struct srv_call *c);
+void h_ex_create(struct srv_call *c);
+void h_ex_get(struct srv_call *c);
+void h_ex_answer(struct srv_call *c);
+void h_ex_reveal(struct srv_call *c);
+void h_me(struct srv_call *c);
+
 /* --- classes (h_classes.c) --- */
 void h_classes_list(struct srv_call *c);
 void h_class_create(struct srv_call *c);

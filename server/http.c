@@ -364,8 +364,11 @@ static bool heavy(const char *method, const char *url)
 {
 	size_t n = strlen(url);
 
+	/* an exercise's create and reveal boot and run the model too */
 	if (!strcmp(method, "POST"))
 		return !strcmp(url, "/v1/machines") ||
+		       !strcmp(url, "/v1/exercises") ||
+		       (n > 7 && !strcmp(url + n - 7, "/reveal")) ||
 		       (n > 6 && !strcmp(url + n - 6, "/reset")) ||
 		       (n > 4 && !strcmp(url + n - 4, "/ops"));
 	return (n > 7 && !strcmp(url + n - 7, "/frames")) ||

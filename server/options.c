@@ -54,6 +54,9 @@ static const struct opt_def opts[] = {
 	  "machines in total (1000)" },
 	{ "max-machines-per-token", "MMLAB_MAX_MACHINES_PER_TOKEN", OPT_UINT,
 	  OFF(max_machines_per_token), 1000000, "machines under one token (16)" },
+	{ "max-exercises-per-token", "MMLAB_MAX_EXERCISES_PER_TOKEN", OPT_UINT,
+	  OFF(max_exercises_per_token), 100000, "exercises under one token, "
+	  "each with its own machine, counted apart from the machines (64)" },
 	{ "max-machines-per-ip", "MMLAB_MAX_MACHINES_PER_IP", OPT_UINT,
 	  OFF(max_machines_per_ip), 1000000, "machines whose token a client "
 	  "address got by creating without one (with the machines made with "
@@ -123,6 +126,7 @@ static void defaults(struct srv_options *o)
 	snprintf(o->node, sizeof(o->node), "a");
 	o->max_machines = 1000;
 	o->max_machines_per_token = 16;
+	o->max_exercises_per_token = 64;
 	o->max_machines_per_ip = 64;
 	o->max_host_machine = 64ull << 20;
 	o->max_ram = 4ull << 30;
@@ -284,9 +288,10 @@ static int check(struct srv_options *o, FILE *err)
 		return -1;
 	}
 	if (!o->max_machines || !o->max_machines_per_token || !o->max_batch ||
+	    !o->max_exercises_per_token ||
 	    !o->max_processes || !o->max_map_count || !o->header_timeout) {
-		fprintf(err, "mmlabd: a machine, process, VMA, batch or header "
-			"time limit of 0 would refuse everything\n");
+		fprintf(err, "mmlabd: a machine, exercise, process, VMA, batch "
+			"or header time limit of 0 would refuse everything\n");
 		return -1;
 	}
 	if (!o->max_host_total)

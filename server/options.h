@@ -21,6 +21,7 @@ struct srv_options {
 	/* limits */
 	unsigned max_machines;		/* in total */
 	unsigned max_machines_per_token;
+	unsigned max_exercises_per_token;	/* each with its machine */
 	unsigned max_machines_per_ip;	/* by the address that got the token
 					   (token-less creates); 0 no limit */
 	uint64_t max_host_machine;	/* host bytes one machine may hold */
