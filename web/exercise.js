@@ -41,6 +41,7 @@ export class Exercises {
 		this.revealTimer = 0;
 		this.work = el('section', { id: 'ex-work', class: 'ex-work', 'aria-labelledby': 'ex-title' });
 		this.pickers = [];
+		this.asgNames = {};	// assignment id -> name, from the lists
 	}
 
 	// --- the catalogue and the self-study picker ------------------------------------
@@ -149,6 +150,7 @@ export class Exercises {
 			kids.push(el('p', {}, `${me.student.name}, in ${typeof c === 'object' ? `${c.name} (${c.code})` : `class ${c}`}.`));
 		}
 		for (const a of me.assignments || []) {
+			this.asgNames[a.id] = a.name;
 			const due = a.due ? ` · due ${new Date(a.due).toLocaleString('en-GB')}` : '';
 			kids.push(el('h4', {}, `Assignment: ${a.name}`),
 				el('p', { class: 'hint' }, `${a.attempts} attempt${a.attempts === 1 ? '' : 's'} a question${due}` +
@@ -221,7 +223,8 @@ export class Exercises {
 	render() {
 		const ex = this.ex;
 		const a = ex.attempts || {};
-		const assigned = ex.assignment ? ` · assignment ${ex.assignment.name || ex.assignment.assignment}` : ' · self-study';
+		const an = ex.assignment && (ex.assignment.name || this.asgNames[ex.assignment.assignment] || ex.assignment.assignment);
+		const assigned = ex.assignment ? ` · assignment ${an}` : ' · self-study';
 		this.statusEl = el('p', { class: 'ex-status', id: 'ex-status' });
 		this.form = this.answerForm(ex);
 		this.feedback = el('div', { id: 'ex-feedback', class: 'ex-feedback', 'aria-live': 'polite' });

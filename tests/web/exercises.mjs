@@ -299,6 +299,13 @@ async function teacherTests(t) {
 	check('… and the tab lists it among the student\'s exercises (GET /v1/me)', true);
 	const meta = await sp.locator('.ex-meta').textContent();
 	check('… whose seed is not shown', !/seed/.test(meta) && sx.seed === undefined, meta);
+	check('… named by its assignment', meta.includes('assignment hw1'), meta);
+	// graded work: no reveal before the teacher's rule allows it
+	await sp.click('#ex-reveal-go');
+	await sp.waitForSelector('#ex-reveal p.error');
+	const early = await sp.locator('#ex-reveal p.error').textContent();
+	check('an assigned exercise cannot be revealed before its attempts are used', early.startsWith('Not revealed:') &&
+		!(await sp.locator('#ex-key').count()), early);
 	await shot(sp, 'phone-student-exercise');
 	await axe(sp, 'an assigned exercise on a phone');
 	await sc.close();
