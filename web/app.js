@@ -3,7 +3,7 @@
 // the frame details every view shares.
 
 import { $, $$, el, hex, size, Bus, PAGE_SIZE } from './util.js';
-import { Client, stats } from './api.js';
+import { Client, stats, curlFor } from './api.js';
 import { Machine } from './machine.js';
 import { PhysMap, describeFrame } from './physmap.js';
 import { VirtMap } from './virtmap.js';
@@ -361,6 +361,10 @@ $('#ex-join-form').addEventListener('submit', async (e) => {
 	} catch (err) {
 		showAlert(`Could not join ${code}: ${err.message}`);
 	}
+});
+$('#ex-join-curl').addEventListener('click', () => {
+	const code = $('#ex-join-code').value.trim() || 'CODE';
+	copyCurl(curlFor('POST', `/v1/classes/${encodeURIComponent(code)}/join`, { name: $('#ex-join-name').value.trim() }, { auth: false }));
 });
 $('#teach-form').addEventListener('submit', async (e) => {
 	e.preventDefault();

@@ -284,6 +284,10 @@ async function teacherTests(t) {
 	await sp.waitForSelector('#start:not([hidden])');
 	await sp.fill('#ex-join-code', code);
 	await sp.fill('#ex-join-name', 'Dana');
+	await sp.click('#ex-join-curl');
+	const joinCurl = await sp.evaluate(() => window.mmlab.console.lastCopied);
+	check('the join can be copied as curl', joinCurl.includes(`/v1/classes/${code}/join`) && joinCurl.includes('{"name":"Dana"}') &&
+		!joinCurl.includes('Authorization'), joinCurl);
 	await sp.click('#ex-join-form button[type=submit]');
 	await sp.waitForSelector('#ex-start-list button.ex-open', { timeout: 10000 });
 	const list = await sp.locator('#ex-start-list').textContent();
