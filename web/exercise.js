@@ -6,7 +6,7 @@
 // views (the walk drawn step by step, the frames lit up).  Every call is
 // the one the curl flow makes, and each can be copied as curl.
 
-import { $, el, hex, plural } from './util.js';
+import { $, el, hex, plural, reducedMotion } from './util.js';
 import { curlFor } from './api.js';
 
 const REVEAL_STEP_MS = 900;
@@ -450,6 +450,12 @@ export class Exercises {
 				el('button', { type: 'button', onclick: () => this.showReveal(rv, true) }, 'Replay'),
 				el('button', { type: 'button', onclick: () => { clearTimeout(this.revealTimer); list.replaceChildren(...items); this.drawOp(ops[ops.length - 1], false); key.hidden = false; } }, 'Show all')),
 			list, key);
+		if (animate && reducedMotion()) {
+			// no motion: every operation at once, the views show the last
+			list.replaceChildren(...items);
+			for (const o of ops) this.drawOp(o, o === ops[ops.length - 1]);
+			return;
+		}
 		key.hidden = animate;
 		if (!animate) { list.replaceChildren(...items); return; }
 		let i = 0;
