@@ -248,8 +248,11 @@ export class Exercises {
 			this.revealOut);
 		revealBtn.setAttribute('aria-describedby', 'ex-reveal-h');
 		this.updateStatus(a);
-		if (ex.state === 'revealed' && ex.reveal) this.showReveal(ex.reveal, false);
-		else if ((ex.attempts_log || []).length) this.showLog(ex.attempts_log);
+		// GET /v1/exercises/{id} holds the revealed operations as "reveal"
+		// and the key beside them; the reveal's own answer has both inside
+		const rv = Array.isArray(ex.reveal) ? { ops: ex.reveal, key: ex.key, explanation: ex.explanation } : ex.reveal;
+		if ((ex.attempts_log || []).length) this.showLog(ex.attempts_log);
+		if (ex.state === 'revealed' && rv) this.showReveal(rv, false);
 	}
 
 	updateStatus(a = this.ex.attempts || {}) {

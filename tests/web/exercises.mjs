@@ -158,6 +158,22 @@ async function selfStudy(t, cat) {
 	const again = await sh(copied, { TOKEN: token });
 	check('… and it runs in a shell (the same reveal again)', again.code === 0 && JSON.parse(again.stdout).state === 'revealed', again.stdout + again.stderr);
 
+	// ---- a reload opens the same exercise again, revealed --------------------------------
+	await page.reload();
+	await page.waitForSelector('#tab-exercise[aria-selected=true]', { timeout: 10000 });
+	const back = await page.evaluate(() => window.mmlab.exercises.ex);
+	check('a reload opens the same exercise (sessionStorage)', back && back.id === ex.id && back.state === 'revealed', JSON.stringify(back).slice(0, 200));
+	await page.waitForSelector('#ex-ops > li');
+	check('… with its reveal and key (GET /v1/exercises/{id})', await page.locator('#ex-key').isVisible() &&
+		(await page.locator('#ex-ops > li').count()) === v.reveal.length);
+	await page.focus('#tab-exercise');
+	await page.keyboard.press('ArrowRight');
+	check('the arrow keys move from the Exercises tab', await page.evaluate(() => document.activeElement.id) === 'tab-physical');
+	const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+		.filter((e) => e.offsetParent !== null && !e.labels?.length && !e.getAttribute('aria-label') && !e.closest('label'))
+		.map((e) => e.id || e.name));
+	check('every visible form control has a label', unlabelled.length === 0, unlabelled.join(', '));
+
 	// ---- axe: every tab while the exercise is open ----------------------------------------
 	for (const name of ['exercise', 'physical', 'virtual', 'walk', 'alloc', 'procs']) {
 		await page.click(`#tab-${name}`);
