@@ -166,6 +166,7 @@ async function selfStudy(t, cat) {
 	await page.waitForSelector('#ex-ops > li');
 	check('… with its reveal and key (GET /v1/exercises/{id})', await page.locator('#ex-key').isVisible() &&
 		(await page.locator('#ex-ops > li').count()) === v.reveal.length);
+	await shot(page, 'wide-exercise-reopened');
 	await page.focus('#tab-exercise');
 	await page.keyboard.press('ArrowRight');
 	check('the arrow keys move from the Exercises tab', await page.evaluate(() => document.activeElement.id) === 'tab-physical');
