@@ -3,13 +3,13 @@
 // beside the live views of its own machine, the answer form built from
 // the exercise's "fields" (the API's names and formats), the per-field
 // feedback, and Reveal, which replays the revealed operations on the
-// views (the walk drawn step by step, the frames lit up).  Every call is
+// views (reveal.js: the walk drawn step by step, the frames lit up).  Every call is
 // the one the curl flow makes, and each can be copied as curl.
 
-import { $, el, hex, plural, reducedMotion } from './util.js';
+import { $, el, plural } from './util.js';
 import { curlFor } from './api.js';
+import { RevealView, showVal } from './reveal.js';
 
-const REVEAL_STEP_MS = 900;
 // how each format is written (docs/exercises.md); a choice needs no words
 const FORMAT_HINT = {
 	pfn: 'decimal or 0x hex',
@@ -38,7 +38,7 @@ export class Exercises {
 		this.ex = null;		// the open exercise (GET /v1/exercises/{id})
 		this.token = null;	// whose exercises these are
 		this.lastResult = null;	// the last answer's grading
-		this.revealTimer = 0;
+		this.rv = new RevealView(app);
 		this.work = el('section', { id: 'ex-work', class: 'ex-work', 'aria-labelledby': 'ex-title' });
 		this.pickers = [];
 		this.asgNames = {};	// assignment id -> name, from the lists
@@ -203,7 +203,7 @@ export class Exercises {
 	}
 
 	close() {
-		clearTimeout(this.revealTimer);
+		this.rv.stop();
 		this.ex = null;
 		this.token = null;
 		this.work.remove();
@@ -252,7 +252,7 @@ export class Exercises {
 		// and the key beside them; the reveal's own answer has both inside
 		const rv = Array.isArray(ex.reveal) ? { ops: ex.reveal, key: ex.key, explanation: ex.explanation } : ex.reveal;
 		if ((ex.attempts_log || []).length) this.showLog(ex.attempts_log);
-		if (ex.state === 'revealed' && rv) this.showReveal(rv, false);
+		if (ex.state === 'revealed' && rv) this.rv.show(this.revealOut, rv, false, this.lastResult);
 	}
 
 	updateStatus(a = this.ex.attempts || {}) {
@@ -427,7 +427,7 @@ export class Exercises {
 		this.updateStatus();
 		// the machine was reset and the operations run: read it again
 		await this.app.machine.changed();
-		this.showReveal(r.data, true);
+		this.rv.show(this.revealOut, r.data, true, this.lastResult);
 		this.revealOut.scrollIntoView({ block: 'nearest' });
 		this.refreshMine();
 		// the score and attempts as the server has them (answers sent
@@ -439,100 +439,8 @@ export class Exercises {
 		} catch { /* the status stays as it was */ }
 	}
 
-	// The operations one at a time, each drawn on the views; then the key
-	// and why, field by field.
-	showReveal(rv, animate) {
-		clearTimeout(this.revealTimer);
-		const ops = rv.ops || [];
-		const list = el('ol', { class: 'rv-ops', id: 'ex-ops', 'aria-live': 'polite', 'aria-labelledby': 'ex-rv-h' });
-		const items = ops.map((o, i) => this.opItem(o, i));
-		const key = this.keyView(rv);
-		this.revealOut.replaceChildren(
-			el('h3', { id: 'ex-rv-h' }, `Revealed: the ${ops.length} operation${ops.length === 1 ? '' : 's'} the machine ran`),
-			el('div', { class: 'ex-actions' },
-				el('button', { type: 'button', onclick: () => this.showReveal(rv, true) }, 'Replay'),
-				el('button', { type: 'button', onclick: () => { clearTimeout(this.revealTimer); list.replaceChildren(...items); this.drawOp(ops[ops.length - 1], false); key.hidden = false; } }, 'Show all')),
-			list, key);
-		if (animate && reducedMotion()) {
-			// no motion: every operation at once, the views show the last
-			list.replaceChildren(...items);
-			for (const o of ops) this.drawOp(o, o === ops[ops.length - 1]);
-			return;
-		}
-		key.hidden = animate;
-		if (!animate) { list.replaceChildren(...items); return; }
-		let i = 0;
-		const tick = () => {
-			if (i >= ops.length) { key.hidden = false; return; }
-			items[i].classList.add('appear');
-			list.append(items[i]);
-			this.drawOp(ops[i], true);
-			i++;
-			this.revealTimer = setTimeout(tick, ops[i - 1].op === 'translate' ? REVEAL_STEP_MS * 3 : REVEAL_STEP_MS);
-		};
-		tick();
-	}
-
-	// One revealed operation on the views: a walk is drawn step by step,
-	// the frames an allocation got light up on the maps.
-	drawOp(o, go) {
-		if (!o || !o.result) return;
-		const cons = this.app.console;
-		const marks = o.op ? cons.marksOf(o.op, o.result) : [];
-		if (marks.length) {
-			this.app.machine.marks = marks.map((x) => ({ n: 1, ...x }));
-			this.app.bus.emit('marks');
-			this.app.bus.emit('select', marks[0].pfn, null);
-		}
-		if (o.op === 'translate') {
-			if (o.args && o.args.addr) this.app.walk.prefill(o.args.addr, o.args.pid);
-			this.app.bus.emit('walk', o.result, o.args || {});
-			if (go && this.app.docked()) this.app.selectTab('walk');
-		} else if (marks.length && go && this.app.docked()) this.app.selectTab('physical');
-	}
-
-	opItem(o, i) {
-		const cons = this.app.console;
-		const name = o.op || (o.report ? `/proc/${o.report}` : 'operation');
-		const args = o.args && Object.keys(o.args).length ? JSON.stringify(o.args) : '';
-		const sum = o.op ? cons.summary(o.op, o.result) : summaryOfReport(o.result);
-		const req = o.op ? cons.request(o.op, o.args || {}) : { method: 'GET', path: reportPath(o.report) };
-		const curl = curlFor(req.method, this.client.machinePath(req.path), req.body, { accept: req.accept });
-		const marks = o.op && o.result ? cons.marksOf(o.op, o.result) : [];
-		const acts = [el('button', { type: 'button', onclick: () => this.app.copy(curl) }, 'Copy as curl')];
-		if (o.op === 'translate')
-			acts.push(el('button', { type: 'button', onclick: () => { this.drawOp(o, false); this.app.selectTab('walk'); } }, 'Show the walk'));
-		if (marks.length)
-			acts.push(el('button', { type: 'button', onclick: () => { this.drawOp(o, false); this.app.bus.emit('show-frame', marks[0].pfn); } },
-				`Show frame ${hex(marks[0].pfn, 5)}`));
-		return el('li', { class: 'rv-op', 'data-op': name },
-			el('p', { class: 'rv-head' }, el('span', { class: 'rv-n' }, `${i + 1}.`), ' ', el('code', { class: 'h-op' }, name),
-				args ? el('code', { class: 'rv-args' }, ` ${args}`) : null),
-			sum ? el('p', { class: 'h-sum' }, `→ ${sum}`) : null,
-			el('div', { class: 'h-actions' }, acts),
-			el('details', {}, el('summary', {}, 'The command and its answer'),
-				el('pre', { class: 'curl' }, curl), el('pre', { class: 'json' }, JSON.stringify(o.result, null, 2))));
-	}
-
-	keyView(rv) {
-		const key = rv.key || {};
-		const why = rv.explanation || {};
-		const given = this.lastResult ? this.lastResult.fields || {} : {};
-		const rows = Object.entries(key).map(([k, v]) => el('li', { 'data-field': k },
-			el('p', { class: 'fb-head' }, el('strong', {}, k), ' = ', el('code', {}, showVal(v)),
-				given[k] ? ` (you gave ${showVal(given[k].given)}: ${given[k].correct ? 'right' : 'wrong'})` : ''),
-			why[k] ? el('p', { class: 'fb-text' }, why[k]) : null));
-		return el('div', { class: 'rv-key', id: 'ex-key' }, el('h3', { id: 'ex-key-h' }, 'The answer, read off the machine'),
-			el('ul', { class: 'fb-list', 'aria-labelledby': 'ex-key-h' }, rows));
-	}
 }
 
-function showVal(v) {
-	if (v === null) return 'none';
-	if (v === true) return 'yes';
-	if (v === false) return 'no';
-	return String(v);
-}
 
 function stateText(x) {
 	return STATE_WORDS[x.state] || x.state || '';
@@ -548,18 +456,4 @@ function exTable(caption, rows) {
 			el('th', { scope: 'col', class: i === 2 ? 'num' : null }, h)))),
 		el('tbody', {}, rows.map((r) => el('tr', {}, r.cells.map((c, i) => el('td', { class: i === 2 ? 'num' : null }, c))))));
 	return el('div', { class: 'scroll' }, t);
-}
-
-function reportPath(name) {
-	return ['dmesg', 'layout', 'ptdump'].includes(name) ? `/${name}` : `/proc/${name}`;
-}
-
-function summaryOfReport(r) {
-	if (!r || typeof r !== 'object') return '';
-	const parts = [];
-	for (const [k, v] of Object.entries(r)) {
-		if (typeof v !== 'object') parts.push(`${k} ${v}`);
-		if (parts.length >= 4) break;
-	}
-	return parts.join(' · ');
 }
