@@ -3,8 +3,9 @@
 // beside the live views of its own machine, the answer form built from
 // the exercise's "fields" (the API's names and formats), the per-field
 // feedback, and Reveal, which replays the revealed operations on the
-// views (reveal.js: the walk drawn step by step, the frames lit up).  Every call is
-// the one the curl flow makes, and each can be copied as curl.
+// views (reveal.js: the walk drawn step by step, the frames lit up).
+// Every call is the one the curl flow makes, and each can be copied as
+// curl.
 
 import { $, el, plural } from './util.js';
 import { curlFor } from './api.js';
