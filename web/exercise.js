@@ -19,7 +19,7 @@ const FORMAT_HINT = {
 	size: '4096, 0x1000, 4K, 8 KiB, 896M',
 	'cache name': 'kmalloc-64, or none',
 };
-const FORMAT_EXAMPLE = { pfn: '0x36bfe', address: '0xc0100000', count: '0', size: '8K', 'cache name': 'kmalloc-64' };
+const FORMAT_EXAMPLE = { pfn: 'e.g. 0x36bfe', address: 'e.g. 0xc0100000', count: 'e.g. 12', size: 'e.g. 8K', 'cache name': 'e.g. kmalloc-64' };
 const STATE_WORDS = { open: 'open', answered: 'answered', revealed: 'revealed', 'not-drawn': 'not drawn yet' };
 const REVEAL_WORDS = {
 	attempts: 'after your last attempt (or full marks)',
@@ -252,7 +252,15 @@ export class Exercises {
 		// GET /v1/exercises/{id} holds the revealed operations as "reveal"
 		// and the key beside them; the reveal's own answer has both inside
 		const rv = Array.isArray(ex.reveal) ? { ops: ex.reveal, key: ex.key, explanation: ex.explanation } : ex.reveal;
-		if ((ex.attempts_log || []).length) this.showLog(ex.attempts_log);
+		const log = ex.attempts_log || [];
+		if (log.length) {
+			this.showLog(log);
+			// the form as the last attempt left it
+			const last = log[log.length - 1].answer || {};
+			for (const [k, v] of Object.entries(last.fields || last))
+				if (this.inputs[k] && v !== null && typeof v !== 'object') this.inputs[k].value = typeof v === 'boolean' ? showVal(v) : String(v);
+			this.preview.textContent = this.answerCurl();
+		}
 		if (ex.state === 'revealed' && rv) this.rv.show(this.revealOut, rv, false, this.lastResult);
 	}
 

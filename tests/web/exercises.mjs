@@ -166,6 +166,8 @@ async function selfStudy(t, cat) {
 	await page.waitForSelector('#ex-ops > li');
 	check('… with its reveal and key (GET /v1/exercises/{id})', await page.locator('#ex-key').isVisible() &&
 		(await page.locator('#ex-ops > li').count()) === v.reveal.length);
+	check('… the form as the last attempt left it', (await page.inputValue('#ex-f-phys')) === ans.phys &&
+		(await page.inputValue('#ex-f-pgd_index')) === ans.pgd_index, await page.inputValue('#ex-f-phys'));
 	await shot(page, 'wide-exercise-reopened');
 	await page.focus('#tab-exercise');
 	await page.keyboard.press('ArrowRight');
