@@ -129,7 +129,7 @@ build/test/mmlabd: build/test/server/main.o $(SRV_TEST_OBJ) $(TEST_OBJ)
 CFLAGS_TSAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 TSAN_OBJ := $(patsubst %.c,build/tsan/%.o,server/main.c $(SRV_SRC) $(LIB_SRC)) \
 	    build/tsan/gen/openapi_doc.o
-TSAN_SECTIONS := options main uv busy queue inflight drain trickle conns
+TSAN_SECTIONS := options main uv busy queue inflight drain trickle conns exercises
 build/tsan/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_TSAN) -MMD -MP $(INC) $(SRV_DEFS) -c $< -o $@
@@ -158,6 +158,9 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	  sh tests/daemon.sh build/tsan/mmlabd || fail=1; \
 	echo "== store"; sh tests/store.sh build/test/mmlabd || fail=1; \
 	echo "== classes"; sh tests/classes.sh build/test/mmlabd || fail=1; \
+	echo "== classes (tsan)"; \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  sh tests/classes.sh build/tsan/mmlabd || fail=1; \
 	echo "== scaleout"; sh tests/scaleout.sh build/test/mmlabd || fail=1; \
 	echo "== readme"; sh tests/readme.sh || fail=1; \
 	echo "== web"; sh tests/web/run.sh build/test/mmlabd || fail=1; \

@@ -18,7 +18,8 @@
  * libmicrohttpd does (a %00 ends the string there).  In path, headers and
  * body: $ID and $TID are two machines of the token $TOK (the server
  * gave it when $ID was created), $NEW the last machine a request
- * created, $ITOK the instructor's token.  A request without an
+ * created, $ITOK the instructor's token, $CLS the code of the last class
+ * a request made and $STOK the token of the last student who joined one.  A request without an
  * Authorization header is sent with $TOK's; an empty "Authorization:"
  * line sends none.
  *
@@ -73,6 +74,7 @@ static const char *fake_query(void *ctx, const char *name)
 
 struct ids {
 	char id[64], tid[64], new_id[64];
+	char cls[64], stok[128];	/* the last class made, token joined */
 	char tok[128];		/* the token the server gave $ID */
 	char auth[160];		/* "Bearer " tok */
 };
@@ -80,10 +82,11 @@ struct ids {
 /* s with the $ names replaced: a new string. */
 static char *expand(const char *s, size_t len, const struct ids *ids)
 {
-	static const char *const names[] = { "$ITOK", "$TID", "$TOK", "$NEW",
-					     "$ID" };
-	const char *vals[] = { instructor, ids->tid, ids->tok, ids->new_id,
-			       ids->id };
+	static const char *const names[] = { "$ITOK", "$STOK", "$TID", "$TOK",
+					     "$NEW", "$CLS", "$ID" };
+	const char *vals[] = { instructor, ids->stok, ids->tid, ids->tok,
+			       ids->new_id, ids->cls, ids->id };
+	const size_t nnames = sizeof(names) / sizeof(names[0]);
 	size_t cap = len * 2 + 64, n = 0;
 	char *out = malloc(cap + 1);
 
@@ -91,11 +94,11 @@ static char *expand(const char *s, size_t len, const struct ids *ids)
 		size_t k, vl;
 
 		/* s is not NUL-terminated: the name must fit in what is left */
-		for (k = 0; k < 5; k++)
+		for (k = 0; k < nnames; k++)
 			if (len - i >= strlen(names[k]) &&
 			    !memcmp(s + i, names[k], strlen(names[k])))
 				break;
-		if (k < 5) {
+		if (k < nnames) {
 			vl = strlen(vals[k]);
 			i += strlen(names[k]);
 		} else {
@@ -105,7 +108,7 @@ static char *expand(const char *s, size_t len, const struct ids *ids)
 			cap = cap * 2 + vl;
 			out = realloc(out, cap + 1);
 		}
-		if (k < 5)
+		if (k < nnames)
 			memcpy(out + n, vals[k], vl);
 		else
 			out[n] = s[i++];
@@ -198,18 +201,25 @@ static void check_answer(const struct srv *s, const struct srv_req *req,
 	json_decref(j);
 }
 
-/* Remember the id of a machine the request created. */
+/* Remember the id of a machine the request created, the code of a class
+ * and the token of a student who joined one. */
 static void learn_id(const struct srv_resp *r, struct ids *ids)
 {
 	json_t *j;
-	const char *id;
+	const char *id, *code, *tok;
 
 	if (r->status != 201 || !r->body)
 		return;
 	j = json_loads(r->body, 0, NULL);
 	id = json_string_value(json_object_get(j, "id"));
+	code = json_string_value(json_object_get(j, "code"));
+	tok = json_string_value(json_object_get(j, "token"));
 	if (id)
 		snprintf(ids->new_id, sizeof(ids->new_id), "%s", id);
+	if (code)
+		snprintf(ids->cls, sizeof(ids->cls), "%s", code);
+	if (tok && json_object_get(j, "student"))
+		snprintf(ids->stok, sizeof(ids->stok), "%s", tok);
 	json_decref(j);
 }
 
@@ -351,6 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init_options();
 		inited = true;
 	}
+	memset(&ids, 0, sizeof(ids));
 	srv_init(&s, &base_opt);
 	create(&s, NULL, ids.id, sizeof(ids.id), ids.tok, sizeof(ids.tok));
 	snprintf(ids.auth, sizeof(ids.auth), "Bearer %s", ids.tok);

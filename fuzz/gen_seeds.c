@@ -348,6 +348,27 @@ static void http_seeds(const char *dir)
 			       "\"kmalloc\", \"args\": {}, \"x\": 1}]}" },
 		{ "method", "PUT /v1/machines/$ID/kmalloc\n\n{}" },
 		{ "nul", "GET /index.html%00.js" },
+		{ "class", "POST /v1/classes\nAuthorization: Bearer $ITOK\n\n"
+			   "{\"name\": \"os\"}\n===\nPOST /v1/classes/$CLS/"
+			   "assignments\nAuthorization: Bearer $ITOK\n\n{\"name\": "
+			   "\"w1\", \"items\": [{\"type\": \"lowmem\"}, {\"type\": "
+			   "\"kmap\", \"count\": 2}], \"attempts\": 2, \"due\": "
+			   "\"2026-12-11T23:59:00Z\"}\n===\nPOST /v1/classes/$CLS/"
+			   "join\nAuthorization:\n\n{\"name\": \"ann\"}\n===\nGET "
+			   "/v1/me\nAuthorization: Bearer $STOK\n===\nGET "
+			   "/v1/classes/$CLS/grades\nAuthorization: Bearer $ITOK\n"
+			   "Accept: text/csv\n===\nGET /v1/classes/$CLS/students/s1"
+			   "\nAuthorization: Bearer $ITOK\n===\nGET /v1/classes/$CLS/"
+			   "grades?format=gradescope&student=ann\nAuthorization: "
+			   "Bearer $ITOK" },
+		{ "class-bad", "POST /v1/classes\nAuthorization: Bearer $ITOK\n\n"
+			       "{\"name\": \"os\"}\n===\nPOST /v1/classes/$CLS/"
+			       "assignments\nAuthorization: Bearer $ITOK\n\n{\"name\":"
+			       " \"=x\", \"items\": [{\"type\": \"zone\", \"count\":"
+			       " 9}]}\n===\nPOST /v1/classes/$CLS/join\n\n{\"name\": "
+			       "\"@a\"}\n===\nGET /v1/classes/$CLS/grades\n===\nGET "
+			       "/v1/classes/$CLS/grades?format=xml\nAuthorization: "
+			       "Bearer $ITOK" },
 	};
 	char name[64];
 

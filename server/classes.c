@@ -17,7 +17,6 @@
 void cls_init(struct cls_registry *r)
 {
 	memset(r, 0, sizeof(*r));
-	pthread_mutex_init(&r->draw, NULL);
 	pthread_mutex_init(&r->lock, NULL);
 }
 
@@ -43,6 +42,7 @@ void cls_empty(struct cls_class *c)
 static void free_class(struct cls_class *c)
 {
 	cls_empty(c);
+	pthread_mutex_destroy(&c->draw);
 	free(c);
 }
 
@@ -51,7 +51,6 @@ void cls_destroy(struct cls_registry *r)
 	for (size_t i = 0; i < r->n; i++)
 		free_class(r->v[i]);
 	free(r->v);
-	pthread_mutex_destroy(&r->draw);
 	pthread_mutex_destroy(&r->lock);
 	memset(r, 0, sizeof(*r));
 }
@@ -158,6 +157,7 @@ static void make_room(void **v, size_t n, size_t size)
 
 bool cls_add_loaded(struct cls_registry *r, struct cls_class *c)
 {
+	pthread_mutex_init(&c->draw, NULL);
 	/* the store's classes all come back, whatever the limit is now */
 	make_room((void **)&r->v, r->n, sizeof(*r->v));
 	r->v[r->n++] = c;

@@ -12,7 +12,7 @@
  *
  * One lock guards everything: classes are few and small, and every
  * change is a short edit of this table (the machines an assignment boots
- * are made outside it, under the draw lock).  Classes are never freed
+ * are made outside it, under the class's draw lock).  Classes are never freed
  * while the daemon runs (the journal's tickets name them).
  */
 #ifndef SRV_CLASSES_H
@@ -84,6 +84,11 @@ struct srv;
 struct cls_class {
 	struct journal_obj jo;		/* the journal's handle: the class and
 					   everything in it roll back as one */
+	/* held while a student's exercises are drawn (machines booted), so
+	 * two requests never draw the same slot and a rollback never frees
+	 * a student being drawn for; taken before the registry's lock, and
+	 * never by anyone holding an exercise's lock */
+	pthread_mutex_t draw;
 	bool dead;			/* its creation never reached the store */
 	struct srv *srv;		/* for the rollback */
 	char code[CLS_CODE_MAX];
@@ -97,10 +102,6 @@ struct cls_class {
 };
 
 struct cls_registry {
-	/* held while a student's exercises are drawn (machines booted), so
-	 * two requests never draw the same slot; taken before lock, and
-	 * never by anyone holding an exercise's lock */
-	pthread_mutex_t draw;
 	pthread_mutex_t lock;
 	struct cls_class **v;		/* in the order made */
 	size_t n;

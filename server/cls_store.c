@@ -356,7 +356,7 @@ static void class_rollback(struct journal *j, struct journal_obj *o)
 
 	(void)j;	/* s->journal is j */
 	/* a join drawing for one of its students holds pointers to them */
-	pthread_mutex_lock(&s->classes->draw);
+	pthread_mutex_lock(&c->draw);
 	pthread_mutex_lock(&s->classes->lock);
 	cls_empty(c);
 	if (load(s, &ld, c->code, err, sizeof(err)))
@@ -364,7 +364,7 @@ static void class_rollback(struct journal *j, struct journal_obj *o)
 			"the store (%s); it is left empty\n", c->code, err);
 	c->dead = !ld.found;
 	pthread_mutex_unlock(&s->classes->lock);
-	pthread_mutex_unlock(&s->classes->draw);
+	pthread_mutex_unlock(&c->draw);
 }
 
 struct cls_class *cls_new(struct srv *s, const char *name, int64_t now)

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "budget.h"
 #include "classes.h"
 #include "exercise.h"
 #include "machine.h"
@@ -547,6 +548,7 @@ int srv_ex_create(struct srv *s, const struct srv_ex_spec *sp,
 	pthread_mutex_lock(&ex->lock);
 	srv_ex_journal(s, ex, &lt);
 	pthread_mutex_unlock(&ex->lock);
+	budget_note(s, sm);		/* what the setup made */
 	pthread_mutex_unlock(&sm->lock);
 	reg_put(&s->reg, sm);
 	journal_merge(t, lt);

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -72,7 +73,8 @@ struct srv_exercise {
 	json_t *reveal;			/* the last reveal's ops and results
 					   (made again on a scratch machine
 					   after a restart), or NULL */
-	bool dead;			/* its create never reached the store */
+	_Atomic bool dead;		/* its create never reached the store
+					   (set under lock, read by lookups) */
 };
 
 /* The daemon's exercises (hangs off struct srv). */

@@ -10,7 +10,7 @@
  * an assignment to a class of 200 boots nothing, and machines are made
  * for the students who come to work.
  *
- * Lock order: the draw lock, then an exercise's or a machine's locks
+ * Lock order: a class's draw lock, then an exercise's or a machine's locks
  * (inside srv_ex_create), then the classes' lock; never an exercise's
  * lock with the classes' lock held (srv_ex_key_allowed takes the
  * classes' lock under the exercise's).
@@ -113,11 +113,15 @@ static bool only_members(struct srv_call *c, const char *slug,
 		while (names[i] && strcmp(names[i], k))
 			i++;
 		if (!names[i]) {
+			struct strbuf sb = STRBUF_INIT;
+			char *list;
+
+			for (i = 0; names[i]; i++)
+				sb_printf(&sb, "%s%s", i ? ", " : "", names[i]);
+			list = sb_detach(&sb);
 			problem(c, 400, slug, title, "unknown member '%s'; the "
-				"body takes only %s%s%s%s%s", k, names[0],
-				names[1] ? ", " : "", names[1] ? names[1] : "",
-				names[1] && names[2] ? ", " : "",
-				names[1] && names[2] ? "..." : "");
+				"body takes only %s", k, list);
+			free(list);
 			return false;
 		}
 	}
@@ -126,10 +130,12 @@ static bool only_members(struct srv_call *c, const char *slug,
 
 /* --- the catalogue ------------------------------------------------------------ */
 
-/* A type's title and full marks, from the catalogue; false: no such. */
-static bool type_info(const char *type, char *title, size_t len, double *max)
+/* A type's title and full marks, from the catalogue cat (NULL: made
+ * here); false: no such type. */
+static bool type_info(json_t *cat, const char *type, char *title, size_t len,
+		      double *max)
 {
-	json_t *cat = ex_catalogue_json(), *e, *f;
+	json_t *own = cat ? NULL : (cat = ex_catalogue_json()), *e, *f;
 	bool found = false;
 	size_t i, k;
 
@@ -148,7 +154,7 @@ static bool type_info(const char *type, char *title, size_t len, double *max)
 		}
 		break;
 	}
-	json_decref(cat);
+	json_decref(own);
 	return found;
 }
 
@@ -209,7 +215,7 @@ static struct slot_todo *missing(struct cls_class *cl,
 }
 
 /*
- * With the draw lock held (and not the classes'): make the exercises of
+ * With cl's draw lock held (and not the classes'): make the exercises of
  * st's slots not drawn yet, their rows into *t, and link them.  Stops at
  * the first refusal (a limit: the rest would meet it too) and says why
  * in why; the slots left are drawn on the student's next list.  Whether
@@ -236,7 +242,7 @@ static bool draw(struct srv_call *c, struct cls_class *cl,
 			.attempts = todo[i].attempts, .token = st->token,
 			.origin = c->req->client ? c->req->client : "",
 			.tag = &tag,
-			.max_per_token = s->opt.max_machines_per_token,
+			.max_per_token = s->opt.max_exercises_per_token,
 			/* the roster's size bounds a class's machines */
 			.max_per_origin = UINT32_MAX,
 		};
@@ -436,8 +442,8 @@ static bool parse_item(struct srv_call *c, size_t i, json_t *v,
 				       "'%s' (it takes type and count)", i, k);
 			return false;
 		}
-	if (!json_is_string(type) || !type_info(json_string_value(type), NULL,
-						0, NULL)) {
+	if (!json_is_string(type) || !type_info(NULL, json_string_value(type),
+						NULL, 0, NULL)) {
 		types = type_list();
 		bad_assignment(c, "items[%zu].type must be one of the "
 			       "catalogue's types (GET /v1/exercises): %s", i,
@@ -625,16 +631,18 @@ static void book_copy(struct book *b, const struct cls_class *cl)
 /* With the lock let go: titles, full marks, and each exercise's state. */
 static void book_fill(struct srv *s, struct book *b)
 {
+	json_t *cat = ex_catalogue_json();
 	size_t nc = b->g.ncols;
 
 	for (size_t i = 0; i < nc; i++) {
 		b->cols[i].assignment = b->cc[i].asg;
 		b->cols[i].assignment_name = b->cc[i].asg_name;
 		b->cols[i].type = b->cc[i].type;
-		type_info(b->cc[i].type, b->cc[i].title, sizeof(b->cc[i].title),
-			  &b->cols[i].max);
+		type_info(cat, b->cc[i].type, b->cc[i].title,
+			  sizeof(b->cc[i].title), &b->cols[i].max);
 		b->cols[i].title = b->cc[i].title;
 	}
+	json_decref(cat);
 	for (size_t st = 0; st < b->g.nstudents; st++) {
 		b->studs[st].id = b->sc[st].id;
 		b->studs[st].name = b->sc[st].name;
@@ -881,10 +889,18 @@ void h_join(struct srv_call *c)
 	}
 	if (!store_ok(c))
 		return;
-	pthread_mutex_lock(&c->s->classes->draw);
 	pthread_mutex_lock(&c->s->classes->lock);
 	cl = cls_find(c->s->classes, c->params[0]);
-	if (!cl)
+	pthread_mutex_unlock(&c->s->classes->lock);
+	if (!cl) {
+		no_class(c, c->params[0]);
+		return;
+	}
+	/* classes are never freed: cl stays good while its draw lock is
+	 * taken; the roster is looked at again under both */
+	pthread_mutex_lock(&cl->draw);
+	pthread_mutex_lock(&c->s->classes->lock);
+	if (cl->dead)
 		no_class(c, c->params[0]);
 	else
 		st = join_whom(c, cl, json_string_value(name), &again);
@@ -900,25 +916,32 @@ void h_join(struct srv_call *c)
 		submit(c, t);
 		pthread_mutex_unlock(&c->s->classes->lock);
 	}
-	pthread_mutex_unlock(&c->s->classes->draw);
+	pthread_mutex_unlock(&cl->draw);
 }
 
 json_t *cls_me_json(struct srv_call *c)
 {
 	struct journal_ticket *t = NULL;
-	struct cls_class *cl = NULL;
+	struct cls_class *cl = NULL, *locked;
 	struct cls_student *st;
-	char not_drawn[512];
+	char not_drawn[512] = "";
 	json_t *o;
 
 	if (!c->token || c->instructor)
 		return NULL;
-	pthread_mutex_lock(&c->s->classes->draw);
 	pthread_mutex_lock(&c->s->classes->lock);
 	st = cls_by_token(c->s->classes, c->token, &cl);
 	pthread_mutex_unlock(&c->s->classes->lock);
-	if (!st) {
-		pthread_mutex_unlock(&c->s->classes->draw);
+	if (!st)
+		return NULL;
+	/* again under the class's draw lock: a rollback may have come */
+	locked = cl;
+	pthread_mutex_lock(&locked->draw);
+	pthread_mutex_lock(&c->s->classes->lock);
+	st = cls_by_token(c->s->classes, c->token, &cl);
+	pthread_mutex_unlock(&c->s->classes->lock);
+	if (!st || cl != locked) {
+		pthread_mutex_unlock(&locked->draw);
 		return NULL;
 	}
 	/* assignments made since the last list are drawn now; a store
@@ -940,7 +963,9 @@ json_t *cls_me_json(struct srv_call *c)
 		      cl->name);
 	pthread_mutex_unlock(&c->s->classes->lock);
 	json_object_set_new(o, "assignments", assignments_of(c->s, cl, st));
-	pthread_mutex_unlock(&c->s->classes->draw);
+	if (not_drawn[0])
+		json_object_set_new(o, "not_drawn", json_string(not_drawn));
+	pthread_mutex_unlock(&locked->draw);
 	return o;
 }
 

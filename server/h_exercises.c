@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "budget.h"
+#include "classes.h"
 #include "exercise.h"
 #include "exercises.h"
 #include "machine.h"
@@ -293,6 +294,15 @@ static bool attempt_refused(struct srv_call *c, const struct srv_exercise *ex)
 		resp_problem(c, 409, "no-attempts-left", "all %u attempts at "
 			     "exercise %s are used; its best score is %d of %d",
 			     ex->allowed, ex->id, ex->score, ex->max);
+	else if (ex->tag.cls[0] && cls_due_passed(c->s, ex->tag.cls,
+						  ex->tag.assignment,
+						  c->req->now_unix))
+		/* the key may be shown now: an attempt after it would be
+		 * graded against what the student could read */
+		resp_problem(c, 409, "past-due", "the due time of assignment "
+			     "%s has passed: no further attempt at exercise %s "
+			     "is graded; its best score is kept, and reveal "
+			     "shows the key", ex->tag.assignment, ex->id);
 	else
 		return false;
 	return true;
@@ -553,7 +563,7 @@ void h_ex_reveal(struct srv_call *c)
 	json_decref(ex->reveal);
 	ex->reveal = json_incref(ops);
 	srv_ex_journal(c->s, ex, &t);
-	j = json_pack("{s:o, s:o, s:O, s:{s:s, s:s+}, s:s}", "ops", ops,
+	j = json_pack("{s:o, s:o, s:o, s:{s:s, s:s+}, s:s}", "ops", ops,
 		      "key", ex_key_json(v), "explanation",
 		      ex_explanation_json(v), "machine", "id", sm->id, "url",
 		      "/v1/machines/", sm->id, "state", "revealed");

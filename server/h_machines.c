@@ -361,6 +361,21 @@ static struct machine *boot_limited(struct srv_call *c, const json_t *config)
 	return m;
 }
 
+/* A reset boots what was admitted at create (an exercise's machine may
+ * be past --max-ram: its variant chose the RAM), under the same limits
+ * of processes and VMAs. */
+static struct machine *boot_again(struct srv_call *c, const json_t *config)
+{
+	struct mm_error err = { 0 };
+	struct machine *m;
+
+	if (srv_boot(c->s, config, &m, &err)) {
+		resp_mm_error(c, &err);
+		return NULL;
+	}
+	return m;
+}
+
 void h_create(struct srv_call *c)
 {
 	const struct srv_options *o = &c->s->opt;
@@ -469,7 +484,7 @@ void h_reset(struct srv_call *c)
 		resp_problem(c, 400, "bad-body", "reset takes no arguments: it "
 			     "boots the machine again from the configuration it "
 			     "was created with");
-	} else if ((m = boot_limited(c, sm->config))) {
+	} else if ((m = boot_again(c, sm->config))) {
 		machine_free(sm->m);
 		sm->m = m;
 		sm->generation++;

@@ -37,16 +37,17 @@ const char store_rows_schema[] =
 #define EX_COLS "id, token, origin, type, seed, version, machine, allowed, " \
 		"used, state, score, max, class, assignment, item, created"
 
+/* each in parentheses: one element, however many literals it is made of */
 static const char *const row_sql[NROWSTMT] = {
-	[R_EXERCISE] = "INSERT OR REPLACE INTO exercises(" EX_COLS ", sum) "
-		       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-		       "?13, ?14, ?15, ?16, mmlab_sum(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-		       "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))",
-	[R_ATTEMPT] = "INSERT INTO attempts(exercise, n, time, answer, score, "
-		      "max, sum) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-		      "mmlab_sum(?1, ?2, ?3, ?4, ?5, ?6))",
-	[R_RECORD] = "INSERT OR REPLACE INTO records(kind, key, body, sum) "
-		     "VALUES(?1, ?2, ?3, mmlab_sum(?1, ?2, ?3))",
+	[R_EXERCISE] = ("INSERT OR REPLACE INTO exercises(" EX_COLS ", sum) "
+			"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+			"?13, ?14, ?15, ?16, mmlab_sum(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))"),
+	[R_ATTEMPT] = ("INSERT INTO attempts(exercise, n, time, answer, score, "
+		       "max, sum) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+		       "mmlab_sum(?1, ?2, ?3, ?4, ?5, ?6))"),
+	[R_RECORD] = ("INSERT OR REPLACE INTO records(kind, key, body, sum) "
+		      "VALUES(?1, ?2, ?3, mmlab_sum(?1, ?2, ?3))"),
 	[R_DEL_RECORD] = "DELETE FROM records WHERE kind = ?1 AND key = ?2",
 };
 

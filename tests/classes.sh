@@ -27,7 +27,10 @@
 #   crash     students answer in a loop and the daemon is killed (-9)
 #             mid-run: after the restart every acknowledged answer is
 #             graded, with its score and time, and the gradebook is the
-#             same to the byte
+#             same to the byte after a clean restart; a join whose write
+#             fails (the store locked) leaves nothing behind
+#   limits    64 assignments a class, 500 students, 256 classes, 10
+#             attempts, 64-byte names: one more is refused, exactly
 #
 # Exits non-zero if any check failed; the last line is "N passed, M failed".
 
@@ -371,9 +374,20 @@ same "$(curl -s -H "$AI" "$B/v1/machines" | jq '.machines | length')" "$((machin
 	"one machine, for cy"
 as "$TC" POST "/v1/exercises/$ED/reveal"
 problem 409 reveal-not-yet "cy reveals before the due time"
+as "$INSTR" GET "/v1/classes/$CODE/students/s3"
+cp "$O" "$TMP/keys.cy2"
+wrong_due=$(jq -c '.assignments[1].exercises[0].key | {fields: (.lowmem += 67108864)}' "$O")
+as "$TC" POST "/v1/exercises/$ED/answers" "$wrong_due"
+same "$ST $(jq -c '[.score, .state, .fields.lowmem.correct, (.fields.lowmem | has("feedback"))]' "$O")" \
+	'200 [2,"open",false,false]' "cy answers before the due time: no feedback yet"
 while [ "$(date +%s)" -le "$DUE" ]; do sleep 0.2; done
+as "$TC" POST "/v1/exercises/$ED/answers" \
+	"$(jq -c '{fields: .assignments[1].exercises[0].key}' "$TMP/keys.cy2")"
+problem 409 past-due "an answer after the due time"
 as "$TC" POST "/v1/exercises/$ED/reveal"
 same "$ST $(jq -r .state "$O")" "200 revealed" "cy reveals after the due time"
+as "$TC" GET "/v1/exercises/$ED"
+same "$(jq -c '[.score, .attempts.used]' "$O")" '[2,1]' "the late answer was not graded"
 
 # --- a join whose write fails is undone ----------------------------------------------------------
 # sqlite3 holds the store's write lock: the join's commit fails (503), and
@@ -406,6 +420,12 @@ fi
 # its status; the daemon dies under them
 as "$INSTR" GET "/v1/classes/$CODE/grades"
 cp "$O" "$TMP/grades.before"
+# an assignment and a join acknowledged just before the kill
+as "$INSTR" POST "/v1/classes/$CODE/assignments" '{"name":"late","items":[{"type":"kmap"}]}'
+same "$ST $(jq -r .id "$O")" "201 a3" "an assignment just before the kill"
+as "" POST "/v1/classes/$CODE/join" '{"name":"eve"}'
+same "$ST $(jq -c '[.assignments[] | .exercises | length]' "$O")" "201 [4,1,1]" "eve joins just before the kill"
+cp "$O" "$TMP/join.eve"
 worker() { # TOKEN STUDENT SLOTS...
 	w_t=$1 w_s=$2
 	shift 2
@@ -461,16 +481,20 @@ as "$INSTR" GET "/v1/classes/$CODE/grades"
 cp "$O" "$TMP/grades.after"
 # what was not acknowledged may or may not be there: the gradebook
 # agrees with the exercises, and what came before the run is unchanged
-same "$(jq -c '[.students[] | .exercises["a1.1"]]' "$TMP/grades.after")" \
-	"$(jq -c '[.students[] | .exercises["a1.1"]]' "$TMP/grades.before")" \
+same "$(jq -c '[.students[:4][] | .exercises["a1.1"]]' "$TMP/grades.after")" \
+	"$(jq -c '[.students[:4][] | .exercises["a1.1"]]' "$TMP/grades.before")" \
 	"the exercises nobody answered meanwhile are as they were"
-same "$(jq -c '[.students[] | [.name, .total]] | .[2]' "$TMP/grades.after")" '["cy",3]' \
+same "$(jq -c '[.students[] | [.name, .total]] | .[2]' "$TMP/grades.after")" '["cy",5]' \
 	"cy's total survived"
 as "$TA" POST "/v1/classes/$CODE/join" '{"name":"ann"}'
 same "$ST $(jq -c '[.student.name, [.assignments[0].exercises[].id]]' "$O")" \
 	"200 [\"ann\",[\"$EA0\",\"$EA1\",\"$EA2\",\"$EA3\"]]" "ann's token and exercises after the restart"
 as "" POST "/v1/classes/$CODE/join" '{"name":"ann"}'
 problem 409 name-taken "the roster after the restart"
+as "$(jq -r .token "$TMP/join.eve")" POST "/v1/classes/$CODE/join" '{"name":"eve"}'
+same "$ST $(jq -c '[.student.id, [.assignments[] | .id, [.exercises[].id]]]' "$O")" \
+	"200 $(jq -c '[.student.id, [.assignments[] | .id, [.exercises[].id]]]' "$TMP/join.eve")" \
+	"eve, her token and her exercises after the kill"
 # ann's join drew her a2: the gradebook to compare after a clean restart
 as "$INSTR" GET "/v1/classes/$CODE/grades"
 cp "$O" "$TMP/grades.after"
@@ -482,5 +506,92 @@ as "$INSTR" GET "/v1/classes/$CODE/grades?format=csv"
 check "the CSV is the same to the byte after a clean restart" cmp -s "$O" "$TMP/csv.after"
 as "$INSTR" GET "/v1/classes/$CODE/grades"
 same "$(jq -cS . "$O")" "$(jq -cS . "$TMP/grades.after")" "the gradebook is the same after a clean restart"
+
+# --- limits: 64 assignments a class, 500 students, 256 classes ------------------------------------
+# many requests through one curl (a config of "next"-separated requests)
+# many FILE : run the requests of FILE, each answer's status on a line
+many() {
+	sed 's|^next$|output = "/dev/null"\nwrite-out = "%{http_code}\\n"\nnext|' "$1" > "$1.k"
+	curl -s -K "$1.k" > "$1.status"
+}
+as "$INSTR" POST /v1/classes '{"name":"limits"}'
+CL=$(jq -r .code "$O")
+i=0
+while [ $i -lt 64 ]; do
+	i=$((i + 1))
+	printf 'url = "%s/v1/classes/%s/assignments"\nheader = "%s"\ndata = "{\\"name\\":\\"w%s\\",\\"items\\":[{\\"type\\":\\"zone\\"}]}"\nnext\n' \
+		"$B" "$CL" "$AI" "$i"
+done > "$TMP/asg.cfg"
+many "$TMP/asg.cfg"
+same "$(sort "$TMP/asg.cfg.status" | uniq -c | tr -s ' ')" " 64 201" "64 assignments in a class"
+as "$INSTR" POST "/v1/classes/$CL/assignments" '{"name":"one more","items":[{"type":"zone"}]}'
+problem 422 over-limit "the 65th assignment"
+detail "64 assignments" "the limit is named"
+as "$INSTR" POST /v1/classes '{"name":"roster"}'
+CR=$(jq -r .code "$O")
+i=0
+while [ $i -lt 500 ]; do
+	i=$((i + 1))
+	printf 'url = "%s/v1/classes/%s/join"\ndata = "{\\"name\\":\\"p%s\\"}"\nnext\n' "$B" "$CR" "$i"
+done > "$TMP/join.cfg"
+many "$TMP/join.cfg"
+same "$(sort "$TMP/join.cfg.status" | uniq -c | tr -s ' ')" " 500 201" "500 students join"
+as "" POST "/v1/classes/$CR/join" '{"name":"p501"}'
+problem 422 over-limit "the 501st student"
+detail "500 students" "the limit is named"
+as "$INSTR" GET /v1/classes
+n=$(jq '.classes | length' "$O")
+i=$n
+while [ $i -lt 256 ]; do
+	i=$((i + 1))
+	printf 'url = "%s/v1/classes"\nheader = "%s"\ndata = "{\\"name\\":\\"c%s\\"}"\nnext\n' "$B" "$AI" "$i"
+done > "$TMP/cls.cfg"
+many "$TMP/cls.cfg"
+same "$(sort "$TMP/cls.cfg.status" | uniq -c | tr -s ' ')" " $((256 - n)) 201" "classes up to 256"
+as "$INSTR" POST /v1/classes '{"name":"one too many"}'
+problem 422 over-limit "the 257th class"
+detail "256 classes" "the limit is named"
+as "$INSTR" POST "/v1/classes/$CODE/assignments" \
+	'{"name":"x","items":[{"type":"zone"}],"attempts":11}'
+problem 400 bad-assignment "11 attempts"
+as "" POST "/v1/classes/$CODE/join" \
+	'{"name":"01234567890123456789012345678901234567890123456789012345678901234"}'
+problem 400 bad-name "a name of 65 bytes"
+detail "longer than 64 bytes" "the limit is named"
+
+# every route once more on this daemon, then SIGTERM: it exits 0, so
+# ASan found no leak in any of them
+as "$INSTR" GET "/v1/classes/$CODE/students/s1"
+expect 200 "ann's work after the restarts"
+as "$INSTR" GET "/v1/classes/$CODE/grades?format=gradescope"
+expect 200 "the Gradescope export after the restarts"
+as "$TB" GET /v1/me
+same "$ST $(jq -c '[.assignments[] | .id]' "$O")" '200 ["a1","a2","a3"]' \
+	"bob's /v1/me draws a2 and a3 after the restarts"
+as "$TB" POST "/v1/classes/$CODE/join" '{"name":"bob"}'
+expect 200 "bob joins again"
+as "$INSTR" GET /v1/classes
+expect 200 "the classes"
+mm_stop TERM "the last daemon stops cleanly (and leaks nothing)"
+
+# --- a join over the per-token limit draws what it may -----------------------------------------------
+mm_start quota "$TMP/daemon.quota.log" --data "$TMP/quota" --instructor-token "$INSTR" \
+	--rate 0 --quiet --max-exercises-per-token 2 || { summary; exit 1; }
+as "$INSTR" POST /v1/classes '{"name":"small"}'
+CQ=$(jq -r .code "$O")
+as "$INSTR" POST "/v1/classes/$CQ/assignments" "$CLASSIC"
+as "" POST "/v1/classes/$CQ/join" '{"name":"fay"}'
+same "$ST $(jq -c '[.assignments[0].exercises[] | .state]' "$O")" \
+	'201 ["open","open","not-drawn","not-drawn"]' "a join over the limit: two drawn, two not"
+check "and it says why ($(jq -r .not_drawn "$O" | cut -c1-60)...)" \
+	sh -c "jq -r .not_drawn '$O' | grep -q 'exercises'"
+TF=$(jq -r .token "$O")
+as "$TF" GET /v1/me
+same "$ST $(jq -c '[.assignments[0].exercises[] | .state]' "$O")" \
+	'200 ["open","open","not-drawn","not-drawn"]' "the next list tries again, under the same limit"
+check "and says why again" sh -c "jq -r .not_drawn '$O' | grep -q 'exercises'"
+as "$INSTR" GET "/v1/classes/$CQ/grades?format=csv"
+same "$(tail -n 1 "$O")" "$(printf 's1,fay,,,,,0,12\r')" "the gradebook of a student with slots not drawn"
+mm_stop TERM "the quota daemon stops cleanly"
 
 summary "classes: " ", $(mm_elapsed) s"

@@ -33,10 +33,15 @@
 #           request waits for its machine; the batch stops, all are
 #           answered, exit 0
 #   trickle --header-timeout 1: headers sent a byte at a time are cut off
+#   exercises --max-exercises-per-token 3: the catalogue; an exercise made,
+#           answered wrong, partly, right and malformed, its 409s, other
+#           tokens' 404s, the instructor's reads; the reveal on the
+#           student's machine equal to the key; the quota; /v1/me; a
+#           reveal whose machine was deleted; a restart keeps it all
 #
 # MMLAB_DAEMON_ONLY="main busy ..." runs only those sections (options,
 # main, uv, hol, busy, queue, inflight, drain, trickle, limits, hostmem, slow, conns,
-# proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
+# exercises, proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
 # (see SLOW).
 #
 # POSIX sh only: connections are held open with curl's telnet:// client,
@@ -1155,6 +1160,220 @@ mm_reap "$c2"
 req_until 200 21 0.05 GET /healthz
 expect 200 "a connection once the others closed"
 mm_stop INT "conns: SIGINT"
+fi
+
+# --- exercises: the catalogue, a self-study exercise answered and revealed --------
+if section exercises; then
+start ex --instructor-token "$INSTR" --max-exercises-per-token 3 || exit 1
+req GET /v1/exercises
+expect 200 "exercises: the catalogue, no token needed"
+jqis '.exercises | length' 12 "exercises: twelve types"
+jqis '[.exercises[].type] | join(",")' \
+	"zone,kvmalloc,kmalloc_size,buddy,linear_pa,walk2,walk_pae,ptpages,fault,kmap_alias,kmap,lowmem" \
+	"exercises: in the issue's order"
+jqis '.exercises[2].fields | map(.name + ":" + .format) | join(",")' \
+	"cache:cache name,object_size:size,wasted:count" "exercises: kmalloc_size's fields"
+
+# refusals that make nothing
+req POST /v1/exercises -d '{"type":"nope"}'
+problem 404 no-such-exercise-type "exercises: an unknown type"
+req POST /v1/exercises -d '{"type":"zone","seed":-1}'
+problem 400 bad-argument "exercises: a negative seed"
+req POST /v1/exercises -d '{"type":"zone","seed":"12x"}'
+problem 400 bad-argument "exercises: a seed that is not a number"
+req POST /v1/exercises -d '{"type":"zone","sede":1}'
+problem 400 bad-body "exercises: a misspelt member"
+req POST /v1/exercises -d '{"seed":1}'
+problem 400 bad-body "exercises: no type"
+req POST /v1/exercises -H "Authorization: Bearer 0123456789abcdef0123456789abcdef" -d '{"type":"zone"}'
+problem 401 unknown-token "exercises: a token this server never gave"
+req GET /v1/machines -H "Authorization: Bearer $INSTR"
+jqis '.machines | length' 0 "exercises: the refusals booted no machine"
+
+# kmalloc(90775, GFP_NOFS): above 8 KiB, an order-5 block of the page allocator
+req POST /v1/exercises -d '{"type":"kmalloc_size","seed":7}'
+expect 201 "exercises: create, token-less"
+EX=$(jq -r .id "$O")
+EXT=$(jq -r .token "$O")
+EXM=$(jq -r .machine.id "$O")
+EXA="Authorization: Bearer $EXT"
+header Location "/v1/exercises/$EX" "exercises: Location"
+cond "exercises: id is a-x and 12 hex digits" 'echo "$EX" | grep -qE "^a-x[0-9a-f]{12}$"'
+jqis '[.type, .seed, .version, .state, .score, .max, .attempts.allowed, .attempts.left, .assignment, .machine.token == .token, .machine.url] | map(tostring) | join(" ")' \
+	"kmalloc_size 7 1 open null 3 3 3 null true /v1/machines/$EXM" "exercises: the new exercise"
+jqis .question 'The kernel calls kmalloc(90775, GFP_NOFS). Which kmalloc cache serves it (cache, or "none" if no cache does), how big is the object it really gets (object_size, what ksize() returns), and how many bytes of that are wasted (wasted)?' \
+	"exercises: the question of (kmalloc_size, 7, 1)"
+cond "exercises: no key in what the student reads" '! grep -q 40297 "$O"'
+req GET "/v1/machines/$EXM" -H "$EXA"
+expect 200 "exercises: its machine is the student's, under the same token"
+jqis '.config.ram' 2147483648 "exercises: the machine of the variant"
+
+# a format error costs no attempt
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":"zz"}}'
+problem 400 bad-answer "exercises: a malformed field"
+jqis .field wasted "exercises: the malformed field is named"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K"}}'
+problem 400 bad-answer "exercises: a missing field"
+jqis .field wasted "exercises: the missing field is named"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"cache":"none"}'
+problem 400 bad-body "exercises: the fields not under fields"
+awk 'BEGIN { printf "{\"fields\":{\"cache\":\""; for (i = 0; i < 70000; i++) printf "x"; printf "\"}}" }' >"$TMP/big.json"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" --data-binary @"$TMP/big.json"
+problem 413 body-too-large "exercises: an answer over --max-body (64K)"
+req GET "/v1/exercises/$EX" -H "$EXA"
+jqis '[.attempts.used, (.attempts_log | length)] | map(tostring) | join(" ")' "0 0" \
+	"exercises: no attempt spent on format errors"
+
+# wrong, partly right, right
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"kmalloc-8k","object_size":"90775","wasted":0}}'
+expect 200 "exercises: a wrong answer"
+jqis '[.attempt, .score, .max, .attempts.used, .attempts.left, .state, ([.fields[].correct] | map(tostring) | join(","))] | map(tostring) | join(" ")' \
+	"1 0 3 1 2 open false,false,false" "exercises: wrong: 0 of 3, each field false"
+jqis .fields.cache.feedback "90775 bytes is above KMALLOC_MAX_CACHE_SIZE (8 KiB), so no kmalloc cache serves it: kmalloc takes an order-5 block straight from the page allocator." \
+	"exercises: wrong: the feedback says the reasoning with this variant's numbers"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"NONE","object_size":"96K","wasted":"40297"}}'
+expect 200 "exercises: a partly right answer"
+jqis '[.attempt, .score, .best, .attempts.left, .state, .fields.object_size.given, .fields.object_size.earned, .fields.wasted.earned, (.fields.cache | has("feedback"))] | map(tostring) | join(" ")' \
+	"2 2 2 1 open 98304 0 1 false" "exercises: partly: 2 of 3, the wrong field loses its credit"
+jqis .fields.object_size.feedback "An order-5 block is 32 pages, 131072 bytes: the smallest power of two pages that holds 90775 bytes." \
+	"exercises: partly: the wrong field's feedback"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"0x20000","wasted":40297}}'
+expect 200 "exercises: the right answer"
+jqis '[.attempt, .score, .max, .attempts.left, .state] | map(tostring) | join(" ")' \
+	"3 3 3 0 answered" "exercises: right: full marks, the last attempt"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":40297}}'
+problem 409 no-attempts-left "exercises: a fourth attempt"
+
+# only its token and the instructor see it
+newm OTHER OAUTH
+req GET "/v1/exercises/$EX" -H "$OAUTH"
+problem 404 no-such-exercise "exercises: another student's token"
+req POST "/v1/exercises/$EX/reveal" -H "$OAUTH"
+problem 404 no-such-exercise "exercises: another student cannot reveal it"
+req GET "/v1/exercises/$EX"
+problem 404 no-such-exercise "exercises: no token"
+req GET "/v1/exercises/$EX" -H "Authorization: Bearer $INSTR"
+expect 200 "exercises: the instructor reads it"
+jqis '[.state, .score, ([.attempts_log[].score] | map(tostring) | join(",")), .attempts_log[1].answer.object_size, has("key"), has("token")] | map(tostring) | join(" ")' \
+	"answered 3 0,2,3 96K false false" "exercises: the instructor sees every attempt, no key before the reveal"
+req POST "/v1/exercises/$EX/answers" -H "Authorization: Bearer $INSTR" -d '{"fields":{}}'
+problem 403 read-only-token "exercises: the instructor answers nothing"
+req POST "/v1/exercises/$EX/reveal" -H "Authorization: Bearer $INSTR"
+problem 403 read-only-token "exercises: the instructor reveals nothing"
+
+# the reveal runs on the student's machine: its answers are the key
+req POST "/v1/exercises/$EX/reveal" -H "$EXA" -d '{"x":1}'
+problem 400 bad-body "exercises: reveal takes no arguments"
+req POST "/v1/exercises/$EX/reveal" -H "$EXA"
+expect 200 "exercises: reveal"
+jqis '[.state, .machine.id, .ops[0].op, .ops[0].args.size, .key.cache, .key.object_size, .key.wasted] | map(tostring) | join(" ")' \
+	"revealed $EXM kmalloc 90775 none 131072 40297" "exercises: reveal: the operation and the key"
+jqis '[(.ops[0].result.cache == null), (.ops[0].result.ksize == .key.object_size), (.ops[0].result.ksize - .ops[0].result.size == .key.wasted)] | map(tostring) | join(" ")' \
+	"true true true" "exercises: reveal: the machine's answer is the key"
+jqis .explanation.wasted "The object is 131072 bytes for a request of 90775: 131072 - 90775 = 40297 bytes are wasted." \
+	"exercises: reveal: the explanation"
+EXADDR=$(jq -r .ops[0].result.addr "$O")
+req GET "/v1/machines/$EXM" -H "$EXA"
+jqis .generation 2 "exercises: reveal: reset and kmalloc on the machine, each a generation"
+req GET "/v1/machines/$EXM/translate?addr=$EXADDR" -H "$EXA"
+expect 200 "exercises: reveal: the object is on the student's machine"
+req GET "/v1/exercises/$EX" -H "$EXA"
+jqis '[.state, .key.wasted, .reveal[0].result.ksize] | map(tostring) | join(" ")' "revealed 40297 131072" \
+	"exercises: GET after the reveal: the key and the reveal"
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":40297}}'
+problem 409 revealed "exercises: no attempt after the reveal"
+
+# a second exercise under the same token: lowmem on 1.5 GiB with VMSPLIT_2G
+req POST /v1/exercises -H "$EXA" -d '{"type":"lowmem","seed":"3"}'
+expect 201 "exercises: a second exercise with the student's token"
+EX2=$(jq -r .id "$O")
+EX2M=$(jq -r .machine.id "$O")
+jqis '[.token == "'"$EXT"'", .seed] | map(tostring) | join(" ")' "true 3" "exercises: the same token, the seed as given"
+req POST "/v1/exercises/$EX2/reveal" -H "$EXA"
+expect 200 "exercises: reveal before any answer"
+jqis '[.ops[0].report, .key.lowmem, .key.limited_by, (.ops[0].result.max_low_pfn | ltrimstr("0x") | ascii_downcase)] | map(tostring) | join(" ")' \
+	"layout 1610481664 ram 0005ffe0" "exercises: lowmem: the layout's max_low_pfn"
+req GET "/v1/machines/$EX2M/layout" -H "$EXA"
+jqis '.max_low_pfn' 0x0005ffe0 "exercises: lowmem: the student's machine says the key (0x5ffe0 pages = 1610481664 bytes)"
+req POST "/v1/exercises/$EX2/answers" -H "$EXA" -d '{"fields":{"lowmem":"1536M","highmem":0,"limited_by":"ram"}}'
+problem 409 revealed "exercises: revealed before answering: no attempt"
+
+req POST /v1/exercises -H "$EXA" -d '{"type":"zone","seed":"18446744073709551615"}'
+expect 201 "exercises: the largest seed"
+jqis .seed 18446744073709551615 "exercises: a seed past 2^63, as a string"
+req POST /v1/exercises -H "$EXA" -d '{"type":"zone"}'
+problem 403 exercise-quota "exercises: a fourth exercise of the token (--max-exercises-per-token 3)"
+detail "has 3 exercises, the limit per token" "exercises: quota: says the limit"
+req POST /v1/exercises -H "$OAUTH" -d '{"type":"zone"}'
+expect 201 "exercises: another token has its own limit"
+
+# the caller's own
+req GET /v1/me -H "$EXA"
+expect 200 "exercises: /v1/me"
+jqis '[.token_kind, (.exercises | length), ([.exercises[].state] | sort | join(",")), (.assignments | length)] | map(tostring) | join(" ")' \
+	"self 3 open,revealed,revealed 0" "exercises: /v1/me lists the token's exercises"
+req GET /v1/me
+problem 401 token-required "exercises: /v1/me without a token"
+req GET /v1/me -H "Authorization: Bearer $INSTR"
+jqis '[.token_kind, (.exercises | length)] | map(tostring) | join(" ")' "instructor 4" "exercises: the instructor's /v1/me has every exercise"
+req GET /v1/exercises/a-x000000000000 -H "$EXA"
+problem 404 no-such-exercise "exercises: an id that does not exist"
+
+# every type: the reveal on the student's machine runs the variant's
+# operations, every one succeeds, and its key is the one build/mmlab makes
+# for the same triple in another process
+CLI=$(dirname "$MMLABD")/../mmlab
+if [ -x "$CLI" ]; then
+	for t in zone kvmalloc kmalloc_size buddy linear_pa walk2 walk_pae ptpages fault kmap_alias kmap lowmem; do
+		"$CLI" "exercise:$t:11" >"$TMP/cli.json"
+		req POST /v1/exercises -H "Authorization: Bearer $INSTR" -d "{\"type\":\"$t\",\"seed\":11}"
+		xid=$(jq -r .id "$O")
+		xa="Authorization: Bearer $(jq -r .token "$O")"
+		same "$(jq -c .question "$O")" "$(jq -c .variant.question "$TMP/cli.json")" "exercises: $t: the question of the triple"
+		req POST "/v1/exercises/$xid/reveal" -H "$xa"
+		same "$ST $(jq -c '[.ops[] | has("result")] | all' "$O")" "200 true" "exercises: $t: every reveal operation ran"
+		same "$(jq -c '[.ops[] | del(.result)]' "$O")" "$(jq -c .reveal "$TMP/cli.json")" "exercises: $t: the variant's reveal"
+		same "$(jq -S -c .key "$O")" "$(jq -S -c .key "$TMP/cli.json")" "exercises: $t: the key"
+	done
+else
+	skip "exercises: no $CLI to compare keys with"
+fi
+
+# an exercise's machine past --max-ram (4G): its variant chose 8 GiB, and
+# a reset boots it again
+req POST /v1/exercises -H "$OAUTH" -d '{"type":"walk_pae","seed":3}'
+expect 201 "exercises: a PAE exercise on 8 GiB"
+PM=$(jq -r .machine.id "$O")
+req POST "/v1/machines/$PM/reset" -H "$OAUTH"
+expect 200 "exercises: its machine resets though it is over --max-ram"
+jqis .config.ram 8589934592 "exercises: the reset machine has its 8 GiB"
+
+# the machine gone (deleted): the reveal makes it again
+req POST /v1/exercises -H "$OAUTH" -d '{"type":"kmalloc_size","seed":7}'
+EX3=$(jq -r .id "$O")
+EX3M=$(jq -r .machine.id "$O")
+req DELETE "/v1/machines/$EX3M" -H "$OAUTH"
+expect 204 "exercises: the student deletes the exercise's machine"
+req POST "/v1/exercises/$EX3/reveal" -H "$OAUTH"
+expect 200 "exercises: reveal with the machine gone"
+jqis '[(.machine.id != "'"$EX3M"'"), .key.wasted, .ops[0].result.ksize] | map(tostring) | join(" ")' \
+	"true 40297 131072" "exercises: a new machine, the same proof"
+NEWM=$(jq -r .machine.id "$O")
+req GET "/v1/machines/$NEWM" -H "$OAUTH"
+jqis .generation 1 "exercises: the new machine ran the reveal"
+req GET "/v1/exercises/$EX3" -H "$OAUTH"
+jqis .machine.id "$NEWM" "exercises: the exercise names its new machine"
+mm_stop TERM "exercises: SIGTERM"
+
+# after a restart every exercise, attempt and state is there
+start ex --instructor-token "$INSTR" --max-exercises-per-token 3 || exit 1
+req GET "/v1/exercises/$EX" -H "$EXA"
+expect 200 "exercises: restart: the exercise is there"
+jqis '[.state, .score, .attempts.used, ([.attempts_log[].score] | map(tostring) | join(",")), .key.object_size, .reveal[0].result.ksize] | map(tostring) | join(" ")' \
+	"revealed 3 3 0,2,3 131072 131072" "exercises: restart: attempts, score, state, the key made again"
+req GET "/v1/exercises/$EX3" -H "$OAUTH"
+jqis .machine.id "$NEWM" "exercises: restart: the machine made at the reveal"
+mm_stop TERM "exercises: restart: SIGTERM"
 fi
 
 # --- behind a proxy: X-Forwarded-For from the trusted proxy only -----------------

@@ -5,10 +5,11 @@
 # Daemons "a" and "b" (--node) and Debian's nginx run on loopback ports;
 # the test's nginx.conf is deploy/nginx.conf with the daemons' addresses
 # and the listen port replaced.  Machines are created through nginx until
-# both daemons own some, and each is driven through nginx; then b is
-# killed (-9): its machines answer 503 problem+json node-down at once, a's
-# go on, new machines land on a; b restarts on its store and its machines
-# come back as they were.  Installs nginx if missing.  The last line is
+# both daemons own some, and each is driven through nginx (and exercises,
+# each answered on its own daemon); then b is killed (-9): its machines
+# and exercise answer 503 problem+json node-down at once, a's go on, new
+# machines land on a; b restarts on its store and its machines and
+# exercise come back as they were.  Installs nginx if missing.  The last line is
 # "N passed, M failed".
 
 . "$(dirname "$0")/lib.sh"
@@ -157,6 +158,30 @@ req GET /v1/machines/z-0123456789ab
 same "$ST $(jq -r .type "$O" 2>/dev/null)" \
 	"404 https://mmlab.dev/problems/no-such-machine" "an unknown node's machine"
 
+# exercises until both daemons hold one; each answered through nginx on
+# its own daemon (/v1/exercises/NAME-x...), never the other
+: > "$TMP/exercises"
+i=0
+while [ $i -lt 20 ]; do
+	i=$((i + 1))
+	req POST /v1/exercises "" '{"type":"lowmem","seed":3}'
+	[ "$ST" = 201 ] || { bad "POST /v1/exercises through nginx: $ST $(cat "$O")"; break; }
+	jq -r '.id + " " + .token' "$O" >> "$TMP/exercises"
+	[ "$(grep -c '^a-x' "$TMP/exercises")" -ge 1 ] &&
+		[ "$(grep -c '^b-x' "$TMP/exercises")" -ge 1 ] && break
+done
+exok=0
+while read -r xid xtok; do
+	for _ in 1 2 3; do
+		req GET "/v1/exercises/$xid" "$xtok"
+		[ "$ST" = 200 ] && exok=$((exok + 1))
+	done
+	req POST "/v1/exercises/$xid/answers" "$xtok" '{"fields":{"lowmem":"1536M","highmem":0,"limited_by":"ram"}}'
+	[ "$ST" = 200 ] && exok=$((exok + 1))
+done < "$TMP/exercises"
+same "$exok" $((4 * $(wc -l < "$TMP/exercises"))) \
+	"every exercise answers on its own daemon through nginx ($(tr '\n' ' ' < "$TMP/exercises" | cut -c1-80))"
+
 # classes through nginx until both daemons hold one; each is then always
 # reached on its own daemon by its join code (a class on the other daemon
 # would be 404 no-such-class half the time)
@@ -212,6 +237,12 @@ while read -r id tok; do
 	esac
 done < "$TMP/machines"
 same "$down $up" "$nb $na" "with b down, b's machines are 503 node-down, a's answer"
+read -r bx bxt <<EOF2
+$(grep '^b-x' "$TMP/exercises" | head -1)
+EOF2
+req GET "/v1/exercises/$bx" "$bxt"
+same "$ST $(jq -r .type "$O" 2>/dev/null)" "503 https://mmlab.dev/problems/node-down" \
+	"with b down, b's exercise is 503 node-down"
 created=0
 for _ in 1 2 3 4; do
 	req POST /v1/machines "" '{"ram":"256M"}'
@@ -250,6 +281,8 @@ while read -r id tok; do
 	same "$ST" 200 "kmalloc on $id after b restarted"
 done < "$TMP/machines"
 same "$back" "$nb" "b's machines back as they were"
+req GET "/v1/exercises/$bx" "$bxt"
+same "$ST $(jq -r '.attempts.used' "$O")" "200 1" "b's exercise back with its attempt"
 req GET "/v1/classes/$cls_b" "$ITOKEN"
 same "$ST $(jq -r '.students | length' "$O")" "200 2" "b's class and roster back"
 

@@ -26,6 +26,10 @@
 #             never restarted; DELETE removes the machine's rows
 #   refused   a vmalloc refused after stealing pageblocks moves the
 #             generation and ETag and survives kill -9 (journalled)
+#   exercises kill -9 right after a create, an answer and a reveal: the
+#             attempt, score, state and the machine are there; a format
+#             error writes nothing; an answer whose write fails spends no
+#             attempt; a changed exercise row is damage, named
 #   bad       garbage, a foreign SQLite file, a truncated store: exit
 #             non-zero naming the file, which is left untouched
 #   damage    bytes changed inside a row (a machine's, a snapshot's, an
@@ -667,6 +671,81 @@ identical "$TMP/r1.0" "$TMP/r1.1" "refused: the machine after kill -9 and restar
 req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
 identical "$O" "$TMP/r1.pt1" "refused: /proc/pagetypeinfo after kill -9 and restart"
 mm_stop TERM "refused: SIGTERM"
+
+# =============================================================================
+# exercises: every acknowledged answer and reveal survives kill -9
+# =============================================================================
+echo "== exercises"
+XD=$TMP/ex.data
+DB=$XD/mmlab.db
+start ex "$XD" --quiet || exit 1
+# exstate ID TOKEN : what the student reads of an exercise, in one line
+exstate() {
+	req GET "/v1/exercises/$1" "$2"
+	jq -c '[.state, .score, .attempts, [.attempts_log[] | [.n, .score, .answer]], .machine.id, .key]' "$O"
+}
+req POST /v1/exercises "" -d '{"type":"kmalloc_size","seed":7}'
+expect 201 "exercises: create"
+XE=$(jq -r .id "$O") XT=$(jq -r .token "$O") XM=$(jq -r .machine.id "$O")
+crash
+start ex "$XD" --quiet || exit 1
+same "$(exstate "$XE" "$XT")" "[\"open\",null,{\"allowed\":3,\"used\":0,\"left\":3},[],\"$XM\",null]" \
+	"exercises: kill -9 right after the create: it is there"
+same "$(gen "$XM" "$XT")" 0 "exercises: and its machine"
+req POST "/v1/exercises/$XE/answers" "$XT" -d '{"fields":{"cache":"none","object_size":"96K","wasted":40297}}'
+same "$ST $(jq -r .score "$O")" "200 2" "exercises: a partly right answer"
+crash
+start ex "$XD" --quiet || exit 1
+same "$(exstate "$XE" "$XT")" "[\"open\",2,{\"allowed\":3,\"used\":1,\"left\":2},[[1,2,{\"cache\":\"none\",\"object_size\":\"96K\",\"wasted\":40297}]],\"$XM\",null]" \
+	"exercises: kill -9 right after an answer: the attempt, the score, the state"
+# a refusal journals nothing
+a0=$(sqlite3 "$DB" 'SELECT count(*) FROM attempts')
+req POST "/v1/exercises/$XE/answers" "$XT" -d '{"fields":{"cache":"none","object_size":"96K","wasted":"many"}}'
+same "$ST $(jq -r .field "$O")" "400 wasted" "exercises: a format error"
+same "$(sqlite3 "$DB" 'SELECT count(*) FROM attempts')" "$a0" "exercises: a format error writes no attempt"
+# a write that fails (another process holds the store) is undone
+hold_lock 1.5
+req POST "/v1/exercises/$XE/answers" "$XT" -d '{"fields":{"cache":"none","object_size":"128K","wasted":40297}}'
+unavailable "exercises: lock held: an answer"
+mm_reap "$LP"
+sleep 1.2
+same "$(exstate "$XE" "$XT" | jq -c '.[2]')" '{"allowed":3,"used":1,"left":2}' \
+	"exercises: lock released: the failed answer spent no attempt"
+hold_lock 1.5
+req POST /v1/exercises "$XT" -d '{"type":"zone","seed":1}'
+unavailable "exercises: lock held: a create"
+mm_reap "$LP"
+sleep 1.2
+req GET /v1/me "$XT"
+same "$(jq -c '[.exercises[].id]' "$O")" "[\"$XE\"]" "exercises: lock released: the failed create left no exercise"
+req GET /v1/machines "$XT"
+same "$(jq -c '[.machines[].id]' "$O")" "[\"$XM\"]" "exercises: lock released: nor a machine"
+req_until 200 40 0.1 POST "/v1/exercises/$XE/reveal" "$XT"
+expect 200 "exercises: reveal"
+jqis '[.key.wasted, .ops[0].result.ksize] | map(tostring) | join(" ")' "40297 131072" "exercises: reveal: the key"
+g=$(gen "$XM" "$XT")
+req GET "/v1/machines/$XM/proc/meminfo" "$XT" -H 'Accept: text/plain'
+cp "$O" "$TMP/ex.meminfo"
+crash
+start ex "$XD" --quiet || exit 1
+same "$(exstate "$XE" "$XT")" "[\"revealed\",2,{\"allowed\":3,\"used\":1,\"left\":2},[[1,2,{\"cache\":\"none\",\"object_size\":\"96K\",\"wasted\":40297}]],\"$XM\",{\"cache\":\"none\",\"object_size\":131072,\"wasted\":40297}]" \
+	"exercises: kill -9 right after a reveal: revealed, the key made again"
+same "$(gen "$XM" "$XT")" "$g" "exercises: kill -9 after a reveal: the machine's reset and reveal are there"
+req GET "/v1/machines/$XM/proc/meminfo" "$XT" -H 'Accept: text/plain'
+identical "$O" "$TMP/ex.meminfo" "exercises: the machine's meminfo after the reveal, kill -9 and restart"
+req POST "/v1/exercises/$XE/answers" "$XT" -d '{"fields":{"cache":"none","object_size":"128K","wasted":40297}}'
+same "$ST $(jq -r .type "$O")" "409 ${P}revealed" "exercises: after restart, still no attempt after the reveal"
+same "$(sqlite3 "$DB" "SELECT type, seed, state, used, score FROM exercises WHERE id = '$XE'")" \
+	"kmalloc_size|7|revealed|1|2" "exercises: the store holds the triple, not the key"
+mm_stop TERM "exercises: SIGTERM"
+# a changed byte in an exercise's row is found and named
+sqlite3 "$DB" "UPDATE exercises SET score = 3 WHERE id = '$XE'"
+fails_to_start exdamage "$XD" "exercise $XE: its row does not match its checksum" \
+	"exercises: a changed score is damage, named"
+start ex "$XD" --quiet --accept-store-damage || exit 1
+req GET "/v1/exercises/$XE" "$XT"
+expect 404 "exercises: accepted damage drops the exercise"
+mm_stop TERM "exercises: the last SIGTERM"
 
 # =============================================================================
 # bad: stores that are not ours, or damaged, are refused and left alone

@@ -202,6 +202,65 @@ static void test_rows_come_back(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Several creates and a record in one ticket (a class join's rows): one
+ * commit, and all of it back after a restart. */
+static void test_one_ticket(void **state)
+{
+	char dir[] = "/tmp/mmlab-exone-XXXXXX", ids[3][SRV_ID_MAX], cmd[128];
+	char seen[128] = "";
+	struct store_rows_cb cb = { NULL, NULL, on_record, seen };
+	struct srv_ex_spec sp = {
+		.version = EX_GEN_VERSION, .attempts = 1, .token = tok,
+		.origin = "", .max_per_token = UINT32_MAX,
+		.max_per_origin = UINT32_MAX,
+	};
+	static const char *const types[3] = { "lowmem", "walk2", "fault" };
+	struct journal_ticket *t = NULL;
+	struct srv_exercise *ex;
+	struct srv_machine *sm;
+	struct store_rec *r;
+	json_t *problem;
+	uv_loop_t loop;
+	struct srv *s;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	s = journalled(&loop, dir);
+	for (int i = 0; i < 3; i++) {
+		sp.type = types[i];
+		sp.seed = (uint64_t)i;
+		assert_int_equal(srv_ex_create(s, &sp, 0, 1700000000, &t, &ex,
+					       &problem), 0);
+		snprintf(ids[i], sizeof(ids[i]), "%s", ex->id);
+		if (i == 0) {	/* a record between them, on the same ticket */
+			r = journal_row(s->journal, &t, &ex->jo, REC_RECORD);
+			r->rec = calloc(1, sizeof(*r->rec));
+			snprintf(r->rec->kind, sizeof(r->rec->kind), "student");
+			snprintf(r->rec->key, sizeof(r->rec->key), "s1");
+			r->rec->body = strdup("{\"name\":\"ada\"}");
+		}
+	}
+	assert_false(settle(s, &loop, t));
+	journalled_free(&loop, s);
+	s = journalled(&loop, dir);
+	for (int i = 0; i < 3; i++) {
+		ex = srv_ex_get(s, ids[i], tok, false);
+		assert_non_null(ex);
+		assert_string_equal(ex->type, types[i]);
+		sm = reg_get(&s->reg, ex->machine, tok, false);
+		assert_non_null(sm);
+		reg_put(&s->reg, sm);
+	}
+	assert_int_equal(journal_load_records(s->journal, "student", "s1", &cb,
+					      cmd, sizeof(cmd)), 0);
+	assert_string_equal(seen, "student s1 {\"name\":\"ada\"}");
+	journalled_free(&loop, s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* An unknown type and the per-token limit: refused, nothing made. */
 static void test_refusals(void **state)
 {
@@ -236,6 +295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_come_back),
+		cmocka_unit_test(test_one_ticket),
 		cmocka_unit_test(test_refusals),
 	};
 
