@@ -93,7 +93,9 @@ export class Teacher {
 				el('thead', {}, head), el('tbody', {}, body))),
 			el('p', { class: 'ex-actions' },
 				el('button', { type: 'button', onclick: () => this.app.copy(icurl(cpath(code, '/grades'))) }, 'Copy as curl (JSON)'),
-				el('button', { type: 'button', onclick: () => this.app.copy(icurl(cpath(code, '/grades'), 'text/csv')) }, 'Copy as curl (CSV)')));
+				el('button', { type: 'button', onclick: () => this.app.copy(icurl(cpath(code, '/grades'), 'text/csv')) }, 'Copy as curl (CSV)'),
+				el('button', { type: 'button', onclick: () => this.app.copy(icurl(cpath(code, '/grades?format=gradescope'))) },
+					'Copy as curl (Gradescope results.json)')));
 	}
 
 	// --- one student --------------------------------------------------------------------

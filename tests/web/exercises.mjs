@@ -289,6 +289,11 @@ async function teacherTests(t) {
 	if (answered) check('Ada\'s row has her score', ada.includes(`${a.data.score}/${full.max}`), ada);
 	await shot(page, 'wide-teacher-grid');
 	await axe(page, 'the instructor\'s grid');
+	await page.getByRole('button', { name: 'Copy as curl (CSV)' }).click();
+	const csvCurl = await page.evaluate(() => window.mmlab.console.lastCopied);
+	const csv = await t.sh(csvCurl, { INSTRUCTOR: instructor });
+	check('the grid\'s CSV command runs in a shell: a row per student', csv.code === 0 && csv.stdout.trim().split(/\r?\n/).length === 4 &&
+		csv.stdout.includes('Ada') && csvCurl.includes('$INSTRUCTOR'), csv.stdout + csv.stderr);
 	await page.locator('#grades tbody tr', { hasText: 'Ada' }).getByRole('button').click();
 	await page.waitForSelector('#teach-student .st-ex');
 	const st = await page.locator('#teach-student').textContent();
@@ -298,6 +303,19 @@ async function teacherTests(t) {
 	await shot(page, 'wide-teacher-student');
 	await axe(page, 'a student\'s attempts');
 	await ctx.close();
+
+	// Ada comes back with her token: her assignment and its score
+	const back = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+	const bp = await back.newPage();
+	await bp.goto(BASE);
+	await bp.waitForSelector('#start:not([hidden])');
+	await bp.fill('#ex-token', students[0].token);
+	await bp.click('#ex-token-form button[type=submit]');
+	await bp.waitForSelector('#ex-start-list button.ex-open');
+	const hers = await bp.locator('#ex-start-list').textContent();
+	check('a student\'s token lists her assignment and scores (GET /v1/me)', hers.includes('hw1') && hers.includes('Ada') &&
+		(!answered || hers.includes(`${a.data.score} of ${full.max}`)), hers.slice(0, 300));
+	await back.close();
 
 	// a student joins from the page, lists the assignment, opens an exercise
 	const sc = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
