@@ -770,7 +770,11 @@ void h_class_student(struct srv_call *c)
 		return;
 	pthread_mutex_lock(&c->s->classes->lock);
 	cl = cls_find(c->s->classes, c->params[0]);
+	/* by id, or by name when no id is that (ids win: a student named
+	 * "s2" is reached by their own id) */
 	st = cl ? cls_student_id(cl, c->params[1]) : NULL;
+	if (cl && !st)
+		st = cls_student_named(cl, c->params[1]);
 	if (st)
 		out = json_pack("{s:o, s:{s:s, s:s}}", "student",
 				cls_student_json(st), "class", "code", cl->code,

@@ -220,6 +220,9 @@ as "$INSTR" GET "/v1/classes/$CODE/students/s3"
 cp "$O" "$TMP/keys.cy"
 as "$INSTR" GET "/v1/classes/$CODE/students/s9"
 problem 404 no-such-student "a student who is not"
+as "$INSTR" GET "/v1/classes/$CODE/students/bob"
+same "$ST $(jq -cS . "$O" | md5sum)" "200 $(jq -cS . "$TMP/keys.bob" | md5sum)" \
+	"a student by name is the same as by id"
 
 # key STUDENT SLOT : the answer key of that exercise, as {fields: ...}
 key() { jq -c "{fields: .assignments[0].exercises[$2].key}" "$TMP/keys.$1"; }

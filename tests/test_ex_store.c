@@ -255,6 +255,19 @@ static void test_one_ticket(void **state)
 	assert_int_equal(journal_load_records(s->journal, "student", "s1", &cb,
 					      cmd, sizeof(cmd)), 0);
 	assert_string_equal(seen, "student s1 {\"name\":\"ada\"}");
+	/* a record with no body deletes its row */
+	t = NULL;
+	r = journal_row(s->journal, &t, &ex->jo, REC_RECORD);
+	r->rec = calloc(1, sizeof(*r->rec));
+	snprintf(r->rec->kind, sizeof(r->rec->kind), "student");
+	snprintf(r->rec->key, sizeof(r->rec->key), "s1");
+	assert_false(settle(s, &loop, t));
+	journalled_free(&loop, s);
+	s = journalled(&loop, dir);
+	seen[0] = '\0';
+	assert_int_equal(journal_load_records(s->journal, "student", NULL, &cb,
+					      cmd, sizeof(cmd)), 0);
+	assert_string_equal(seen, "");
 	journalled_free(&loop, s);
 	assert_int_equal(uv_loop_close(&loop), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
