@@ -16,6 +16,11 @@ export class ApiError extends Error {
 
 function what(method, path) {
 	const p = path.replace(/\?.*$/, '');
+	const x = p.match(/^\/v1\/exercises\/[^/]+\/?(.*)$/);
+	if (x) return x[1] === 'answers' ? 'checking the answer' : x[1] === 'reveal' ? 'revealing the answer' : 'reading the exercise';
+	if (p === '/v1/exercises') return method === 'POST' ? 'starting the exercise' : 'reading the catalogue';
+	if (p === '/v1/me') return 'reading your exercises';
+	if (p.startsWith('/v1/classes')) return 'reading the class';
 	const m = p.match(/^\/v1\/machines\/[^/]+\/?(.*)$/);
 	if (!m) return p === '/v1/machines' && method === 'POST' ? 'creating the machine' : p;
 	if (!m[1]) return method === 'DELETE' ? 'deleting the machine' : 'reading the machine';
@@ -56,9 +61,10 @@ export class Client {
 	}
 
 	// {status, data, text, etag}; throws ApiError on any answer but 2xx/304
-	async request(method, path, { body, etag, accept, auth = true, poll = false } = {}) {
+	// token: another token than the machine's (the instructor's)
+	async request(method, path, { body, etag, accept, auth = true, poll = false, token = null } = {}) {
 		const headers = {};
-		if (auth && this.token) headers.Authorization = `Bearer ${this.token}`;
+		if (auth && (token || this.token)) headers.Authorization = `Bearer ${token || this.token}`;
 		if (etag) headers['If-None-Match'] = etag;
 		if (accept) headers.Accept = accept;
 		let payload;
@@ -126,13 +132,14 @@ export class Client {
 }
 
 // The curl command that makes the same request: the machine's id in the
-// URL, the token as $TOKEN (or inline when asked), the body as given.
-export function curlFor(method, path, body, { token = null, accept = null } = {}) {
+// URL, the token as $TOKEN (or inline when asked; $INSTRUCTOR for the
+// teacher's calls; none for the catalogue), the body as given.
+export function curlFor(method, path, body, { token = null, accept = null, tokenVar = 'TOKEN', auth = true } = {}) {
 	const url = new URL(path, location.origin).href;
 	const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 	const parts = ['curl -s --fail-with-body'];
 	if (method !== 'GET' && !(method === 'POST' && body !== undefined)) parts.push(`-X ${method}`);
-	parts.push(`-H "Authorization: Bearer ${token || '$TOKEN'}"`);
+	if (auth) parts.push(`-H "Authorization: Bearer ${token || '$' + tokenVar}"`);
 	if (accept) parts.push(`-H ${q('Accept: ' + accept)}`);
 	parts.push(q(url));
 	if (body !== undefined) parts.push(`-d ${q(typeof body === 'string' ? body : JSON.stringify(body))}`);

@@ -3,15 +3,18 @@
 // the frame details every view shares.
 
 import { $, $$, el, hex, size, Bus, PAGE_SIZE } from './util.js';
-import { Client, stats } from './api.js';
+import { Client, stats, curlFor } from './api.js';
 import { Machine } from './machine.js';
 import { PhysMap, describeFrame } from './physmap.js';
 import { VirtMap } from './virtmap.js';
 import { WalkView } from './walk.js';
 import { Allocators, Processes } from './panels.js';
 import { Console, copyText } from './console.js';
+import { Exercises } from './exercise.js';
+import { Teacher } from './teach.js';
 
 const SESSION_KEY = 'mmlab.machine';
+const EX_KEY = 'mmlab.exercise';
 const DOCK = window.matchMedia('(min-width: 1100px)');
 
 const bus = new Bus();
@@ -68,7 +71,22 @@ const processes = new Processes($('#panel-procs'), machine, bus, {
 	translate: (addr, pid) => { walk.prefill(addr, pid); selectTab('walk'); walk.run(); },
 });
 const cons = new Console($('#panel-console'), machine, bus, client, toast);
-const VIEWS = { physical: physmap, virtual: virtmap, alloc: allocators, procs: processes, walk: null, console: null };
+const VIEWS = { physical: physmap, virtual: virtmap, alloc: allocators, procs: processes, walk: null, console: null, exercise: null };
+
+async function copyCurl(text) {
+	cons.lastCopied = text;
+	if (await copyText(text)) toast('Copied the curl command. It uses $TOKEN (or $INSTRUCTOR): set it in your terminal first.');
+	else showAlert(`The browser refused the clipboard. The command is: ${text}`);
+}
+const exercises = new Exercises({
+	client, machine, bus, console: cons, walk,
+	openMachine: (id, token) => open(id, token),
+	selectTab: (name) => selectTab(name),
+	toast, copy: copyCurl,
+	docked: () => DOCK.matches,
+	remember: (id, token) => { try { sessionStorage.setItem(EX_KEY, JSON.stringify({ id, token })); } catch { /* private mode */ } },
+});
+const teacher = new Teacher({ client, toast, copy: copyCurl });
 
 bus.on('data', () => {
 	for (const [name, v] of Object.entries(VIEWS)) if (v && current === name) v.show(true);
@@ -88,7 +106,7 @@ bus.on('translate', (addr, pid) => { walk.prefill(addr, pid); selectTab('walk');
 // --- tabs (the WAI-ARIA pattern: arrows move, Home/End, automatic activation) ---
 
 let current = 'physical';
-const tabs = $$('[role=tab]');
+const tabs = $$('.tabs [role=tab]');
 
 function selectTab(name, focus = false) {
 	if (name === 'console' && DOCK.matches) { $('#op-select').focus(); return; }
@@ -137,6 +155,7 @@ function dock() {
 		aside.hidden = current !== 'console';
 	}
 	if (DOCK.matches) aside.setAttribute('aria-labelledby', 'console-h');
+	exercises.place();
 }
 DOCK.addEventListener('change', dock);
 
@@ -214,10 +233,15 @@ function saveSession(id, token) {
 function loadSession() {
 	try { return JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null'); } catch { return null; }
 }
-function dropSession() { try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing */ } }
+function dropSession() { try { sessionStorage.removeItem(SESSION_KEY); sessionStorage.removeItem(EX_KEY); } catch { /* nothing */ } }
+function loadExSession() {
+	try { return JSON.parse(sessionStorage.getItem(EX_KEY) || 'null'); } catch { return null; }
+}
 
 function showStart() {
 	machine.reset();
+	exercises.close();
+	$('#teach').hidden = true;
 	$('#start').hidden = false;
 	$('#workspace').hidden = true;
 	$('#machine-bar').hidden = true;
@@ -242,7 +266,9 @@ async function open(id, token) {
 	}
 	saveSession(id, token);
 	stats.reset();
+	if (exercises.ex && exercises.ex.machine.id !== id) exercises.close();
 	$('#start').hidden = true;
+	$('#teach').hidden = true;
 	$('#workspace').hidden = false;
 	$('#machine-bar').hidden = false;
 	dock();
@@ -296,13 +322,74 @@ $('#close').addEventListener('click', () => {
 	clearAlert();
 	$('#c-ram').focus();
 });
-$('#home').addEventListener('click', (e) => { if (machine.info) { e.preventDefault(); selectTab('physical', true); } });
+$('#home').addEventListener('click', (e) => { if (machine.info) { e.preventDefault(); selectTab(exercises.ex ? 'exercise' : 'physical', true); } });
+
+// --- exercises from the start page --------------------------------------------------
+
+exercises.picker($('#ex-pick-start'), 'exs');
+exercises.picker($('#ex-pick-work'), 'exw');
+
+async function showMine(token) {
+	const box = $('#ex-start-list');
+	try {
+		await exercises.loadMine(token, box);
+		exercises.token = token;
+	} catch (err) {
+		box.replaceChildren(el('p', { class: 'error', role: 'alert' }, err.status === 401 || err.status === 403 || err.status === 404
+			? `That token has no exercises here (${err.message})` : err.message));
+	}
+}
+$('#ex-token-form').addEventListener('submit', (e) => {
+	e.preventDefault();
+	showMine(e.target.token.value.trim());
+});
+$('#ex-join-form').addEventListener('submit', async (e) => {
+	e.preventDefault();
+	const code = e.target.code.value.trim(), name = e.target.name.value.trim();
+	const mine = $('#ex-token').value.trim();
+	try {
+		// a re-join with the student's own token gives the same student back
+		const r = await client.request('POST', `/v1/classes/${encodeURIComponent(code)}/join`,
+			{ body: { name }, auth: !!mine, token: mine || null });
+		$('#ex-token').value = r.data.token;
+		toast(`You joined ${r.data.class.name} as ${r.data.student.name}. Keep your token: it is your place on the roster.`);
+		// the join's answer lists the assignments as GET /v1/me does
+		exercises.token = r.data.token;
+		$('#ex-start-list').replaceChildren(exercises.mineView({
+			token_kind: 'student', student: { ...r.data.student, class: r.data.class }, assignments: r.data.assignments || [],
+		}, r.data.token));
+	} catch (err) {
+		showAlert(`Could not join ${code}: ${err.message}`);
+	}
+});
+$('#ex-join-curl').addEventListener('click', () => {
+	const code = $('#ex-join-code').value.trim() || 'CODE';
+	copyCurl(curlFor('POST', `/v1/classes/${encodeURIComponent(code)}/join`, { name: $('#ex-join-name').value.trim() }, { auth: false }));
+});
+$('#teach-form').addEventListener('submit', async (e) => {
+	e.preventDefault();
+	clearAlert();
+	try {
+		await teacher.open(e.target.token.value.trim());
+	} catch (err) {
+		showAlert(`The gradebook did not open: ${err.message}`);
+		return;
+	}
+	$('#start').hidden = true;
+	$('#teach').hidden = false;
+	$('#teach-title').focus();
+});
+$('#teach-close').addEventListener('click', () => {
+	teacher.close();
+	$('#teach').hidden = true;
+	$('#start').hidden = false;
+});
 
 // --- start ----------------------------------------------------------------------
 
 async function main() {
 	dock();
-	await cons.load();
+	await Promise.all([cons.load(), exercises.loadCatalogue()]);
 	const q = new URLSearchParams(location.search);
 	const id = q.get('machine'), token = q.get('token');
 	if (id && token) {
@@ -312,11 +399,15 @@ async function main() {
 		return;
 	}
 	if (id) $('#o-id').value = id;
+	const xs = loadExSession();
+	if (xs && xs.id && xs.token) {
+		try { if (await exercises.open(xs.id, xs.token)) return; } catch { /* gone: start again */ }
+	}
 	const s = loadSession();
 	if (s && s.id && s.token && await open(s.id, s.token)) return;
 	showStart();
 }
 
 // for the end-to-end test, and for the curious in the devtools
-window.mmlab = { machine, physmap, virtmap, walk, console: cons, stats, bus };
+window.mmlab = { machine, physmap, virtmap, walk, console: cons, stats, bus, exercises, teacher };
 main();

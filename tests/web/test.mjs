@@ -8,16 +8,21 @@
 // command runs as it is; that a wrong token and a refused operation are
 // said in plain words; that the console logs no error.  Measures what the
 // live polling costs.  Saves a screenshot of each view at 1280x800 and
-// 390x844.
+// 390x844.  Every view passes axe-core's WCAG 2 A and AA rules with no
+// violation.  Then the Exercises tab (exercises.mjs).
 
 import { chromium } from 'playwright-core';
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exerciseTests } from './exercises.mjs';
 
 const BASE = process.argv[2] || 'http://127.0.0.1:8080/';
 const OUT = process.argv[3] || 'build/web-artifacts';
 const T0 = Date.now();
+const HERE = dirname(fileURLToPath(import.meta.url));
+const AXE = await readFile(join(HERE, 'node_modules/axe-core/axe.min.js'), 'utf8');
 let passed = 0, failed = 0;
 
 function check(name, ok, detail = '') {
@@ -34,8 +39,10 @@ function sh(cmd, env = {}) {
 }
 
 async function api(method, path, token, body) {
+	const headers = { 'Content-Type': 'application/json' };
+	if (token) headers.Authorization = `Bearer ${token}`;
 	const r = await fetch(new URL(path, BASE), {
-		method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+		method, headers,
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	return { status: r.status, data: await r.json().catch(() => null) };
@@ -58,6 +65,16 @@ async function shot(page, name) {
 	await page.evaluate(() => document.querySelector('#toast').classList.remove('on'));
 	await page.waitForTimeout(250);
 	await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+// axe-core's WCAG 2 A and AA rules on the page as it is: no violation
+async function axe(page, name) {
+	// not in the middle of a fade-in: axe would measure the contrast half-way
+	await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+	if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ content: AXE });
+	const r = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }));
+	const v = r.violations.map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+	return check(`axe: ${name}: no WCAG 2 A/AA violation`, v.length === 0, v.join(' | '));
 }
 
 async function tab(page, name) {
@@ -324,6 +341,12 @@ try {
 	check('the map is usable from the keyboard', kb.includes('Frame 0x'), kb.slice(0, 100));
 	check('the physical map has a text alternative', (await page.locator('#pm-canvas').getAttribute('aria-label')).includes('zones: DMA'));
 
+	// ---- every tab passes axe-core ------------------------------------------------------------
+	for (const name of ['physical', 'virtual', 'walk', 'alloc', 'procs']) {
+		await tab(page, name);
+		await axe(page, `the ${name} tab`);
+	}
+
 	// ---- what live updates cost: poll with If-None-Match, 304 while nothing changes -----------
 	const seen = [];
 	const onResp = async (r) => {
@@ -382,6 +405,7 @@ try {
 	await tab(p2, 'console');
 	await runOp(p2, 'kmalloc', { size: 200 });
 	await shot(p2, 'phone-console');
+	await axe(p2, 'the console tab on a phone');
 	check('the phone page logged no error', phoneErrors.length === 0, phoneErrors.join(' | '));
 	await phone.close();
 
@@ -399,6 +423,11 @@ try {
 	}
 	const left = await api('GET', `v1/machines/${id}`, token);
 	check('the machine is still there for its token', left.status === 200);
+
+	// ---- the Exercises tab -------------------------------------------------------------------
+	const cli = (arg) => new Promise((resolve, reject) => execFile(process.env.MMLAB_CLI || 'build/mmlab', [arg],
+		{ maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(JSON.parse(out)))));
+	await exerciseTests({ browser, BASE, OUT, check, shot, axe, sh, api, cli, instructor: process.env.MMLAB_TEST_INSTRUCTOR || null });
 } catch (e) {
 	failure = e;
 	failed++;
