@@ -302,7 +302,7 @@ same "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$URL/")" \
 	"200 text/html; charset=utf-8" "the web page from /usr/share/mmlab/web"
 
 # README.md's curl walkthrough, against the container
-if MMLAB_URL=$URL sh tests/readme.sh > "$TMP/readme.out" 2>&1; then
+if MMLAB_URL=$URL MMLAB_INSTRUCTOR_TOKEN=$ITOKEN sh tests/readme.sh > "$TMP/readme.out" 2>&1; then
 	ok
 else
 	cat "$TMP/readme.out"

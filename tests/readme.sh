@@ -9,8 +9,11 @@
 # README.md only (such a block elsewhere is a failure), are one
 # curl session against a real mmlabd: they run in order in one bash
 # (set -e, pipefail), with the README's 127.0.0.1:8080 pointed at a
-# daemon this script starts on a free port.  With MMLAB_URL=http://HOST:PORT
-# only the daemon walkthrough runs, against that daemon (tests/docker.sh).
+# daemon this script starts on a free port, with an instructor token the
+# session has in $MMLAB_INSTRUCTOR_TOKEN (the README's teacher).  With
+# MMLAB_URL=http://HOST:PORT only the daemon walkthrough runs, against that
+# daemon, whose token the caller gives in MMLAB_INSTRUCTOR_TOKEN
+# (tests/docker.sh).
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
 MMLABD=${1:-build/mmlabd}
@@ -48,13 +51,16 @@ if [ -s "$TMP/daemon.cmds" ] && [ -n "$MMLAB_URL" ]; then
 	addr=${addr%/}
 elif [ -s "$TMP/daemon.cmds" ]; then
 	# (if it does not start, that is the failure: no walkthrough)
-	mm_start daemon "$TMP/daemon.log" --data "$TMP/data" --quiet ||
+	MMLAB_INSTRUCTOR_TOKEN=readme-teacher-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	mm_start daemon "$TMP/daemon.log" --data "$TMP/data" --quiet \
+		--instructor-token "$MMLAB_INSTRUCTOR_TOKEN" ||
 		: > "$TMP/daemon.cmds"
 	addr=$ADDR
 fi
 if [ -s "$TMP/daemon.cmds" ]; then
 	n=$(wc -l < "$TMP/daemon.cmds")
 	{ echo 'set -e -o pipefail'; echo "cd '$TMP'";
+	  echo "export MMLAB_INSTRUCTOR_TOKEN='$MMLAB_INSTRUCTOR_TOKEN'";
 	  sed "s/127\.0\.0\.1:8080/$addr/g" "$TMP/daemon.cmds"; } > "$TMP/daemon.sh"
 	if (cd "$TMP" && bash "$TMP/daemon.sh") > "$TMP/daemon.out" 2>&1; then
 		[ -n "$README_SHOW" ] && cat "$TMP/daemon.out"
