@@ -70,7 +70,31 @@ int api_http_status(const struct mm_error *err);
 
 /* "0x%08x"-style address strings, as every answer writes addresses. */
 json_t *api_hex(uint64_t v);
-/* A number from JSON: integer, or a string "0x..", "123", "512M". */
+/* A number from JSON: integer, or a string "0x..", "123", "512M" read by
+ * api_parse_number() with sizes; -1 for anything else, "0100" too. */
 int api_get_u64(const json_t *v, uint64_t *out);
+
+/*
+ * A number written as text, the one rule for the API's arguments and the
+ * exercise answers (api/number.c): decimal, or hex after 0x; with
+ * API_NUM_SIZE a decimal number may end in a size suffix ("4K", "4 KiB",
+ * "896M", "2GB", "100 bytes").  A number that starts with 0 ("0100") is
+ * API_NUM_LEADING_ZERO, never octal.  len bytes of s, nothing else.
+ */
+enum { API_NUM_OK = 0, API_NUM_BAD, API_NUM_LEADING_ZERO, API_NUM_TOO_BIG };
+#define API_NUM_SIZE 1u
+int api_parse_number(const char *s, size_t len, unsigned flags,
+		     uint64_t *out);
+/* Whether s is a number refused only for its leading zero. */
+bool api_leading_zero(const char *s);
+/* 'what "0100" starts with a 0 ...: write "100" ... or "0x100" for hex',
+ * the words every such refusal uses. */
+void api_leading_zero_advice(const char *what, const char *s, char *buf,
+			     size_t len);
+/* If the argument err->field names in args (a key, "e820[2].start", or
+ * an array of numbers) was refused for a leading zero, make err's detail
+ * say so; prefix ("alloc_pages: ") goes before it. */
+void api_explain_leading_zero(const json_t *args, const char *prefix,
+			      struct mm_error *err);
 
 #endif

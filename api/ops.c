@@ -346,6 +346,12 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 		args = empty = json_object();
 	before = machine_changes(m);
 	rc = d->run(m, args, result, err);
+	/* "0100" is refused by api_get_u64 like any bad number; here, in
+	 * one place for every op, the detail says it was the zero */
+	if (rc == MM_EINVAL && err) {
+		snprintf(what, sizeof(what), "%s: ", d->name);
+		api_explain_leading_zero(args, what, err);
+	}
 	json_decref(empty);
 	/* a refusal that moved state says so, for the journal: the model's
 	 * primitives count every change, so no refusal site is trusted to

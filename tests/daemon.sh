@@ -415,6 +415,9 @@ detail colour "unknown argument: named"
 jqis .operation kmalloc "unknown argument: the operation"
 req POST "/v1/machines/$ID/kmalloc" -H "$AUTH" -d '{"size":"lots"}'
 problem 400 bad-argument "a word for a size"
+req POST "/v1/machines/$ID/kmalloc" -H "$AUTH" -d '{"size":"0100"}'
+problem 400 bad-argument "a leading-zero size (never octal)"
+jqis .detail 'kmalloc: size "0100" starts with a 0, and numbers here are never octal: write "100" for the decimal number or "0x100" for hex' "a leading-zero size: what to write"
 req POST "/v1/machines/$ID/kmalloc" -H "$AUTH" -d '{"size":[100]}'
 problem 400 bad-argument "an array for a size"
 req POST "/v1/machines/$ID/kmalloc" -H "$AUTH" -d '[100]'

@@ -126,7 +126,25 @@ static void test_get_u64(void **state)
 		{ "-1", -1, 0 },
 		{ "1.5", -1, 0 },
 		{ "\"\"", -1, 0 },
-		{ "\"12 M\"", -1, 0 },
+		/* one rule with the exercise answers: a blank before the
+		 * unit is allowed, as are B, KiB and bytes */
+		{ "\"12 M\"", 0, 12ull << 20 },
+		{ "\"4 KiB\"", 0, 4096 },
+		{ "\"100 bytes\"", 0, 100 },
+		{ "\"0\"", 0, 0 },
+		{ "\"0K\"", 0, 0 },
+		{ "\"0x0100\"", 0, 0x100 },
+		/* never octal: a leading zero is refused, not guessed */
+		{ "\"0100\"", -1, 0 },
+		{ "\"010\"", -1, 0 },
+		{ "\"00\"", -1, 0 },
+		{ "\"0100M\"", -1, 0 },
+		/* hex takes no suffix: in 0x1b the b is a digit */
+		{ "\"0x10K\"", -1, 0 },
+		{ "\"0x\"", -1, 0 },
+		{ "\"18446744073709551616\"", -1, 0 },
+		{ "\"16E\"", -1, 0 },
+		{ "\"15E\"", 0, 15ull << 60 },
 		{ "\"lots\"", -1, 0 },
 		{ "\"2G junk\"", -1, 0 },
 		{ "true", -1, 0 },
@@ -144,6 +162,59 @@ static void test_get_u64(void **state)
 			assert_int_equal(v, cases[i].v);
 		json_decref(j);
 	}
+}
+
+/* "0100" is refused wherever a number goes, and the detail says what to
+ * write instead: the op's own words are replaced by the zero's. */
+static void test_leading_zero(void **state)
+{
+	struct machine *m = *state;
+	struct machine_config c;
+	struct mm_error err;
+
+	assert_null(op(m, "alloc_pages", "{\"order\": \"010\"}", &err));
+	assert_int_equal(api_http_status(&err), 400);
+	assert_string_equal(err.type, "bad-argument");
+	assert_string_equal(err.field, "order");
+	assert_string_equal(err.detail, "alloc_pages: order \"010\" starts "
+			    "with a 0, and numbers here are never octal: write "
+			    "\"10\" for the decimal number or \"0x10\" for "
+			    "hex");
+	assert_null(op(m, "frame", "{\"pfn\": \"0100\"}", &err));
+	assert_string_equal(err.field, "pfn");
+	assert_non_null(strstr(err.detail, "frame: pfn \"0100\" starts"));
+	/* a number inside a GFP mask too */
+	assert_null(op(m, "alloc_pages", "{\"gfp\": \"GFP_KERNEL | 010\"}",
+		       &err));
+	assert_string_equal(err.field, "gfp");
+	assert_string_equal(err.detail, "alloc_pages: the number in gfp \"010\" "
+			    "starts with a 0, and numbers here are never "
+			    "octal: write \"10\" for the decimal number or "
+			    "\"0x10\" for hex");
+	/* a list names the element */
+	assert_null(op(m, "vmap", "{\"pfns\": [\"0x100\", \"0101\"]}",
+		       &err));
+	assert_string_equal(err.field, "pfns");
+	assert_string_equal(err.detail, "vmap: pfns[1] \"0101\" starts with "
+			    "a 0, and numbers here are never octal: write "
+			    "\"101\" for the decimal number or \"0x101\" for "
+			    "hex");
+	/* a size keeps its suffix, and hex takes none */
+	assert_int_equal(config_from("{\"ram\": \"0512M\"}", &c, &err),
+			 MM_EINVAL);
+	assert_string_equal(err.type, "bad-config");
+	assert_string_equal(err.detail, "ram \"0512M\" starts with a 0, and "
+			    "numbers here are never octal: write \"512M\" for "
+			    "the decimal number");
+	assert_int_equal(config_from("{\"e820\": [{\"start\": \"00\", "
+				     "\"size\": \"1G\", \"type\": "
+				     "\"usable\"}]}", &c, &err), MM_EINVAL);
+	assert_string_equal(err.field, "e820[0].start");
+	assert_non_null(strstr(err.detail, "e820[0].start \"00\" starts "
+			       "with a 0"));
+	/* the kernel's command line is the kernel's: mem=0100M is octal */
+	assert_int_equal(config_from("{\"cmdline\": \"mem=0100M\"}", &c,
+				     &err), MM_OK);
 }
 
 static void test_hex(void **state)
@@ -1538,6 +1609,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_u64),
+		cmocka_unit_test_setup_teardown(test_leading_zero, boot_2g,
+						free_machine),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_hex_widths),
 		cmocka_unit_test(test_config_defaults),
