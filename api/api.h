@@ -34,8 +34,9 @@ int api_machine_boot(const json_t *config, struct machine **out,
  * Run one operation on a machine.  args is the operation's JSON object
  * (may be NULL for none).  On success *result is a new JSON object.
  * Operations: alloc_pages {order, gfp}, free_pages {pfn | phys, order},
- * frame {pfn | phys}.  Out of memory is a successful result with
- * "ok": false and the allocator's story.
+ * frame {pfn | phys}.  Out of memory is a refusal like any other:
+ * MM_EIMPOSSIBLE "out-of-memory" (422), never a result (docs/daemon.md,
+ * "Refusals").
  *
  * A refusal leaves the machine bit-identical unless err->changed says
  * it moved state anyway (machine_changes() moved while the operation
@@ -45,6 +46,12 @@ int api_machine_boot(const json_t *config, struct machine **out,
  */
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err);
+/* api_op, and on a refusal *story: the members its problem carries
+ * beside type and detail (alloc_pages's order, gfp, reason and attempts,
+ * the zones tried with their watermarks and why each refused), or NULL.
+ * The caller owns it: json_object_update_missing() it into the problem. */
+int api_op_story(struct machine *m, const char *op, const json_t *args,
+		 json_t **result, json_t **story, struct mm_error *err);
 /* Whether op names an operation that changes the machine (journalled). */
 bool api_op_mutates(const char *op);
 /* Whether op names an operation at all, and every name, NULL-terminated. */

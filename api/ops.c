@@ -91,12 +91,13 @@ static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
 	return o;
 }
 
+/* The members of the out-of-memory problem beside its type and detail:
+ * the story of every zone the allocator tried. */
 static json_t *alloc_fail_json(unsigned order, gfp_t gfp,
 			       const struct page_alloc_result *r)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "ok", json_false());
 	json_object_set_new(o, "order", json_integer(order));
 	json_object_set_new(o, "gfp", api_gfp_json(gfp));
 	json_object_set_new(o, "reason", api_string_lossy(r->reason));
@@ -119,9 +120,16 @@ static int op_alloc_pages(struct machine *m, const json_t *args,
 	 * thread's stack */
 	r = xcalloc(1, sizeof(*r));
 	rc = alloc_pages(&m->pgdat, gfp, order, OWNER_NONE, 0, r, err);
-	if (rc == MM_OK)
-		*result = r->ok ? alloc_ok_json(m, gfp, r)
-				: alloc_fail_json(order, gfp, r);
+	if (rc == MM_OK && r->ok)
+		*result = alloc_ok_json(m, gfp, r);
+	else if (rc == MM_OK) {
+		/* out of memory is the model's result, and the API's
+		 * refusal (one convention, docs/daemon.md): a 422 whose
+		 * problem carries the story */
+		*result = alloc_fail_json(order, gfp, r);
+		rc = mm_fail(err, MM_EIMPOSSIBLE, "out-of-memory", "",
+			     "alloc_pages: %s", r->reason);
+	}
 	free(r);
 	return rc;
 }
@@ -318,13 +326,23 @@ static void join_op_names(char *buf, size_t len)
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err)
 {
+	json_t *story = NULL;
+	int rc = api_op_story(m, op, args, result, &story, err);
+
+	json_decref(story);
+	return rc;
+}
+
+int api_op_story(struct machine *m, const char *op, const json_t *args,
+		 json_t **result, json_t **story, struct mm_error *err)
+{
 	json_t *empty = NULL;
 	char names[1024], what[48];
 	const struct api_op_def *d = find_op(op);
 	uint64_t before;
 	int rc;
 
-	*result = NULL;
+	*result = *story = NULL;
 	if (!d) {
 		join_op_names(names, sizeof(names));
 		return mm_fail(err, MM_ENOTFOUND, "unknown-operation", "op",
@@ -346,6 +364,11 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 		args = empty = json_object();
 	before = machine_changes(m);
 	rc = d->run(m, args, result, err);
+	/* a refusal's *result, if the op left one, is its story */
+	if (rc != MM_OK) {
+		*story = *result;
+		*result = NULL;
+	}
 	/* "0100" is refused by api_get_u64 like any bad number; here, in
 	 * one place for every op, the detail says it was the zero */
 	if (rc == MM_EINVAL && err) {

@@ -218,7 +218,7 @@ static json_t *alloc_json(const struct slab_alloc_result *r)
 	json_t *o = json_object();
 
 	if (!r->ok) {
-		json_object_set_new(o, "ok", json_false());
+		/* the out-of-memory problem's members (alloc_answer) */
 		json_object_set_new(o, "size", json_integer(r->size));
 		json_object_set_new(o, "gfp", api_gfp_json(r->gfp));
 		json_object_set_new(o, "cache", r->cache
@@ -292,6 +292,22 @@ static json_t *free_json(const struct machine *m, vaddr_t va,
 	return o;
 }
 
+/* The answer of an allocation that ran: the object, or (out of memory)
+ * a 422 out-of-memory whose problem carries the story in *result. */
+static int alloc_answer(const char *op, const struct slab_alloc_result *r,
+			json_t **result, struct mm_error *err)
+{
+	char mask[256];
+
+	*result = alloc_json(r);
+	if (r->ok)
+		return MM_OK;
+	gfp_format(r->gfp, mask, sizeof(mask));
+	return mm_fail(err, MM_EIMPOSSIBLE, "out-of-memory", "size",
+		       "%s(%llu, %s): %s", op, (unsigned long long)r->size,
+		       mask, r->reason);
+}
+
 /* --- kmalloc, kzalloc, krealloc -------------------------------------------------- */
 
 typedef int (*kmalloc_fn)(struct machine *m, uint64_t size, gfp_t gfp,
@@ -314,7 +330,7 @@ static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK)
-		*result = alloc_json(r);
+		rc = alloc_answer(op, r, result, err);
 	free(r);
 	return rc;
 }
@@ -348,7 +364,9 @@ static int op_krealloc(struct machine *m, const json_t *args,
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = krealloc(m, va, size, gfp, cpu, r, err)) == MM_OK) {
-		*result = alloc_json(r);
+		/* on failure the old object stays, as krealloc's NULL
+		 * leaves it: the story says which it was */
+		rc = alloc_answer("krealloc", r, result, err);
 		json_object_set_new(*result, "old_addr", api_hex(va));
 		json_object_set_new(*result, "moved", json_boolean(r->moved));
 		json_object_set_new(*result, "copied", json_integer(r->copied));
@@ -451,7 +469,7 @@ static int op_kmem_cache_alloc(struct machine *m, const json_t *args,
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = kmem_cache_alloc(m, s, gfp, cpu, r, err)) == MM_OK)
-		*result = alloc_json(r);
+		rc = alloc_answer("kmem_cache_alloc", r, result, err);
 	free(r);
 	return rc;
 }

@@ -112,6 +112,7 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		  const json_t *args, json_t **result, json_t **problem)
 {
 	struct mm_error err = { 0 };
+	json_t *story;
 	char why[128];
 
 	*result = *problem = NULL;
@@ -122,14 +123,23 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 	}
 	if (budget_refuses(c, sm, op, problem))
 		return 507;
-	if (api_op(sm->m, op, args, result, &err)) {
+	if (api_op_story(sm->m, op, args, result, &story, &err)) {
 		/* refused, but state moved (a failed vmalloc's stolen
 		 * pageblocks): journalled like a change, so replay refuses
 		 * it the same way and lands on the same machine */
-		if (err.changed)
-			note_change(c, sm, op, args);
 		*problem = api_problem(&err);
 		json_object_set_new(*problem, "operation", json_string(op));
+		if (err.changed) {
+			note_change(c, sm, op, args);
+			/* a client must not think the refusal was free */
+			json_object_set_new(*problem, "changed", json_true());
+		}
+		/* out of memory's story (the zones tried, their
+		 * watermarks): beside the problem's own members, never
+		 * over them */
+		if (story)
+			json_object_update_missing(*problem, story);
+		json_decref(story);
 		return api_http_status(&err);
 	}
 	if (api_op_mutates(op))
@@ -342,6 +352,25 @@ static json_t *stop_before(struct srv_call *c, size_t i, size_t total,
 	return NULL;
 }
 
+/* The refused operation's problem, its detail saying where the batch
+ * stopped: the results before it are the answer's too. */
+static void stopped_at(json_t *problem, size_t i, size_t done, size_t n)
+{
+	const char *d = json_string_value(json_object_get(problem, "detail"));
+	const char *op = json_string_value(json_object_get(problem,
+							   "operation"));
+	char words[1024];
+	json_t *j;
+
+	/* the detail is at most 640 bytes (struct mm_error): all of it fits */
+	snprintf(words, sizeof(words), "the batch stopped at operation %zu "
+		 "(%s): the %zu before it ran (their results are in results), "
+		 "the %zu after it did not run. %s", i, op ? op : "?", done,
+		 n - i - 1, d ? d : "");
+	if ((j = json_string(words)))
+		json_object_set_new(problem, "detail", j);
+}
+
 void h_batch(struct srv_call *c)
 {
 	json_t *ops = json_is_array(c->body) ? c->body
@@ -368,15 +397,14 @@ void h_batch(struct srv_call *c)
 		const char *op = json_string_value(json_object_get(it, "op"));
 		json_t *result;
 
-		if (!(problem = stop_before(c, i, total, &st)))
-			st = run_op(c, sm, op, json_object_get(it, "args"),
-				    &result, &problem);
+		if ((problem = stop_before(c, i, total, &st)))
+			break;
+		st = run_op(c, sm, op, json_object_get(it, "args"), &result,
+			    &problem);
 		if (st) {
 			/* the rest would run on a machine the caller did not
 			 * expect: stop here, like a script under set -e */
-			json_object_set_new(problem, "status", json_integer(st));
-			json_array_append_new(results, json_pack("{s:s, s:i, s:O}",
-				"op", op, "status", st, "problem", problem));
+			stopped_at(problem, i, done, json_array_size(ops));
 			break;
 		}
 		over_answer(c, result, &total);
@@ -391,7 +419,15 @@ void h_batch(struct srv_call *c)
 		resp_problem_obj(c, 413, problem);
 		return;
 	}
-	json_decref(problem);
-	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", !st, "completed",
+	if (st) {
+		/* one convention (docs/daemon.md): a batch that stopped is
+		 * the stop's own status and problem, with what ran before */
+		json_object_set_new(problem, "index", json_integer((json_int_t)i));
+		json_object_set_new(problem, "completed", json_integer((json_int_t)done));
+		json_object_set_new(problem, "results", results);
+		resp_problem_obj(c, st, problem);
+		return;
+	}
+	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", 1, "completed",
 				    (int)done, "results", results));
 }

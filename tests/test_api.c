@@ -633,29 +633,44 @@ static void test_alloc_defaults_and_numeric_gfp(void **state)
 	json_decref(r);
 }
 
+/* Out of memory is a refusal like any other (docs/daemon.md, "Refusals"):
+ * 422 out-of-memory, no result, and the allocator's story beside the
+ * problem (api_op_story). */
 static void test_alloc_out_of_memory(void **state)
 {
 	struct machine *m = *state;
 	struct mm_error err;
-	json_t *r = NULL;
-	int tries;
+	json_t *r = NULL, *story = NULL, *args = js("{\"order\": 10, "
+						    "\"gfp\": \"GFP_DMA\"}");
+	int tries, rc = MM_OK;
 
 	/* ZONE_DMA holds a few order-10 blocks: take them until it says no */
 	for (tries = 0; tries < 16; tries++) {
 		json_decref(r);
-		r = op(m, "alloc_pages", "{\"order\": 10, \"gfp\": \"GFP_DMA\"}",
-		       &err);
-		assert_non_null(r);
-		if (!json_is_true(json_object_get(r, "ok")))
+		json_decref(story);
+		memset(&err, 0, sizeof(err));
+		rc = api_op_story(m, "alloc_pages", args, &r, &story, &err);
+		if (rc)
 			break;
+		assert_null(story);
 		assert_string_equal(str_of(r, "zone"), "DMA");
 	}
 	assert_true(tries > 0 && tries < 16);
-	assert_true(json_is_false(json_object_get(r, "ok")));
-	assert_true(strlen(str_of(r, "reason")) > 0);
-	assert_true(json_array_size(json_object_get(r, "attempts")) >= 1);
+	assert_int_equal(rc, MM_EIMPOSSIBLE);
+	assert_int_equal(api_http_status(&err), 422);
+	assert_string_equal(err.type, "out-of-memory");
+	assert_false(err.changed);
+	assert_null(r);
+	assert_non_null(strstr(err.detail, "alloc_pages: order-10 GFP_DMA "
+			       "allocation failed: DMA "));
+	assert_non_null(story);
+	assert_null(json_object_get(story, "ok"));
+	assert_int_equal(int_of(story, "order"), 10);
+	assert_string_equal(str_of(story, "gfp"), "GFP_DMA");
+	assert_true(strlen(str_of(story, "reason")) > 0);
+	assert_true(json_array_size(json_object_get(story, "attempts")) >= 1);
 	{
-		json_t *a = json_array_get(json_object_get(r, "attempts"), 0);
+		json_t *a = json_array_get(json_object_get(story, "attempts"), 0);
 
 		assert_string_equal(str_of(a, "zone"), "DMA");
 		assert_true(json_is_false(json_object_get(a, "ok")));
@@ -666,7 +681,12 @@ static void test_alloc_out_of_memory(void **state)
 		assert_non_null(json_object_get(a, "pass"));
 		assert_true(strlen(str_of(a, "why")) > 0);
 	}
-	json_decref(r);
+	json_decref(story);
+	/* api_op: the same refusal, the story dropped */
+	assert_int_equal(api_op(m, "alloc_pages", args, &r, &err),
+			 MM_EIMPOSSIBLE);
+	assert_null(r);
+	json_decref(args);
 }
 
 static void expect_bad_arg(struct machine *m, const char *name,
