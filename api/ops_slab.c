@@ -7,7 +7,8 @@
  *            (null when large), block: {pfn, phys, order, pages, zone}
  *            (kmalloc_large, else null), new_slab: {pfn, order, gfp,
  *            order_fallback} or null, retired_cpu_slab}
- *        out of memory: {ok: false, size, gfp, cache, reason}
+ *        out of memory: 422 out-of-memory, the problem carrying
+ *            {size, gfp, cache, large, reason} (alloc_answer)
  *   krealloc {addr, size, gfp, cpu} -> the same plus moved, old_addr,
  *            copied
  *   kfree {addr} -> {ok, addr, cache, large, ksize, slab | block,
