@@ -716,8 +716,10 @@ if [ ! -s "$TMP/hol.status" ] &&
    awk -v t="$TIME" 'BEGIN { exit !(t < 0.25) }'; then ok
 else bad "hol: the translate took ${TIME}s, the batch was $(cat "$TMP/hol.status")"; fi
 mm_reap "$hp"
-if awk '{ exit !($1 == 200 && $2 > 0.5) }' "$TMP/hol.status"; then ok
-else bad "hol: the batch should be 200 and long: $(cat "$TMP/hol.status")"; fi
+# 20000 vmallocs of a page (and its guard page) outgrow a 2G machine's
+# vmalloc space: the batch runs long, then answers that refusal, 422
+if awk '{ exit !($1 == 422 && $2 > 0.5) }' "$TMP/hol.status"; then ok
+else bad "hol: the batch should be 422 (vmalloc space) and long: $(cat "$TMP/hol.status")"; fi
 mm_stop TERM "hol: SIGTERM"
 fi
 
@@ -753,7 +755,10 @@ if [ ! -s "$TMP/busy1.status" ] && [ ! -s "$TMP/busy2.status" ] &&
 else bad "busy: /healthz took ${t1}s and B ${TIME}s while A was busy (A: $(cat "$TMP/busy1.status") $(cat "$TMP/busy2.status"))"; fi
 mm_reap "$bp1"
 mm_reap "$bp2"
-same "$(cat "$TMP/busy1.status") $(cat "$TMP/busy2.status")" "200 200" \
+# (20000 vmallocs outgrow the vmalloc space, as hol's do: 422 at the
+# end; the 10000 or fewer of MMLAB_DAEMON_SLOW=2 and up fit: 200)
+if [ "$SLOW" = 1 ]; then want1=422; else want1=200; fi
+same "$(cat "$TMP/busy1.status") $(cat "$TMP/busy2.status")" "$want1 200" \
 	"busy: the batch and the request that waited for it"
 batch $((10000 / SLOW)) "$TMP/busy4.json"
 bps=""
