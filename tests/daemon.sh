@@ -1234,6 +1234,11 @@ jqis '.config.ram' 2147483648 "exercises: the machine of the variant"
 req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":"zz"}}'
 problem 400 bad-answer "exercises: a malformed field"
 jqis .field wasted "exercises: the malformed field is named"
+# "010" was ten: now neither ten nor eight, a format error saying so
+req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":"040297"}}'
+problem 400 bad-answer "exercises: a leading-zero number"
+jqis '[.field, .detail] | join(" | ")' 'wasted | field wasted: "040297" starts with a 0, and numbers here are never octal: write "40297" for the decimal number or "0x40297" for hex' \
+	"exercises: a leading-zero number: what to write"
 req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K"}}'
 problem 400 bad-answer "exercises: a missing field"
 jqis .field wasted "exercises: the missing field is named"
