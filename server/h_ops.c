@@ -361,12 +361,15 @@ static void stopped_at(json_t *problem, size_t i, size_t done, size_t n)
 							   "operation"));
 	char words[1024];
 	json_t *j;
+	char rest[48] = "it was the last";
 
+	if (n - i > 1)
+		snprintf(rest, sizeof(rest), "the %zu after it did not run",
+			 n - i - 1);
 	/* the detail is at most 640 bytes (struct mm_error): all of it fits */
 	snprintf(words, sizeof(words), "the batch stopped at operation %zu "
 		 "(%s): the %zu before it ran (their results are in results), "
-		 "the %zu after it did not run. %s", i, op ? op : "?", done,
-		 n - i - 1, d ? d : "");
+		 "%s. %s", i, op ? op : "?", done, rest, d ? d : "");
 	if ((j = json_string(words)))
 		json_object_set_new(problem, "detail", j);
 }
