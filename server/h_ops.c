@@ -210,12 +210,24 @@ bool call_pid(struct srv_call *c, const char *s, bool query, json_int_t *pid)
 
 	for (p = s; *p >= '0' && *p <= '9' && v <= 0x7fffffff; p++)
 		v = v * 10 + (unsigned)(*p - '0');
-	if (p > s && !*p && v >= 1 && v <= 0x7fffffff) {
+	/* "01" is refused as every number is (api/number.c): not a pid */
+	if (p > s && !*p && v >= 1 && v <= 0x7fffffff && *s != '0') {
 		*pid = (json_int_t)v;
 		return true;
 	}
 	snprintf(err.type, sizeof(err.type), "bad-argument");
 	snprintf(err.field, sizeof(err.field), "pid");
+	if (p > s && !*p && *s == '0' && s[1]) {
+		const char *d = s;
+
+		while (d[0] == '0' && d[1])
+			d++;
+		snprintf(err.detail, sizeof(err.detail), "pid \"%.64s\" "
+			 "starts with a 0, and numbers here are never octal: "
+			 "a pid is plain decimal, so write \"%.64s\"", s, d);
+		resp_problem_obj(c, 400, api_problem(&err));
+		return false;
+	}
 	snprintf(err.detail, sizeof(err.detail), "%s%.64s%s is not a process "
 		 "id; use the pid process_create or fork gave, in decimal "
 		 "(1 to 2147483647)", query ? "?pid=" : "'", s,

@@ -303,6 +303,16 @@ req GET "/v1/machines/$ID/processes/99/maps" -H "$AUTH"
 problem 404 no-such-process "maps of no process"
 req POST "/v1/machines/$ID/processes/abc/mmap" -H "$AUTH" -d '{}'
 problem 400 bad-argument "a pid that is not a number"
+req GET "/v1/machines/$ID/processes/01/maps" -H "$AUTH"
+problem 400 bad-argument "a pid with a leading zero"
+jqis .detail 'pid "01" starts with a 0, and numbers here are never octal: a pid is plain decimal, so write "1"' \
+	"a pid with a leading zero: what to write"
+req GET "/v1/machines/$ID/translate?addr=0100&pid=1" -H "$AUTH"
+problem 400 bad-argument "a query number with a leading zero"
+jqis .detail 'translate: addr "0100" starts with a 0, and numbers here are never octal: write "100" for the decimal number or "0x100" for hex' \
+	"a query number with a leading zero: what to write"
+req GET "/v1/machines/$ID/translate?addr=0x0100&pid=01" -H "$AUTH"
+problem 400 bad-argument "a ?pid= with a leading zero"
 req POST "/v1/machines/$ID/processes/$PIDN/mmap" -H "$AUTH" -d '{"pid":2,"len":4096}'
 problem 400 bad-argument "a body pid that differs from the path"
 req POST "/v1/machines/$ID/processes/$PIDN/fork" -H "$AUTH"
