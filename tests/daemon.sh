@@ -1223,6 +1223,10 @@ req GET /v1/machines -H "Authorization: Bearer $INSTR"
 jqis '.machines | length' 0 "exercises: the refusals booted no machine"
 
 # kmalloc(90775, GFP_NOFS): above 8 KiB, an order-5 block of the page allocator
+req POST /v1/exercises -d '{"type":"kmalloc_size","seed":"007"}'
+problem 400 bad-argument "exercises: a seed with a leading zero"
+jqis .detail 'seed "007" starts with a 0, and numbers here are never octal: write "7"' \
+	"exercises: a seed with a leading zero: what to write"
 req POST /v1/exercises -d '{"type":"kmalloc_size","seed":7}'
 expect 201 "exercises: create, token-less"
 EX=$(jq -r .id "$O")
