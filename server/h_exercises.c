@@ -243,6 +243,7 @@ void h_ex_get(struct srv_call *c)
 		if (!ex->reveal)
 			ex->reveal = reveal_scratch(c->s, v);
 		json_object_set_new(j, "key", ex_key_json(v));
+		json_object_set_new(j, "explanation", ex_explanation_json(v));
 		json_object_set(j, "reveal", ex->reveal);
 	}
 	pthread_mutex_unlock(&ex->lock);

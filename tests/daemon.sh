@@ -1280,6 +1280,8 @@ expect 200 "exercises: reveal: the object is on the student's machine"
 req GET "/v1/exercises/$EX" -H "$EXA"
 jqis '[.state, .key.wasted, .reveal[0].result.ksize] | map(tostring) | join(" ")' "revealed 40297 131072" \
 	"exercises: GET after the reveal: the key and the reveal"
+jqis .explanation.wasted "The object is 131072 bytes for a request of 90775: 131072 - 90775 = 40297 bytes are wasted." \
+	"exercises: GET after the reveal: the explanation too"
 req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":40297}}'
 problem 409 revealed "exercises: no attempt after the reveal"
 
