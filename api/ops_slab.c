@@ -294,6 +294,17 @@ static json_t *free_json(const struct machine *m, vaddr_t va,
 
 /* --- kmalloc, kzalloc, krealloc -------------------------------------------------- */
 
+/* Where the object is: its region, its frame's zone, and why that cache. */
+static void where_json(const struct machine *m, json_t *o,
+		       const struct slab_alloc_result *r)
+{
+	json_object_set_new(o, "region", r->zero_size ? json_null()
+			    : api_region_json(m, r->addr));
+	json_object_set_new(o, "zone", r->zero_size || r->zone < 0
+			    ? json_null() : json_string(zone_name(r->zone)));
+	json_object_set_new(o, "why", api_kmalloc_why(m, r));
+}
+
 typedef int (*kmalloc_fn)(struct machine *m, uint64_t size, gfp_t gfp,
 			  unsigned cpu, struct slab_alloc_result *res,
 			  struct mm_error *err);
@@ -313,8 +324,11 @@ static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
 	    (rc = api_arg_cpu(op, m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
-	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK)
+	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK) {
 		*result = alloc_json(r);
+		if (r->ok)
+			where_json(m, *result, r);
+	}
 	free(r);
 	return rc;
 }

@@ -181,6 +181,9 @@ static int do_vmalloc(const char *op, bool zero, struct machine *m,
 				    : json_null());
 	}
 	json_object_set_new(*result, "pages_array", arr);
+	json_object_set_new(*result, "region", api_region_json(m, r.addr));
+	json_object_set_new(*result, "why", api_vmalloc_why(m, a->pages,
+							    a->nr_pages));
 	return MM_OK;
 }
 

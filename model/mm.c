@@ -247,6 +247,48 @@ static bool pte_has_page(uint64_t e)
 	return e & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
 
+/*
+ * Every user address that maps pfn, across processes: the page walk run
+ * backwards.  Only the VMAs are scanned, a PTE page at a time, and a PMD
+ * without a PTE page is skipped whole, so a process costs its populated
+ * PTE pages, not its address space.
+ */
+unsigned mm_frame_user_vas(const struct machine *m, pfn_t pfn,
+			   struct user_va *out, unsigned max)
+{
+	unsigned found = 0;
+
+	for (uint32_t i = 0; i < m->procs.nr; i++) {
+		const struct process *p = &m->procs.procs[i];
+
+		for (uint32_t k = 0; k < p->nr_vmas; k++) {
+			const struct vma *v = &p->vmas[k];
+			uint64_t va = v->start;
+
+			while (va < v->end) {
+				phys_addr_t t = pte_table(m, p, (vaddr_t)va);
+				uint64_t e;
+
+				if (!t) {
+					va = ALIGN_UP(va + 1, m->layout.pmd_size);
+					continue;
+				}
+				e = pt_read_entry(m, t, pte_index(m, (vaddr_t)va));
+				if (pte_has_page(e) &&
+				    entry_pa(m, e) >> PAGE_SHIFT == pfn) {
+					if (found < max)
+						out[found] = (struct user_va){
+							p->pid, (vaddr_t)va,
+							(e & _PAGE_RW) != 0 };
+					found++;
+				}
+				va += PAGE_SIZE;
+			}
+		}
+	}
+	return found;
+}
+
 /* vm_page_prot plus write: the PTE bits for a frame in vma. */
 static uint64_t pte_prot(const struct machine *m, const struct vma *v,
 			 bool writable)

@@ -229,6 +229,17 @@ void proc_pid_maps(const struct machine *m, const struct process *p,
 void proc_pid_status(const struct machine *m, const struct process *p,
 		     struct strbuf *out);
 uint32_t mm_frame_mapcount(const struct machine *m, pfn_t pfn);
+/* One user mapping of a frame. */
+struct user_va {
+	uint32_t pid;
+	vaddr_t va;
+	bool writable;
+};
+
+/* Every process address whose PTE holds pfn (present or PROT_NONE), in
+ * pid and address order: the first max in out, the count returned. */
+unsigned mm_frame_user_vas(const struct machine *m, pfn_t pfn,
+			   struct user_va *out, unsigned max);
 /* The leaf PTE for va in p (0 when none). */
 uint64_t mm_user_pte(const struct machine *m, const struct process *p,
 		     vaddr_t va);

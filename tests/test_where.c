@@ -1,0 +1,333 @@
+/*
+ * test_where.c - answers that say where an address is (api/where.c) and
+ * why (api/why.c): the region of the layout every address falls in, a
+ * frame's zone and every virtual address that maps it, the same kernel
+ * address from frame and page_address, the warning for a kmap of a free
+ * frame, and the "why" sentences with this machine's numbers.
+ *
+ * The machine is the 2 GiB default: max_low_pfn 0x36bfe, high_memory
+ * 0xf6bfe000, vmalloc from 0xf73fe000, pkmap at 0xfec00000.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "api_util.h"
+#include "helpers.h"
+
+static int boot_2g(void **state)
+{
+	struct machine *m = NULL;
+	struct mm_error err = { 0 };
+	json_t *cfg = js("{\"ram\": \"2G\"}");
+
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
+	json_decref(cfg);
+	*state = m;
+	return 0;
+}
+
+static int free_machine(void **state)
+{
+	machine_free(*state);
+	return 0;
+}
+
+static json_t *op(struct machine *m, const char *name, const char *args)
+{
+	json_t *a = args ? js(args) : NULL, *r = NULL;
+	struct mm_error err = { 0 };
+
+	if (api_op(m, name, a, &r, &err) != MM_OK)
+		fail_msg("%s %s: %s", name, args ? args : "", err.detail);
+	json_decref(a);
+	return r;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("%s is not a string", key);
+	return json_string_value(v);
+}
+
+/* The mappings of a frame as one compact line, to compare exactly. */
+static char *mappings_text(const json_t *o)
+{
+	return json_dumps(json_object_get(o, "mappings"),
+			  JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+/* --- regions ------------------------------------------------------------------- */
+
+/* translate names the region of every part of the layout it walks. */
+static void test_translate_regions(void **state)
+{
+	static const struct { const char *addr, *region; } cases[] = {
+		{ "0x08048000", "user" },
+		{ "0xbfffffff", "user" },
+		{ "0xc0000000", "lowmem" },
+		{ "0xf6bfdfff", "lowmem" },
+		{ "0xf6bfe000", "hole" },		/* high_memory */
+		{ "0xf73fdfff", "hole" },		/* VMALLOC_OFFSET */
+		{ "0xf73fe000", "vmalloc" },		/* VMALLOC_START */
+		{ "0xfebfe000", "gap" },		/* VMALLOC_END */
+		{ "0xfec00000", "pkmap" },		/* PKMAP_BASE */
+		{ "0xff000000", "ldt" },
+		{ "0xff400000", "cpu_entry_area" },
+		{ "0xfffbb000", "fixmap" },		/* kmap_local idx 0 */
+		{ "0xfffff000", "top" },
+	};
+	struct machine *m = *state;
+	char args[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *r;
+
+		snprintf(args, sizeof(args), "{\"addr\": \"%s\"}",
+			 cases[i].addr);
+		r = op(m, "translate", args);
+		if (strcmp(str(r, "region"), cases[i].region))
+			fail_msg("%s: region %s, expected %s", cases[i].addr,
+				 str(r, "region"), cases[i].region);
+		json_decref(r);
+	}
+}
+
+/* --- one kernel address for a frame ---------------------------------------------- */
+
+/* frame said virt null for a kmapped HighMem frame while page_address
+ * named its pkmap address: both say page_address() now. */
+static void test_frame_virt_of_kmapped_highmem(void **state)
+{
+	struct machine *m = *state;
+	json_t *k = op(m, "kmap", "{\"pfn\": \"0x70000\"}");
+	json_t *f = op(m, "frame", "{\"pfn\": \"0x70000\"}");
+	json_t *p = op(m, "page_address", "{\"pfn\": \"0x70000\"}");
+	char *maps = mappings_text(f);
+
+	assert_string_equal(str(k, "addr"), "0xfec01000");
+	assert_string_equal(str(k, "region"), "pkmap");
+	assert_string_equal(str(k, "zone"), "HighMem");
+	assert_string_equal(str(f, "virt"), "0xfec01000");
+	assert_string_equal(str(f, "region"), "pkmap");
+	assert_string_equal(str(p, "addr"), "0xfec01000");
+	assert_string_equal(str(p, "region"), "pkmap");
+	assert_string_equal(str(p, "zone"), "HighMem");
+	assert_string_equal(maps, "[{\"addr\":\"0xfec01000\",\"region\":"
+			    "\"pkmap\",\"how\":\"kmap\",\"slot\":1,\"users\":1}]");
+	assert_string_equal(str(f, "why_virt"), "HighMem, reached through "
+			    "pkmap slot 1 (kmap): page_address() finds it there "
+			    "until the slot is flushed after its last kunmap");
+	free(maps);
+	json_decref(k);
+	json_decref(f);
+	json_decref(p);
+}
+
+/* A HighMem frame nobody mapped: no address, and the answer says why. */
+static void test_frame_highmem_why(void **state)
+{
+	struct machine *m = *state;
+	json_t *f = op(m, "frame", "{\"pfn\": \"0x70000\"}");
+	json_t *l = op(m, "frame", "{\"pfn\": \"0x100\"}");
+	char *maps = mappings_text(l);
+
+	assert_true(json_is_null(json_object_get(f, "virt")));
+	assert_true(json_is_null(json_object_get(f, "region")));
+	assert_int_equal(json_array_size(json_object_get(f, "mappings")), 0);
+	assert_string_equal(str(f, "why_virt"), "HighMem (pfn >= max_low_pfn "
+			    "0x36bfe): the linear map stops at high_memory "
+			    "0xf6bfe000, so this frame has no kernel address "
+			    "until kmap() (pkmap, from 0xfec00000) or "
+			    "kmap_local_page() (a fixmap slot) maps it");
+	assert_string_equal(str(l, "virt"), "0xc0100000");
+	assert_string_equal(str(l, "region"), "lowmem");
+	assert_string_equal(maps, "[{\"addr\":\"0xc0100000\",\"region\":"
+			    "\"lowmem\",\"how\":\"linear map\"}]");
+	assert_string_equal(str(l, "why_virt"), "lowmem (below max_low_pfn "
+			    "0x36bfe): the linear map puts it at PAGE_OFFSET "
+			    "0xc0000000 + phys 0x100000, always mapped");
+	free(maps);
+	json_decref(f);
+	json_decref(l);
+}
+
+/* Every virtual address of one frame: a vmalloc page, kmap_local'ed,
+ * and a process page shared by fork. */
+static void test_frame_every_mapping(void **state)
+{
+	struct machine *m = *state;
+	json_t *v, *r, *f;
+	char args[96], *maps;
+	const char *pfn;
+
+	v = op(m, "vmalloc", "{\"size\": 8192}");
+	/* the first page is the last lowmem frame, the second HighMem */
+	pfn = str(json_array_get(json_object_get(v, "pages"), 1), "pfn");
+	snprintf(args, sizeof(args), "{\"pfn\": \"%s\"}", pfn);
+	json_decref(op(m, "kmap_local_page", args));
+	f = op(m, "frame", args);
+	maps = mappings_text(f);
+	assert_string_equal(maps, "[{\"addr\":\"0xf73ff000\",\"region\":"
+		"\"vmalloc\",\"how\":\"vmalloc\",\"area\":\"0xf73fe000\"},"
+		"{\"addr\":\"0xfffbb000\",\"region\":\"fixmap\",\"how\":"
+		"\"kmap_local\",\"cpu\":0,\"idx\":0}]");
+	assert_true(json_is_null(json_object_get(f, "virt")));
+	assert_string_equal(str(f, "why_virt"), "HighMem, mapped by kmap_local "
+			    "on CPU 0 at 0xfffbb000 (stack index 0): that "
+			    "mapping belongs to the CPU's stack and is not "
+			    "recorded where page_address() looks, so "
+			    "page_address() is still NULL");
+	free(maps);
+	json_decref(f);
+	json_decref(v);
+
+	/* a user page, written so it has its own frame, then forked */
+	json_decref(op(m, "process_create", NULL));
+	r = op(m, "mmap", "{\"pid\": 1, \"len\": 4096, \"prot\": "
+	       "\"PROT_READ|PROT_WRITE\", \"flags\": "
+	       "\"MAP_PRIVATE|MAP_ANONYMOUS\"}");
+	assert_string_equal(str(r, "addr"), "0xb7ff6000");
+	json_decref(r);
+	json_decref(op(m, "access", "{\"pid\": 1, \"addr\": \"0xb7ff6000\", "
+		       "\"access\": \"write\"}"));
+	json_decref(op(m, "fork", "{\"pid\": 1}"));
+	r = op(m, "pagemap", "{\"pid\": 1, \"addr\": \"0xb7ff6000\", "
+	       "\"len\": 4096}");
+	pfn = str(json_array_get(json_object_get(r, "pages"), 0), "pfn");
+	snprintf(args, sizeof(args), "{\"pfn\": \"%s\"}", pfn);
+	f = op(m, "frame", args);
+	maps = mappings_text(f);
+	assert_string_equal(maps, "[{\"addr\":\"0xb7ff6000\",\"region\":"
+		"\"user\",\"how\":\"process\",\"pid\":1,\"writable\":false},"
+		"{\"addr\":\"0xb7ff6000\",\"region\":\"user\",\"how\":"
+		"\"process\",\"pid\":2,\"writable\":false}]");
+	free(maps);
+	json_decref(f);
+	json_decref(r);
+}
+
+/* --- warnings -------------------------------------------------------------------- */
+
+/* kmap of a frame nobody allocated is answered, with the mistake named. */
+static void test_kmap_free_frame_warns(void **state)
+{
+	struct machine *m = *state;
+	json_t *k = op(m, "kmap", "{\"pfn\": \"0x70000\"}");
+	json_t *l = op(m, "kmap_local_page", "{\"pfn\": \"0x70001\"}");
+	json_t *a = op(m, "alloc_pages", "{\"gfp\": \"GFP_HIGHUSER\"}");
+	json_t *o;
+	char args[64];
+
+	assert_string_equal(str(k, "warning"), "pfn 0x70000 is free (in an "
+		"order-10 block on the buddy allocator's free lists): nobody "
+		"allocated it, so the next alloc_pages may hand it out while "
+		"this mapping still reaches it; map a page you own "
+		"(alloc_pages with __GFP_HIGHMEM, e.g. GFP_HIGHUSER, first)");
+	assert_non_null(strstr(str(l, "warning"), "pfn 0x70001 is free"));
+	assert_string_equal(str(l, "region"), "fixmap");
+	/* a page the caller owns: no warning */
+	snprintf(args, sizeof(args), "{\"pfn\": \"%s\"}", str(a, "pfn"));
+	o = op(m, "kmap", args);
+	assert_null(json_object_get(o, "warning"));
+	json_decref(o);
+	json_decref(a);
+	json_decref(l);
+	json_decref(k);
+}
+
+/* --- why --------------------------------------------------------------------------- */
+
+static void test_alloc_pages_why(void **state)
+{
+	struct machine *m = *state;
+	json_t *k = op(m, "alloc_pages", NULL);
+	json_t *h = op(m, "alloc_pages", "{\"gfp\": \"GFP_HIGHUSER\"}");
+	json_t *d = op(m, "alloc_pages", "{\"gfp\": \"GFP_KERNEL | __GFP_DMA\"}");
+
+	assert_string_equal(str(k, "why"), "GFP_KERNEL: without __GFP_HIGHMEM "
+		"it must come from lowmem, which has a kernel address: HighMem "
+		"is left out, so the zonelist is Normal, DMA, each taken only "
+		"while its free pages stay above the watermark plus "
+		"lowmem_reserve: Normal (fast path) took 0x2001");
+	assert_string_equal(str(k, "region"), "lowmem");
+	assert_string_equal(str(h, "why"), "GFP_HIGHUSER: __GFP_HIGHMEM lets "
+		"it use every zone, HighMem first (the caller will kmap what it "
+		"gets), so the zonelist is HighMem, Normal, DMA, each taken "
+		"only while its free pages stay above the watermark plus "
+		"lowmem_reserve: HighMem (fast path) took 0x36bfe");
+	assert_true(json_is_null(json_object_get(h, "region")));
+	assert_non_null(strstr(str(d, "why"), "GFP_KERNEL|GFP_DMA: __GFP_DMA "
+		"confines it to ZONE_DMA (the first 16 MiB), so the zonelist "
+		"is DMA, "));
+	json_decref(k);
+	json_decref(h);
+	json_decref(d);
+}
+
+static void test_kmalloc_why(void **state)
+{
+	struct machine *m = *state;
+	json_t *s = op(m, "kmalloc", "{\"size\": 100}");
+	json_t *l = op(m, "kmalloc", "{\"size\": 10000}");
+
+	assert_string_equal(str(s, "region"), "lowmem");
+	assert_string_equal(str(s, "zone"), "Normal");
+	assert_string_equal(str(s, "why"), "100 bytes rounds up to the "
+		"smallest kmalloc size that holds it, 128: cache kmalloc-128, "
+		"28 bytes of the object unused; the object is number 0 of 32 "
+		"in an order-0 slab from Normal (GFP_KERNEL-style masks have "
+		"no __GFP_HIGHMEM), so it is lowmem and the address is the "
+		"linear map's: PAGE_OFFSET 0xc0000000 + phys 0x2001000");
+	assert_non_null(strstr(str(l, "why"), "10000 bytes is above "
+		"KMALLOC_MAX_CACHE_SIZE (8192), so no slab cache serves it: "
+		"kmalloc_large takes an order-2 block (16384 bytes) straight "
+		"from the buddy allocator"));
+	json_decref(s);
+	json_decref(l);
+}
+
+static void test_vmalloc_why(void **state)
+{
+	struct machine *m = *state;
+	json_t *v = op(m, "vmalloc", "{\"size\": 12288}");
+
+	assert_string_equal(str(v, "region"), "vmalloc");
+	assert_string_equal(str(v, "why"), "vmalloc takes its 3 pages one at "
+		"a time with alloc_pages(GFP_KERNEL | __GFP_HIGHMEM, 0), "
+		"HighMem first, and maps each at the next virtual page of the "
+		"area, so the area is contiguous only in virtual memory: each "
+		"frame is whichever free page the buddy allocator had; here 1 "
+		"of the 2 steps from one page to the next jump to a frame that "
+		"does not follow the last; 3 of the frames are HighMem (no "
+		"kernel address but this one)");
+	json_decref(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, boot_2g, free_machine)
+		T(test_translate_regions),
+		T(test_frame_virt_of_kmapped_highmem),
+		T(test_frame_highmem_why),
+		T(test_frame_every_mapping),
+		T(test_kmap_free_frame_warns),
+		T(test_alloc_pages_why),
+		T(test_kmalloc_why),
+		T(test_vmalloc_why),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
