@@ -185,7 +185,7 @@ void api_e820_type_str(uint32_t type, char *buf, size_t len)
 
 json_t *api_gfp_json(gfp_t gfp)
 {
-	char buf[256];
+	char buf[GFP_NAME_MAX];
 
 	gfp_format(gfp, buf, sizeof(buf));
 	return json_string(buf);

@@ -46,7 +46,7 @@ json_t *api_zone_why(const struct machine *m, gfp_t gfp,
 {
 	struct strbuf sb = STRBUF_INIT;
 	int highest = gfp_zone(gfp);
-	char name[400];
+	char name[GFP_NAME_MAX];
 	bool first = true;
 
 	gfp_format(gfp, name, sizeof(name));

@@ -157,7 +157,13 @@ static bool take_frame(struct machine *m, gfp_t gfp, enum page_owner owner,
 	struct mm_error e = { 0 };
 
 	if (alloc_pages(&m->pgdat, gfp, 0, owner, id, &res, &e) || !res.ok) {
-		snprintf(why, whylen, "%.250s", e.kind ? e.detail : res.reason);
+		/* a refusal here is a short argument error; the story is
+		 * what ALLOC_REASON_MAX holds whole */
+		const char *s = e.kind ? e.detail : res.reason;
+		size_t n = strnlen(s, whylen - 1);
+
+		memcpy(why, s, n);
+		why[n] = '\0';
 		return false;
 	}
 	*pfn = res.pfn;
@@ -531,7 +537,7 @@ static int pgd_alloc(struct machine *m, struct process *p,
 {
 	unsigned b = kernel_pgd_boundary(m);
 	struct page_alloc_result res;
-	char why[256];
+	char why[ALLOC_REASON_MAX];
 	pfn_t pfn;
 
 	/* PTI: PGD_ALLOCATION_ORDER 1 (kernel and user halves) */
@@ -739,7 +745,7 @@ int process_fork(struct machine *m, uint32_t parent, uint32_t *child,
 {
 	struct process *p = mm_find(m, parent, err), *c;
 	uint32_t ppid;
-	char why[256];
+	char why[ALLOC_REASON_MAX];
 
 	if (!p)
 		return err->kind;
@@ -1232,14 +1238,14 @@ static bool fault_frame(struct machine *m, struct process **pp, gfp_t gfp,
 static enum fault_outcome fault_oom(struct fault_result *fr, const char *why)
 {
 	snprintf(fr->reason, sizeof(fr->reason),
-		 "VM_FAULT_OOM: no frame: %.150s", why);
+		 "VM_FAULT_OOM: no frame: %s", why);
 	return FAULT_OOM;
 }
 
 int mm_handle_mm_fault(struct machine *m, struct process *p, struct vma *v,
 		       vaddr_t va, bool write, struct fault_result *fr)
 {
-	char why[256];
+	char why[ALLOC_REASON_MAX];
 	bool added;
 	phys_addr_t t = pte_alloc(m, &p, va, &added, fr, why, sizeof(why));
 	unsigned k = pte_index(m, va);

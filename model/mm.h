@@ -55,6 +55,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "page_alloc.h"
 #include "pfnmap.h"
 #include "types.h"
 
@@ -183,7 +184,7 @@ struct fault_result {
 	enum fault_outcome outcome;
 	uint32_t error_code;		/* of the first walk's fault */
 	int si_code;			/* SEGV_MAPERR or SEGV_ACCERR */
-	char reason[200];		/* why the signal, or what was done */
+	char reason[ALLOC_REASON_MAX + 64];	/* why the signal, or what was done */
 	uint32_t frames_taken, tables_added, frames_freed;
 	pfn_t new_pfn;			/* frame mapped by the handler */
 	bool zero_page, cow_copy, cow_reuse, vmalloc_sync;

@@ -314,6 +314,67 @@ static void test_vmalloc_why(void **state)
 	json_decref(v);
 }
 
+/* --- stories told whole ------------------------------------------------------------ */
+
+static struct machine *boot(const char *config)
+{
+	struct machine *m = NULL;
+	struct mm_error err = { 0 };
+	json_t *cfg = js(config);
+
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
+	json_decref(cfg);
+	return m;
+}
+
+/* A failure with a long mask was cut (the mask's name at 96 bytes, the
+ * story at 256 with "..."), and it said the model has no OOM killer. */
+static void test_failure_reason_whole(void **state)
+{
+	static const char gfp[] = "{\"order\": 10, \"gfp\": \"GFP_ATOMIC | "
+		"__GFP_DMA | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_COMP | "
+		"__GFP_ZERO | __GFP_ACCOUNT | __GFP_NORETRY | __GFP_THISNODE | "
+		"__GFP_HARDWALL | __GFP_WRITE\"}";
+	struct machine *m = boot("{\"ram\": \"64M\"}");
+	json_t *r = NULL;
+
+	(void)state;
+	/* DMA holds three order-10 blocks on 64 MiB; the fourth fails */
+	for (int i = 0; i < 4; i++) {
+		json_decref(r);
+		r = op(m, "alloc_pages", gfp);
+	}
+	assert_false(json_is_true(json_object_get(r, "ok")));
+	assert_string_equal(str(r, "reason"), "order-10 GFP_ATOMIC|GFP_DMA|"
+		"__GFP_NOWARN|__GFP_RETRY_MAYFAIL|__GFP_NORETRY|__GFP_COMP|"
+		"__GFP_ZERO|__GFP_HARDWALL|__GFP_THISNODE|__GFP_ACCOUNT|"
+		"__GFP_WRITE allocation failed: DMA free 768 - 1023 unusable <= "
+		"min 27 (cut from 69) + reserve 0 (the fast path at the low "
+		"watermark failed first); nothing is reclaimable (the model has "
+		"no page cache to reclaim and no compaction, and it runs the OOM "
+		"killer only for a process's page fault, not for this "
+		"allocation)");
+	json_decref(r);
+	machine_free(m);
+}
+
+/* The longest mask's name, whole, in a refusal. */
+static void test_gfp_name_whole(void **state)
+{
+	struct machine *m = *state;
+	json_t *a = js("{\"gfp\": \"0x7ffffe\"}");
+	struct mm_error err = { 0 };
+	json_t *r = NULL;
+
+	assert_int_equal(api_op(m, "alloc_pages", a, &r, &err), MM_EINVAL);
+	assert_string_equal(err.detail, "gfp mask GFP_TRANSHUGE|GFP_ATOMIC|"
+		"GFP_DMA32|__GFP_RETRY_MAYFAIL|__GFP_NOFAIL|__GFP_NORETRY|"
+		"__GFP_ZERO|__GFP_MEMALLOC|__GFP_THISNODE|__GFP_RECLAIMABLE|"
+		"__GFP_ACCOUNT|__GFP_WRITE names two zones (__GFP_DMA, "
+		"__GFP_DMA32 and __GFP_HIGHMEM exclude each other): keep one");
+	json_decref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,7 +387,9 @@ int main(void)
 		T(test_alloc_pages_why),
 		T(test_kmalloc_why),
 		T(test_vmalloc_why),
+		T(test_gfp_name_whole),
 #undef T
+		cmocka_unit_test(test_failure_reason_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
