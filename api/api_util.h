@@ -97,6 +97,10 @@ void api_e820_text(const struct machine *m, struct strbuf *out);
 json_t *api_e820_json(const struct machine *m);
 void api_memblock_text(const struct machine *m, struct strbuf *out);
 json_t *api_memblock_json(const struct machine *m);
+/* The configuration explained (layout_notes.c): sentences on the RAM
+ * this kernel reaches and its lowmem/HighMem split, and in *ram the
+ * figures {usable, above_4g, used, unreachable} in bytes. */
+json_t *api_layout_notes(const struct machine *m, json_t **ram);
 /* The kernel page-table dump as {markers: [...], ranges: [...]}. */
 json_t *api_pagetables_json(const struct machine *m);
 

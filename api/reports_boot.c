@@ -84,7 +84,7 @@ json_t *api_layout_json(const struct machine *m)
 {
 	struct layout_row rows[NR_LAYOUT_ROWS];
 	size_t n = layout_rows(m, rows);
-	json_t *o = json_object();
+	json_t *o = json_object(), *ram;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct layout_row *r = &rows[i];
@@ -96,6 +96,8 @@ json_t *api_layout_json(const struct machine *m)
 		json_object_set_new(o, r->name, v);
 	}
 	json_object_set_new(o, "regions", layout_regions(m));
+	json_object_set_new(o, "notes", api_layout_notes(m, &ram));
+	json_object_set_new(o, "ram", ram);
 	return o;
 }
 
@@ -136,6 +138,20 @@ static void layout_banner(const struct machine *m, struct strbuf *out)
 		    layout_va(l, k->etext), false);
 }
 
+/* The notes after the table, one paragraph each. */
+static void notes_text(const struct machine *m, struct strbuf *out)
+{
+	json_t *ram, *notes = api_layout_notes(m, &ram);
+	size_t i;
+	json_t *v;
+
+	sb_puts(out, "\nnotes:\n");
+	json_array_foreach(notes, i, v)
+		sb_printf(out, "  %s\n", json_string_value(v));
+	json_decref(notes);
+	json_decref(ram);
+}
+
 void api_layout_text(const struct machine *m, struct strbuf *out)
 {
 	struct layout_row rows[NR_LAYOUT_ROWS];
@@ -158,6 +174,7 @@ void api_layout_text(const struct machine *m, struct strbuf *out)
 		else
 			sb_printf(out, "%s\n", r->s);
 	}
+	notes_text(m, out);
 }
 
 /* --- e820 ---------------------------------------------------------------------- */

@@ -375,6 +375,71 @@ static void test_gfp_name_whole(void **state)
 	json_decref(a);
 }
 
+/* --- the configuration explained ------------------------------------------------------ */
+
+static json_t *layout_of(struct machine *m)
+{
+	struct mm_error err = { 0 };
+	json_t *j = NULL;
+
+	assert_int_equal(api_report(m, "layout", false, &j, NULL, &err), MM_OK);
+	return j;
+}
+
+/* "4G" two-level: 3 GiB used, and the layout says why and what PAE
+ * changes; the text form has the same notes. */
+static void test_layout_explains_4g(void **state)
+{
+	struct machine *m = boot("{\"ram\": \"4G\"}");
+	struct machine *p = boot("{\"ram\": \"4G\", \"pae\": true}");
+	json_t *l = layout_of(m), *lp = layout_of(p), *ram;
+	struct mm_error err = { 0 };
+	char *text = NULL, *ramtext;
+
+	(void)state;
+	ram = json_object_get(l, "ram");
+	ramtext = json_dumps(ram, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(ramtext, "{\"usable\":4294441984,\"above_4g\":"
+		"1073741824,\"used\":3220700160,\"unreachable\":1073741824}");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(l, "notes"), 0)), "The firmware map has 4095 MiB "
+		"of usable RAM, 1024 MiB of it above 4 GiB: QEMU leaves "
+		"0xc0000000-0xffffffff (the 32-bit PCI hole) to devices and puts "
+		"the RAM that would fall there above 4 GiB. This two-level "
+		"(non-PAE) kernel's page tables hold 32-bit physical addresses "
+		"(MAX_ARCH_PFN 0x100000), so it cannot reach RAM above 4 GiB and "
+		"uses 3071 MiB (max_pfn 0xbffe0). With \"pae\": true the "
+		"686-pae kernel's 64-bit entries reach 36-bit addresses (64 GiB, "
+		"MAX_ARCH_PFN 0x1000000) and use all of it, the part above 4 GiB "
+		"as HighMem.");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(l, "notes"), 1)), "Lowmem is physical 0 to "
+		"0x36bfe000 (875 MiB, max_low_pfn 0x36bfe), mapped for good at "
+		"PAGE_OFFSET 0xc0000000 up to high_memory 0xf6bfe000; MAXMEM "
+		"(875 MiB) is what the kernel's 1024 MiB above PAGE_OFFSET leave "
+		"after the 128 MiB vmalloc reserve and the pkmap/fixmap at the "
+		"top. The 2195 MiB of RAM above it, to max_pfn 0xbffe0, are "
+		"HighMem: they have no kernel address until kmap() or "
+		"kmap_local_page() maps a page.");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		lp, "ram"), "unreachable")), 0);
+	assert_non_null(strstr(json_string_value(json_array_get(
+		json_object_get(lp, "notes"), 0)), "1024 MiB of the RAM lies above "
+		"4 GiB, where QEMU puts what would overlap the 32-bit PCI hole "
+		"(0xc0000000-0xffffffff): this 686-pae kernel's 64-bit "
+		"page-table entries hold 36-bit physical addresses"));
+	assert_int_equal(api_report(m, "layout", true, NULL, &text, &err),
+			 MM_OK);
+	assert_non_null(strstr(text, "\nnotes:\n  The firmware map has 4095 "
+			       "MiB of usable RAM, 1024 MiB of it above 4 GiB"));
+	free(text);
+	free(ramtext);
+	json_decref(l);
+	json_decref(lp);
+	machine_free(m);
+	machine_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +455,7 @@ int main(void)
 		T(test_gfp_name_whole),
 #undef T
 		cmocka_unit_test(test_failure_reason_whole),
+		cmocka_unit_test(test_layout_explains_4g),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
