@@ -253,44 +253,73 @@ static bool pte_has_page(uint64_t e)
 	return e & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
 
+/* Entry k of a PTE page read whole into buf (two-level: 4 bytes, PAE: 8,
+ * little-endian). */
+static uint64_t buf_entry(const struct machine *m, const uint8_t *buf,
+			  unsigned k)
+{
+	unsigned size = m->config.pae ? 8 : 4;
+	uint64_t v = 0;
+
+	for (unsigned i = size; i-- > 0;)
+		v = v << 8 | buf[k * size + i];
+	return v;
+}
+
+/* The PTEs of one VMA that hold pfn, appended at out[*found] (while
+ * below max); false once want have been found.  Each PTE page is read
+ * once, whole: a search touches every populated table of the VMA. */
+static bool vma_user_vas(const struct machine *m, const struct process *p,
+			 const struct vma *v, pfn_t pfn, struct user_va *out,
+			 unsigned max, unsigned *found, unsigned want)
+{
+	uint64_t va = v->start;
+	uint8_t buf[PAGE_SIZE];
+
+	while (va < v->end) {
+		uint64_t next = MIN(ALIGN_UP(va + 1, m->layout.pmd_size),
+				    (uint64_t)v->end);
+		phys_addr_t t = pte_table(m, p, (vaddr_t)va);
+
+		if (!t) {
+			va = next;
+			continue;
+		}
+		physmem_read(&m->mem, t, buf, PAGE_SIZE);
+		for (; va < next; va += PAGE_SIZE) {
+			uint64_t e = buf_entry(m, buf, pte_index(m, (vaddr_t)va));
+
+			if (!pte_has_page(e) || entry_pa(m, e) >> PAGE_SHIFT != pfn)
+				continue;
+			if (*found < max)
+				out[*found] = (struct user_va){ p->pid,
+					(vaddr_t)va, (e & _PAGE_RW) != 0 };
+			if (++*found == want)
+				return false;
+		}
+	}
+	return true;
+}
+
 /*
  * Every user address that maps pfn, across processes: the page walk run
- * backwards.  Only the VMAs are scanned, a PTE page at a time, and a PMD
- * without a PTE page is skipped whole, so a process costs its populated
- * PTE pages, not its address space.
+ * backwards.  Only a frame that some PTE maps is looked for (its
+ * page_mapcount, or the shared zero page), and the search stops at the
+ * last of its mapcount; a PMD without a PTE page is skipped whole.
  */
 unsigned mm_frame_user_vas(const struct machine *m, pfn_t pfn,
 			   struct user_va *out, unsigned max)
 {
-	unsigned found = 0;
+	unsigned found = 0, want = pfn == zero_pfn(m) ? UINT_MAX
+				   : mm_frame_mapcount(m, pfn);
 
-	for (uint32_t i = 0; i < m->procs.nr; i++) {
+	for (uint32_t i = 0; i < m->procs.nr && found < want; i++) {
 		const struct process *p = &m->procs.procs[i];
 
-		for (uint32_t k = 0; k < p->nr_vmas; k++) {
-			const struct vma *v = &p->vmas[k];
-			uint64_t va = v->start;
-
-			while (va < v->end) {
-				phys_addr_t t = pte_table(m, p, (vaddr_t)va);
-				uint64_t e;
-
-				if (!t) {
-					va = ALIGN_UP(va + 1, m->layout.pmd_size);
-					continue;
-				}
-				e = pt_read_entry(m, t, pte_index(m, (vaddr_t)va));
-				if (pte_has_page(e) &&
-				    entry_pa(m, e) >> PAGE_SHIFT == pfn) {
-					if (found < max)
-						out[found] = (struct user_va){
-							p->pid, (vaddr_t)va,
-							(e & _PAGE_RW) != 0 };
-					found++;
-				}
-				va += PAGE_SIZE;
-			}
-		}
+		for (uint32_t k = 0; k < p->nr_vmas; k++)
+			if (!vma_user_vas(m, p, &p->vmas[k], pfn, out, max,
+					  &found, want))
+				break;
 	}
 	return found;
 }
