@@ -344,6 +344,15 @@ static void test_kmalloc_why(void **state)
 		"from the buddy allocator"));
 	json_decref(s);
 	json_decref(l);
+	/* a named cache: where, but no kmalloc size story */
+	s = op(m, "kmem_cache_alloc", "{\"cache\": \"kmalloc-64\"}");
+	assert_string_equal(str(s, "region"), "lowmem");
+	assert_string_equal(str(s, "zone"), "Normal");
+	assert_null(json_object_get(s, "why"));
+	json_decref(s);
+	s = op(m, "ioremap", "{\"phys\": \"0xfebc0000\", \"size\": 4096}");
+	assert_string_equal(str(s, "region"), "vmalloc");
+	json_decref(s);
 }
 
 static void test_vmalloc_why(void **state)
