@@ -74,8 +74,11 @@ static const char *str(const json_t *o, const char *key)
 /* The mappings of a frame as one compact line, to compare exactly. */
 static char *mappings_text(const json_t *o)
 {
-	return json_dumps(json_object_get(o, "mappings"),
-			  JSON_COMPACT | JSON_PRESERVE_ORDER);
+	const json_t *a = json_object_get(o, "mappings");
+
+	if (!json_is_array(a))
+		fail_msg("mappings is not an array");
+	return json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
 /* --- regions ------------------------------------------------------------------- */
@@ -445,6 +448,8 @@ static void test_layout_explains_4g(void **state)
 
 	(void)state;
 	ram = json_object_get(l, "ram");
+	if (!json_is_object(ram))
+		fail_msg("the layout has no ram figures");
 	ramtext = json_dumps(ram, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(ramtext, "{\"usable\":4294441984,\"above_4g\":"
 		"1073741824,\"used\":3220700160,\"unreachable\":1073741824}");
