@@ -34,10 +34,6 @@ void api_join_names(const char *const names[], char *buf, size_t len);
  * "[    0.000000] " printk prefix. */
 json_t *api_text_lines(const char *text, bool strip_stamp);
 
-/* The kernel's linear-map address of pfn, or JSON null for highmem
- * (a highmem frame has no kernel address until kmap). */
-json_t *api_lowmem_virt(const struct machine *m, pfn_t pfn);
-
 /*
  * Where an address is (where.c).  The regions of this machine's 4 GiB
  * virtual map, bottom to top, covering it ("user", "lowmem", "hole" (the
