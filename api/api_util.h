@@ -79,6 +79,13 @@ json_t *api_virt_why(const struct machine *m, pfn_t pfn);
 struct slab_alloc_result;
 json_t *api_kmalloc_why(const struct machine *m,
 			const struct slab_alloc_result *r);
+/* Why kmap / kmap_local_page answered the address they did (slot -1:
+ * lowmem). */
+json_t *api_kmap_why(const struct machine *m, pfn_t pfn, int slot,
+		     uint32_t users);
+struct kmap_local_result;
+json_t *api_kmap_local_why(const struct machine *m, const char *op,
+			   const struct kmap_local_result *r);
 /* Why a vmalloc area's frames (pages[], n of them) are not contiguous. */
 json_t *api_vmalloc_why(const struct machine *m, const pfn_t *pages,
 			uint32_t n);

@@ -93,6 +93,8 @@ static int op_kmap(struct machine *m, const json_t *args, json_t **result,
 	json_object_set_new(*result, "lowmem", json_boolean(r->lowmem));
 	json_object_set_new(*result, "flushed", flushed);
 	where_json(m, *result, r->addr, pfn);
+	json_object_set_new(*result, "why", api_kmap_why(m, pfn, r->lowmem ? -1
+			    : r->slot, r->users));
 	free(r);
 	return MM_OK;
 }
@@ -160,6 +162,7 @@ static int do_kmap_local(const char *op, bool atomic, struct machine *m,
 		return frame_error(args, rc, err);
 	*result = local_json(&r, atomic);
 	where_json(m, *result, r.addr, pfn);
+	json_object_set_new(*result, "why", api_kmap_local_why(m, op, &r));
 	return MM_OK;
 }
 

@@ -202,3 +202,45 @@ json_t *api_vmalloc_why(const struct machine *m, const pfn_t *pages,
 			  "address but this one)", high);
 	return sb_json(&sb);
 }
+
+/* --- kmap and kmap_local ------------------------------------------------------------ */
+
+json_t *api_kmap_why(const struct machine *m, pfn_t pfn, int slot,
+		     uint32_t users)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (slot < 0) {
+		sb_printf(&sb, "pfn 0x%x is lowmem: kmap() returns its "
+			  "linear-map address, PAGE_OFFSET 0x%08x + phys, and "
+			  "takes no pkmap slot", pfn, m->layout.page_offset);
+		return sb_json(&sb);
+	}
+	sb_printf(&sb, "pfn 0x%x is HighMem, outside the linear map: kmap() "
+		  "maps it at pkmap slot %d, PKMAP_BASE 0x%08x + %d * 4096, "
+		  "with %u user%s; the slot stays mapped (page_address() finds "
+		  "it) until its last kunmap and the next wrap of the slot scan "
+		  "flushes it", pfn, slot, m->layout.pkmap_base, slot, users,
+		  users == 1 ? "" : "s");
+	return sb_json(&sb);
+}
+
+json_t *api_kmap_local_why(const struct machine *m, const char *op,
+			   const struct kmap_local_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (r->lowmem) {
+		sb_printf(&sb, "pfn 0x%x is lowmem: %s() returns its "
+			  "linear-map address and pushes nothing", r->pfn, op);
+		return sb_json(&sb);
+	}
+	sb_printf(&sb, "pfn 0x%x is HighMem: %s() pushed CPU %u's "
+		  "stack to depth %u and mapped fixmap slot FIX_KMAP_BEGIN %d + "
+		  "idx %d + %d * cpu %u = %d, at FIXADDR_TOP 0x%08x - %d * "
+		  "4096; only this CPU may use it, and the unmaps undo the "
+		  "stack in reverse order", r->pfn, op, r->cpu, r->depth,
+		  FIX_KMAP_BEGIN, r->idx, KM_MAX_IDX, r->cpu, r->fixmap_index,
+		  m->layout.fixaddr_top, r->fixmap_index);
+	return sb_json(&sb);
+}

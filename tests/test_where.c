@@ -287,6 +287,16 @@ static void test_kmap_free_frame_warns(void **state)
 		"this mapping still reaches it; map a page you own "
 		"(alloc_pages with __GFP_HIGHMEM, e.g. GFP_HIGHUSER, first)");
 	assert_non_null(strstr(str(l, "warning"), "pfn 0x70001 is free"));
+	assert_string_equal(str(k, "why"), "pfn 0x70000 is HighMem, outside "
+		"the linear map: kmap() maps it at pkmap slot 1, PKMAP_BASE "
+		"0xfec00000 + 1 * 4096, with 1 user; the slot stays mapped "
+		"(page_address() finds it) until its last kunmap and the next "
+		"wrap of the slot scan flushes it");
+	assert_string_equal(str(l, "why"), "pfn 0x70001 is HighMem: "
+		"kmap_local_page() pushed CPU 0's stack to depth 1 and mapped "
+		"fixmap slot FIX_KMAP_BEGIN 68 + idx 0 + 16 * cpu 0 = 68, at "
+		"FIXADDR_TOP 0xfffff000 - 68 * 4096; only this CPU may use it, "
+		"and the unmaps undo the stack in reverse order");
 	assert_string_equal(str(l, "region"), "fixmap");
 	/* a page the caller owns: no warning */
 	snprintf(args, sizeof(args), "{\"pfn\": \"%s\"}", str(a, "pfn"));
