@@ -240,6 +240,26 @@ jqis .status ok "healthz status"
 
 flow
 
+# answers that explain themselves: a "4G" two-level machine says why it
+# has 3 GiB, and a kmap of a frame nobody allocated warns
+req POST /v1/machines -d '{"ram":"4G"}'
+expect 201 "create 4G"
+ID4=$(jq -r .id "$O")
+AUTH4="Authorization: Bearer $(jq -r .token "$O")"
+jqis .layout.ram.unreachable 1073741824 "4G two-level: 1 GiB out of reach"
+jqis '.layout.notes[0] | test("cannot reach RAM above 4 GiB and uses 3071 MiB")' \
+	true "4G two-level: the note says why"
+req POST "/v1/machines/$ID4/kmap" -H "$AUTH4" -d '{"pfn":"0x70000"}'
+expect 200 "kmap of a free frame"
+jqis '.warning | startswith("pfn 0x70000 is free")' true "kmap of a free frame: the warning"
+jqis .region pkmap "kmap: the region"
+req POST "/v1/machines/$ID4/frame" -H "$AUTH4" -d '{"pfn":"0x70000"}'
+expect 200 "frame of a kmapped HighMem frame"
+jqis .virt 0xfec01000 "frame: virt is page_address()"
+jqis '.mappings[0].how' kmap "frame: its mappings"
+req DELETE "/v1/machines/$ID4" -H "$AUTH4"
+expect 204 "delete the 4G machine"
+
 # reports as JSON and as text
 req GET "/v1/machines/$ID/proc/meminfo" -H "$AUTH"
 expect 200 "meminfo as JSON"
