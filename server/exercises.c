@@ -394,11 +394,19 @@ int srv_ex_setup(struct srv *s, struct srv_machine *sm,
 		json_t *res = NULL;
 		int rc = api_op(sm->m, op, args, &res, err);
 
-		json_decref(res);
-		if (rc && !err->changed)
+		if (rc && !err->changed) {
+			json_decref(res);
 			return rc;
+		}
 		if (rc || api_op_mutates(op)) {
+			json_t *p = rc ? api_problem(err) : NULL;
+
 			sm->generation++;
+			hist_note(sm, op, args, rc ? p : res, rc != 0);
+			json_decref(p);
+		}
+		json_decref(res);
+		if (rc || api_op_mutates(op)) {
 			if (s->journal)
 				journal_op(s->journal, t, sm, op, args);
 		}
