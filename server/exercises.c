@@ -399,11 +399,11 @@ int srv_ex_setup(struct srv *s, struct srv_machine *sm,
 			return rc;
 		}
 		if (rc || api_op_mutates(op)) {
-			json_t *p = rc ? api_problem(err) : NULL;
-
 			sm->generation++;
-			hist_note(sm, op, args, rc ? p : res, rc != 0);
-			json_decref(p);
+			if (rc)
+				hist_note_refused(sm, op, args, err);
+			else
+				hist_note(sm, op, args, res, false);
 		}
 		json_decref(res);
 		if (rc || api_op_mutates(op)) {

@@ -400,7 +400,10 @@ static json_t *reveal_run(struct srv *s, struct machine *m,
 			if (sm && ((rc && err.changed) ||
 				   (!rc && api_op_mutates(op)))) {
 				sm->generation++;
-				hist_note(sm, op, args, rc ? NULL : res, rc != 0);
+				if (rc)
+					hist_note_refused(sm, op, args, &err);
+				else
+					hist_note(sm, op, args, res, false);
 				if (s->journal)
 					journal_op(s->journal, t, sm, op, args);
 			}

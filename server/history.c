@@ -102,6 +102,16 @@ void hist_note(struct srv_machine *sm, const char *op, const json_t *args,
 	}
 }
 
+void hist_note_refused(struct srv_machine *sm, const char *op,
+		       const json_t *args, const struct mm_error *err)
+{
+	json_t *p = api_problem(err);
+
+	json_object_set_new(p, "operation", json_string(op));
+	hist_note(sm, op, args, p, true);
+	json_decref(p);
+}
+
 size_t hist_bytes(const struct srv_hist *h)
 {
 	return h->bytes + h->cap * sizeof(*h->v) + h->snap_len;

@@ -61,6 +61,10 @@ void hist_rebase(struct srv_machine *sm, const void *snap, size_t len);
 void hist_note(struct srv_machine *sm, const char *op, const json_t *args,
 	       const json_t *result, bool refused);
 
+/* The same for a refusal that moved state: its problem, as answered. */
+void hist_note_refused(struct srv_machine *sm, const char *op,
+		       const json_t *args, const struct mm_error *err);
+
 /* Host memory the history holds. */
 size_t hist_bytes(const struct srv_hist *h);
 

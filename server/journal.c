@@ -249,11 +249,17 @@ void journal_op(struct journal *j, struct journal_ticket **t,
 	/* a long-lived machine restarts from its latest snapshot */
 	if (j->snapshot_every &&
 	    sm->generation - sm->snap_seq >= j->snapshot_every) {
-		r->snapshot = take_snapshot(sm->m, &r->snapshot_len);
 		sm->snap_seq = sm->generation;
+		if (sm->hist.base == sm->generation && sm->hist.snap) {
+			/* the history took one just now: the same bytes */
+			r->snapshot = xmalloc(sm->hist.snap_len);
+			memcpy(r->snapshot, sm->hist.snap, sm->hist.snap_len);
+			r->snapshot_len = sm->hist.snap_len;
+			return;
+		}
+		r->snapshot = take_snapshot(sm->m, &r->snapshot_len);
 		/* the history starts where a restart would (history.h) */
-		if (sm->hist.base != sm->generation)
-			hist_rebase(sm, r->snapshot, r->snapshot_len);
+		hist_rebase(sm, r->snapshot, r->snapshot_len);
 	}
 }
 
@@ -400,14 +406,10 @@ static void replay_note(struct srv_machine *sm, const char *op,
 			const json_t *args, const json_t *res,
 			const struct mm_error *err)
 {
-	json_t *p = NULL;
-
-	if (!res) {
-		p = api_problem(err);
-		json_object_set_new(p, "operation", json_string(op));
-	}
-	hist_note(sm, op, args, res ? res : p, !res);
-	json_decref(p);
+	if (res)
+		hist_note(sm, op, args, res, false);
+	else
+		hist_note_refused(sm, op, args, err);
 }
 
 /* An undo: the machine as it was at the generation it went back to. */

@@ -27,7 +27,9 @@
 #   refused   a vmalloc refused after stealing pageblocks moves the
 #             generation and ETag and survives kill -9 (journalled)
 #   undo      an undo (at a snapshot, and after one) survives kill -9:
-#             the machine and its history, the undo replayed
+#             the machine and its history, the undo replayed; past 1000
+#             changes without a snapshot the history's own base, the same
+#             after kill -9
 #   exercises kill -9 right after a create, an answer and a reveal: the
 #             attempt, score, state and the machine are there; a format
 #             error writes nothing; an answer whose write fails spends no
@@ -722,6 +724,34 @@ if grep -q 'undo) failed' "$LOG"; then
 	bad "undo: replay complained: $(grep 'undo) failed' "$LOG" | head -2 | tr '\n' '|')"
 else ok; fi
 mm_stop TERM "undo: SIGTERM"
+
+# Past 1000 changes without a snapshot in the store (--snapshot-every
+# 1500) the history takes a base of its own in host memory at 1000; a
+# restart replays from the store's base and lands on the same one.
+start undo-long "$TMP/undo-long.data" --quiet --snapshot-every 1500 --max-batch 1100 || exit 1
+create u2
+U2=$ID U2T=$TOK
+ops_batch "$TMP/u2.ops" 1003 3
+req POST "/v1/machines/$U2/ops" "$U2T" --data-binary @"$TMP/u2.ops"
+same "$ST $(jq -r .completed "$O")" "200 1003" "undo: 1003 changes in one batch"
+req GET "/v1/machines/$U2/history" "$U2T"
+same "$(jq -r '[.generation, .oldest, .since, (.entries | map(.generation) | join(","))] | map(tostring) | join(" ")' "$O")" \
+	"1003 1000 snapshot 1001,1002,1003" "undo: past 1000 changes the history starts at 1000"
+cp "$O" "$TMP/u2.hist"
+req GET "/v1/machines/$U2/proc/buddyinfo?at=999" "$U2T"
+same "$ST $(jq -r .type "$O")" "404 ${P}generation-not-kept" "undo: at= before the history's own base"
+req POST "/v1/machines/$U2/undo" "$U2T" -d '{"to":1000}'
+same "$ST $(jq -r .generation "$O")" "200 1004" "undo: back to the history's own base"
+state "$U2" "$U2T" "$TMP/u2.a"
+req GET "/v1/machines/$U2/history" "$U2T"
+cp "$O" "$TMP/u2.hist2"
+crash
+start undo-long "$TMP/undo-long.data" --quiet --snapshot-every 1500 --max-batch 1100 || exit 1
+state "$U2" "$U2T" "$TMP/u2.b"
+identical "$TMP/u2.a" "$TMP/u2.b" "undo: 1004 generations, the last an undo, after kill -9"
+req GET "/v1/machines/$U2/history" "$U2T"
+identical "$O" "$TMP/u2.hist2" "undo: the history past 1000 after kill -9"
+mm_stop TERM "undo-long: SIGTERM"
 
 # =============================================================================
 # exercises: every acknowledged answer and reveal survives kill -9
