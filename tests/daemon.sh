@@ -36,7 +36,8 @@
 #   history the changes in order with their results, paged; reports
 #           ?at= an earlier generation (ETags, 304, 404s); undo by ops and
 #           to, an undo undone, its limits (409, 400, 403); a reset starts
-#           the history again; a restart keeps it, the undo replayed
+#           the history again; a restart keeps it, the undo replayed;
+#           --max-host-memory-total 200K: at= and undo refused (507)
 #   exercises --max-exercises-per-token 3: the catalogue; an exercise made,
 #           answered wrong, partly, right and malformed, its 409s, other
 #           tokens' 404s, the instructor's reads; the reveal on the
@@ -1523,6 +1524,22 @@ check "restart: the history is the same, results and all" cmp -s "$O" "$TMP/h.hi
 req GET "/v1/machines/$HM/proc/vmallocinfo" -H "$HA" -H 'Accept: text/plain'
 check "restart: the machine after the undo is the same" cmp -s "$O" "$TMP/h.vmi"
 mm_stop TERM "history: the last SIGTERM"
+
+# building an earlier generation takes a second copy of the model: within
+# the host-memory budget only
+start histmem --max-host-memory-total 200K || exit 1
+req POST /v1/machines -d '{"ram":"2G"}'
+HM=$(jq -r .id "$O")
+HA="Authorization: Bearer $(jq -r .token "$O")"
+req POST "/v1/machines/$HM/kmalloc" -H "$HA" -d '{"size":100}'
+req GET "/v1/machines/$HM/proc/buddyinfo?at=1" -H "$HA"
+expect 200 "host memory: at= the current generation needs no copy"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=0" -H "$HA"
+problem 507 host-memory "host memory: at=0 would pass the budget"
+detail "^building machine $HM as it was would take [0-9]+ KiB more host memory" "host memory: at=0: what it would take"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":1}'
+problem 507 host-memory "host memory: an undo would pass the budget"
+mm_stop TERM "histmem: SIGTERM"
 fi
 
 # --- behind a proxy: X-Forwarded-For from the trusted proxy only -----------------
