@@ -1510,6 +1510,22 @@ problem 409 generation-not-kept "reset: undo to before it"
 jqis .detail "generation 5 is before the oldest this server keeps for machine $HM: 7 (its history starts at its reset; a snapshot is taken every 1000 changes at most); undo may go back to generation 7 to 7" \
 	"reset: undo to before it: how far back it may go"
 
+# an exercise's machine is the student's: its setup is in the history,
+# and the student may undo their own changes back to it
+req POST /v1/exercises -d '{"type":"kmalloc_size","seed":7}'
+XM=$(jq -r .machine.id "$O")
+XA="Authorization: Bearer $(jq -r .token "$O")"
+req GET "/v1/machines/$XM/history" -H "$XA"
+XG=$(jq -r .generation "$O")
+jqis '[.oldest, ((.entries | length) == .generation)] | map(tostring) | join(" ")' "0 true" "exercise: the setup is the history"
+req GET "/v1/machines/$XM/proc/slabinfo" -H "$XA" -H 'Accept: text/plain'
+cp "$O" "$TMP/h.xslab"
+req POST "/v1/machines/$XM/kmalloc" -H "$XA" -d '{"size":300}'
+req POST "/v1/machines/$XM/undo" -H "$XA" -d '{"ops":1}'
+same "$ST $(jq -r .generation "$O")" "200 $((XG + 2))" "exercise: the student undoes a change on the exercise's machine"
+req GET "/v1/machines/$XM/proc/slabinfo" -H "$XA" -H 'Accept: text/plain'
+check "exercise: back to the machine as the exercise set it up" cmp -s "$O" "$TMP/h.xslab"
+
 # a restart keeps the history, and the undo replays
 req POST "/v1/machines/$HM/vmalloc" -H "$HA" -d '{"size":8192}'
 req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":1}'
