@@ -401,6 +401,10 @@ static json_t *reveal_run(struct srv *s, struct machine *m,
 			if (sm && ((rc && err.changed) ||
 				   (!rc && api_op_mutates(op)))) {
 				sm->generation++;
+				if (rc)
+					hist_note_refused(sm, op, args, &err);
+				else
+					hist_note(sm, op, args, res, false);
 				if (s->journal)
 					journal_op(s->journal, t, sm, op, args);
 			}
@@ -449,6 +453,7 @@ static int back_to_setup(struct srv_call *c, struct srv_machine *sm,
 	machine_free(sm->m);
 	sm->m = m;
 	sm->generation++;
+	hist_rebase(sm, NULL, 0);
 	if (c->s->journal)
 		journal_reset(c->s->journal, t, sm);
 	if (srv_ex_setup(c->s, sm, v, t, &err)) {
