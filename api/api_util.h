@@ -27,6 +27,34 @@ bool api_keys_known(const json_t *obj, const char *const allowed[]);
  * (an error detail truncated to its buffer): bad bytes become '?'. */
 json_t *api_string_lossy(const char *s);
 
+/* api_hex's text, "0x" and 8 to 16 digits, into buf (18 bytes, no NUL):
+ * its length. */
+size_t api_hex_digits(uint64_t v, char *buf);
+
+/*
+ * Compact JSON written into sb as jansson's JSON_COMPACT writes the same
+ * value (json_text.c), for the answers api_op_write builds without a
+ * json_t: raw text, an integer, api_hex's string, a boolean, a string
+ * (NULL is null) and api_string_lossy's string.
+ */
+void jt_raw(struct strbuf *sb, const char *s);
+void jt_int(struct strbuf *sb, long long v);
+void jt_hex(struct strbuf *sb, uint64_t v);
+void jt_bool(struct strbuf *sb, bool v);
+void jt_str(struct strbuf *sb, const char *s);
+void jt_str_lossy(struct strbuf *sb, const char *s);
+
+/* An operation's answer written as compact JSON text (api_op_write):
+ * the arguments are not yet checked against the op's names. */
+typedef int (*api_write_fn)(struct machine *m, const json_t *args,
+			    struct strbuf *out, struct mm_error *err);
+int api_write_translate(struct machine *m, const json_t *args,
+			struct strbuf *out, struct mm_error *err);
+int api_write_kmalloc(struct machine *m, const json_t *args,
+		      struct strbuf *out, struct mm_error *err);
+int api_write_kfree(struct machine *m, const json_t *args,
+		    struct strbuf *out, struct mm_error *err);
+
 /* "a, b, c or d" from a NULL-terminated list, for error details. */
 void api_join_names(const char *const names[], char *buf, size_t len);
 

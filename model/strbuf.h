@@ -22,6 +22,10 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_puts(struct strbuf *sb, const char *s);
+/* n bytes of s (no NUL needed); the text stays NUL-terminated. */
+void sb_putn(struct strbuf *sb, const char *s, size_t n);
+/* Room for extra more bytes and the NUL, for a caller writing in place. */
+void sb_reserve(struct strbuf *sb, size_t extra);
 /* Hand the text to the caller (never NULL); the buffer is empty after. */
 char *sb_detach(struct strbuf *sb);
 void sb_free(struct strbuf *sb);

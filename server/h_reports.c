@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "machine.h"
+#include "strbuf.h"
 
 bool srv_is_report(const char *name)
 {
@@ -234,23 +235,43 @@ static bool query_pid(struct srv_call *c, json_t *args)
 	return true;
 }
 
-/* A read-only op: its result as JSON, or the "text" it made as text. */
-static void read_op(struct srv_call *c, const char *op, json_t *args,
-		    bool text_ok)
+static void op_refused(struct srv_call *c, const char *op,
+		       const struct mm_error *err)
 {
-	struct srv_machine *sm = read_machine(c);
+	json_t *p = api_problem(err);
+
+	json_object_set_new(p, "operation", json_string(op));
+	resp_problem_obj(c, api_http_status(err), p);
+}
+
+/* The answer as api_op_write's text, for the reads it writes without a
+ * json_t: false when it has no writer for op or this client. */
+static bool read_op_text(struct srv_call *c, struct srv_machine *sm,
+			 const char *op, const json_t *args, bool text_ok)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct mm_error err = { 0 };
+
+	if (!api_op_writes(op) || !resp_compact(c) ||
+	    (text_ok && wants_text(c)))
+		return false;
+	if (api_op_write(sm->m, op, args, &text, &err))
+		op_refused(c, op, &err);
+	else
+		resp_json_text(c, 200, &text);
+	sb_free(&text);
+	return true;
+}
+
+/* The answer by way of a json_t: the result, or the "text" it made. */
+static void read_op_json(struct srv_call *c, struct srv_machine *sm,
+			 const char *op, const json_t *args, bool text_ok)
+{
 	struct mm_error err = { 0 };
 	json_t *result;
 
-	if (!sm) {
-		json_decref(args);
-		return;
-	}
 	if (api_op(sm->m, op, args, &result, &err)) {
-		json_t *p = api_problem(&err);
-
-		json_object_set_new(p, "operation", json_string(op));
-		resp_problem_obj(c, api_http_status(&err), p);
+		op_refused(c, op, &err);
 	} else if (text_ok && wants_text(c) &&
 		   json_is_string(json_object_get(result, "text"))) {
 		resp_text(c, 200, "text/plain; charset=utf-8",
@@ -260,6 +281,20 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 	} else {
 		resp_json(c, 200, result);
 	}
+}
+
+/* A read-only op: its result as JSON, or the "text" it made as text. */
+static void read_op(struct srv_call *c, const char *op, json_t *args,
+		    bool text_ok)
+{
+	struct srv_machine *sm = read_machine(c);
+
+	if (!sm) {
+		json_decref(args);
+		return;
+	}
+	if (!read_op_text(c, sm, op, args, text_ok))
+		read_op_json(c, sm, op, args, text_ok);
 	if (!resp_over_answer(c, narrowing(c)))
 		cache_keep(c, sm);
 	call_machine_done(c, sm);
