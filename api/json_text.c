@@ -13,11 +13,6 @@
 
 #include <string.h>
 
-void jt_raw(struct strbuf *sb, const char *s)
-{
-	sb_putn(sb, s, strlen(s));
-}
-
 void jt_int(struct strbuf *sb, long long v)
 {
 	char buf[24], *p = buf + sizeof(buf);

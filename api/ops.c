@@ -399,8 +399,10 @@ int api_op_write(struct machine *m, const char *op, const json_t *args,
 	json_t *result = NULL;
 	int rc;
 
-	if (write)
+	if (write) {
+		sb_reserve(text, 1024);	/* every usual answer, at once */
 		return op_call(m, op, args, NULL, write, text, err);
+	}
 	/* no writer: the same text by way of jansson */
 	if ((rc = op_call(m, op, args, &result, NULL, NULL, err)) == MM_OK) {
 		char *s = json_dumps(result, JSON_COMPACT);

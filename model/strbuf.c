@@ -78,14 +78,6 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
-void sb_putn(struct strbuf *sb, const char *s, size_t n)
-{
-	sb_reserve(sb, n);
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
 void sb_puts(struct strbuf *sb, const char *s)
 {
 	size_t n = strlen(s);

@@ -94,17 +94,24 @@ static bool cache_key(struct srv_call *c, char *key, size_t len)
 	return true;
 }
 
-static bool cache_answer(struct srv_call *c, struct srv_machine *sm)
-{
-	char key[sizeof(sm->cache[0].key)];
+/* A read's cache key, built once for the lookup and the keeping; ""
+ * when the read is too odd to keep. */
+struct read_key {
+	char s[sizeof(((struct srv_cached *)0)->key)];
+};
 
-	if (!cache_key(c, key, sizeof(key)))
+static bool cache_answer(struct srv_call *c, struct srv_machine *sm,
+			 struct read_key *key)
+{
+	if (!cache_key(c, key->s, sizeof(key->s))) {
+		key->s[0] = '\0';
 		return false;
+	}
 	for (int i = 0; i < SRV_CACHED_ANSWERS; i++) {
 		struct srv_cached *e = &sm->cache[i];
 
 		if (e->body && e->generation == sm->generation &&
-		    !strcmp(e->key, key)) {
+		    !strcmp(e->key, key->s)) {
 			char *body = xmalloc(e->len + 1);
 
 			memcpy(body, e->body, e->len + 1);
@@ -116,14 +123,16 @@ static bool cache_answer(struct srv_call *c, struct srv_machine *sm)
 }
 
 /* Under sm->lock, after a 200: keep the answer for the next asker. */
-static void cache_keep(struct srv_call *c, struct srv_machine *sm)
+static void cache_keep(struct srv_call *c, struct srv_machine *sm,
+		       const struct read_key *key)
 {
 	struct srv_cached *e = &sm->cache[sm->cache_next];
 	const struct srv_resp *r = c->resp;
 
 	if (r->status != 200 || !r->body || r->len > CACHE_MAX_BODY ||
-	    !cache_key(c, e->key, sizeof(e->key)))
+	    !key->s[0])
 		return;
+	memcpy(e->key, key->s, sizeof(e->key));
 	free(e->body);
 	e->body = xmalloc(r->len + 1);
 	memcpy(e->body, r->body, r->len + 1);
@@ -153,12 +162,13 @@ static const char *narrowing(const struct srv_call *c)
 
 /* The machine for a read, or NULL when answered (404, 304 unchanged, or
  * an answer kept from before). */
-static struct srv_machine *read_machine(struct srv_call *c)
+static struct srv_machine *read_machine(struct srv_call *c,
+					struct read_key *key)
 {
 	struct srv_machine *sm = call_machine(c, false);
 
 	resp_header(c, "Vary", "Accept");
-	if (sm && (not_modified(c, sm) || cache_answer(c, sm))) {
+	if (sm && (not_modified(c, sm) || cache_answer(c, sm, key))) {
 		call_machine_done(c, sm);
 		return NULL;
 	}
@@ -167,7 +177,8 @@ static struct srv_machine *read_machine(struct srv_call *c)
 
 static void report(struct srv_call *c, const char *name)
 {
-	struct srv_machine *sm = read_machine(c);
+	struct read_key key;
+	struct srv_machine *sm = read_machine(c, &key);
 	struct mm_error err = { 0 };
 	json_t *json;
 	char *text;
@@ -181,7 +192,7 @@ static void report(struct srv_call *c, const char *name)
 	else
 		resp_json(c, 200, json);
 	if (!resp_over_answer(c, narrowing(c)))
-		cache_keep(c, sm);
+		cache_keep(c, sm, &key);
 	call_machine_done(c, sm);
 }
 
@@ -287,7 +298,8 @@ static void read_op_json(struct srv_call *c, struct srv_machine *sm,
 static void read_op(struct srv_call *c, const char *op, json_t *args,
 		    bool text_ok)
 {
-	struct srv_machine *sm = read_machine(c);
+	struct read_key key;
+	struct srv_machine *sm = read_machine(c, &key);
 
 	if (!sm) {
 		json_decref(args);
@@ -296,7 +308,7 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 	if (!read_op_text(c, sm, op, args, text_ok))
 		read_op_json(c, sm, op, args, text_ok);
 	if (!resp_over_answer(c, narrowing(c)))
-		cache_keep(c, sm);
+		cache_keep(c, sm, &key);
 	call_machine_done(c, sm);
 	json_decref(args);
 }
