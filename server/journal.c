@@ -31,6 +31,11 @@ struct journal_ticket {
 	struct srv_machine **sms;	/* referenced, one per record */
 	uint64_t *epochs;		/* each machine's epoch when queued */
 	size_t n, cap;
+	/* where the arrays start: nearly every ticket is one change, and
+	 * three allocations for it were a visible part of a durable op */
+	struct store_rec rec1;
+	struct srv_machine *sm1;
+	uint64_t epoch1;
 	struct srv_registry *reg;
 	struct journal_ticket *next;
 };
@@ -61,6 +66,11 @@ struct journal {
 
 	pthread_mutex_t qlock;		/* the queue, filled by any thread */
 	struct journal_ticket *qhead, **qtail;
+	/* under qlock: the loop will take the queue again without a wake
+	 * (a commit is under way, or a wake is already on its way), so a
+	 * change queued meanwhile sends none: a wake per change was a
+	 * system call on the HTTP thread and a turn of the loop each */
+	bool will_look;
 
 	/* the loop's thread only */
 	struct journal_ticket *batch;	/* being written by the thread */
@@ -84,7 +94,29 @@ static struct journal_ticket *ticket_new(struct srv_registry *reg)
 
 	pthread_mutex_init(&t->lock, NULL);
 	t->reg = reg;
+	t->recs = &t->rec1;
+	t->sms = &t->sm1;
+	t->epochs = &t->epoch1;
+	t->cap = 1;
 	return t;
+}
+
+/* Room for one more record: the arrays leave the ticket past the first. */
+static void ticket_grow(struct journal_ticket *t)
+{
+	size_t cap = 2 * t->cap;
+	bool inline1 = t->recs == &t->rec1;
+
+	t->recs = xrealloc(inline1 ? NULL : t->recs, cap * sizeof(*t->recs));
+	t->sms = xrealloc(inline1 ? NULL : t->sms, cap * sizeof(*t->sms));
+	t->epochs = xrealloc(inline1 ? NULL : t->epochs,
+			     cap * sizeof(*t->epochs));
+	if (inline1) {
+		t->recs[0] = t->rec1;
+		t->sms[0] = t->sm1;
+		t->epochs[0] = t->epoch1;
+	}
+	t->cap = cap;
 }
 
 static struct store_rec *ticket_add(struct journal_ticket **tp,
@@ -95,12 +127,8 @@ static struct store_rec *ticket_add(struct journal_ticket **tp,
 	struct journal_ticket *t = *tp ? *tp : (*tp = ticket_new(reg));
 	struct store_rec *r;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 4;
-		t->recs = xrealloc(t->recs, t->cap * sizeof(*t->recs));
-		t->sms = xrealloc(t->sms, t->cap * sizeof(*t->sms));
-		t->epochs = xrealloc(t->epochs, t->cap * sizeof(*t->epochs));
-	}
+	if (t->n == t->cap)
+		ticket_grow(t);
 	reg_ref(reg, sm);
 	t->sms[t->n] = sm;
 	t->epochs[t->n] = atomic_load(&sm->epoch);
@@ -120,9 +148,11 @@ void ticket_free(struct journal_ticket *t)
 		store_rec_free(&t->recs[i]);
 		reg_put(t->reg, t->sms[i]);
 	}
-	free(t->recs);
-	free(t->sms);
-	free(t->epochs);
+	if (t->recs != &t->rec1) {
+		free(t->recs);
+		free(t->sms);
+		free(t->epochs);
+	}
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -224,12 +254,17 @@ void journal_delete(struct journal *j, struct journal_ticket **t,
 
 void journal_submit(struct journal *j, struct journal_ticket *t)
 {
+	bool wake;
+
 	pthread_mutex_lock(&j->qlock);
 	t->next = NULL;
 	*j->qtail = t;
 	j->qtail = &t->next;
+	wake = !j->will_look;
+	j->will_look = true;
 	pthread_mutex_unlock(&j->qlock);
-	uv_async_send(&j->wake);
+	if (wake)
+		uv_async_send(&j->wake);
 }
 
 /* --- state -------------------------------------------------------------------------- */
@@ -615,17 +650,21 @@ static void after_commit(struct journal *j)
 	start_cycle(j);
 }
 
-/* Everything queued so far becomes the batch; false if nothing was. */
+/* Everything queued so far becomes the batch; false if nothing was,
+ * and the next change queued wakes the loop. */
 static bool take_queue(struct journal *j)
 {
 	pthread_mutex_lock(&j->qlock);
 	j->batch = j->qhead;
 	j->qhead = NULL;
 	j->qtail = &j->qhead;
+	j->will_look = j->batch != NULL;
 	pthread_mutex_unlock(&j->qlock);
 	return j->batch != NULL;
 }
 
+/* Every job's after() ends here, so what was queued during a job is
+ * taken without a wake of its own (will_look). */
 static void start_cycle(struct journal *j)
 {
 	if (j->busy || j->closing || !take_queue(j))
