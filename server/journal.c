@@ -166,7 +166,10 @@ static void decide(struct journal_ticket *t, bool failed, const char *why)
 	pthread_mutex_lock(&t->lock);
 	t->decided = true;
 	t->failed = failed;
-	snprintf(t->why, sizeof(t->why), "%s", why ? why : "");
+	/* only a failure is explained: every change of a durable store
+	 * passes here */
+	if (failed)
+		snprintf(t->why, sizeof(t->why), "%s", why ? why : "");
 	done = t->done;
 	arg = t->arg;
 	pthread_mutex_unlock(&t->lock);
@@ -192,7 +195,10 @@ void ticket_on_done(struct journal_ticket *t, void (*done)(void *arg),
 
 bool ticket_failed(const struct journal_ticket *t, char *why, size_t len)
 {
-	snprintf(why, len, "%s", t->why);
+	if (t->failed)
+		snprintf(why, len, "%s", t->why);
+	else if (len)
+		why[0] = '\0';
 	return t->failed;
 }
 
@@ -206,15 +212,33 @@ static void *take_snapshot(const struct machine *m, size_t *len)
 	return buf;
 }
 
+/* The op's arguments as the journal keeps them, malloc'd; NULL when
+ * they cannot be written (out of memory).  Through a buffer on the stack:
+ * json_dumps grows its own from 16 bytes and copies it once more. */
+static char *args_text(const json_t *args)
+{
+	size_t flags = JSON_COMPACT | JSON_SORT_KEYS, n;
+	char buf[512], *s;
+
+	if (!args)
+		return xstrdup("{}");
+	n = json_dumpb(args, buf, sizeof(buf), flags);
+	if (!n || n >= sizeof(buf))
+		return json_dumps(args, flags);
+	if (!(s = malloc(n + 1)))
+		return NULL;
+	memcpy(s, buf, n);
+	s[n] = '\0';
+	return s;
+}
+
 void journal_op(struct journal *j, struct journal_ticket **t,
 		struct srv_machine *sm, const char *op, const json_t *args)
 {
 	struct store_rec *r = ticket_add(t, &j->s->reg, sm, REC_OP);
 
 	r->op = xstrdup(op);
-	if (!args)
-		r->args = xstrdup("{}");
-	else if (!(r->args = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS)))
+	if (!(r->args = args_text(args)))
 		(*t)->unrecordable = true;	/* "{}" would replay another op */
 	/* a long-lived machine restarts from its latest snapshot */
 	if (j->snapshot_every &&
