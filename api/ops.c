@@ -392,6 +392,14 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	return op_call(m, op, args, result, NULL, NULL, err);
 }
 
+/* json_dump_callback's sink: the strbuf, which aborts when out of
+ * memory as it does for every report. */
+static int put_text(const char *s, size_t n, void *data)
+{
+	sb_putn(data, s, n);
+	return 0;
+}
+
 int api_op_write(struct machine *m, const char *op, const json_t *args,
 		 struct strbuf *text, struct mm_error *err)
 {
@@ -403,15 +411,9 @@ int api_op_write(struct machine *m, const char *op, const json_t *args,
 		sb_reserve(text, 1024);	/* every usual answer, at once */
 		return op_call(m, op, args, NULL, write, text, err);
 	}
-	/* no writer: the same text by way of jansson */
-	if ((rc = op_call(m, op, args, &result, NULL, NULL, err)) == MM_OK) {
-		char *s = json_dumps(result, JSON_COMPACT);
-
-		if (!s)
-			abort();
-		sb_puts(text, s);
-		free(s);
-	}
+	/* no writer: the same text by way of jansson, into the buffer */
+	if ((rc = op_call(m, op, args, &result, NULL, NULL, err)) == MM_OK)
+		json_dump_callback(result, put_text, text, JSON_COMPACT);
 	json_decref(result);
 	return rc;
 }
