@@ -5,6 +5,7 @@
 #define MM_API_UTIL_H
 
 #include <jansson.h>
+#include <string.h>
 
 #include "error.h"
 #include "machine.h"
@@ -27,6 +28,40 @@ bool api_keys_known(const json_t *obj, const char *const allowed[]);
  * (an error detail truncated to its buffer): bad bytes become '?'. */
 json_t *api_string_lossy(const char *s);
 
+/* api_hex's text, "0x" and 8 to 16 digits, into buf (18 bytes, no NUL):
+ * its length. */
+size_t api_hex_digits(uint64_t v, char *buf);
+
+/*
+ * Compact JSON written into sb as jansson's JSON_COMPACT writes the same
+ * value (json_text.c), for the answers api_op_write builds without a
+ * json_t: raw text, an integer, api_hex's string, a boolean, a string
+ * (NULL is null) and api_string_lossy's string.
+ */
+/* inline, so the length of a literal is the compiler's to count */
+static inline void jt_raw(struct strbuf *sb, const char *s)
+{
+	sb_putn(sb, s, strlen(s));
+}
+void jt_int(struct strbuf *sb, long long v);
+void jt_hex(struct strbuf *sb, uint64_t v);
+void jt_bool(struct strbuf *sb, bool v);
+void jt_str(struct strbuf *sb, const char *s);
+void jt_str_lossy(struct strbuf *sb, const char *s);
+/* v as jansson writes it, compact (steals v; NULL writes null). */
+void jt_value(struct strbuf *sb, json_t *v);
+
+/* An operation's answer written as compact JSON text (api_op_write):
+ * the arguments are not yet checked against the op's names. */
+typedef int (*api_write_fn)(struct machine *m, const json_t *args,
+			    struct strbuf *out, struct mm_error *err);
+int api_write_translate(struct machine *m, const json_t *args,
+			struct strbuf *out, struct mm_error *err);
+int api_write_kmalloc(struct machine *m, const json_t *args,
+		      struct strbuf *out, struct mm_error *err);
+int api_write_kfree(struct machine *m, const json_t *args,
+		    struct strbuf *out, struct mm_error *err);
+
 /* "a, b, c or d" from a NULL-terminated list, for error details. */
 void api_join_names(const char *const names[], char *buf, size_t len);
 
@@ -34,9 +69,63 @@ void api_join_names(const char *const names[], char *buf, size_t len);
  * "[    0.000000] " printk prefix. */
 json_t *api_text_lines(const char *text, bool strip_stamp);
 
-/* The kernel's linear-map address of pfn, or JSON null for highmem
- * (a highmem frame has no kernel address until kmap). */
-json_t *api_lowmem_virt(const struct machine *m, pfn_t pfn);
+/*
+ * Where an address is (where.c).  The regions of this machine's 4 GiB
+ * virtual map, bottom to top, covering it ("user", "lowmem", "hole" (the
+ * VMALLOC_OFFSET gap), "vmalloc", "gap", "pkmap", "ldt",
+ * "cpu_entry_area", "fixmap_boot", "fixmap", "top"); the layout report
+ * lists the same ones.
+ */
+#define API_NR_REGIONS	16
+struct api_region {
+	vaddr_t start;
+	uint64_t end;
+	const char *name;
+	const char *what;
+};
+size_t api_regions(const struct machine *m, struct api_region *r);
+/* va's region, pointing into r (API_NR_REGIONS long). */
+const struct api_region *api_region_of(const struct machine *m, vaddr_t va,
+				       struct api_region *r);
+/* va's region name as a JSON string. */
+json_t *api_region_json(const struct machine *m, vaddr_t va);
+/* The same as compact JSON text, for api_op_write's answers. */
+void api_region_write(struct strbuf *sb, const struct machine *m, vaddr_t va);
+/* page_address() of pfn: the linear map for lowmem, the pkmap address
+ * of a kmapped HighMem frame, else JSON null. */
+json_t *api_kernel_virt(const struct machine *m, pfn_t pfn);
+/* Set "virt" (api_kernel_virt) and "region" (its region, or null). */
+void api_set_virt(const struct machine *m, json_t *o, pfn_t pfn);
+/* Every virtual address that maps pfn: [{addr, region, how, ...}] with
+ * how "linear map", "vmalloc"/"vzalloc"/"vmap"/"ioremap" (+ area),
+ * "kmap" (+ slot, users), "kmap_local"/"kmap_atomic" (+ cpu, idx),
+ * "process" (+ pid, writable); past 64 process mappings, *more counts
+ * the rest. */
+json_t *api_frame_mappings(const struct machine *m, pfn_t pfn,
+			   unsigned *more);
+/* Set "mappings" (and "mappings_more" when some were left out) on o. */
+void api_set_mappings(const struct machine *m, json_t *o, pfn_t pfn);
+/* Why alloc_pages took its block from the zone it did: the gfp mask's
+ * highest zone, the zonelist from there down, each zone's watermark. */
+struct page_alloc_result;
+json_t *api_zone_why(const struct machine *m, gfp_t gfp,
+		     const struct page_alloc_result *r);
+/* Why the frame has the kernel address it has, or none, in a sentence. */
+json_t *api_virt_why(const struct machine *m, pfn_t pfn);
+/* Why kmalloc used the cache (or the pages) it did, and where that is. */
+struct slab_alloc_result;
+json_t *api_kmalloc_why(const struct machine *m,
+			const struct slab_alloc_result *r);
+/* Why kmap / kmap_local_page answered the address they did (slot -1:
+ * lowmem). */
+json_t *api_kmap_why(const struct machine *m, pfn_t pfn, int slot,
+		     uint32_t users);
+struct kmap_local_result;
+json_t *api_kmap_local_why(const struct machine *m, const char *op,
+			   const struct kmap_local_result *r);
+/* Why a vmalloc area's frames (pages[], n of them) are not contiguous. */
+json_t *api_vmalloc_why(const struct machine *m, const pfn_t *pages,
+			uint32_t n);
 
 /* The e820 type as the kernel prints it ("usable", "type 9"). */
 void api_e820_type_str(uint32_t type, char *buf, size_t len);
@@ -48,6 +137,10 @@ void api_e820_text(const struct machine *m, struct strbuf *out);
 json_t *api_e820_json(const struct machine *m);
 void api_memblock_text(const struct machine *m, struct strbuf *out);
 json_t *api_memblock_json(const struct machine *m);
+/* The configuration explained (layout_notes.c): sentences on the RAM
+ * this kernel reaches and its lowmem/HighMem split, and in *ram the
+ * figures {usable, above_4g, used, unreachable} in bytes. */
+json_t *api_layout_notes(const struct machine *m, json_t **ram);
 /* The kernel page-table dump as {markers: [...], ranges: [...]}. */
 json_t *api_pagetables_json(const struct machine *m);
 

@@ -86,8 +86,11 @@ static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
 			    json_string(migratetype_name(r->migratetype)));
 	json_object_set_new(o, "stolen_from", r->stolen_from < 0 ? json_null()
 			    : json_string(migratetype_name(r->stolen_from)));
-	json_object_set_new(o, "virt", api_lowmem_virt(m, r->pfn));
+	api_set_virt(m, o, r->pfn);
 	json_object_set_new(o, "attempts", attempts_json(r));
+	json_object_set_new(o, "why", api_zone_why(m, gfp, r));
+	json_object_set_new(o, "why_virt", api_virt_why(m, r->pfn));
+	api_set_mappings(m, o, r->pfn);
 	return o;
 }
 
@@ -124,8 +127,8 @@ static int op_alloc_pages(struct machine *m, const json_t *args,
 		*result = alloc_ok_json(m, gfp, r);
 	else if (rc == MM_OK) {
 		/* out of memory is the model's result, and the API's
-		 * refusal (one convention, docs/daemon.md): a 422 whose
-		 * problem carries the story */
+		 * refusal (one convention, docs/daemon.md "Refusals"): a
+		 * 422 whose problem carries the story */
 		*result = alloc_fail_json(order, gfp, r);
 		rc = mm_fail(err, MM_EIMPOSSIBLE, "out-of-memory", "",
 			     "alloc_pages: %s", r->reason);
@@ -225,7 +228,10 @@ static json_t *frame_json(const struct machine *m, pfn_t pfn,
 			    ? json_integer(fi->owner_id) : json_null());
 	json_object_set_new(o, "gfp", allocated ? api_gfp_json(fi->gfp)
 					       : json_null());
-	json_object_set_new(o, "virt", api_lowmem_virt(m, pfn));
+	/* page_address(): a kmapped HighMem frame has its pkmap address */
+	api_set_virt(m, o, pfn);
+	json_object_set_new(o, "why_virt", api_virt_why(m, pfn));
+	api_set_mappings(m, o, pfn);
 	return o;
 }
 
@@ -323,18 +329,39 @@ static void join_op_names(char *buf, size_t len)
 	api_join_names(names, buf, len);
 }
 
-int api_op(struct machine *m, const char *op, const json_t *args,
-	   json_t **result, struct mm_error *err)
-{
-	json_t *story = NULL;
-	int rc = api_op_story(m, op, args, result, &story, err);
+/*
+ * The operations whose answer api_op_write writes as text without a
+ * json_t: the ones a class sends over and over, whose building, dumping
+ * and freeing as JSON trees cost more than the model's own work.
+ */
+static const struct {
+	const char *name;
+	api_write_fn write;
+} writers[] = {
+	{ "translate", api_write_translate },
+	{ "kmalloc", api_write_kmalloc },
+	{ "kfree", api_write_kfree },
+};
 
-	json_decref(story);
-	return rc;
+static api_write_fn find_writer(const char *op)
+{
+	for (size_t i = 0; op && i < ARRAY_SIZE(writers); i++)
+		if (!strcmp(writers[i].name, op))
+			return writers[i].write;
+	return NULL;
 }
 
-int api_op_story(struct machine *m, const char *op, const json_t *args,
-		 json_t **result, json_t **story, struct mm_error *err)
+bool api_op_writes(const char *op)
+{
+	return find_writer(op) != NULL;
+}
+
+/* What api_op and api_op_write share: the checks before the operation
+ * runs, and the note of a refusal that moved state.  With write, the
+ * answer goes to *text as compact JSON, else to *result. */
+static int op_call(struct machine *m, const char *op, const json_t *args,
+		   json_t **result, api_write_fn write, struct strbuf *text,
+		   struct mm_error *err)
 {
 	json_t *empty = NULL;
 	char names[1024], what[48];
@@ -342,7 +369,6 @@ int api_op_story(struct machine *m, const char *op, const json_t *args,
 	uint64_t before;
 	int rc;
 
-	*result = *story = NULL;
 	if (!d) {
 		join_op_names(names, sizeof(names));
 		return mm_fail(err, MM_ENOTFOUND, "unknown-operation", "op",
@@ -363,12 +389,7 @@ int api_op_story(struct machine *m, const char *op, const json_t *args,
 	if (!args)
 		args = empty = json_object();
 	before = machine_changes(m);
-	rc = d->run(m, args, result, err);
-	/* a refusal's *result, if the op left one, is its story */
-	if (rc != MM_OK) {
-		*story = *result;
-		*result = NULL;
-	}
+	rc = write ? write(m, args, text, err) : d->run(m, args, result, err);
 	/* "0100" is refused by api_get_u64 like any bad number; here, in
 	 * one place for every op, the detail says it was the zero */
 	if (rc == MM_EINVAL && err) {
@@ -381,5 +402,58 @@ int api_op_story(struct machine *m, const char *op, const json_t *args,
 	 * remember it */
 	if (err)
 		err->changed = rc != MM_OK && machine_changes(m) != before;
+	return rc;
+}
+
+int api_op(struct machine *m, const char *op, const json_t *args,
+	   json_t **result, struct mm_error *err)
+{
+	json_t *story = NULL;
+	int rc = api_op_story(m, op, args, result, &story, err);
+
+	json_decref(story);
+	return rc;
+}
+
+int api_op_story(struct machine *m, const char *op, const json_t *args,
+		 json_t **result, json_t **story, struct mm_error *err)
+{
+	int rc;
+
+	*result = *story = NULL;
+	rc = op_call(m, op, args, result, NULL, NULL, err);
+	/* a refusal's *result, if the op left one, is its story */
+	if (rc != MM_OK) {
+		*story = *result;
+		*result = NULL;
+	}
+	return rc;
+}
+
+/* json_dump_callback's sink: the strbuf, which aborts when out of
+ * memory as it does for every report. */
+static int put_text(const char *s, size_t n, void *data)
+{
+	sb_putn(data, s, n);
+	return 0;
+}
+
+int api_op_write(struct machine *m, const char *op, const json_t *args,
+		 struct strbuf *text, struct mm_error *err)
+{
+	api_write_fn write = find_writer(op);
+	json_t *result = NULL;
+	int rc;
+
+	if (write) {
+		sb_reserve(text, 1024);	/* every usual answer, at once */
+		return op_call(m, op, args, NULL, write, text, err);
+	}
+	/* no writer: the same text by way of jansson, into the buffer (a
+	 * refusal's story too, as a writer leaves it) */
+	rc = op_call(m, op, args, &result, NULL, NULL, err);
+	if (result)
+		json_dump_callback(result, put_text, text, JSON_COMPACT);
+	json_decref(result);
 	return rc;
 }

@@ -398,15 +398,22 @@ int srv_ex_setup(struct srv *s, struct srv_machine *sm,
 		 * the question on it, exercises/variant.c): part of it */
 		bool oom = rc == MM_EIMPOSSIBLE &&
 			   !strcmp(err->type, "out-of-memory");
+		bool change = rc ? err->changed : api_op_mutates(op);
 
-		json_decref(res);
-		if (rc && !err->changed && !oom)
+		if (rc && !err->changed && !oom) {
+			json_decref(res);
 			return rc;
-		if (rc ? err->changed : api_op_mutates(op)) {
-			sm->generation++;
-			if (s->journal)
-				journal_op(s->journal, t, sm, op, args);
 		}
+		if (change) {
+			sm->generation++;
+			if (rc)
+				hist_note_refused(sm, op, args, err);
+			else
+				hist_note(sm, op, args, res, false);
+		}
+		json_decref(res);
+		if (change && s->journal)
+			journal_op(s->journal, t, sm, op, args);
 		if (rc && !oom)
 			return rc;
 	}

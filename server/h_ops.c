@@ -16,6 +16,7 @@
 #include "api.h"
 #include "budget.h"
 #include "machine.h"
+#include "strbuf.h"
 
 static bool is_op(const char *op)
 {
@@ -94,22 +95,43 @@ static bool within_limits(struct srv_call *c, const char *op,
 	return false;
 }
 
-/* A change to the machine: a new generation (ETags, cached reports) and
- * a journal row. */
+/* A change to the machine: a new generation (ETags, cached reports), an
+ * entry in its history with what it answered, and a journal row. */
 static void note_change(struct srv_call *c, struct srv_machine *sm,
-			const char *op, const json_t *args)
+			const char *op, const json_t *args,
+			const json_t *answer, bool refused)
 {
 	sm->generation++;
+	hist_note(sm, op, args, answer, refused);
 	if (c->s->journal)
 		journal_op(c->s->journal, &c->resp->ticket, sm, op, args);
 }
 
+/* api_op_write, and on a refusal the story it left in *text (out of
+ * memory's: a rare answer, parsed back rather than kept twice), *text
+ * then empty again. */
+static int op_write_story(struct machine *m, const char *op,
+			  const json_t *args, struct strbuf *text,
+			  json_t **story, struct mm_error *err)
+{
+	int rc = api_op_write(m, op, args, text, err);
+
+	*story = NULL;
+	if (rc && text->len) {
+		*story = json_loadb(text->buf, text->len, 0, NULL);
+		text->len = 0;
+	}
+	return rc;
+}
+
 /*
- * Run op on the locked machine: 0 with *result, or the HTTP status of
+ * Run op on the locked machine: 0 with *result (or, given text, with
+ * api_op_write's text there and *result NULL), or the HTTP status of
  * the refusal with *problem.  A change bumps the generation.
  */
 static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
-		  const json_t *args, json_t **result, json_t **problem)
+		  const json_t *args, json_t **result, struct strbuf *text,
+		  json_t **problem)
 {
 	struct mm_error err = { 0 };
 	json_t *story;
@@ -123,14 +145,17 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 	}
 	if (budget_refuses(c, sm, op, problem))
 		return 507;
-	if (api_op_story(sm->m, op, args, result, &story, &err)) {
+	if (text ? op_write_story(sm->m, op, args, text, &story, &err)
+		 : api_op_story(sm->m, op, args, result, &story, &err)) {
 		/* refused, but state moved (a failed vmalloc's stolen
 		 * pageblocks): journalled like a change, so replay refuses
 		 * it the same way and lands on the same machine */
 		*problem = api_problem(&err);
 		json_object_set_new(*problem, "operation", json_string(op));
+		/* the history keeps the problem as replay rebuilds it
+		 * (hist_note_refused): before what only the answer has */
 		if (err.changed) {
-			note_change(c, sm, op, args);
+			note_change(c, sm, op, args, *problem, true);
 			/* a client must not think the refusal was free */
 			json_object_set_new(*problem, "changed", json_true());
 		}
@@ -143,7 +168,7 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		return api_http_status(&err);
 	}
 	if (api_op_mutates(op))
-		note_change(c, sm, op, args);
+		note_change(c, sm, op, args, *result, false);
 	return 0;
 }
 
@@ -157,14 +182,20 @@ static int ok_status(const char *op)
 static void answer_op(struct srv_call *c, struct srv_machine *sm,
 		      const char *op, const json_t *args)
 {
+	struct strbuf text = STRBUF_INIT;
+	/* the answers a class repeats are written without a json_t */
+	bool as_text = api_op_writes(op) && resp_compact(c);
 	json_t *result, *problem;
-	int st = run_op(c, sm, op, args, &result, &problem);
+	int st = run_op(c, sm, op, args, &result, as_text ? &text : NULL,
+			&problem);
 
-	if (!st) {
+	if (st)
+		resp_problem_obj(c, st, problem);
+	else if (as_text)
+		resp_json_text(c, ok_status(op), &text);
+	else
 		resp_json(c, ok_status(op), result);
-		return;
-	}
-	resp_problem_obj(c, st, problem);
+	sb_free(&text);
 }
 
 static bool body_object(struct srv_call *c, const char *op)
@@ -371,19 +402,21 @@ static void stopped_at(json_t *problem, size_t i, size_t done, size_t n)
 	const char *d = json_string_value(json_object_get(problem, "detail"));
 	const char *op = json_string_value(json_object_get(problem,
 							   "operation"));
-	char words[1024];
+	struct strbuf words = STRBUF_INIT;
 	json_t *j;
-	char rest[48] = "it was the last";
 
+	/* a strbuf: a whole failure story is long, and never cut */
+	sb_printf(&words, "the batch stopped at operation %zu (%s): the %zu "
+		  "before it ran (their results are in results), ", i,
+		  op ? op : "?", done);
 	if (n - i > 1)
-		snprintf(rest, sizeof(rest), "the %zu after it did not run",
-			 n - i - 1);
-	/* the detail is at most 640 bytes (struct mm_error): all of it fits */
-	snprintf(words, sizeof(words), "the batch stopped at operation %zu "
-		 "(%s): the %zu before it ran (their results are in results), "
-		 "%s. %s", i, op ? op : "?", done, rest, d ? d : "");
-	if ((j = json_string(words)))
+		sb_printf(&words, "the %zu after it did not run", n - i - 1);
+	else
+		sb_puts(&words, "it was the last");
+	sb_printf(&words, ". %s", d ? d : "");
+	if ((j = json_string(words.buf)))
 		json_object_set_new(problem, "detail", j);
+	sb_free(&words);
 }
 
 void h_batch(struct srv_call *c)
@@ -415,7 +448,7 @@ void h_batch(struct srv_call *c)
 		if ((problem = stop_before(c, i, total, &st)))
 			break;
 		st = run_op(c, sm, op, json_object_get(it, "args"), &result,
-			    &problem);
+			    NULL, &problem);
 		if (st) {
 			/* the rest would run on a machine the caller did not
 			 * expect: stop here, like a script under set -e */

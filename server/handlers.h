@@ -44,6 +44,12 @@ extern const size_t srv_nroutes;
 void resp_json(struct srv_call *c, int status, json_t *j);	/* steals j */
 void resp_text(struct srv_call *c, int status, const char *ctype,
 	       char *text);					/* steals text */
+/* Whether the answer goes out as compact JSON (not ?pretty, not curl),
+ * the form api_op_write writes. */
+bool resp_compact(const struct srv_call *c);
+/* The compact JSON text of api_op_write as the answer (takes its buffer). */
+struct strbuf;
+void resp_json_text(struct srv_call *c, int status, struct strbuf *text);
 void resp_problem(struct srv_call *c, int status, const char *slug,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A problem object already built (steals p); sets status and instance. */
@@ -93,6 +99,17 @@ void h_process_op(struct srv_call *c);
 bool srv_is_op(const char *op);
 /* Whether POST /v1/machines/{id}/processes/{pid}/{op} runs op. */
 bool srv_is_process_op(const char *op);
+
+/* --- history (h_history.c) --- */
+void h_history(struct srv_call *c);
+void h_undo(struct srv_call *c);
+/* A generation as a query gives it: decimal, no leading zero. */
+bool call_generation(const char *v, uint64_t *out);
+/* Under sm->lock: a new machine in sm's state at generation g, or -1
+ * after answering (404 or, for an undo, 400/409 when g is outside the
+ * history kept; 507 over the host-memory budget). */
+int srv_machine_at(struct srv_call *c, struct srv_machine *sm, uint64_t g,
+		   bool undo, struct machine **out);
 
 /* --- reports (h_reports.c) --- */
 void h_proc(struct srv_call *c);

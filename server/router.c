@@ -35,6 +35,10 @@ const struct srv_route srv_routes[] = {
 	  NULL },
 	{ "POST", "/v1/machines/{id}/reset", h_reset, true,
 	  "Reboot a machine from its configuration", NULL },
+	{ "GET", "/v1/machines/{id}/history", h_history, false,
+	  "The machine's changes in order, with their results", NULL },
+	{ "POST", "/v1/machines/{id}/undo", h_undo, true,
+	  "Take the machine back to an earlier generation", NULL },
 	{ "POST", "/v1/machines/{id}/ops", h_batch, true,
 	  "Run several operations in order", NULL },
 	{ "GET", "/v1/machines/{id}/proc/{report}", h_proc, false,
@@ -181,11 +185,16 @@ static int route_find(struct srv_call *c, struct split *sp)
 		snprintf(sp->buf[0], SEG_MAX, "index.html");
 		sp->n = 1;
 	}
+	/* the routes of the request's method first: matching a path costs
+	 * more than comparing a method, and the others matter only for
+	 * the Allow of a 405 (the first route that takes both still wins) */
+	for (size_t i = 0; i < srv_nroutes; i++)
+		if (method_is(srv_routes[i].method, c->req->method) &&
+		    match(&srv_routes[i], sp, c))
+			return (int)i;
 	for (size_t i = 0; i < srv_nroutes; i++) {
 		if (!match(&srv_routes[i], sp, c))
 			continue;
-		if (method_is(srv_routes[i].method, c->req->method))
-			return (int)i;
 		if (!strstr(allow, srv_routes[i].method))
 			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
 				 "%s%s", allow[0] ? ", " : "", srv_routes[i].method);
