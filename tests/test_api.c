@@ -488,6 +488,21 @@ static void test_boot_errors(void **state)
 	assert_null(m);
 	assert_string_equal(err.field, "ram");
 	json_decref(cfg);
+
+	/* one RAM entry from 1M past 4 GiB: a two-level kernel skips it
+	 * whole and is left with no RAM (this crashed the boot, found by
+	 * fuzz_config); an entry that ends at 4 GiB is kept, and boots */
+	cfg = js("{\"cmdline\": \"memmap=exactmap memmap=64370M@1M\"}");
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_EIMPOSSIBLE);
+	assert_null(m);
+	assert_string_equal(err.type, "unbootable");
+	assert_non_null(strstr(err.detail, "a two-level (non-PAE) kernel "
+			       "skips such an entry whole"));
+	json_decref(cfg);
+	cfg = js("{\"cmdline\": \"memmap=exactmap memmap=4095M@1M\"}");
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
+	machine_free(m);
+	json_decref(cfg);
 }
 
 /* --- operations ---------------------------------------------------------------- */
