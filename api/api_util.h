@@ -34,9 +34,61 @@ void api_join_names(const char *const names[], char *buf, size_t len);
  * "[    0.000000] " printk prefix. */
 json_t *api_text_lines(const char *text, bool strip_stamp);
 
-/* The kernel's linear-map address of pfn, or JSON null for highmem
- * (a highmem frame has no kernel address until kmap). */
-json_t *api_lowmem_virt(const struct machine *m, pfn_t pfn);
+/*
+ * Where an address is (where.c).  The regions of this machine's 4 GiB
+ * virtual map, bottom to top, covering it ("user", "lowmem", "hole" (the
+ * VMALLOC_OFFSET gap), "vmalloc", "gap", "pkmap", "ldt",
+ * "cpu_entry_area", "fixmap_boot", "fixmap", "top"); the layout report
+ * lists the same ones.
+ */
+#define API_NR_REGIONS	16
+struct api_region {
+	vaddr_t start;
+	uint64_t end;
+	const char *name;
+	const char *what;
+};
+size_t api_regions(const struct machine *m, struct api_region *r);
+/* va's region, pointing into r (API_NR_REGIONS long). */
+const struct api_region *api_region_of(const struct machine *m, vaddr_t va,
+				       struct api_region *r);
+/* va's region name as a JSON string. */
+json_t *api_region_json(const struct machine *m, vaddr_t va);
+/* page_address() of pfn: the linear map for lowmem, the pkmap address
+ * of a kmapped HighMem frame, else JSON null. */
+json_t *api_kernel_virt(const struct machine *m, pfn_t pfn);
+/* Set "virt" (api_kernel_virt) and "region" (its region, or null). */
+void api_set_virt(const struct machine *m, json_t *o, pfn_t pfn);
+/* Every virtual address that maps pfn: [{addr, region, how, ...}] with
+ * how "linear map", "vmalloc"/"vzalloc"/"vmap"/"ioremap" (+ area),
+ * "kmap" (+ slot, users), "kmap_local"/"kmap_atomic" (+ cpu, idx),
+ * "process" (+ pid, writable); past 64 process mappings, *more counts
+ * the rest. */
+json_t *api_frame_mappings(const struct machine *m, pfn_t pfn,
+			   unsigned *more);
+/* Set "mappings" (and "mappings_more" when some were left out) on o. */
+void api_set_mappings(const struct machine *m, json_t *o, pfn_t pfn);
+/* Why alloc_pages took its block from the zone it did: the gfp mask's
+ * highest zone, the zonelist from there down, each zone's watermark. */
+struct page_alloc_result;
+json_t *api_zone_why(const struct machine *m, gfp_t gfp,
+		     const struct page_alloc_result *r);
+/* Why the frame has the kernel address it has, or none, in a sentence. */
+json_t *api_virt_why(const struct machine *m, pfn_t pfn);
+/* Why kmalloc used the cache (or the pages) it did, and where that is. */
+struct slab_alloc_result;
+json_t *api_kmalloc_why(const struct machine *m,
+			const struct slab_alloc_result *r);
+/* Why kmap / kmap_local_page answered the address they did (slot -1:
+ * lowmem). */
+json_t *api_kmap_why(const struct machine *m, pfn_t pfn, int slot,
+		     uint32_t users);
+struct kmap_local_result;
+json_t *api_kmap_local_why(const struct machine *m, const char *op,
+			   const struct kmap_local_result *r);
+/* Why a vmalloc area's frames (pages[], n of them) are not contiguous. */
+json_t *api_vmalloc_why(const struct machine *m, const pfn_t *pages,
+			uint32_t n);
 
 /* The e820 type as the kernel prints it ("usable", "type 9"). */
 void api_e820_type_str(uint32_t type, char *buf, size_t len);
@@ -48,6 +100,10 @@ void api_e820_text(const struct machine *m, struct strbuf *out);
 json_t *api_e820_json(const struct machine *m);
 void api_memblock_text(const struct machine *m, struct strbuf *out);
 json_t *api_memblock_json(const struct machine *m);
+/* The configuration explained (layout_notes.c): sentences on the RAM
+ * this kernel reaches and its lowmem/HighMem split, and in *ram the
+ * figures {usable, above_4g, used, unreachable} in bytes. */
+json_t *api_layout_notes(const struct machine *m, json_t **ram);
 /* The kernel page-table dump as {markers: [...], ranges: [...]}. */
 json_t *api_pagetables_json(const struct machine *m);
 

@@ -161,15 +161,6 @@ json_t *api_text_lines(const char *text, bool strip_stamp)
 	return lines;
 }
 
-json_t *api_lowmem_virt(const struct machine *m, pfn_t pfn)
-{
-	/* lowmem is exactly the pfns below max_low_pfn: the linear map
-	 * covers them and nothing else */
-	if (pfn >= m->layout.max_low_pfn)
-		return json_null();
-	return api_hex(layout_va(&m->layout, PFN_PHYS(pfn)));
-}
-
 void api_e820_type_str(uint32_t type, char *buf, size_t len)
 {
 	const char *name = e820_type_name(type);
@@ -185,7 +176,7 @@ void api_e820_type_str(uint32_t type, char *buf, size_t len)
 
 json_t *api_gfp_json(gfp_t gfp)
 {
-	char buf[256];
+	char buf[GFP_NAME_MAX];
 
 	gfp_format(gfp, buf, sizeof(buf));
 	return json_string(buf);

@@ -86,8 +86,11 @@ static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
 			    json_string(migratetype_name(r->migratetype)));
 	json_object_set_new(o, "stolen_from", r->stolen_from < 0 ? json_null()
 			    : json_string(migratetype_name(r->stolen_from)));
-	json_object_set_new(o, "virt", api_lowmem_virt(m, r->pfn));
+	api_set_virt(m, o, r->pfn);
 	json_object_set_new(o, "attempts", attempts_json(r));
+	json_object_set_new(o, "why", api_zone_why(m, gfp, r));
+	json_object_set_new(o, "why_virt", api_virt_why(m, r->pfn));
+	api_set_mappings(m, o, r->pfn);
 	return o;
 }
 
@@ -217,7 +220,10 @@ static json_t *frame_json(const struct machine *m, pfn_t pfn,
 			    ? json_integer(fi->owner_id) : json_null());
 	json_object_set_new(o, "gfp", allocated ? api_gfp_json(fi->gfp)
 					       : json_null());
-	json_object_set_new(o, "virt", api_lowmem_virt(m, pfn));
+	/* page_address(): a kmapped HighMem frame has its pkmap address */
+	api_set_virt(m, o, pfn);
+	json_object_set_new(o, "why_virt", api_virt_why(m, pfn));
+	api_set_mappings(m, o, pfn);
 	return o;
 }
 

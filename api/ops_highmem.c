@@ -18,10 +18,12 @@
 #include "api.h"
 #include "api_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "highmem.h"
+#include "page_alloc.h"
 
 /* --- arguments --------------------------------------------------------------- */
 
@@ -34,6 +36,33 @@ static int frame_error(const json_t *args, int rc, struct mm_error *err)
 }
 
 /* --- kmap and kunmap --------------------------------------------------------- */
+
+/*
+ * What every mapping answer adds: the address's region, the frame's zone,
+ * and a warning when the frame is on the free lists.  The kernel kmaps
+ * any struct page without asking whose it is, so the model does too, but
+ * a free frame is nobody's: the next allocation may hand it out while
+ * this mapping still writes to it.
+ */
+static void where_json(const struct machine *m, json_t *o, vaddr_t va,
+		       pfn_t pfn)
+{
+	struct frame_info fi;
+	char w[320];
+
+	page_frame_info(&m->pgdat, pfn, &fi);
+	json_object_set_new(o, "region", api_region_json(m, va));
+	json_object_set_new(o, "zone", fi.zone >= 0
+			    ? json_string(zone_name(fi.zone)) : json_null());
+	if (fi.state != FRAME_FREE)
+		return;
+	snprintf(w, sizeof(w), "pfn 0x%x is free (in an order-%u block on "
+		 "the buddy allocator's free lists): nobody allocated it, so "
+		 "the next alloc_pages may hand it out while this mapping "
+		 "still reaches it; map a page you own (alloc_pages with "
+		 "__GFP_HIGHMEM, e.g. GFP_HIGHUSER, first)", pfn, fi.order);
+	json_object_set_new(o, "warning", json_string(w));
+}
 
 static int op_kmap(struct machine *m, const json_t *args, json_t **result,
 		   struct mm_error *err)
@@ -63,6 +92,9 @@ static int op_kmap(struct machine *m, const json_t *args, json_t **result,
 			    : json_integer(r->users));
 	json_object_set_new(*result, "lowmem", json_boolean(r->lowmem));
 	json_object_set_new(*result, "flushed", flushed);
+	where_json(m, *result, r->addr, pfn);
+	json_object_set_new(*result, "why", api_kmap_why(m, pfn, r->lowmem ? -1
+			    : r->slot, r->users));
 	free(r);
 	return MM_OK;
 }
@@ -129,6 +161,8 @@ static int do_kmap_local(const char *op, bool atomic, struct machine *m,
 	if ((rc = kmap_local(m, pfn, cpu, atomic, &r, err)))
 		return frame_error(args, rc, err);
 	*result = local_json(&r, atomic);
+	where_json(m, *result, r.addr, pfn);
+	json_object_set_new(*result, "why", api_kmap_local_why(m, op, &r));
 	return MM_OK;
 }
 
@@ -197,6 +231,12 @@ static int op_page_address(struct machine *m, const json_t *args,
 	json_object_set_new(*result, "pfn", api_hex(pfn));
 	json_object_set_new(*result, "lowmem",
 			    json_boolean(pfn_is_lowmem(m, pfn)));
+	json_object_set_new(*result, "region", va ? api_region_json(m, va)
+						 : json_null());
+	json_object_set_new(*result, "zone",
+			    json_string(zone_name(pfn_to_zone(&m->pgdat, pfn))));
+	json_object_set_new(*result, "why_virt", api_virt_why(m, pfn));
+	api_set_mappings(m, *result, pfn);
 	return MM_OK;
 }
 

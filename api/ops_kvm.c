@@ -105,6 +105,7 @@ json_t *api_walk_json(const struct machine *m, const struct pt_walk *w)
 	for (unsigned i = 0; i < w->nsteps; i++)
 		json_array_append_new(steps, step_json(m, &w->step[i]));
 	SET(r, "addr", api_hex(w->va));
+	SET(r, "region", api_region_json(m, w->va));
 	SET(r, "cr3", api_hex(w->cr3));
 	SET(r, "split", split_json(m, w->va));
 	SET(r, "steps", steps);

@@ -294,6 +294,19 @@ static json_t *free_json(const struct machine *m, vaddr_t va,
 
 /* --- kmalloc, kzalloc, krealloc -------------------------------------------------- */
 
+/* Where the object is: its region, its frame's zone, and (for kmalloc's
+ * own choice of cache) why that cache. */
+static void where_json(const struct machine *m, json_t *o,
+		       const struct slab_alloc_result *r, bool why)
+{
+	json_object_set_new(o, "region", r->zero_size ? json_null()
+			    : api_region_json(m, r->addr));
+	json_object_set_new(o, "zone", r->zero_size || r->zone < 0
+			    ? json_null() : json_string(zone_name(r->zone)));
+	if (why)
+		json_object_set_new(o, "why", api_kmalloc_why(m, r));
+}
+
 typedef int (*kmalloc_fn)(struct machine *m, uint64_t size, gfp_t gfp,
 			  unsigned cpu, struct slab_alloc_result *res,
 			  struct mm_error *err);
@@ -313,8 +326,11 @@ static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
 	    (rc = api_arg_cpu(op, m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
-	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK)
+	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK) {
 		*result = alloc_json(r);
+		if (r->ok)
+			where_json(m, *result, r, true);
+	}
 	free(r);
 	return rc;
 }
@@ -349,6 +365,8 @@ static int op_krealloc(struct machine *m, const json_t *args,
 	r = xmalloc(sizeof(*r));
 	if ((rc = krealloc(m, va, size, gfp, cpu, r, err)) == MM_OK) {
 		*result = alloc_json(r);
+		if (r->ok)
+			where_json(m, *result, r, true);
 		json_object_set_new(*result, "old_addr", api_hex(va));
 		json_object_set_new(*result, "moved", json_boolean(r->moved));
 		json_object_set_new(*result, "copied", json_integer(r->copied));
@@ -450,8 +468,11 @@ static int op_kmem_cache_alloc(struct machine *m, const json_t *args,
 	    (rc = api_arg_cpu("kmem_cache_alloc", m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
-	if ((rc = kmem_cache_alloc(m, s, gfp, cpu, r, err)) == MM_OK)
+	if ((rc = kmem_cache_alloc(m, s, gfp, cpu, r, err)) == MM_OK) {
 		*result = alloc_json(r);
+		if (r->ok)
+			where_json(m, *result, r, false);
+	}
 	free(r);
 	return rc;
 }

@@ -130,6 +130,7 @@ static json_t *alloc_json(const struct machine *m, const struct vm_result *r)
 	}
 	json_object_set_new(o, "ok", json_true());
 	json_object_set_new(o, "addr", api_hex(r->addr));
+	json_object_set_new(o, "region", api_region_json(m, r->addr));
 	json_object_set_new(o, "size", json_integer(usable));
 	json_object_set_new(o, "guard", api_hex(a->start + usable));
 	json_object_set_new(o, "area", area_json(a));
@@ -181,6 +182,8 @@ static int do_vmalloc(const char *op, bool zero, struct machine *m,
 				    : json_null());
 	}
 	json_object_set_new(*result, "pages_array", arr);
+	json_object_set_new(*result, "why", api_vmalloc_why(m, a->pages,
+							    a->nr_pages));
 	return MM_OK;
 }
 

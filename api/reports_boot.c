@@ -64,57 +64,19 @@ static size_t layout_rows(const struct machine *m, struct layout_row *r)
 	return n;
 }
 
-static json_t *region(uint64_t start, uint64_t end, const char *name,
-		      const char *what)
-{
-	if (start >= end)
-		return NULL;	/* json_array_append_new ignores NULL */
-	return json_pack("{s:o, s:o, s:I, s:s, s:s}", "start", api_hex(start),
-			 "end", api_hex(end), "size", (json_int_t)(end - start),
-			 "name", name, "what", what);
-}
-
-/* The 4 GiB virtual map, bottom to top, each region with its purpose. */
+/* The 4 GiB virtual map, bottom to top, each region with its purpose
+ * (where.c has the table, which answers name addresses by). */
 static json_t *layout_regions(const struct machine *m)
 {
-	const struct layout *l = &m->layout;
+	struct api_region r[API_NR_REGIONS];
+	size_t n = api_regions(m, r);
 	json_t *a = json_array();
 
-	json_array_append_new(a, region(0, l->page_offset, "user",
-		"user space: each process's own mappings (TASK_SIZE)"));
-	json_array_append_new(a, region(l->page_offset, l->high_memory,
-		"lowmem", "the linear map: all of lowmem at PAGE_OFFSET + phys"));
-	json_array_append_new(a, region(l->high_memory, l->vmalloc_start,
-		"hole", "VMALLOC_OFFSET: an 8 MiB unmapped gap that catches "
-		"overruns off the end of lowmem"));
-	json_array_append_new(a, region(l->vmalloc_start, l->vmalloc_end,
-		"vmalloc", "vmalloc, vmap, ioremap and modules: pages mapped "
-		"one by one, from any zone"));
-	json_array_append_new(a, region(l->vmalloc_end, l->pkmap_base, "gap",
-		"two unmapped pages before pkmap"));
-	json_array_append_new(a, region(l->pkmap_base, l->pkmap_base +
-		l->last_pkmap * PAGE_SIZE, "pkmap",
-		"kmap(): LAST_PKMAP long-lived mappings of highmem pages"));
-	json_array_append_new(a, region(l->pkmap_base + l->last_pkmap *
-		PAGE_SIZE, l->ldt_base, "gap", "unused"));
-	json_array_append_new(a, region(l->ldt_base, l->ldt_end, "ldt",
-		"LDT remap for page-table isolation (one PMD)"));
-	json_array_append_new(a, region(l->ldt_end, l->cpu_entry_area_base,
-		"gap", "unused"));
-	json_array_append_new(a, region(l->cpu_entry_area_base,
-		l->cpu_entry_area_base + (l->cpu_entry_area_pages + 1) *
-		(uint64_t)PAGE_SIZE, "cpu_entry_area",
-		"per-CPU GDT, TSS, entry and exception stacks, read-only IDT"));
-	json_array_append_new(a, region(l->cpu_entry_area_base +
-		(l->cpu_entry_area_pages + 1) * (uint64_t)PAGE_SIZE,
-		l->fixaddr_tot_start, "gap", "unused"));
-	json_array_append_new(a, region(l->fixaddr_tot_start, l->fixaddr_start,
-		"fixmap_boot", "early_ioremap()'s boot-time fixmap slots"));
-	json_array_append_new(a, region(l->fixaddr_start, l->fixaddr_top,
-		"fixmap", "compile-time fixed mappings: APIC, IO-APIC, "
-		"kmap_local slots"));
-	json_array_append_new(a, region(l->fixaddr_top, SZ_4G, "top",
-		"the last page, never mapped"));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:I, s:s, s:s}",
+			"start", api_hex(r[i].start), "end", api_hex(r[i].end),
+			"size", (json_int_t)(r[i].end - r[i].start),
+			"name", r[i].name, "what", r[i].what));
 	return a;
 }
 
@@ -122,7 +84,7 @@ json_t *api_layout_json(const struct machine *m)
 {
 	struct layout_row rows[NR_LAYOUT_ROWS];
 	size_t n = layout_rows(m, rows);
-	json_t *o = json_object();
+	json_t *o = json_object(), *ram;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct layout_row *r = &rows[i];
@@ -134,6 +96,8 @@ json_t *api_layout_json(const struct machine *m)
 		json_object_set_new(o, r->name, v);
 	}
 	json_object_set_new(o, "regions", layout_regions(m));
+	json_object_set_new(o, "notes", api_layout_notes(m, &ram));
+	json_object_set_new(o, "ram", ram);
 	return o;
 }
 
@@ -174,6 +138,20 @@ static void layout_banner(const struct machine *m, struct strbuf *out)
 		    layout_va(l, k->etext), false);
 }
 
+/* The notes after the table, one paragraph each. */
+static void notes_text(const struct machine *m, struct strbuf *out)
+{
+	json_t *ram, *notes = api_layout_notes(m, &ram);
+	size_t i;
+	json_t *v;
+
+	sb_puts(out, "\nnotes:\n");
+	json_array_foreach(notes, i, v)
+		sb_printf(out, "  %s\n", json_string_value(v));
+	json_decref(notes);
+	json_decref(ram);
+}
+
 void api_layout_text(const struct machine *m, struct strbuf *out)
 {
 	struct layout_row rows[NR_LAYOUT_ROWS];
@@ -196,6 +174,7 @@ void api_layout_text(const struct machine *m, struct strbuf *out)
 		else
 			sb_printf(out, "%s\n", r->s);
 	}
+	notes_text(m, out);
 }
 
 /* --- e820 ---------------------------------------------------------------------- */

@@ -29,7 +29,9 @@ struct mm_error {
 	enum mm_errkind kind;
 	char type[40];		/* stable slug, e.g. "bad-config", "double-free" */
 	char field[40];		/* the input field at fault, or "" */
-	char detail[640];	/* what is wrong and what to do about it */
+	/* what is wrong and what to do about it: room for an allocator's
+	 * whole failure story (ALLOC_REASON_MAX) inside another's */
+	char detail[2048];
 	bool changed;		/* refused, but the machine's state moved */
 };
 

@@ -59,6 +59,10 @@ typedef uint32_t gfp_t;
  */
 int gfp_parse(const char *s, gfp_t *out, char *bad, unsigned badlen);
 /* Write a mask as "GFP_KERNEL|__GFP_ZERO" (largest composites first). */
+/* Room for any mask's name: every flag's name once, with '|' between
+ * (about 480 bytes), and a hex remainder; a buffer this long is never
+ * cut short. */
+#define GFP_NAME_MAX	512
 void gfp_format(gfp_t gfp, char *buf, unsigned len);
 
 /*

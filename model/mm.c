@@ -157,7 +157,13 @@ static bool take_frame(struct machine *m, gfp_t gfp, enum page_owner owner,
 	struct mm_error e = { 0 };
 
 	if (alloc_pages(&m->pgdat, gfp, 0, owner, id, &res, &e) || !res.ok) {
-		snprintf(why, whylen, "%.250s", e.kind ? e.detail : res.reason);
+		/* a refusal here is a short argument error; the story is
+		 * what ALLOC_REASON_MAX holds whole */
+		const char *s = e.kind ? e.detail : res.reason;
+		size_t n = strnlen(s, whylen - 1);
+
+		memcpy(why, s, n);
+		why[n] = '\0';
 		return false;
 	}
 	*pfn = res.pfn;
@@ -245,6 +251,77 @@ uint64_t mm_user_pte(const struct machine *m, const struct process *p,
 static bool pte_has_page(uint64_t e)
 {
 	return e & (_PAGE_PRESENT | _PAGE_PROTNONE);
+}
+
+/* Entry k of a PTE page read whole into buf (two-level: 4 bytes, PAE: 8,
+ * little-endian). */
+static uint64_t buf_entry(const struct machine *m, const uint8_t *buf,
+			  unsigned k)
+{
+	unsigned size = m->config.pae ? 8 : 4;
+	uint64_t v = 0;
+
+	for (unsigned i = size; i-- > 0;)
+		v = v << 8 | buf[k * size + i];
+	return v;
+}
+
+/* The PTEs of one VMA that hold pfn, appended at out[*found] (while
+ * below max); false once want have been found.  Each PTE page is read
+ * once, whole: a search touches every populated table of the VMA. */
+static bool vma_user_vas(const struct machine *m, const struct process *p,
+			 const struct vma *v, pfn_t pfn, struct user_va *out,
+			 unsigned max, unsigned *found, unsigned want)
+{
+	uint64_t va = v->start;
+	uint8_t buf[PAGE_SIZE];
+
+	while (va < v->end) {
+		uint64_t next = MIN(ALIGN_UP(va + 1, m->layout.pmd_size),
+				    (uint64_t)v->end);
+		phys_addr_t t = pte_table(m, p, (vaddr_t)va);
+
+		if (!t) {
+			va = next;
+			continue;
+		}
+		physmem_read(&m->mem, t, buf, PAGE_SIZE);
+		for (; va < next; va += PAGE_SIZE) {
+			uint64_t e = buf_entry(m, buf, pte_index(m, (vaddr_t)va));
+
+			if (!pte_has_page(e) || entry_pa(m, e) >> PAGE_SHIFT != pfn)
+				continue;
+			if (*found < max)
+				out[*found] = (struct user_va){ p->pid,
+					(vaddr_t)va, (e & _PAGE_RW) != 0 };
+			if (++*found == want)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Every user address that maps pfn, across processes: the page walk run
+ * backwards.  Only a frame that some PTE maps is looked for (its
+ * page_mapcount, or the shared zero page), and the search stops at the
+ * last of its mapcount; a PMD without a PTE page is skipped whole.
+ */
+unsigned mm_frame_user_vas(const struct machine *m, pfn_t pfn,
+			   struct user_va *out, unsigned max)
+{
+	unsigned found = 0, want = pfn == zero_pfn(m) ? UINT_MAX
+				   : mm_frame_mapcount(m, pfn);
+
+	for (uint32_t i = 0; i < m->procs.nr && found < want; i++) {
+		const struct process *p = &m->procs.procs[i];
+
+		for (uint32_t k = 0; k < p->nr_vmas; k++)
+			if (!vma_user_vas(m, p, &p->vmas[k], pfn, out, max,
+					  &found, want))
+				break;
+	}
+	return found;
 }
 
 /* vm_page_prot plus write: the PTE bits for a frame in vma. */
@@ -489,7 +566,7 @@ static int pgd_alloc(struct machine *m, struct process *p,
 {
 	unsigned b = kernel_pgd_boundary(m);
 	struct page_alloc_result res;
-	char why[256];
+	char why[ALLOC_REASON_MAX];
 	pfn_t pfn;
 
 	/* PTI: PGD_ALLOCATION_ORDER 1 (kernel and user halves) */
@@ -697,7 +774,7 @@ int process_fork(struct machine *m, uint32_t parent, uint32_t *child,
 {
 	struct process *p = mm_find(m, parent, err), *c;
 	uint32_t ppid;
-	char why[256];
+	char why[ALLOC_REASON_MAX];
 
 	if (!p)
 		return err->kind;
@@ -1190,14 +1267,14 @@ static bool fault_frame(struct machine *m, struct process **pp, gfp_t gfp,
 static enum fault_outcome fault_oom(struct fault_result *fr, const char *why)
 {
 	snprintf(fr->reason, sizeof(fr->reason),
-		 "VM_FAULT_OOM: no frame: %.150s", why);
+		 "VM_FAULT_OOM: no frame: %s", why);
 	return FAULT_OOM;
 }
 
 int mm_handle_mm_fault(struct machine *m, struct process *p, struct vma *v,
 		       vaddr_t va, bool write, struct fault_result *fr)
 {
-	char why[256];
+	char why[ALLOC_REASON_MAX];
 	bool added;
 	phys_addr_t t = pte_alloc(m, &p, va, &added, fr, why, sizeof(why));
 	unsigned k = pte_index(m, va);

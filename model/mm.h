@@ -55,6 +55,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "page_alloc.h"
 #include "pfnmap.h"
 #include "types.h"
 
@@ -183,7 +184,7 @@ struct fault_result {
 	enum fault_outcome outcome;
 	uint32_t error_code;		/* of the first walk's fault */
 	int si_code;			/* SEGV_MAPERR or SEGV_ACCERR */
-	char reason[200];		/* why the signal, or what was done */
+	char reason[ALLOC_REASON_MAX + 64];	/* why the signal, or what was done */
 	uint32_t frames_taken, tables_added, frames_freed;
 	pfn_t new_pfn;			/* frame mapped by the handler */
 	bool zero_page, cow_copy, cow_reuse, vmalloc_sync;
@@ -229,6 +230,17 @@ void proc_pid_maps(const struct machine *m, const struct process *p,
 void proc_pid_status(const struct machine *m, const struct process *p,
 		     struct strbuf *out);
 uint32_t mm_frame_mapcount(const struct machine *m, pfn_t pfn);
+/* One user mapping of a frame. */
+struct user_va {
+	uint32_t pid;
+	vaddr_t va;
+	bool writable;
+};
+
+/* Every process address whose PTE holds pfn (present or PROT_NONE), in
+ * pid and address order: the first max in out, the count returned. */
+unsigned mm_frame_user_vas(const struct machine *m, pfn_t pfn,
+			   struct user_va *out, unsigned max);
 /* The leaf PTE for va in p (0 when none). */
 uint64_t mm_user_pte(const struct machine *m, const struct process *p,
 		     vaddr_t va);

@@ -19,10 +19,11 @@
  *  - Watermark boosting.  A fallback steal boosts the zone's watermarks
  *    and wakes kswapd, which clears the boost as soon as the zone is
  *    balanced; with nothing to reclaim that is at once, so boost is 0.
- *  - Reclaim, compaction and the OOM killer.  Nothing in the model is
- *    reclaimable, so when both the fast path (low watermark) and the slow
- *    path (min watermark, with the GFP_ATOMIC cuts) fail, the allocation
- *    fails.  The highatomic reserve, which the kernel only gives back
+ *  - Reclaim and compaction.  Nothing in the model is reclaimable, so
+ *    when both the fast path (low watermark) and the slow path (min
+ *    watermark, with the GFP_ATOMIC cuts) fail, the allocation fails.
+ *    The OOM killer is not called from here: only a process's page
+ *    fault runs it (mm.c), and retries its allocation after the kill.  The highatomic reserve, which the kernel only gives back
  *    from the reclaim path, therefore stays reserved.
  *  - Page shuffling (off unless page_alloc.shuffle=1), CMA (not in
  *    Debian's 686 kernels), memory isolation (nothing isolates).
@@ -812,11 +813,14 @@ static void describe_pass(struct strbuf *sb, const struct page_alloc_result *res
 static void explain_failure(const struct alloc_context *ac, int last_pass,
 			    struct page_alloc_result *res)
 {
-	static const char tail[] = "; no reclaimable memory (the model has no "
-				   "reclaim, compaction or OOM killer)";
+	/* the OOM killer runs for a process's page fault (mm.c), which can
+	 * free a victim's pages; a request made here has nobody to kill */
+	static const char tail[] = "; nothing is reclaimable (the model has "
+		"no page cache to reclaim and no compaction, and it runs the "
+		"OOM killer only for a process's page fault, not for this "
+		"allocation)";
 	struct strbuf sb = STRBUF_INIT;
-	char gfpname[96];
-	size_t room = sizeof(res->reason) - sizeof(tail);
+	char gfpname[GFP_NAME_MAX];
 
 	gfp_format(ac->gfp, gfpname, sizeof(gfpname));
 	sb_printf(&sb, "order-%u %s allocation failed: ", ac->order, gfpname);
@@ -831,19 +835,15 @@ static void explain_failure(const struct alloc_context *ac, int last_pass,
 			sb_puts(&sb, " (the fast path at the low watermark "
 				"failed first)");
 	}
-	if (sb.len > room)
-		snprintf(res->reason, sizeof(res->reason), "%.*s...%s",
-			 (int)(room - 3), sb.buf, tail);
-	else
-		snprintf(res->reason, sizeof(res->reason), "%s%s", sb.buf,
-			 tail);
+	/* ALLOC_REASON_MAX holds the longest story whole */
+	snprintf(res->reason, sizeof(res->reason), "%s%s", sb.buf, tail);
 	sb_free(&sb);
 }
 
 static int check_alloc_request(gfp_t gfp, unsigned order,
 			       struct mm_error *err)
 {
-	char name[96];
+	char name[GFP_NAME_MAX];
 
 	if (order >= MAX_ORDER)
 		return mm_fail(err, MM_EINVAL, "bad-order", "order",

@@ -48,6 +48,16 @@ void set_recommended_min_free_kbytes(struct pglist_data *pgdat);
 /* zone_batchsize()/zone_highsize() for every zone. */
 void setup_zone_pagesets(struct pglist_data *pgdat);
 
+/*
+ * The stories are sized to hold their longest case whole, so none is cut
+ * mid-word: a zone's verdict is at most five 10-digit numbers in about 60
+ * bytes of words; the failure story is the mask's name (GFP_NAME_MAX),
+ * one verdict per zone and a fixed tail.
+ */
+#define ALLOC_WHY_MAX		160
+#define ALLOC_REASON_MAX	(GFP_NAME_MAX + MAX_NR_ZONES * \
+				 (ALLOC_WHY_MAX + 16) + 384)
+
 /* One zone the allocator looked at, and what it found. */
 struct alloc_attempt {
 	int zone;
@@ -58,7 +68,7 @@ struct alloc_attempt {
 	uint32_t mark;		/* the watermark after ALLOC_HIGH/HARDER cuts */
 	uint32_t reserve;	/* lowmem_reserve[highest zone of the request] */
 	bool ok;		/* watermark passed and a block was taken */
-	char why[96];		/* "below min watermark", "no free block of order 3" */
+	char why[ALLOC_WHY_MAX];	/* "free 812 <= min 1025 + reserve 0", "took 0x2001" */
 };
 
 struct page_alloc_result {
@@ -70,7 +80,7 @@ struct page_alloc_result {
 	int stolen_from;	/* -1, or the migratetype it fell back to */
 	unsigned nr_attempts;
 	struct alloc_attempt attempts[3 * MAX_NR_ZONES];
-	char reason[256];	/* on failure: the out-of-memory story */
+	char reason[ALLOC_REASON_MAX];	/* on failure: the out-of-memory story */
 };
 
 /*

@@ -151,6 +151,7 @@
 
 #include "error.h"
 #include "gfp.h"
+#include "page_alloc.h"
 #include "pfnmap.h"
 #include "types.h"
 
@@ -344,7 +345,7 @@ struct slab_alloc_result {
 	bool moved;
 	vaddr_t old_addr;
 	uint32_t copied;
-	char reason[320];
+	char reason[ALLOC_REASON_MAX + 256];	/* the page story inside */
 };
 
 /* What a free did. */

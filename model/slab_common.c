@@ -500,7 +500,7 @@ static int check_cpu(const struct machine *m, const char *fn, unsigned cpu,
 static int check_gfp(const char *fn, gfp_t gfp, struct mm_error *err)
 {
 	gfp_t invalid = gfp & (__GFP_DMA32 | __GFP_HIGHMEM);
-	char bad[96], fixed[160];
+	char bad[GFP_NAME_MAX], fixed[GFP_NAME_MAX];
 
 	if (gfp & ~__GFP_ALL_BITS)
 		return mm_fail(err, MM_EINVAL, "bad-gfp", "gfp",

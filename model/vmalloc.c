@@ -351,7 +351,7 @@ static int vmalloc_area(struct machine *m, uint32_t id, uint64_t size,
 			rc = mm_fail(&e, MM_EIMPOSSIBLE, "out-of-memory",
 				     "size", "vmalloc error: size %llu, failed "
 				     "to allocated page array size %llu: "
-				     "%.200s", (unsigned long long)size,
+				     "%s", (unsigned long long)size,
 				     (unsigned long long)array_size,
 				     k->reason);
 		if (rc == MM_OK)

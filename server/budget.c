@@ -24,12 +24,14 @@ static uint64_t cached_bytes(const struct srv_machine *sm)
 	return n;
 }
 
-/* What the server holds for sm: the model, and its cached answers. */
+/* What the server holds for sm: the model, its cached answers, and its
+ * history (results and a base snapshot). */
 static uint64_t machine_bytes(struct srv_machine *sm)
 {
 	sm->counted_gen = sm->generation;
 	sm->counted_cache = cached_bytes(sm);
-	return machine_host_bytes(sm->m) + sm->counted_cache;
+	return machine_host_bytes(sm->m) + sm->counted_cache +
+	       hist_bytes(&sm->hist);
 }
 
 void budget_account(struct srv *s, struct srv_machine *sm)
@@ -122,6 +124,22 @@ bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 		return true;
 	}
 	return false;
+}
+
+bool budget_refuses_rebuild(struct srv_call *c, struct srv_machine *sm,
+			    json_t **problem)
+{
+	const struct srv_options *o = &c->s->opt;
+	uint64_t copy = machine_host_bytes(sm->m), all = server_bytes(c->s);
+
+	if (all + copy <= o->max_host_total)
+		return false;
+	*problem = problem_of(NULL, all + copy, o->max_host_total,
+		"building machine %s as it was would take %llu KiB more host "
+		"memory, and the machines of this server already hold %.1f MiB "
+		"of its budget of %.1f MiB; try later, or give memory back",
+		sm->id, KIB(copy), MIB(all), MIB(o->max_host_total));
+	return true;
 }
 
 bool budget_refuses_create(struct srv_call *c)

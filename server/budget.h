@@ -33,6 +33,12 @@ void budget_note(struct srv *s, struct srv_machine *sm);
 bool budget_refuses(struct srv_call *c, struct srv_machine *sm,
 		    const char *op, json_t **problem);
 
+/* Under sm->lock, before an earlier generation of sm is built (a
+ * report ?at=, an undo): true with *problem (507) when a second copy of
+ * its model would pass the server's budget. */
+bool budget_refuses_rebuild(struct srv_call *c, struct srv_machine *sm,
+			    json_t **problem);
+
 /* Before a machine is created: true (answered 507) when the server's
  * machines already hold the whole budget. */
 bool budget_refuses_create(struct srv_call *c);

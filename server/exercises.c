@@ -394,11 +394,19 @@ int srv_ex_setup(struct srv *s, struct srv_machine *sm,
 		json_t *res = NULL;
 		int rc = api_op(sm->m, op, args, &res, err);
 
-		json_decref(res);
-		if (rc && !err->changed)
+		if (rc && !err->changed) {
+			json_decref(res);
 			return rc;
+		}
 		if (rc || api_op_mutates(op)) {
 			sm->generation++;
+			if (rc)
+				hist_note_refused(sm, op, args, err);
+			else
+				hist_note(sm, op, args, res, false);
+		}
+		json_decref(res);
+		if (rc || api_op_mutates(op)) {
 			if (s->journal)
 				journal_op(s->journal, t, sm, op, args);
 		}

@@ -243,6 +243,7 @@ void h_ex_get(struct srv_call *c)
 		if (!ex->reveal)
 			ex->reveal = reveal_scratch(c->s, v);
 		json_object_set_new(j, "key", ex_key_json(v));
+		json_object_set_new(j, "explanation", ex_explanation_json(v));
 		json_object_set(j, "reveal", ex->reveal);
 	}
 	pthread_mutex_unlock(&ex->lock);
@@ -400,6 +401,10 @@ static json_t *reveal_run(struct srv *s, struct machine *m,
 			if (sm && ((rc && err.changed) ||
 				   (!rc && api_op_mutates(op)))) {
 				sm->generation++;
+				if (rc)
+					hist_note_refused(sm, op, args, &err);
+				else
+					hist_note(sm, op, args, res, false);
 				if (s->journal)
 					journal_op(s->journal, t, sm, op, args);
 			}
@@ -448,6 +453,7 @@ static int back_to_setup(struct srv_call *c, struct srv_machine *sm,
 	machine_free(sm->m);
 	sm->m = m;
 	sm->generation++;
+	hist_rebase(sm, NULL, 0);
 	if (c->s->journal)
 		journal_reset(c->s->journal, t, sm);
 	if (srv_ex_setup(c->s, sm, v, t, &err)) {

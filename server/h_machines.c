@@ -520,6 +520,7 @@ void h_reset(struct srv_call *c)
 		machine_free(sm->m);
 		sm->m = m;
 		sm->generation++;
+		hist_rebase(sm, NULL, 0);
 		if (c->s->journal)
 			journal_reset(c->s->journal, &c->resp->ticket, sm);
 		resp_json(c, 200, machine_json(sm, false));

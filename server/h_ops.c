@@ -94,12 +94,14 @@ static bool within_limits(struct srv_call *c, const char *op,
 	return false;
 }
 
-/* A change to the machine: a new generation (ETags, cached reports) and
- * a journal row. */
+/* A change to the machine: a new generation (ETags, cached reports), an
+ * entry in its history with what it answered, and a journal row. */
 static void note_change(struct srv_call *c, struct srv_machine *sm,
-			const char *op, const json_t *args)
+			const char *op, const json_t *args,
+			const json_t *answer, bool refused)
 {
 	sm->generation++;
+	hist_note(sm, op, args, answer, refused);
 	if (c->s->journal)
 		journal_op(c->s->journal, &c->resp->ticket, sm, op, args);
 }
@@ -126,14 +128,14 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		/* refused, but state moved (a failed vmalloc's stolen
 		 * pageblocks): journalled like a change, so replay refuses
 		 * it the same way and lands on the same machine */
-		if (err.changed)
-			note_change(c, sm, op, args);
 		*problem = api_problem(&err);
 		json_object_set_new(*problem, "operation", json_string(op));
+		if (err.changed)
+			note_change(c, sm, op, args, *problem, true);
 		return api_http_status(&err);
 	}
 	if (api_op_mutates(op))
-		note_change(c, sm, op, args);
+		note_change(c, sm, op, args, *result, false);
 	return 0;
 }
 

@@ -71,7 +71,8 @@ static bool key_put(char *key, size_t len, size_t *n, const char *s)
 static bool cache_key(struct srv_call *c, char *key, size_t len)
 {
 	static const char *const args[] = { "addr", "pid", "access", "mode",
-					     "start", "count", "len", NULL };
+					     "start", "count", "len", "at",
+					     NULL };
 	const char *ua = c->req->header(c->req->ctx, "User-Agent");
 	char form[] = { '|', wants_text(c) ? 't' : 'j',
 			c->req->query(c->req->ctx, "pretty") ||
@@ -150,30 +151,82 @@ static const char *narrowing(const struct srv_call *c)
 	       : "ask for the text form (Accept: text/plain), which is shorter";
 }
 
-/* The machine for a read, or NULL when answered (404, 304 unchanged, or
- * an answer kept from before). */
-static struct srv_machine *read_machine(struct srv_call *c)
+/* As not_modified, for the state at generation g: a generation names one
+ * state for good (an undo makes a new one), so its ETag is the same
+ * whether it is the machine's current state or an earlier one. */
+static bool not_modified_at(struct srv_call *c, const struct srv_machine *sm,
+			    uint64_t g)
 {
-	struct srv_machine *sm = call_machine(c, false);
+	const char *inm = c->req->header(c->req->ctx, "If-None-Match");
+	char tag[80];
 
+	snprintf(tag, sizeof(tag), "\"%s-%llu\"", sm->id,
+		 (unsigned long long)g);
+	resp_header(c, "ETag", "%s", tag);
+	if (!inm || (strcmp(inm, "*") && !strstr(inm, tag)))
+		return false;
+	c->resp->status = 304;
+	return true;
+}
+
+/*
+ * The machine for a read, or NULL when answered (404, 304 unchanged, or
+ * an answer kept from before), and in *m the model to read: the
+ * machine's, or for ?at=GENERATION its state then, built from its
+ * history (read_done frees it).  Such an answer is kept in the cache
+ * like any other, until the machine changes.
+ */
+static struct srv_machine *read_machine(struct srv_call *c,
+					struct machine **m)
+{
+	const char *at = c->req->query(c->req->ctx, "at");
+	struct srv_machine *sm;
+	uint64_t g = 0;
+
+	if (at && !call_generation(at, &g)) {
+		resp_problem(c, 400, "bad-argument", "?at=%.32s: give a "
+			     "generation of the machine, in decimal (GET "
+			     "/v1/machines/%s/history lists them)", at,
+			     c->params[0]);
+		return NULL;
+	}
+	if (!(sm = call_machine(c, false)))
+		return NULL;
+	if (!at)
+		g = sm->generation;
 	resp_header(c, "Vary", "Accept");
-	if (sm && (not_modified(c, sm) || cache_answer(c, sm))) {
+	if ((g <= sm->generation && not_modified_at(c, sm, g)) ||
+	    cache_answer(c, sm)) {
+		call_machine_done(c, sm);
+		return NULL;
+	}
+	*m = sm->m;
+	if (g != sm->generation && srv_machine_at(c, sm, g, false, m)) {
 		call_machine_done(c, sm);
 		return NULL;
 	}
 	return sm;
 }
 
+static void read_done(struct srv_call *c, struct srv_machine *sm,
+		      struct machine *m)
+{
+	if (m != sm->m)
+		machine_free(m);
+	call_machine_done(c, sm);
+}
+
 static void report(struct srv_call *c, const char *name)
 {
-	struct srv_machine *sm = read_machine(c);
+	struct machine *m = NULL;
+	struct srv_machine *sm = read_machine(c, &m);
 	struct mm_error err = { 0 };
 	json_t *json;
 	char *text;
 
 	if (!sm)
 		return;
-	if (api_report(sm->m, name, wants_text(c), &json, &text, &err))
+	if (api_report(m, name, wants_text(c), &json, &text, &err))
 		resp_mm_error(c, &err);
 	else if (text)
 		resp_text(c, 200, "text/plain; charset=utf-8", text);
@@ -181,7 +234,7 @@ static void report(struct srv_call *c, const char *name)
 		resp_json(c, 200, json);
 	if (!resp_over_answer(c, narrowing(c)))
 		cache_keep(c, sm);
-	call_machine_done(c, sm);
+	read_done(c, sm, m);
 }
 
 void h_proc(struct srv_call *c)
@@ -238,7 +291,8 @@ static bool query_pid(struct srv_call *c, json_t *args)
 static void read_op(struct srv_call *c, const char *op, json_t *args,
 		    bool text_ok)
 {
-	struct srv_machine *sm = read_machine(c);
+	struct machine *m = NULL;
+	struct srv_machine *sm = read_machine(c, &m);
 	struct mm_error err = { 0 };
 	json_t *result;
 
@@ -246,7 +300,7 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 		json_decref(args);
 		return;
 	}
-	if (api_op(sm->m, op, args, &result, &err)) {
+	if (api_op(m, op, args, &result, &err)) {
 		json_t *p = api_problem(&err);
 
 		json_object_set_new(p, "operation", json_string(op));
@@ -262,7 +316,7 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 	}
 	if (!resp_over_answer(c, narrowing(c)))
 		cache_keep(c, sm);
-	call_machine_done(c, sm);
+	read_done(c, sm, m);
 	json_decref(args);
 }
 

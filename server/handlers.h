@@ -94,6 +94,17 @@ bool srv_is_op(const char *op);
 /* Whether POST /v1/machines/{id}/processes/{pid}/{op} runs op. */
 bool srv_is_process_op(const char *op);
 
+/* --- history (h_history.c) --- */
+void h_history(struct srv_call *c);
+void h_undo(struct srv_call *c);
+/* A generation as a query gives it: decimal, no leading zero. */
+bool call_generation(const char *v, uint64_t *out);
+/* Under sm->lock: a new machine in sm's state at generation g, or -1
+ * after answering (404 or, for an undo, 400/409 when g is outside the
+ * history kept; 507 over the host-memory budget). */
+int srv_machine_at(struct srv_call *c, struct srv_machine *sm, uint64_t g,
+		   bool undo, struct machine **out);
+
 /* --- reports (h_reports.c) --- */
 void h_proc(struct srv_call *c);
 void h_dmesg(struct srv_call *c);

@@ -249,8 +249,17 @@ void journal_op(struct journal *j, struct journal_ticket **t,
 	/* a long-lived machine restarts from its latest snapshot */
 	if (j->snapshot_every &&
 	    sm->generation - sm->snap_seq >= j->snapshot_every) {
-		r->snapshot = take_snapshot(sm->m, &r->snapshot_len);
 		sm->snap_seq = sm->generation;
+		if (sm->hist.base == sm->generation && sm->hist.snap) {
+			/* the history took one just now: the same bytes */
+			r->snapshot = xmalloc(sm->hist.snap_len);
+			memcpy(r->snapshot, sm->hist.snap, sm->hist.snap_len);
+			r->snapshot_len = sm->hist.snap_len;
+			return;
+		}
+		r->snapshot = take_snapshot(sm->m, &r->snapshot_len);
+		/* the history starts where a restart would (history.h) */
+		hist_rebase(sm, r->snapshot, r->snapshot_len);
 	}
 }
 
@@ -386,9 +395,46 @@ static int on_machine(void *ctx, const struct store_machine *row)
 		reg_put(&rp->j->s->reg, sm);
 	}
 	sm->generation = sm->snap_seq = row->snap_seq;
+	hist_rebase(sm, row->snapshot, row->snapshot_len);
 	sm->need_from = 0;
 	json_decref(config);
 	return 0;
+}
+
+/* The history's entry of a replayed op, as its answer said then. */
+static void replay_note(struct srv_machine *sm, const char *op,
+			const json_t *args, const json_t *res,
+			const struct mm_error *err)
+{
+	if (res)
+		hist_note(sm, op, args, res, false);
+	else
+		hist_note_refused(sm, op, args, err);
+}
+
+/* An undo: the machine as it was at the generation it went back to. */
+static void replay_undo(struct replay *rp, struct srv_machine *sm,
+			uint64_t seq, const json_t *args)
+{
+	struct mm_error err = { 0 };
+	struct machine *m = NULL;
+	uint64_t to = 0;
+	json_t *res;
+
+	if (!hist_undo_target(args, &to) ||
+	    hist_build(rp->j->s, sm, to, &m, &err)) {
+		fprintf(stderr, "mmlabd: replaying %s op %llu (undo) failed: "
+			"%s\n", sm->id, (unsigned long long)seq,
+			err.detail[0] ? err.detail : "no generation to go to");
+		rp->refused++;
+	} else {
+		machine_free(sm->m);
+		sm->m = m;
+	}
+	res = hist_undo_result(seq - 1, to);
+	sm->generation = seq;
+	hist_note(sm, "undo", args, res, false);
+	json_decref(res);
 }
 
 static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
@@ -413,6 +459,10 @@ static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
 		rp->refused++;
 		goto out;
 	}
+	if (!strcmp(op, "undo")) {
+		replay_undo(rp, sm, seq, a);
+		goto next;
+	}
 	/* a refusal that moved state was journalled for that state: it is
 	 * refused again here, the same way */
 	if (api_op(sm->m, op, a, &res, &err) && !err.changed) {
@@ -421,9 +471,11 @@ static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
 			"%s\n", id, (unsigned long long)seq, op, err.detail);
 		rp->refused++;
 	}
-	json_decref(res);
-	json_decref(a);
 	sm->generation = seq;
+	replay_note(sm, op, a, res, &err);
+	json_decref(res);
+next:
+	json_decref(a);
 	if (!sm->need_from)
 		sm->need_from = rowid;
 	rp->ops++;

@@ -80,6 +80,7 @@ void reg_init(struct srv_registry *r)
 static void machine_destroy(struct srv_machine *sm)
 {
 	machine_free(sm->m);
+	hist_free(&sm->hist);
 	json_decref(sm->config);
 	for (int i = 0; i < SRV_CACHED_ANSWERS; i++)
 		free(sm->cache[i].body);

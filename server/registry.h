@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "history.h"
 
 struct machine;
 struct srv_waiter;
@@ -56,6 +57,8 @@ struct srv_machine {
 					   read without it by the list */
 	uint64_t snap_seq;		/* under lock: generation of the last
 					   snapshot in the store */
+	struct srv_hist hist;		/* under lock: the changes since the
+					   base, to list and rebuild */
 	bool broken;			/* under lock: a failed write left it
 					   to be rebuilt from the store */
 	int64_t need_from;		/* the journal's thread: log row of its

@@ -33,6 +33,11 @@
 #           request waits for its machine; the batch stops, all are
 #           answered, exit 0
 #   trickle --header-timeout 1: headers sent a byte at a time are cut off
+#   history the changes in order with their results, paged; reports
+#           ?at= an earlier generation (ETags, 304, 404s); undo by ops and
+#           to, an undo undone, its limits (409, 400, 403); a reset starts
+#           the history again; a restart keeps it, the undo replayed;
+#           --max-host-memory-total 200K: at= and undo refused (507)
 #   exercises --max-exercises-per-token 3: the catalogue; an exercise made,
 #           answered wrong, partly, right and malformed, its 409s, other
 #           tokens' 404s, the instructor's reads; the reveal on the
@@ -41,7 +46,7 @@
 #
 # MMLAB_DAEMON_ONLY="main busy ..." runs only those sections (options,
 # main, uv, hol, busy, queue, inflight, drain, trickle, limits, hostmem, slow, conns,
-# exercises, proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
+# history, exercises, proxy), and MMLAB_DAEMON_SLOW=N says the daemon is N times slower
 # (see SLOW).
 #
 # POSIX sh only: connections are held open with curl's telnet:// client,
@@ -239,6 +244,26 @@ expect 200 "healthz"
 jqis .status ok "healthz status"
 
 flow
+
+# answers that explain themselves: a "4G" two-level machine says why it
+# has 3 GiB, and a kmap of a frame nobody allocated warns
+req POST /v1/machines -d '{"ram":"4G"}'
+expect 201 "create 4G"
+ID4=$(jq -r .id "$O")
+AUTH4="Authorization: Bearer $(jq -r .token "$O")"
+jqis .layout.ram.unreachable 1073741824 "4G two-level: 1 GiB out of reach"
+jqis '.layout.notes[0] | test("cannot reach RAM above 4 GiB and uses 3071 MiB")' \
+	true "4G two-level: the note says why"
+req POST "/v1/machines/$ID4/kmap" -H "$AUTH4" -d '{"pfn":"0x70000"}'
+expect 200 "kmap of a free frame"
+jqis '.warning | startswith("pfn 0x70000 is free")' true "kmap of a free frame: the warning"
+jqis .region pkmap "kmap: the region"
+req POST "/v1/machines/$ID4/frame" -H "$AUTH4" -d '{"pfn":"0x70000"}'
+expect 200 "frame of a kmapped HighMem frame"
+jqis .virt 0xfec01000 "frame: virt is page_address()"
+jqis '.mappings[0].how' kmap "frame: its mappings"
+req DELETE "/v1/machines/$ID4" -H "$AUTH4"
+expect 204 "delete the 4G machine"
 
 # reports as JSON and as text
 req GET "/v1/machines/$ID/proc/meminfo" -H "$AUTH"
@@ -1307,6 +1332,8 @@ expect 200 "exercises: reveal: the object is on the student's machine"
 req GET "/v1/exercises/$EX" -H "$EXA"
 jqis '[.state, .key.wasted, .reveal[0].result.ksize] | map(tostring) | join(" ")' "revealed 40297 131072" \
 	"exercises: GET after the reveal: the key and the reveal"
+jqis .explanation.wasted "The object is 131072 bytes for a request of 90775: 131072 - 90775 = 40297 bytes are wasted." \
+	"exercises: GET after the reveal: the explanation too"
 req POST "/v1/exercises/$EX/answers" -H "$EXA" -d '{"fields":{"cache":"none","object_size":"128K","wasted":40297}}'
 problem 409 revealed "exercises: no attempt after the reveal"
 
@@ -1401,6 +1428,183 @@ jqis '[.state, .score, .attempts.used, ([.attempts_log[].score] | map(tostring) 
 req GET "/v1/exercises/$EX3" -H "$OAUTH"
 jqis .machine.id "$NEWM" "exercises: restart: the machine made at the reveal"
 mm_stop TERM "exercises: restart: SIGTERM"
+fi
+
+# --- history: the changes with their answers, earlier reports, undo ---------------
+if section history; then
+start history --instructor-token "$INSTR" || exit 1
+req POST /v1/machines -d '{"ram":"2G"}'
+HM=$(jq -r .id "$O")
+HA="Authorization: Bearer $(jq -r .token "$O")"
+req GET "/v1/machines/$HM/proc/meminfo" -H "$HA" -H 'Accept: text/plain'
+cp "$O" "$TMP/h.meminfo0"
+req POST "/v1/machines/$HM/kmalloc" -H "$HA" -d '{"size":100}'
+req POST "/v1/machines/$HM/vmalloc" -H "$HA" -d '{"size":8192}'
+req POST "/v1/machines/$HM/alloc_pages" -H "$HA" -d '{"order":3}'
+cp "$O" "$TMP/h.alloc"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000" -H "$HA"
+cp "$O" "$TMP/h.tr3"
+req GET "/v1/machines/$HM/proc/buddyinfo" -H "$HA" -H 'Accept: text/plain'
+cp "$O" "$TMP/h.buddy3"
+req GET "/v1/machines/$HM/history" -H "$HA"
+expect 200 "history"
+jqis '[.machine == "'"$HM"'", .generation, .oldest, .since, .next] | map(tostring) | join(" ")' \
+	"true 3 0 boot null" "history: the machine, its generation, where it starts"
+jqis '[.entries[] | "\(.generation):\(.op):\(.args | tojson)"] | join(" ")' \
+	'1:kmalloc:{"size":100} 2:vmalloc:{"size":8192} 3:alloc_pages:{"order":3}' \
+	"history: every change in order, with its arguments"
+jqis '[.entries[0].result.addr, .entries[1].result.addr, .entries[2].result.pfn] | join(" ")' \
+	"0xc2001000 0xf73fe000 0x00002008" "history: each change's result"
+jq .entries[2].result "$O" >"$TMP/h.res3"
+check "history: the result is the answer the change got" cmp -s "$TMP/h.res3" "$TMP/h.alloc"
+header ETag "\"$HM-3\"" "history: the ETag of the generation"
+req GET "/v1/machines/$HM/history?limit=2" -H "$HA"
+jqis '[(.entries | length), .next] | map(tostring) | join(" ")' "2 3" "history: ?limit=2: a page and the next one's from"
+req GET "/v1/machines/$HM/history?from=3" -H "$HA"
+jqis '[.entries[].generation, .next] | map(tostring) | join(" ")' "3 null" "history: ?from=3: the last page"
+req GET "/v1/machines/$HM/history?limit=0" -H "$HA"
+problem 400 bad-argument "history: ?limit=0"
+jqis .detail "?limit=0: give a decimal number from 1 to 1000" "history: the limit's range named"
+req GET "/v1/machines/$HM/history?from=01" -H "$HA"
+problem 400 bad-argument "history: ?from=01 (a leading zero)"
+req GET "/v1/machines/$HM/history" -H "$HA" -H "If-None-Match: \"$HM-3\""
+expect 304 "history: unchanged: 304"
+
+# the reports of an earlier generation, built from the history
+req GET "/v1/machines/$HM/proc/meminfo?at=0" -H "$HA" -H 'Accept: text/plain'
+expect 200 "at=0: meminfo"
+check "at=0: meminfo as at boot" cmp -s "$O" "$TMP/h.meminfo0"
+header ETag "\"$HM-0\"" "at=0: the ETag of generation 0"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000&at=1" -H "$HA"
+jqis .ok false "at=1: translate: the vmalloc address was not mapped yet"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000&at=2" -H "$HA"
+jqis .ok true "at=2: translate: mapped by the vmalloc"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000&at=3" -H "$HA"
+check "at=3 (the current generation): the same as without" cmp -s "$O" "$TMP/h.tr3"
+req GET "/v1/machines/$HM/layout?at=1" -H "$HA"
+expect 200 "at=1: layout"
+req GET "/v1/machines/$HM/frames?count=8&at=1" -H "$HA"
+expect 200 "at=1: frames"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000&at=1" -H "$HA" -H "If-None-Match: \"$HM-1\""
+expect 304 "at=1: If-None-Match of generation 1: 304"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000&at=1" -H "$HA" -H "If-None-Match: \"$HM-3\""
+expect 200 "at=1: the current ETag is not generation 1's"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=4" -H "$HA"
+problem 404 no-such-generation "at=4: later than the machine"
+jqis .detail "machine $HM is at generation 3; ask for a generation 0 to 3 (GET /v1/machines/$HM/history lists them)" \
+	"at=4: what to ask for"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=007" -H "$HA"
+problem 400 bad-argument "at=007: a leading zero"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=-1" -H "$HA"
+problem 400 bad-argument "at=-1"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=1" -H "$HA" -H 'Accept: text/plain'
+cp "$O" "$TMP/h.buddy1"
+
+# undo: back to generation 1, at a new generation; the history shows it
+req POST "/v1/machines/$HM/undo" -H "Authorization: Bearer $INSTR" -d '{"ops":2}'
+problem 403 read-only-token "undo: the instructor's token changes nothing"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":2}'
+expect 200 "undo 2"
+jqis '[.generation, .undo.from, .undo.to] | map(tostring) | join(" ")' "4 3 1" "undo 2: generation 4, from 3 to 1"
+req GET "/v1/machines/$HM/proc/buddyinfo" -H "$HA" -H 'Accept: text/plain'
+check "undo 2: the machine is as at generation 1" cmp -s "$O" "$TMP/h.buddy1"
+header ETag "\"$HM-4\"" "undo 2: a new ETag, never an old one"
+req GET "/v1/machines/$HM/translate?addr=0xf73fe000" -H "$HA"
+jqis .ok false "undo 2: the vmalloc is gone"
+req GET "/v1/machines/$HM/history?from=4" -H "$HA"
+jqis '[.entries[] | "\(.generation):\(.op):\(.args | tojson):\(.result | tojson)"] | join(" ")' \
+	'4:undo:{"to":1}:{"from":3,"to":1}' "undo 2: the history's entry"
+req POST "/v1/machines/$HM/vmalloc" -H "$HA" -d '{"size":8192}'
+jqhex .addr 0xf73fe000 "undo 2: the next vmalloc takes the same address again"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"to":3}'
+expect 200 "undo to 3: an undo of the undo"
+req GET "/v1/machines/$HM/proc/buddyinfo" -H "$HA" -H 'Accept: text/plain'
+check "undo to 3: the machine is as at generation 3" cmp -s "$O" "$TMP/h.buddy3"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=4" -H "$HA" -H 'Accept: text/plain'
+check "at=4: the undo's generation is generation 1's state" cmp -s "$O" "$TMP/h.buddy1"
+
+# the limits of an undo
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":7}'
+problem 409 history-too-short "undo 7 of 6 kept"
+jqis .detail "machine $HM keeps 6 changes (generations 0 to 6), so it cannot undo 7; undo at most 6, or reset it (POST /v1/machines/$HM/reset)" \
+	"undo 7: how many it may undo"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"to":6}'
+problem 400 no-such-generation "undo to the current generation"
+jqis .detail "machine $HM is at generation 6; undo goes back to an earlier one: a generation 0 to 5 (GET /v1/machines/$HM/history lists them)" \
+	"undo to 6: which generations it may go to"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"to":99}'
+problem 400 no-such-generation "undo to a later generation"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":0}'
+problem 400 bad-argument "undo 0"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":"2"}'
+problem 400 bad-argument "undo \"2\""
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{}'
+problem 400 bad-body "undo {}"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":1,"to":2}'
+problem 400 bad-body "undo of both ops and to"
+same "$(curl -s -H "$HA" "$B/v1/machines/$HM" | jq .generation)" 6 "undo: a refused undo changes nothing"
+
+# a reset starts the history again
+req POST "/v1/machines/$HM/reset" -H "$HA"
+req GET "/v1/machines/$HM/history" -H "$HA"
+jqis '[.generation, .oldest, .since, (.entries | length)] | map(tostring) | join(" ")' \
+	"7 7 reset 0" "reset: the history starts at it"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=3" -H "$HA"
+problem 404 generation-not-kept "reset: at= before it"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":1}'
+problem 409 history-too-short "reset: nothing to undo"
+req POST "/v1/machines/$HM/kmalloc" -H "$HA" -d '{"size":100}'
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"to":5}'
+problem 409 generation-not-kept "reset: undo to before it"
+jqis .detail "generation 5 is before the oldest this server keeps for machine $HM: 7 (its history starts at its reset; a snapshot is taken every 1000 changes at most); undo may go back to generation 7 to 7" \
+	"reset: undo to before it: how far back it may go"
+
+# an exercise's machine is the student's: its setup is in the history,
+# and the student may undo their own changes back to it
+req POST /v1/exercises -d '{"type":"kmalloc_size","seed":7}'
+XM=$(jq -r .machine.id "$O")
+XA="Authorization: Bearer $(jq -r .token "$O")"
+req GET "/v1/machines/$XM/history" -H "$XA"
+XG=$(jq -r .generation "$O")
+jqis '[.oldest, ((.entries | length) == .generation)] | map(tostring) | join(" ")' "0 true" "exercise: the setup is the history"
+req GET "/v1/machines/$XM/proc/slabinfo" -H "$XA" -H 'Accept: text/plain'
+cp "$O" "$TMP/h.xslab"
+req POST "/v1/machines/$XM/kmalloc" -H "$XA" -d '{"size":300}'
+req POST "/v1/machines/$XM/undo" -H "$XA" -d '{"ops":1}'
+same "$ST $(jq -r .generation "$O")" "200 $((XG + 2))" "exercise: the student undoes a change on the exercise's machine"
+req GET "/v1/machines/$XM/proc/slabinfo" -H "$XA" -H 'Accept: text/plain'
+check "exercise: back to the machine as the exercise set it up" cmp -s "$O" "$TMP/h.xslab"
+
+# a restart keeps the history, and the undo replays
+req POST "/v1/machines/$HM/vmalloc" -H "$HA" -d '{"size":8192}'
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":1}'
+req GET "/v1/machines/$HM/history" -H "$HA"
+cp "$O" "$TMP/h.hist"
+req GET "/v1/machines/$HM/proc/vmallocinfo" -H "$HA" -H 'Accept: text/plain'
+cp "$O" "$TMP/h.vmi"
+mm_stop TERM "history: SIGTERM"
+start history --instructor-token "$INSTR" || exit 1
+req GET "/v1/machines/$HM/history" -H "$HA"
+check "restart: the history is the same, results and all" cmp -s "$O" "$TMP/h.hist"
+req GET "/v1/machines/$HM/proc/vmallocinfo" -H "$HA" -H 'Accept: text/plain'
+check "restart: the machine after the undo is the same" cmp -s "$O" "$TMP/h.vmi"
+mm_stop TERM "history: the last SIGTERM"
+
+# building an earlier generation takes a second copy of the model: within
+# the host-memory budget only
+start histmem --max-host-memory-total 200K || exit 1
+req POST /v1/machines -d '{"ram":"2G"}'
+HM=$(jq -r .id "$O")
+HA="Authorization: Bearer $(jq -r .token "$O")"
+req POST "/v1/machines/$HM/kmalloc" -H "$HA" -d '{"size":100}'
+req GET "/v1/machines/$HM/proc/buddyinfo?at=1" -H "$HA"
+expect 200 "host memory: at= the current generation needs no copy"
+req GET "/v1/machines/$HM/proc/buddyinfo?at=0" -H "$HA"
+problem 507 host-memory "host memory: at=0 would pass the budget"
+detail "^building machine $HM as it was would take [0-9]+ KiB more host memory" "host memory: at=0: what it would take"
+req POST "/v1/machines/$HM/undo" -H "$HA" -d '{"ops":1}'
+problem 507 host-memory "host memory: an undo would pass the budget"
+mm_stop TERM "histmem: SIGTERM"
 fi
 
 # --- behind a proxy: X-Forwarded-For from the trusted proxy only -----------------

@@ -26,6 +26,10 @@
 #             never restarted; DELETE removes the machine's rows
 #   refused   a vmalloc refused after stealing pageblocks moves the
 #             generation and ETag and survives kill -9 (journalled)
+#   undo      an undo (at a snapshot, and after one) survives kill -9:
+#             the machine and its history, the undo replayed; past 1000
+#             changes without a snapshot the history's own base, the same
+#             after kill -9
 #   exercises kill -9 right after a create, an answer and a reveal: the
 #             attempt, score, state and the machine are there; a format
 #             error writes nothing; an answer whose write fails spends no
@@ -671,6 +675,83 @@ identical "$TMP/r1.0" "$TMP/r1.1" "refused: the machine after kill -9 and restar
 req GET "/v1/machines/$R1/proc/pagetypeinfo" "$R1T" -H 'Accept: text/plain'
 identical "$O" "$TMP/r1.pt1" "refused: /proc/pagetypeinfo after kill -9 and restart"
 mm_stop TERM "refused: SIGTERM"
+
+# =============================================================================
+# undo: journalled like every change, replayed after kill -9
+# =============================================================================
+
+# An undo is an op row ("undo" {"to": G}); a restart rebuilds G from the
+# history it replays.  --snapshot-every 5 puts a snapshot right at the
+# first undo (which the restart restores) and leaves the second to replay.
+echo "== undo"
+start undo "$TMP/undo.data" --quiet --snapshot-every 5 || exit 1
+create u1
+U1=$ID U1T=$TOK
+for sz in 100 3000 200 5000; do
+	req POST "/v1/machines/$U1/kmalloc" "$U1T" -d "{\"size\":$sz}"
+done
+state "$U1" "$U1T" "$TMP/u1.g4"
+req GET "/v1/machines/$U1/proc/slabinfo?at=2" "$U1T" -H 'Accept: text/plain'
+cp "$O" "$TMP/u1.slab2"
+req POST "/v1/machines/$U1/undo" "$U1T" -d '{"to":2}'
+same "$ST $(jq -r .generation "$O")" "200 5" "undo: to 2, at generation 5"
+req GET "/v1/machines/$U1/proc/slabinfo" "$U1T" -H 'Accept: text/plain'
+identical "$O" "$TMP/u1.slab2" "undo: slabinfo as at generation 2"
+req GET "/v1/machines/$U1/history" "$U1T"
+same "$(jq -r '[.oldest, .since, (.entries | length)] | map(tostring) | join(" ")' "$O")" \
+	"5 snapshot 0" "undo: the snapshot at generation 5 is the history's new start"
+req POST "/v1/machines/$U1/vmalloc" "$U1T" -d '{"size":8192}'
+req POST "/v1/machines/$U1/undo" "$U1T" -d '{"to":4}'
+same "$ST $(jq -r .type "$O")" "409 ${P}generation-not-kept" "undo: to before the snapshot"
+req POST "/v1/machines/$U1/kmalloc" "$U1T" -d '{"size":700}'
+state "$U1" "$U1T" "$TMP/u1.g7"
+req POST "/v1/machines/$U1/undo" "$U1T" -d '{"ops":1}'
+same "$ST $(jq -r .generation "$O")" "200 8" "undo: the last kmalloc, at generation 8"
+state "$U1" "$U1T" "$TMP/u1.g8"
+req GET "/v1/machines/$U1/history" "$U1T"
+cp "$O" "$TMP/u1.hist"
+same "$(sqlite3 "$TMP/undo.data/mmlab.db" "SELECT op || ' ' || args FROM ops WHERE machine = '$U1' AND seq = 8")" \
+	'undo {"to":6}' "undo: its row in the journal"
+crash
+start undo "$TMP/undo.data" --quiet --snapshot-every 5 || exit 1
+state "$U1" "$U1T" "$TMP/u1.g8b"
+identical "$TMP/u1.g8" "$TMP/u1.g8b" "undo: the machine after kill -9 and restart"
+req GET "/v1/machines/$U1/history" "$U1T"
+identical "$O" "$TMP/u1.hist" "undo: the history after kill -9 and restart"
+req GET "/v1/machines/$U1/frames?at=6" "$U1T"
+same "$ST" 200 "undo: at= after the restart"
+if grep -q 'undo) failed' "$LOG"; then
+	bad "undo: replay complained: $(grep 'undo) failed' "$LOG" | head -2 | tr '\n' '|')"
+else ok; fi
+mm_stop TERM "undo: SIGTERM"
+
+# Past 1000 changes without a snapshot in the store (--snapshot-every
+# 1500) the history takes a base of its own in host memory at 1000; a
+# restart replays from the store's base and lands on the same one.
+start undo-long "$TMP/undo-long.data" --quiet --snapshot-every 1500 --max-batch 1100 || exit 1
+create u2
+U2=$ID U2T=$TOK
+ops_batch "$TMP/u2.ops" 1003 3
+req POST "/v1/machines/$U2/ops" "$U2T" --data-binary @"$TMP/u2.ops"
+same "$ST $(jq -r .completed "$O")" "200 1003" "undo: 1003 changes in one batch"
+req GET "/v1/machines/$U2/history" "$U2T"
+same "$(jq -r '[.generation, .oldest, .since, (.entries | map(.generation) | join(","))] | map(tostring) | join(" ")' "$O")" \
+	"1003 1000 snapshot 1001,1002,1003" "undo: past 1000 changes the history starts at 1000"
+cp "$O" "$TMP/u2.hist"
+req GET "/v1/machines/$U2/proc/buddyinfo?at=999" "$U2T"
+same "$ST $(jq -r .type "$O")" "404 ${P}generation-not-kept" "undo: at= before the history's own base"
+req POST "/v1/machines/$U2/undo" "$U2T" -d '{"to":1000}'
+same "$ST $(jq -r .generation "$O")" "200 1004" "undo: back to the history's own base"
+state "$U2" "$U2T" "$TMP/u2.a"
+req GET "/v1/machines/$U2/history" "$U2T"
+cp "$O" "$TMP/u2.hist2"
+crash
+start undo-long "$TMP/undo-long.data" --quiet --snapshot-every 1500 --max-batch 1100 || exit 1
+state "$U2" "$U2T" "$TMP/u2.b"
+identical "$TMP/u2.a" "$TMP/u2.b" "undo: 1004 generations, the last an undo, after kill -9"
+req GET "/v1/machines/$U2/history" "$U2T"
+identical "$O" "$TMP/u2.hist2" "undo: the history past 1000 after kill -9"
+mm_stop TERM "undo-long: SIGTERM"
 
 # =============================================================================
 # exercises: every acknowledged answer and reveal survives kill -9

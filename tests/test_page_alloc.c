@@ -681,9 +681,10 @@ static void test_watermark_refusal(void **state)
 	assert_string_equal(res.reason,
 		"order-0 GFP_KERNEL allocation failed: Normal free 221 <= "
 		"min 221 + reserve 0; DMA free 115 <= min 55 + reserve 60 "
-		"(the fast path at the low watermark failed first); no "
-		"reclaimable memory (the model has no reclaim, compaction or "
-		"OOM killer)");
+		"(the fast path at the low watermark failed first); nothing "
+		"is reclaimable (the model has no page cache to reclaim and no "
+		"compaction, and it runs the OOM killer only for a process's "
+		"page fault, not for this allocation)");
 
 	/* __GFP_ATOMIC with __GFP_DIRECT_RECLAIM is a caller bug: 6.1 warns
 	 * and drops __GFP_ATOMIC, so no deeper dip (221 - 221/4 would pass) */

@@ -13,6 +13,7 @@ import { Console, copyText } from './console.js';
 import { Exercises } from './exercise.js';
 import { Teacher } from './teach.js';
 import { watchScrollers } from './scrollhint.js';
+import { Timeline } from './history.js';
 
 const SESSION_KEY = 'mmlab.machine';
 const EX_KEY = 'mmlab.exercise';
@@ -72,7 +73,8 @@ const processes = new Processes($('#panel-procs'), machine, bus, {
 	translate: (addr, pid) => { walk.prefill(addr, pid); selectTab('walk'); walk.run(); },
 });
 const cons = new Console($('#panel-console'), machine, bus, client, toast);
-const VIEWS = { physical: physmap, virtual: virtmap, alloc: allocators, procs: processes, walk: null, console: null, exercise: null };
+const timeline = new Timeline($('#panel-history'), machine, bus, client, toast);
+const VIEWS = { physical: physmap, virtual: virtmap, alloc: allocators, procs: processes, history: timeline, walk: null, console: null, exercise: null };
 
 async function copyCurl(text) {
 	cons.lastCopied = text;
@@ -429,5 +431,5 @@ async function main() {
 }
 
 // for the end-to-end test, and for the curious in the devtools
-window.mmlab = { machine, physmap, virtmap, walk, console: cons, stats, bus, exercises, teacher };
+window.mmlab = { machine, physmap, virtmap, walk, console: cons, stats, bus, exercises, teacher, timeline };
 main();

@@ -9,7 +9,9 @@
 // said in plain words; that the console logs no error.  Measures what the
 // live polling costs.  Saves a screenshot of each view at 1280x800 and
 // 390x844.  Every view passes axe-core's WCAG 2 A and AA rules with no
-// violation.  Then the Exercises tab (exercises.mjs).
+// violation.  The History tab lists the changes, shows a report as it was
+// at generation 0, and undoes the last change.  Then the Exercises tab
+// (exercises.mjs).
 
 import { chromium } from 'playwright-core';
 import { execFile } from 'node:child_process';
@@ -395,6 +397,38 @@ try {
 		await tab(page, name);
 		await axe(page, `the ${name} tab`);
 	}
+
+	// ---- the History tab: the changes, a report as it was, undo ------------------------------
+	await tab(page, 'history');
+	await page.waitForFunction(() => document.querySelectorAll('#hist-list > li button').length > 0);
+	const g0 = await page.evaluate(() => window.mmlab.machine.generation);
+	const histText = await page.locator('#hist-list').textContent();
+	check('the History tab lists the changes made from the console', histText.includes('kmalloc {"size":100}') && histText.includes('vmalloc'), histText.slice(0, 200));
+	const newest = await page.locator('#hist-list > li').first().locator('button').textContent();
+	check('… newest first', Number(newest) === g0, `${newest}, generation ${g0}`);
+	await page.selectOption('#hist-report', 'meminfo');
+	await page.locator('#hist-at').fill('0');
+	await page.waitForFunction(() => document.querySelector('#hist-text-l').textContent === '/proc/meminfo at generation 0');
+	const boot = await (await fetch(new URL(`/v1/machines/${id}/proc/meminfo?at=0`, BASE),
+		{ headers: { Authorization: `Bearer ${token}`, Accept: 'text/plain' } })).text();
+	check('the slider shows the report as it was at generation 0', (await page.locator('#hist-text').textContent()) === boot);
+	await axe(page, 'the history tab');
+	await page.click('#hist-undo1');
+	await waitGeneration(page, g0 + 1);
+	const hu = await api('GET', `/v1/machines/${id}/history?from=${g0 + 1}`, token);
+	check('Undo the last change: the machine goes back, at a new generation', hu.data.generation === g0 + 1 &&
+		hu.data.entries[0].op === 'undo' && hu.data.entries[0].args.to === g0 - 1, JSON.stringify(hu.data.entries));
+	await page.waitForFunction((g) => window.mmlab.timeline.shown === g, g0 + 1).catch(() => null);
+	const top = await page.locator('#hist-list > li').first().textContent();
+	check('… and the list shows the undo', top.startsWith(`${g0 + 1} undo {"to":${g0 - 1}}`), top);
+	await shot(page, 'wide-history');
+	const redo = await api('POST', `/v1/machines/${id}/undo`, token, { to: g0 });
+	check('… which can itself be undone', redo.status === 200 && redo.data.undo.to === g0, JSON.stringify(redo.data));
+	await waitGeneration(page, g0 + 2);
+	// the tab has read the new generation's history and report before the idle measure
+	await page.waitForFunction((g) => window.mmlab.timeline.shown === g &&
+		document.querySelector('#hist-text-l').textContent.endsWith(`generation ${g}`), g0 + 2);
+	await tab(page, 'procs');
 
 	// ---- what live updates cost: poll with If-None-Match, 304 while nothing changes -----------
 	const seen = [];
