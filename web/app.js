@@ -297,6 +297,7 @@ async function noteInstructor() {
 	// a share link would hand the instructor token to whoever gets it
 	$('#share').hidden = on;
 	cons.setReadOnly(on);
+	timeline.setReadOnly(on);
 }
 
 $('#create-form').addEventListener('submit', async (e) => {

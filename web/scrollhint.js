@@ -5,7 +5,7 @@
 // reader, a name and a place in the tab order (a region one can scroll
 // with the arrow keys); a box that fits loses them again.
 
-const HINT = 'Scroll sideways for more columns →';
+const HINT = 'Scroll sideways for more →';
 
 function boxName(box) {
 	const cap = box.querySelector('caption');
@@ -15,6 +15,14 @@ function boxName(box) {
 	return 'Table';
 }
 
+// The attributes it sets, each only where the page set none (a <pre>
+// may be focusable and named already), and only those are taken back.
+function setOwn(box, name, value) {
+	if (box.hasAttribute(name)) return;
+	box.setAttribute(name, value);
+	box.dataset.scrollSet = `${box.dataset.scrollSet || ''} ${name}`.trim();
+}
+
 function update(box) {
 	const wide = box.scrollWidth > box.clientWidth + 1;
 	const prev = box.previousElementSibling;
@@ -22,9 +30,10 @@ function update(box) {
 	if (wide === box.classList.contains('wide') && wide === !!hint) return;
 	box.classList.toggle('wide', wide);
 	if (wide) {
-		box.setAttribute('role', 'region');
-		box.setAttribute('tabindex', '0');
-		box.setAttribute('aria-label', `${boxName(box)}: wider than the screen, scroll sideways for more columns`);
+		setOwn(box, 'role', 'region');
+		setOwn(box, 'tabindex', '0');
+		if (!box.hasAttribute('aria-labelledby'))
+			setOwn(box, 'aria-label', `${boxName(box)}: wider than the screen, scroll sideways for more`);
 		if (!hint) {
 			const p = document.createElement('p');
 			p.className = 'scroll-hint';
@@ -33,9 +42,8 @@ function update(box) {
 			box.before(p);
 		}
 	} else {
-		box.removeAttribute('role');
-		box.removeAttribute('tabindex');
-		box.removeAttribute('aria-label');
+		for (const name of (box.dataset.scrollSet || '').split(' ').filter(Boolean)) box.removeAttribute(name);
+		delete box.dataset.scrollSet;
 		if (hint) hint.remove();
 	}
 }

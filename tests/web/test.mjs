@@ -129,7 +129,8 @@ async function scrollersSayIt(page, name) {
 		return {
 			over: b.scrollWidth > b.clientWidth + 1,
 			hint: !!hint && hint.classList.contains('scroll-hint') && hint.offsetParent !== null,
-			label: b.getAttribute('aria-label') || '', role: b.getAttribute('role'), tab: b.tabIndex,
+			label: b.getAttribute('aria-label') || (b.getAttribute('aria-labelledby') ? 'named: scroll sideways' : ''),
+			role: b.getAttribute('role'), tab: b.tabIndex,
 		};
 	}));
 	const over = r.filter((x) => x.over);
@@ -563,6 +564,13 @@ try {
 			}
 			await p.selectOption('#op-select', 'kmalloc');
 			await axe(p, `the instructor's console (${tag})`);
+			if (await p.locator('#tab-history').count()) {
+				await tab(p, 'history');
+				await p.waitForTimeout(300);
+				check(`… the timeline offers no undo, and says why (${tag})`, await p.locator('#hist-undo1').isDisabled() &&
+					await p.locator('#hist-back').isDisabled() && await p.locator('#hist-ro').isVisible());
+				if (tag === 'wide') await tab(p, 'physical');
+			}
 			await shot(p, `${tag}-instructor-console`);
 			check(`the instructor's page logged no error (${tag})`, errs.length === 0, errs.join(' | '));
 			await c.close();
