@@ -14,6 +14,8 @@
 #include "error.h"
 #include "machine.h"
 
+struct strbuf;
+
 /*
  * The machine's configuration from JSON (every field optional):
  *   { "ram": "2G" | 2147483648, "e820": [ {"start": "0x0", "size": "640K",
@@ -45,6 +47,18 @@ int api_machine_boot(const json_t *config, struct machine **out,
  */
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err);
+/*
+ * api_op with the answer as compact JSON text appended to *text: the
+ * bytes json_dumps(JSON_COMPACT) makes of api_op's result.  For the
+ * operations a class repeats (translate, kmalloc, kfree: api_op_writes)
+ * the text is written straight from the model's result, never built as
+ * a json_t, dumped and freed, which cost more than the model's work;
+ * any other operation goes by way of jansson.  Nothing is appended on a
+ * refusal.
+ */
+int api_op_write(struct machine *m, const char *op, const json_t *args,
+		 struct strbuf *text, struct mm_error *err);
+bool api_op_writes(const char *op);
 /* Whether op names an operation that changes the machine (journalled). */
 bool api_op_mutates(const char *op);
 /* Whether op names an operation at all, and every name, NULL-terminated. */

@@ -5,6 +5,7 @@
 #define MM_API_UTIL_H
 
 #include <jansson.h>
+#include <string.h>
 
 #include "error.h"
 #include "machine.h"
@@ -26,6 +27,40 @@ bool api_keys_known(const json_t *obj, const char *const allowed[]);
 /* A JSON string of text that may have been cut inside a UTF-8 sequence
  * (an error detail truncated to its buffer): bad bytes become '?'. */
 json_t *api_string_lossy(const char *s);
+
+/* api_hex's text, "0x" and 8 to 16 digits, into buf (18 bytes, no NUL):
+ * its length. */
+size_t api_hex_digits(uint64_t v, char *buf);
+
+/*
+ * Compact JSON written into sb as jansson's JSON_COMPACT writes the same
+ * value (json_text.c), for the answers api_op_write builds without a
+ * json_t: raw text, an integer, api_hex's string, a boolean, a string
+ * (NULL is null) and api_string_lossy's string.
+ */
+/* inline, so the length of a literal is the compiler's to count */
+static inline void jt_raw(struct strbuf *sb, const char *s)
+{
+	sb_putn(sb, s, strlen(s));
+}
+void jt_int(struct strbuf *sb, long long v);
+void jt_hex(struct strbuf *sb, uint64_t v);
+void jt_bool(struct strbuf *sb, bool v);
+void jt_str(struct strbuf *sb, const char *s);
+void jt_str_lossy(struct strbuf *sb, const char *s);
+/* v as jansson writes it, compact (steals v; NULL writes null). */
+void jt_value(struct strbuf *sb, json_t *v);
+
+/* An operation's answer written as compact JSON text (api_op_write):
+ * the arguments are not yet checked against the op's names. */
+typedef int (*api_write_fn)(struct machine *m, const json_t *args,
+			    struct strbuf *out, struct mm_error *err);
+int api_write_translate(struct machine *m, const json_t *args,
+			struct strbuf *out, struct mm_error *err);
+int api_write_kmalloc(struct machine *m, const json_t *args,
+		      struct strbuf *out, struct mm_error *err);
+int api_write_kfree(struct machine *m, const json_t *args,
+		    struct strbuf *out, struct mm_error *err);
 
 /* "a, b, c or d" from a NULL-terminated list, for error details. */
 void api_join_names(const char *const names[], char *buf, size_t len);
@@ -54,6 +89,8 @@ const struct api_region *api_region_of(const struct machine *m, vaddr_t va,
 				       struct api_region *r);
 /* va's region name as a JSON string. */
 json_t *api_region_json(const struct machine *m, vaddr_t va);
+/* The same as compact JSON text, for api_op_write's answers. */
+void api_region_write(struct strbuf *sb, const struct machine *m, vaddr_t va);
 /* page_address() of pfn: the linear map for lowmem, the pkmap address
  * of a kmapped HighMem frame, else JSON null. */
 json_t *api_kernel_virt(const struct machine *m, pfn_t pfn);

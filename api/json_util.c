@@ -19,10 +19,9 @@
  * of the walk itself).  The digits are ASCII, so jansson need not check
  * them for UTF-8.
  */
-json_t *api_hex(uint64_t v)
+size_t api_hex_digits(uint64_t v, char *buf)
 {
 	static const char digits[] = "0123456789abcdef";
-	char buf[2 + 16];
 	int n = 8;
 
 	/* at least 8 digits so 32-bit addresses line up; more when PAE
@@ -33,7 +32,14 @@ json_t *api_hex(uint64_t v)
 	buf[1] = 'x';
 	for (int i = 0; i < n; i++)
 		buf[2 + i] = digits[(v >> (4 * (n - 1 - i))) & 0xf];
-	return json_stringn_nocheck(buf, (size_t)(2 + n));
+	return (size_t)(2 + n);
+}
+
+json_t *api_hex(uint64_t v)
+{
+	char buf[2 + 16];
+
+	return json_stringn_nocheck(buf, api_hex_digits(v, buf));
 }
 
 /* 2^53: beyond it a JSON real no longer holds every whole number. */

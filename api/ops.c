@@ -321,8 +321,39 @@ static void join_op_names(char *buf, size_t len)
 	api_join_names(names, buf, len);
 }
 
-int api_op(struct machine *m, const char *op, const json_t *args,
-	   json_t **result, struct mm_error *err)
+/*
+ * The operations whose answer api_op_write writes as text without a
+ * json_t: the ones a class sends over and over, whose building, dumping
+ * and freeing as JSON trees cost more than the model's own work.
+ */
+static const struct {
+	const char *name;
+	api_write_fn write;
+} writers[] = {
+	{ "translate", api_write_translate },
+	{ "kmalloc", api_write_kmalloc },
+	{ "kfree", api_write_kfree },
+};
+
+static api_write_fn find_writer(const char *op)
+{
+	for (size_t i = 0; op && i < ARRAY_SIZE(writers); i++)
+		if (!strcmp(writers[i].name, op))
+			return writers[i].write;
+	return NULL;
+}
+
+bool api_op_writes(const char *op)
+{
+	return find_writer(op) != NULL;
+}
+
+/* What api_op and api_op_write share: the checks before the operation
+ * runs, and the note of a refusal that moved state.  With write, the
+ * answer goes to *text as compact JSON, else to *result. */
+static int op_call(struct machine *m, const char *op, const json_t *args,
+		   json_t **result, api_write_fn write, struct strbuf *text,
+		   struct mm_error *err)
 {
 	json_t *empty = NULL;
 	char names[1024], what[48];
@@ -330,7 +361,6 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	uint64_t before;
 	int rc;
 
-	*result = NULL;
 	if (!d) {
 		join_op_names(names, sizeof(names));
 		return mm_fail(err, MM_ENOTFOUND, "unknown-operation", "op",
@@ -351,12 +381,45 @@ int api_op(struct machine *m, const char *op, const json_t *args,
 	if (!args)
 		args = empty = json_object();
 	before = machine_changes(m);
-	rc = d->run(m, args, result, err);
+	rc = write ? write(m, args, text, err) : d->run(m, args, result, err);
 	json_decref(empty);
 	/* a refusal that moved state says so, for the journal: the model's
 	 * primitives count every change, so no refusal site is trusted to
 	 * remember it */
 	if (err)
 		err->changed = rc != MM_OK && machine_changes(m) != before;
+	return rc;
+}
+
+int api_op(struct machine *m, const char *op, const json_t *args,
+	   json_t **result, struct mm_error *err)
+{
+	*result = NULL;
+	return op_call(m, op, args, result, NULL, NULL, err);
+}
+
+/* json_dump_callback's sink: the strbuf, which aborts when out of
+ * memory as it does for every report. */
+static int put_text(const char *s, size_t n, void *data)
+{
+	sb_putn(data, s, n);
+	return 0;
+}
+
+int api_op_write(struct machine *m, const char *op, const json_t *args,
+		 struct strbuf *text, struct mm_error *err)
+{
+	api_write_fn write = find_writer(op);
+	json_t *result = NULL;
+	int rc;
+
+	if (write) {
+		sb_reserve(text, 1024);	/* every usual answer, at once */
+		return op_call(m, op, args, NULL, write, text, err);
+	}
+	/* no writer: the same text by way of jansson, into the buffer */
+	if ((rc = op_call(m, op, args, &result, NULL, NULL, err)) == MM_OK)
+		json_dump_callback(result, put_text, text, JSON_COMPACT);
+	json_decref(result);
 	return rc;
 }

@@ -20,7 +20,10 @@ static int bad_arg(struct mm_error *err, const char *field, const char *msg)
 	return mm_fail(err, MM_EINVAL, "bad-argument", field, "%s", msg);
 }
 
-static json_t *flag_names(uint64_t e, bool pae, bool large_level)
+/* The names of e's flag bits, in the order answers list them: their
+ * count.  Bit 7 is PS in a directory entry, PAT in a PTE. */
+static size_t flag_list(uint64_t e, bool pae, bool large_level,
+			const char *names[10])
 {
 	static const struct { uint64_t bit; const char *name; } bits[] = {
 		{ _PAGE_PRESENT, "P" }, { _PAGE_RW, "RW" }, { _PAGE_USER, "US" },
@@ -28,18 +31,25 @@ static json_t *flag_names(uint64_t e, bool pae, bool large_level)
 		{ _PAGE_ACCESSED, "A" }, { _PAGE_DIRTY, "D" },
 		{ _PAGE_PSE, "PS" }, { _PAGE_GLOBAL, "G" }, { _PAGE_NX, "NX" },
 	};
-	json_t *a = json_array();
+	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(bits); i++) {
 		if (!(e & bits[i].bit) || (bits[i].bit == _PAGE_NX && !pae))
 			continue;
-		/* bit 7 is PS in a directory entry, PAT in a PTE */
-		if (bits[i].bit == _PAGE_PSE && !large_level)
-			json_array_append_new(a, json_string_nocheck("PAT"));
-		else
-			json_array_append_new(a,
-					      json_string_nocheck(bits[i].name));
+		names[n++] = bits[i].bit == _PAGE_PSE && !large_level
+			     ? "PAT" : bits[i].name;
 	}
+	return n;
+}
+
+static json_t *flag_names(uint64_t e, bool pae, bool large_level)
+{
+	const char *names[10];
+	size_t n = flag_list(e, pae, large_level, names);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string_nocheck(names[i]));
 	return a;
 }
 
@@ -67,18 +77,30 @@ static json_t *step_json(const struct machine *m, const struct pt_step *s)
 	return o;
 }
 
-static json_t *fault_json(const struct pt_walk *w)
+/* The names of a fault's error-code bits: their count. */
+static size_t fault_bits(uint32_t code, const char *names[5])
 {
 	static const struct { uint32_t bit; const char *name; } bits[] = {
 		{ X86_PF_PROT, "PROT" }, { X86_PF_WRITE, "WRITE" },
 		{ X86_PF_USER, "USER" }, { X86_PF_RSVD, "RSVD" },
 		{ X86_PF_INSTR, "INSTR" },
 	};
-	json_t *names = json_array();
+	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(bits); i++)
-		if (w->error_code & bits[i].bit)
-			json_array_append_new(names, json_string(bits[i].name));
+		if (code & bits[i].bit)
+			names[n++] = bits[i].name;
+	return n;
+}
+
+static json_t *fault_json(const struct pt_walk *w)
+{
+	const char *bits[5];
+	size_t n = fault_bits(w->error_code, bits);
+	json_t *names = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(names, json_string(bits[i]));
 	return json_pack("{s:o, s:o, s:s, s:s}",
 		"error_code", api_hex(w->error_code), "bits", names,
 		"level", w->step[w->fault_step].level, "reason", w->reason);
@@ -122,6 +144,116 @@ json_t *api_walk_json(const struct machine *m, const struct pt_walk *w)
 	return r;
 }
 
+/*
+ * The same answers as compact JSON text, written straight from the walk
+ * (api_op_write): field for field what the functions above build, in
+ * their order, so the bytes are those jansson would dump of them.
+ */
+static void names_write(struct strbuf *sb, const char *const *names,
+			size_t n)
+{
+	jt_raw(sb, "[");
+	for (size_t i = 0; i < n; i++) {
+		jt_raw(sb, i ? "," : "");
+		jt_str(sb, names[i]);
+	}
+	jt_raw(sb, "]");
+}
+
+static void step_write(struct strbuf *sb, const struct machine *m,
+		       const struct pt_step *s)
+{
+	const char *flags[10];
+	size_t n = flag_list(s->entry, m->config.pae,
+			     strcmp(s->level, "pte") != 0, flags);
+
+	jt_raw(sb, "{\"level\":");
+	jt_str(sb, s->level);
+	jt_raw(sb, ",\"table\":");
+	jt_hex(sb, s->table);
+	jt_raw(sb, ",\"index\":");
+	jt_int(sb, (int)s->index);
+	jt_raw(sb, ",\"entry_addr\":");
+	jt_hex(sb, s->entry_addr);
+	jt_raw(sb, ",\"entry\":");
+	jt_hex(sb, s->entry);
+	jt_raw(sb, ",\"flags\":");
+	names_write(sb, flags, n);
+	jt_raw(sb, ",\"present\":");
+	jt_bool(sb, s->present);
+	jt_raw(sb, ",\"leaf\":");
+	jt_bool(sb, s->leaf);
+	jt_raw(sb, "}");
+}
+
+static void fault_write(struct strbuf *sb, const struct pt_walk *w)
+{
+	const char *bits[5];
+	size_t n = fault_bits(w->error_code, bits);
+
+	jt_raw(sb, "{\"error_code\":");
+	jt_hex(sb, w->error_code);
+	jt_raw(sb, ",\"bits\":");
+	names_write(sb, bits, n);
+	jt_raw(sb, ",\"level\":");
+	jt_str(sb, w->step[w->fault_step].level);
+	jt_raw(sb, ",\"reason\":");
+	jt_str(sb, w->reason);
+	jt_raw(sb, "}");
+}
+
+static void split_write(struct strbuf *sb, const struct machine *m,
+			vaddr_t va)
+{
+	bool pae = m->config.pae;
+
+	jt_raw(sb, "{\"pgd\":");
+	jt_int(sb, (int)(va >> (pae ? 30 : 22)));
+	if (pae) {
+		jt_raw(sb, ",\"pmd\":");
+		jt_int(sb, (int)((va >> 21) & 511));
+	}
+	jt_raw(sb, ",\"pte\":");
+	jt_int(sb, (int)((va >> 12) & (pae ? 511 : 1023)));
+	jt_raw(sb, ",\"offset\":");
+	jt_hex(sb, va & 0xfff);
+	jt_raw(sb, "}");
+}
+
+/* api_walk_json's object without its closing brace: a caller may add. */
+static void walk_write(struct strbuf *sb, const struct machine *m,
+		       const struct pt_walk *w)
+{
+	jt_raw(sb, "{\"addr\":");
+	jt_hex(sb, w->va);
+	jt_raw(sb, ",\"region\":");
+	api_region_write(sb, m, w->va);
+	jt_raw(sb, ",\"cr3\":");
+	jt_hex(sb, w->cr3);
+	jt_raw(sb, ",\"split\":");
+	split_write(sb, m, w->va);
+	jt_raw(sb, ",\"steps\":[");
+	for (unsigned i = 0; i < w->nsteps; i++) {
+		jt_raw(sb, i ? "," : "");
+		step_write(sb, m, &w->step[i]);
+	}
+	jt_raw(sb, "],\"ok\":");
+	jt_bool(sb, w->ok);
+	if (w->ok) {
+		jt_raw(sb, ",\"phys\":");
+		jt_hex(sb, w->pa);
+		jt_raw(sb, ",\"page_size\":");
+		jt_int(sb, 1 << w->page_shift);
+	} else {
+		jt_raw(sb, ",\"fault\":");
+		fault_write(sb, w);
+	}
+	if (w->va >= m->layout.page_offset && w->va < m->layout.high_memory) {
+		jt_raw(sb, ",\"linear_pa\":");
+		jt_hex(sb, layout_pa(&m->layout, w->va));
+	}
+}
+
 static int get_access(const json_t *args, enum pt_access *acc, bool *user,
 		      struct mm_error *err)
 {
@@ -155,36 +287,71 @@ static int get_access(const json_t *args, enum pt_access *acc, bool *user,
  * to user, as the process's own access would run (with PAE, PTI gives
  * user mode the user half of the pgd).
  */
-static int op_translate(struct machine *m, const json_t *args,
-			json_t **result, struct mm_error *err)
+/* translate's arguments checked and its walk made; *pid is 0 unless
+ * *of_process. */
+static int translate_walk(struct machine *m, const json_t *args,
+			  struct pt_walk *w, uint32_t *pid, bool *user,
+			  bool *of_process, struct mm_error *err)
 {
 	const struct process *p = NULL;
 	enum pt_access acc;
-	struct pt_walk w;
-	uint32_t pid = 0;
-	bool user;
 	vaddr_t va = 0;
 	int rc;
 
+	*pid = 0;
 	if ((rc = api_arg_vaddr("translate", args, "addr", true, &va, err)) ||
-	    (rc = get_access(args, &acc, &user, err)))
+	    (rc = get_access(args, &acc, user, err)))
 		return rc;
 	if (json_object_get(args, "pid")) {
-		if ((rc = api_arg_pid("translate", args, &pid, err)))
+		if ((rc = api_arg_pid("translate", args, pid, err)))
 			return rc;
-		if (!(p = mm_find(m, pid, err)))
+		if (!(p = mm_find(m, *pid, err)))
 			return err->kind;
 		if (!json_object_get(args, "mode"))
-			user = true;
+			*user = true;
 	}
-	pt_walk(m, p ? mm_cr3(m, p, user) : m->swapper_pg_dir, va, acc, user,
-		&w);
+	*of_process = p != NULL;
+	pt_walk(m, p ? mm_cr3(m, p, *user) : m->swapper_pg_dir, va, acc,
+		*user, w);
+	return MM_OK;
+}
+
+static int op_translate(struct machine *m, const json_t *args,
+			json_t **result, struct mm_error *err)
+{
+	struct pt_walk w;
+	uint32_t pid;
+	bool user, of_process;
+	int rc;
+
+	if ((rc = translate_walk(m, args, &w, &pid, &user, &of_process, err)))
+		return rc;
 	*result = api_walk_json(m, &w);
-	if (p) {
+	if (of_process) {
 		json_object_set_new(*result, "pid", json_integer(pid));
 		json_object_set_new(*result, "mode",
 				    json_string(user ? "user" : "kernel"));
 	}
+	return MM_OK;
+}
+
+int api_write_translate(struct machine *m, const json_t *args,
+			struct strbuf *out, struct mm_error *err)
+{
+	struct pt_walk w;
+	uint32_t pid;
+	bool user, of_process;
+	int rc;
+
+	if ((rc = translate_walk(m, args, &w, &pid, &user, &of_process, err)))
+		return rc;
+	walk_write(out, m, &w);
+	if (of_process) {
+		jt_raw(out, ",\"pid\":");
+		jt_int(out, pid);
+		jt_raw(out, user ? ",\"mode\":\"user\"" : ",\"mode\":\"kernel\"");
+	}
+	jt_raw(out, "}");
 	return MM_OK;
 }
 

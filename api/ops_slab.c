@@ -292,6 +292,206 @@ static json_t *free_json(const struct machine *m, vaddr_t va,
 	return o;
 }
 
+/*
+ * The kmalloc and kfree answers as compact JSON text, written straight
+ * from the result (api_op_write): field for field what the functions
+ * above build, in their order, so the bytes are those jansson would
+ * dump of them.
+ */
+static void zone_write(struct strbuf *sb, int zone)
+{
+	jt_str(sb, zone < 0 ? NULL : zone_name(zone));
+}
+
+static void gfp_write(struct strbuf *sb, gfp_t gfp)
+{
+	char buf[GFP_NAME_MAX];
+
+	gfp_format(gfp, buf, sizeof(buf));
+	jt_str(sb, buf);
+}
+
+/* block_json's fields, without the braces */
+static void block_fields(struct strbuf *sb, pfn_t pfn, unsigned order,
+			 int zone)
+{
+	jt_raw(sb, "\"pfn\":");
+	jt_hex(sb, pfn);
+	jt_raw(sb, ",\"phys\":");
+	jt_hex(sb, PFN_PHYS(pfn));
+	jt_raw(sb, ",\"order\":");
+	jt_int(sb, (int)order);
+	jt_raw(sb, ",\"pages\":");
+	jt_int(sb, 1 << order);
+	jt_raw(sb, ",\"zone\":");
+	zone_write(sb, zone);
+}
+
+static void block_write(struct strbuf *sb, pfn_t pfn, unsigned order,
+			int zone)
+{
+	jt_raw(sb, "{");
+	block_fields(sb, pfn, order, zone);
+	jt_raw(sb, "}");
+}
+
+static void slab_write(struct strbuf *sb, pfn_t pfn, unsigned order,
+		       int zone, uint32_t index, uint32_t objects,
+		       uint32_t inuse)
+{
+	jt_raw(sb, "{");
+	block_fields(sb, pfn, order, zone);
+	jt_raw(sb, ",\"index\":");
+	jt_int(sb, index);
+	jt_raw(sb, ",\"objects\":");
+	jt_int(sb, objects);
+	jt_raw(sb, ",\"inuse\":");
+	jt_int(sb, inuse);
+	jt_raw(sb, "}");
+}
+
+static void alloc_fail_write(struct strbuf *sb,
+			     const struct slab_alloc_result *r)
+{
+	jt_raw(sb, "{\"ok\":false,\"size\":");
+	jt_int(sb, (long long)r->size);
+	jt_raw(sb, ",\"gfp\":");
+	gfp_write(sb, r->gfp);
+	jt_raw(sb, ",\"cache\":");
+	jt_str(sb, r->cache ? r->cache->name : NULL);
+	jt_raw(sb, ",\"large\":");
+	jt_bool(sb, r->large);
+	jt_raw(sb, ",\"reason\":");
+	jt_str_lossy(sb, r->reason);
+	jt_raw(sb, "}");
+}
+
+static void new_slab_write(struct strbuf *sb,
+			   const struct slab_alloc_result *r)
+{
+	if (r->from != SLAB_SRC_NEW && r->from != SLAB_SRC_PAGES) {
+		jt_raw(sb, "null");
+		return;
+	}
+	jt_raw(sb, "{\"pfn\":");
+	jt_hex(sb, r->pfn);
+	jt_raw(sb, ",\"order\":");
+	jt_int(sb, (int)r->order);
+	jt_raw(sb, ",\"gfp\":");
+	gfp_write(sb, r->page_gfp);
+	jt_raw(sb, ",\"order_fallback\":");
+	jt_bool(sb, r->order_fallback);
+	jt_raw(sb, "}");
+}
+
+/* where_json's fields, in its order */
+static void where_write(struct strbuf *sb, const struct machine *m,
+			const struct slab_alloc_result *r)
+{
+	jt_raw(sb, ",\"region\":");
+	if (r->zero_size)
+		jt_raw(sb, "null");
+	else
+		api_region_write(sb, m, r->addr);
+	jt_raw(sb, ",\"zone\":");
+	zone_write(sb, r->zero_size ? -1 : r->zone);
+	jt_raw(sb, ",\"why\":");
+	jt_value(sb, api_kmalloc_why(m, r));
+}
+
+static void alloc_write(struct strbuf *sb, const struct machine *m,
+			const struct slab_alloc_result *r)
+{
+	if (!r->ok) {
+		alloc_fail_write(sb, r);
+		return;
+	}
+	jt_raw(sb, "{\"ok\":true,\"addr\":");
+	jt_hex(sb, r->addr);
+	jt_raw(sb, ",\"phys\":");
+	if (r->zero_size)
+		jt_raw(sb, "null");
+	else
+		jt_hex(sb, r->phys);
+	jt_raw(sb, ",\"size\":");
+	jt_int(sb, (long long)r->size);
+	jt_raw(sb, ",\"ksize\":");
+	jt_int(sb, (long long)r->ksize);
+	jt_raw(sb, ",\"cache\":");
+	jt_str(sb, r->cache ? r->cache->name : NULL);
+	jt_raw(sb, ",\"large\":");
+	jt_bool(sb, r->large);
+	jt_raw(sb, ",\"gfp\":");
+	gfp_write(sb, r->gfp);
+	jt_raw(sb, ",\"from\":");
+	jt_str(sb, source_name(r->from));
+	jt_raw(sb, ",\"slab\":");
+	if (r->cache)
+		slab_write(sb, r->pfn, r->order, r->zone, r->index, r->objects,
+			   r->inuse);
+	else
+		jt_raw(sb, "null");
+	jt_raw(sb, ",\"block\":");
+	if (r->large)
+		block_write(sb, r->pfn, r->order, r->zone);
+	else
+		jt_raw(sb, "null");
+	jt_raw(sb, ",\"new_slab\":");
+	new_slab_write(sb, r);
+	jt_raw(sb, ",\"retired_cpu_slab\":");
+	if (r->retired == PFN_NONE)
+		jt_raw(sb, "null");
+	else
+		jt_hex(sb, r->retired);
+	if (r->zero_size)
+		jt_raw(sb, ",\"note\":\"ZERO_SIZE_PTR: a size of 0 gets a "
+		       "pointer that faults when used, and kfree of it does "
+		       "nothing\"");
+	where_write(sb, m, r);
+	jt_raw(sb, "}");
+}
+
+static void free_write(struct strbuf *sb, const struct machine *m,
+		       vaddr_t va, const struct slab_free_result *r)
+{
+	int zone;
+
+	jt_raw(sb, "{\"ok\":true,\"addr\":");
+	jt_hex(sb, va);
+	if (r->noop) {
+		jt_raw(sb, ",\"note\":\"NULL or ZERO_SIZE_PTR: kfree does "
+		       "nothing\"}");
+		return;
+	}
+	zone = pfn_to_zone(&m->pgdat, r->pfn);
+	jt_raw(sb, ",\"cache\":");
+	jt_str(sb, r->large ? NULL : r->cache);
+	jt_raw(sb, ",\"large\":");
+	jt_bool(sb, r->large);
+	jt_raw(sb, ",\"ksize\":");
+	jt_int(sb, (long long)r->ksize);
+	jt_raw(sb, ",\"slab\":");
+	if (r->large)
+		jt_raw(sb, "null");
+	else
+		slab_write(sb, r->pfn, r->order, zone, r->index, r->objects,
+			   r->inuse);
+	jt_raw(sb, ",\"block\":");
+	if (r->large)
+		block_write(sb, r->pfn, r->order, zone);
+	else
+		jt_raw(sb, "null");
+	jt_raw(sb, ",\"to_partial\":");
+	jt_bool(sb, r->to_partial);
+	jt_raw(sb, ",\"slab_freed\":");
+	jt_bool(sb, r->discarded);
+	jt_raw(sb, ",\"kept_empty\":");
+	jt_bool(sb, r->kept_empty);
+	jt_raw(sb, ",\"pages_freed\":");
+	jt_int(sb, r->discarded ? 1 << r->order : 0);
+	jt_raw(sb, "}");
+}
+
 /* --- kmalloc, kzalloc, krealloc -------------------------------------------------- */
 
 /* Where the object is: its region, its frame's zone, and (for kmalloc's
@@ -311,11 +511,11 @@ typedef int (*kmalloc_fn)(struct machine *m, uint64_t size, gfp_t gfp,
 			  unsigned cpu, struct slab_alloc_result *res,
 			  struct mm_error *err);
 
-static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
-		      const json_t *args, json_t **result,
-		      struct mm_error *err)
+/* The op's arguments checked and its allocation made, into *r. */
+static int kmalloc_run(const char *op, kmalloc_fn fn, struct machine *m,
+		       const json_t *args, struct slab_alloc_result *r,
+		       struct mm_error *err)
 {
-	struct slab_alloc_result *r;
 	uint64_t size;
 	unsigned cpu;
 	gfp_t gfp;
@@ -325,8 +525,18 @@ static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
 	    (rc = api_arg_gfp(op, args, &gfp, err)) ||
 	    (rc = api_arg_cpu(op, m, args, &cpu, err)))
 		return rc;
-	r = xmalloc(sizeof(*r));
-	if ((rc = fn(m, size, gfp, cpu, r, err)) == MM_OK) {
+	return fn(m, size, gfp, cpu, r, err);
+}
+
+static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
+		      const json_t *args, json_t **result,
+		      struct mm_error *err)
+{
+	/* the result carries the allocator's story: off the stack */
+	struct slab_alloc_result *r = xmalloc(sizeof(*r));
+	int rc;
+
+	if ((rc = kmalloc_run(op, fn, m, args, r, err)) == MM_OK) {
 		*result = alloc_json(r);
 		if (r->ok)
 			where_json(m, *result, r, true);
@@ -339,6 +549,18 @@ static int op_kmalloc(struct machine *m, const json_t *args,
 		      json_t **result, struct mm_error *err)
 {
 	return do_kmalloc("kmalloc", kmalloc, m, args, result, err);
+}
+
+int api_write_kmalloc(struct machine *m, const json_t *args,
+		      struct strbuf *out, struct mm_error *err)
+{
+	struct slab_alloc_result *r = xmalloc(sizeof(*r));
+	int rc;
+
+	if ((rc = kmalloc_run("kmalloc", kmalloc, m, args, r, err)) == MM_OK)
+		alloc_write(out, m, r);
+	free(r);
+	return rc;
 }
 
 static int op_kzalloc(struct machine *m, const json_t *args,
@@ -388,6 +610,20 @@ static int op_kfree(struct machine *m, const json_t *args, json_t **result,
 	    (rc = kfree(m, va, &r, err)))
 		return rc;
 	*result = free_json(m, va, &r);
+	return MM_OK;
+}
+
+int api_write_kfree(struct machine *m, const json_t *args,
+		    struct strbuf *out, struct mm_error *err)
+{
+	struct slab_free_result r;
+	vaddr_t va;
+	int rc;
+
+	if ((rc = api_arg_vaddr("kfree", args, "addr", true, &va, err)) ||
+	    (rc = kfree(m, va, &r, err)))
+		return rc;
+	free_write(out, m, va, &r);
 	return MM_OK;
 }
 

@@ -88,6 +88,14 @@ json_t *api_region_json(const struct machine *m, vaddr_t va)
 	return g ? json_string(g->name) : json_null();
 }
 
+void api_region_write(struct strbuf *sb, const struct machine *m, vaddr_t va)
+{
+	struct api_region r[API_NR_REGIONS];
+	const struct api_region *g = api_region_of(m, va, r);
+
+	jt_str(sb, g ? g->name : NULL);
+}
+
 /* --- a frame's kernel address and mappings ------------------------------------- */
 
 /* page_address(): 0 for a frame without a kernel address. */

@@ -38,7 +38,7 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
-static void sb_reserve(struct strbuf *sb, size_t extra)
+void sb_reserve(struct strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct strbuf {
 	char *buf;
@@ -22,6 +23,18 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_puts(struct strbuf *sb, const char *s);
+/* Room for extra more bytes and the NUL, for a caller writing in place. */
+void sb_reserve(struct strbuf *sb, size_t extra);
+/* n bytes of s (no NUL needed); the text stays NUL-terminated.  Inline:
+ * an answer written piece by piece calls it for every comma. */
+static inline void sb_putn(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n >= sb->cap)
+		sb_reserve(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
 /* Hand the text to the caller (never NULL); the buffer is empty after. */
 char *sb_detach(struct strbuf *sb);
 void sb_free(struct strbuf *sb);

@@ -16,6 +16,7 @@
 #include "api.h"
 #include "budget.h"
 #include "machine.h"
+#include "strbuf.h"
 
 static bool is_op(const char *op)
 {
@@ -107,11 +108,13 @@ static void note_change(struct srv_call *c, struct srv_machine *sm,
 }
 
 /*
- * Run op on the locked machine: 0 with *result, or the HTTP status of
+ * Run op on the locked machine: 0 with *result (or, given text, with
+ * api_op_write's text there and *result NULL), or the HTTP status of
  * the refusal with *problem.  A change bumps the generation.
  */
 static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
-		  const json_t *args, json_t **result, json_t **problem)
+		  const json_t *args, json_t **result, struct strbuf *text,
+		  json_t **problem)
 {
 	struct mm_error err = { 0 };
 	char why[128];
@@ -124,7 +127,8 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 	}
 	if (budget_refuses(c, sm, op, problem))
 		return 507;
-	if (api_op(sm->m, op, args, result, &err)) {
+	if (text ? api_op_write(sm->m, op, args, text, &err)
+		 : api_op(sm->m, op, args, result, &err)) {
 		/* refused, but state moved (a failed vmalloc's stolen
 		 * pageblocks): journalled like a change, so replay refuses
 		 * it the same way and lands on the same machine */
@@ -149,14 +153,20 @@ static int ok_status(const char *op)
 static void answer_op(struct srv_call *c, struct srv_machine *sm,
 		      const char *op, const json_t *args)
 {
+	struct strbuf text = STRBUF_INIT;
+	/* the answers a class repeats are written without a json_t */
+	bool as_text = api_op_writes(op) && resp_compact(c);
 	json_t *result, *problem;
-	int st = run_op(c, sm, op, args, &result, &problem);
+	int st = run_op(c, sm, op, args, &result, as_text ? &text : NULL,
+			&problem);
 
-	if (!st) {
+	if (st)
+		resp_problem_obj(c, st, problem);
+	else if (as_text)
+		resp_json_text(c, ok_status(op), &text);
+	else
 		resp_json(c, ok_status(op), result);
-		return;
-	}
-	resp_problem_obj(c, st, problem);
+	sb_free(&text);
 }
 
 static bool body_object(struct srv_call *c, const char *op)
@@ -372,7 +382,7 @@ void h_batch(struct srv_call *c)
 
 		if (!(problem = stop_before(c, i, total, &st)))
 			st = run_op(c, sm, op, json_object_get(it, "args"),
-				    &result, &problem);
+				    &result, NULL, &problem);
 		if (st) {
 			/* the rest would run on a machine the caller did not
 			 * expect: stop here, like a script under set -e */

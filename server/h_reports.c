@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "machine.h"
+#include "strbuf.h"
 
 bool srv_is_report(const char *name)
 {
@@ -94,17 +95,24 @@ static bool cache_key(struct srv_call *c, char *key, size_t len)
 	return true;
 }
 
-static bool cache_answer(struct srv_call *c, struct srv_machine *sm)
-{
-	char key[sizeof(sm->cache[0].key)];
+/* A read's cache key, built once for the lookup and the keeping; ""
+ * when the read is too odd to keep. */
+struct read_key {
+	char s[sizeof(((struct srv_cached *)0)->key)];
+};
 
-	if (!cache_key(c, key, sizeof(key)))
+static bool cache_answer(struct srv_call *c, struct srv_machine *sm,
+			 struct read_key *key)
+{
+	if (!cache_key(c, key->s, sizeof(key->s))) {
+		key->s[0] = '\0';
 		return false;
+	}
 	for (int i = 0; i < SRV_CACHED_ANSWERS; i++) {
 		struct srv_cached *e = &sm->cache[i];
 
 		if (e->body && e->generation == sm->generation &&
-		    !strcmp(e->key, key)) {
+		    !strcmp(e->key, key->s)) {
 			char *body = xmalloc(e->len + 1);
 
 			memcpy(body, e->body, e->len + 1);
@@ -116,14 +124,16 @@ static bool cache_answer(struct srv_call *c, struct srv_machine *sm)
 }
 
 /* Under sm->lock, after a 200: keep the answer for the next asker. */
-static void cache_keep(struct srv_call *c, struct srv_machine *sm)
+static void cache_keep(struct srv_call *c, struct srv_machine *sm,
+		       const struct read_key *key)
 {
 	struct srv_cached *e = &sm->cache[sm->cache_next];
 	const struct srv_resp *r = c->resp;
 
 	if (r->status != 200 || !r->body || r->len > CACHE_MAX_BODY ||
-	    !cache_key(c, e->key, sizeof(e->key)))
+	    !key->s[0])
 		return;
+	memcpy(e->key, key->s, sizeof(e->key));
 	free(e->body);
 	e->body = xmalloc(r->len + 1);
 	memcpy(e->body, r->body, r->len + 1);
@@ -177,7 +187,8 @@ static bool not_modified_at(struct srv_call *c, const struct srv_machine *sm,
  * like any other, until the machine changes.
  */
 static struct srv_machine *read_machine(struct srv_call *c,
-					struct machine **m)
+					struct machine **m,
+					struct read_key *key)
 {
 	const char *at = c->req->query(c->req->ctx, "at");
 	struct srv_machine *sm;
@@ -196,7 +207,7 @@ static struct srv_machine *read_machine(struct srv_call *c,
 		g = sm->generation;
 	resp_header(c, "Vary", "Accept");
 	if ((g <= sm->generation && not_modified_at(c, sm, g)) ||
-	    cache_answer(c, sm)) {
+	    cache_answer(c, sm, key)) {
 		call_machine_done(c, sm);
 		return NULL;
 	}
@@ -219,7 +230,8 @@ static void read_done(struct srv_call *c, struct srv_machine *sm,
 static void report(struct srv_call *c, const char *name)
 {
 	struct machine *m = NULL;
-	struct srv_machine *sm = read_machine(c, &m);
+	struct read_key key;
+	struct srv_machine *sm = read_machine(c, &m, &key);
 	struct mm_error err = { 0 };
 	json_t *json;
 	char *text;
@@ -233,7 +245,7 @@ static void report(struct srv_call *c, const char *name)
 	else
 		resp_json(c, 200, json);
 	if (!resp_over_answer(c, narrowing(c)))
-		cache_keep(c, sm);
+		cache_keep(c, sm, &key);
 	read_done(c, sm, m);
 }
 
@@ -287,24 +299,43 @@ static bool query_pid(struct srv_call *c, json_t *args)
 	return true;
 }
 
-/* A read-only op: its result as JSON, or the "text" it made as text. */
-static void read_op(struct srv_call *c, const char *op, json_t *args,
-		    bool text_ok)
+static void op_refused(struct srv_call *c, const char *op,
+		       const struct mm_error *err)
 {
-	struct machine *m = NULL;
-	struct srv_machine *sm = read_machine(c, &m);
+	json_t *p = api_problem(err);
+
+	json_object_set_new(p, "operation", json_string(op));
+	resp_problem_obj(c, api_http_status(err), p);
+}
+
+/* The answer as api_op_write's text, for the reads it writes without a
+ * json_t: false when it has no writer for op or this client. */
+static bool read_op_text(struct srv_call *c, struct machine *m,
+			 const char *op, const json_t *args, bool text_ok)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct mm_error err = { 0 };
+
+	if (!api_op_writes(op) || !resp_compact(c) ||
+	    (text_ok && wants_text(c)))
+		return false;
+	if (api_op_write(m, op, args, &text, &err))
+		op_refused(c, op, &err);
+	else
+		resp_json_text(c, 200, &text);
+	sb_free(&text);
+	return true;
+}
+
+/* The answer by way of a json_t: the result, or the "text" it made. */
+static void read_op_json(struct srv_call *c, struct machine *m,
+			 const char *op, const json_t *args, bool text_ok)
+{
 	struct mm_error err = { 0 };
 	json_t *result;
 
-	if (!sm) {
-		json_decref(args);
-		return;
-	}
 	if (api_op(m, op, args, &result, &err)) {
-		json_t *p = api_problem(&err);
-
-		json_object_set_new(p, "operation", json_string(op));
-		resp_problem_obj(c, api_http_status(&err), p);
+		op_refused(c, op, &err);
 	} else if (text_ok && wants_text(c) &&
 		   json_is_string(json_object_get(result, "text"))) {
 		resp_text(c, 200, "text/plain; charset=utf-8",
@@ -314,8 +345,25 @@ static void read_op(struct srv_call *c, const char *op, json_t *args,
 	} else {
 		resp_json(c, 200, result);
 	}
+}
+
+/* A read-only op on the machine (or its state ?at= a generation): its
+ * result as JSON, or the "text" it made as text. */
+static void read_op(struct srv_call *c, const char *op, json_t *args,
+		    bool text_ok)
+{
+	struct machine *m = NULL;
+	struct read_key key;
+	struct srv_machine *sm = read_machine(c, &m, &key);
+
+	if (!sm) {
+		json_decref(args);
+		return;
+	}
+	if (!read_op_text(c, m, op, args, text_ok))
+		read_op_json(c, m, op, args, text_ok);
 	if (!resp_over_answer(c, narrowing(c)))
-		cache_keep(c, sm);
+		cache_keep(c, sm, &key);
 	read_done(c, sm, m);
 	json_decref(args);
 }

@@ -44,6 +44,12 @@ extern const size_t srv_nroutes;
 void resp_json(struct srv_call *c, int status, json_t *j);	/* steals j */
 void resp_text(struct srv_call *c, int status, const char *ctype,
 	       char *text);					/* steals text */
+/* Whether the answer goes out as compact JSON (not ?pretty, not curl),
+ * the form api_op_write writes. */
+bool resp_compact(const struct srv_call *c);
+/* The compact JSON text of api_op_write as the answer (takes its buffer). */
+struct strbuf;
+void resp_json_text(struct srv_call *c, int status, struct strbuf *text);
 void resp_problem(struct srv_call *c, int status, const char *slug,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A problem object already built (steals p); sets status and instance. */

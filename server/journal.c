@@ -33,6 +33,12 @@ struct journal_ticket {
 	struct journal_obj **objs;	/* the object of a row, else NULL */
 	uint64_t *epochs;		/* each machine's epoch when queued */
 	size_t n, cap;
+	/* where the arrays start: nearly every ticket is one change, and
+	 * three allocations for it were a visible part of a durable op */
+	struct store_rec rec1;
+	struct srv_machine *sm1;
+	struct journal_obj *obj1;
+	uint64_t epoch1;
 	struct srv_registry *reg;
 	struct journal_ticket *next;
 };
@@ -63,6 +69,11 @@ struct journal {
 
 	pthread_mutex_t qlock;		/* the queue, filled by any thread */
 	struct journal_ticket *qhead, **qtail;
+	/* under qlock: the loop will take the queue again without a wake
+	 * (a commit is under way, or a wake is already on its way), so a
+	 * change queued meanwhile sends none: a wake per change was a
+	 * system call on the HTTP thread and a turn of the loop each */
+	bool will_look;
 
 	/* the loop's thread only */
 	struct journal_ticket *batch;	/* being written by the thread */
@@ -86,7 +97,32 @@ static struct journal_ticket *ticket_new(struct srv_registry *reg)
 
 	pthread_mutex_init(&t->lock, NULL);
 	t->reg = reg;
+	t->recs = &t->rec1;
+	t->sms = &t->sm1;
+	t->objs = &t->obj1;
+	t->epochs = &t->epoch1;
+	t->cap = 1;
 	return t;
+}
+
+/* Room for one more record: the arrays leave the ticket past the first. */
+static void ticket_grow(struct journal_ticket *t)
+{
+	size_t cap = 2 * t->cap;
+	bool inline1 = t->recs == &t->rec1;
+
+	t->recs = xrealloc(inline1 ? NULL : t->recs, cap * sizeof(*t->recs));
+	t->sms = xrealloc(inline1 ? NULL : t->sms, cap * sizeof(*t->sms));
+	t->objs = xrealloc(inline1 ? NULL : t->objs, cap * sizeof(*t->objs));
+	t->epochs = xrealloc(inline1 ? NULL : t->epochs,
+			     cap * sizeof(*t->epochs));
+	if (inline1) {
+		t->recs[0] = t->rec1;
+		t->sms[0] = t->sm1;
+		t->objs[0] = t->obj1;
+		t->epochs[0] = t->epoch1;
+	}
+	t->cap = cap;
 }
 
 /* A new record in *tp, of machine sm or (sm NULL) of object o. */
@@ -99,13 +135,8 @@ static struct store_rec *ticket_slot(struct journal_ticket **tp,
 	struct journal_ticket *t = *tp ? *tp : (*tp = ticket_new(reg));
 	struct store_rec *r;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 4;
-		t->recs = xrealloc(t->recs, t->cap * sizeof(*t->recs));
-		t->sms = xrealloc(t->sms, t->cap * sizeof(*t->sms));
-		t->objs = xrealloc(t->objs, t->cap * sizeof(*t->objs));
-		t->epochs = xrealloc(t->epochs, t->cap * sizeof(*t->epochs));
-	}
+	if (t->n == t->cap)
+		ticket_grow(t);
 	if (sm)
 		reg_ref(reg, sm);
 	t->sms[t->n] = sm;
@@ -179,10 +210,12 @@ void ticket_free(struct journal_ticket *t)
 		store_rec_free(&t->recs[i]);
 		reg_put(t->reg, t->sms[i]);
 	}
-	free(t->recs);
-	free(t->sms);
-	free(t->objs);
-	free(t->epochs);
+	if (t->recs != &t->rec1) {
+		free(t->recs);
+		free(t->sms);
+		free(t->objs);
+		free(t->epochs);
+	}
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -196,7 +229,10 @@ static void decide(struct journal_ticket *t, bool failed, const char *why)
 	pthread_mutex_lock(&t->lock);
 	t->decided = true;
 	t->failed = failed;
-	snprintf(t->why, sizeof(t->why), "%s", why ? why : "");
+	/* only a failure is explained: every change of a durable store
+	 * passes here */
+	if (failed)
+		snprintf(t->why, sizeof(t->why), "%s", why ? why : "");
 	done = t->done;
 	arg = t->arg;
 	pthread_mutex_unlock(&t->lock);
@@ -222,7 +258,10 @@ void ticket_on_done(struct journal_ticket *t, void (*done)(void *arg),
 
 bool ticket_failed(const struct journal_ticket *t, char *why, size_t len)
 {
-	snprintf(why, len, "%s", t->why);
+	if (t->failed)
+		snprintf(why, len, "%s", t->why);
+	else if (len)
+		why[0] = '\0';
 	return t->failed;
 }
 
@@ -236,15 +275,33 @@ static void *take_snapshot(const struct machine *m, size_t *len)
 	return buf;
 }
 
+/* The op's arguments as the journal keeps them, malloc'd; NULL when
+ * they cannot be written (out of memory).  Through a buffer on the stack:
+ * json_dumps grows its own from 16 bytes and copies it once more. */
+static char *args_text(const json_t *args)
+{
+	size_t flags = JSON_COMPACT | JSON_SORT_KEYS, n;
+	char buf[512], *s;
+
+	if (!args)
+		return xstrdup("{}");
+	n = json_dumpb(args, buf, sizeof(buf), flags);
+	if (!n || n >= sizeof(buf))
+		return json_dumps(args, flags);
+	if (!(s = malloc(n + 1)))
+		return NULL;
+	memcpy(s, buf, n);
+	s[n] = '\0';
+	return s;
+}
+
 void journal_op(struct journal *j, struct journal_ticket **t,
 		struct srv_machine *sm, const char *op, const json_t *args)
 {
 	struct store_rec *r = ticket_add(t, &j->s->reg, sm, REC_OP);
 
 	r->op = xstrdup(op);
-	if (!args)
-		r->args = xstrdup("{}");
-	else if (!(r->args = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS)))
+	if (!(r->args = args_text(args)))
 		(*t)->unrecordable = true;	/* "{}" would replay another op */
 	/* a long-lived machine restarts from its latest snapshot */
 	if (j->snapshot_every &&
@@ -293,12 +350,17 @@ void journal_delete(struct journal *j, struct journal_ticket **t,
 
 void journal_submit(struct journal *j, struct journal_ticket *t)
 {
+	bool wake;
+
 	pthread_mutex_lock(&j->qlock);
 	t->next = NULL;
 	*j->qtail = t;
 	j->qtail = &t->next;
+	wake = !j->will_look;
+	j->will_look = true;
 	pthread_mutex_unlock(&j->qlock);
-	uv_async_send(&j->wake);
+	if (wake)
+		uv_async_send(&j->wake);
 }
 
 /* --- state -------------------------------------------------------------------------- */
@@ -757,17 +819,21 @@ static void after_commit(struct journal *j)
 	start_cycle(j);
 }
 
-/* Everything queued so far becomes the batch; false if nothing was. */
+/* Everything queued so far becomes the batch; false if nothing was,
+ * and the next change queued wakes the loop. */
 static bool take_queue(struct journal *j)
 {
 	pthread_mutex_lock(&j->qlock);
 	j->batch = j->qhead;
 	j->qhead = NULL;
 	j->qtail = &j->qhead;
+	j->will_look = j->batch != NULL;
 	pthread_mutex_unlock(&j->qlock);
 	return j->batch != NULL;
 }
 
+/* Every job's after() ends here, so what was queued during a job is
+ * taken without a wake of its own (will_look). */
 static void start_cycle(struct journal *j)
 {
 	if (j->busy || j->closing || !take_queue(j))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "strbuf.h"
 
 /* Titles of the problems only the server raises; the api names its own. */
 static const struct {
@@ -183,6 +184,17 @@ void resp_json(struct srv_call *c, int status, json_t *j)
 		return;
 	}
 	set_body(c, status, "application/json", body);
+}
+
+bool resp_compact(const struct srv_call *c)
+{
+	return !pretty(c);
+}
+
+void resp_json_text(struct srv_call *c, int status, struct strbuf *text)
+{
+	sb_putn(text, "\n", 1);	/* as dump() ends every answer */
+	set_body(c, status, "application/json", sb_detach(text));
 }
 
 void resp_text(struct srv_call *c, int status, const char *ctype, char *text)

@@ -185,11 +185,16 @@ static int route_find(struct srv_call *c, struct split *sp)
 		snprintf(sp->buf[0], SEG_MAX, "index.html");
 		sp->n = 1;
 	}
+	/* the routes of the request's method first: matching a path costs
+	 * more than comparing a method, and the others matter only for
+	 * the Allow of a 405 (the first route that takes both still wins) */
+	for (size_t i = 0; i < srv_nroutes; i++)
+		if (method_is(srv_routes[i].method, c->req->method) &&
+		    match(&srv_routes[i], sp, c))
+			return (int)i;
 	for (size_t i = 0; i < srv_nroutes; i++) {
 		if (!match(&srv_routes[i], sp, c))
 			continue;
-		if (method_is(srv_routes[i].method, c->req->method))
-			return (int)i;
 		if (!strstr(allow, srv_routes[i].method))
 			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
 				 "%s%s", allow[0] ? ", " : "", srv_routes[i].method);
