@@ -152,6 +152,7 @@ test: $(addprefix build/test/bin/,$(TESTS)) build/mmlab build/mmlabd build/test/
 	    ./build/test/bin/$$t || fail=1; \
 	done; \
 	echo "== cli"; sh tests/cli.sh build/mmlab || fail=1; \
+	echo "== compose"; sh tests/compose.sh build/mmlabd || fail=1; \
 	echo "== daemon"; sh tests/daemon.sh build/test/mmlabd || fail=1; \
 	echo "== daemon (tsan)"; MMLAB_DAEMON_ONLY="$(TSAN_SECTIONS)" MMLAB_DAEMON_SLOW=5 \
 	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" \

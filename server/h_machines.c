@@ -15,6 +15,7 @@
 #include "budget.h"
 #include "exercises.h"
 #include "machine.h"
+#include "owners.h"
 #include "turn.h"
 
 extern const char srv_openapi_json[];
@@ -49,7 +50,8 @@ static void machine_release(struct srv_machine *sm)
 }
 
 /* As call_machine; instructor_writes lets the instructor change a
- * machine it does not own (only DELETE does: to clear out machines). */
+ * machine it does not own (DELETE and reset do: to clear out machines
+ * and to give a student a fresh start; no operation does). */
 static struct srv_machine *lookup(struct srv_call *c, bool write,
 				  bool instructor_writes)
 {
@@ -68,8 +70,9 @@ static struct srv_machine *lookup(struct srv_call *c, bool write,
 	    !srv_token_equal(sm->token, c->token)) {
 		reg_put(&c->s->reg, sm);
 		resp_problem(c, 403, "read-only-token", "the instructor token "
-			     "reads every machine but changes none; use the "
-			     "machine's own token");
+			     "reads every machine and may reset or delete any, "
+			     "but runs no operation on one; use the machine's "
+			     "own token");
 		return NULL;
 	}
 	atomic_store(&sm->last_used_ms, c->req->now_ms);
@@ -245,18 +248,37 @@ void h_static(struct srv_call *c)
 
 /* --- machines ------------------------------------------------------------- */
 
-/* Who made a machine, for the instructor: the address that got its
- * token, and whether this machine came without one (and so made it). */
-static void instructor_fields(json_t *o, const struct srv_machine *sm)
+/* Who made a machine and who owns it, for the instructor: the address
+ * that got its token, whether this machine came without one (and so
+ * made it), the owner (owners.h) and when it was last used (a request
+ * naming it; the daemon's start counts as one: the idle expiry's clock). */
+static void instructor_fields(const struct srv_call *c, json_t *o,
+			      const struct srv_machine *sm, json_t *owner)
 {
+	int64_t idle_ms = c->req->now_ms - atomic_load(&sm->last_used_ms);
+
 	json_object_set_new(o, "origin", json_string(sm->origin));
 	json_object_set_new(o, "tokenless", json_boolean(sm->fresh));
+	json_object_set(o, "owner", owner);
+	json_object_set_new(o, "last_used", iso_time(c->req->now_unix -
+				(idle_ms > 0 ? idle_ms / 1000 : 0)));
+}
+
+static json_t *list_entry(const struct srv_machine *sm)
+{
+	/* all it shows is fixed but the generation, which is atomic: the
+	 * list never waits for a machine in use */
+	return json_pack("{s:s, s:s, s:o, s:I, s:s+}", "id", sm->id, "name",
+			 sm->name, "created", iso_time(sm->created),
+			 "generation", (json_int_t)sm->generation, "url",
+			 "/v1/machines/", sm->id);
 }
 
 void h_list(struct srv_call *c)
 {
+	const char *who = c->req->query(c->req->ctx, "owner");
 	struct srv_machine **v;
-	json_t *arr;
+	json_t *arr, **owners = NULL;
 	size_t n;
 
 	if (!c->token) {
@@ -266,21 +288,30 @@ void h_list(struct srv_call *c)
 			     "POST /v1/machines gave you)");
 		return;
 	}
+	if (who && !c->instructor) {
+		resp_problem(c, 403, "instructor-only", "?owner= picks one "
+			     "owner's machines from every machine, which only "
+			     "the instructor token lists; leave it out to list "
+			     "your own");
+		return;
+	}
 	v = reg_list(&c->s->reg, c->token, c->instructor, &n);
+	if (c->instructor)
+		owners = owners_json(c->s, v, n);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
-		/* all it shows is fixed but the generation, which is atomic:
-		 * the list never waits for a machine in use */
-		json_t *o = json_pack("{s:s, s:s, s:o, s:I, s:s+}",
-			"id", v[i]->id, "name", v[i]->name, "created",
-			iso_time(v[i]->created), "generation",
-			(json_int_t)v[i]->generation, "url", "/v1/machines/",
-			v[i]->id);
+		json_t *o;
 
-		if (c->instructor)
-			instructor_fields(o, v[i]);
+		if (who && !owner_matches(owners[i], v[i], who))
+			continue;
+		o = list_entry(v[i]);
+		if (owners)
+			instructor_fields(c, o, v[i], owners[i]);
 		json_array_append_new(arr, o);
 	}
+	for (size_t i = 0; owners && i < n; i++)
+		json_decref(owners[i]);
+	free(owners);
 	reg_put_all(&c->s->reg, v, n);
 	resp_json(c, 200, json_pack("{s:o}", "machines", arr));
 }
@@ -473,9 +504,10 @@ void h_delete(struct srv_call *c)
 	call_machine_done(c, sm);
 }
 
+/* The owner, or the instructor (a fresh start for a student's machine). */
 void h_reset(struct srv_call *c)
 {
-	struct srv_machine *sm = call_machine(c, true);
+	struct srv_machine *sm = lookup(c, true, true);
 	struct machine *m;
 
 	if (!sm)

@@ -180,6 +180,15 @@ same "$(jq -c '[.token, .student.id, [.assignments[0].exercises[].id]]' "$O")" \
 	"$(jq -c '[.token, .student.id, [.assignments[0].exercises[].id]]' "$TMP/join.ann")" \
 	"the same student, token and exercises"
 
+# the instructor's list names a student's machines by the roster
+as "$INSTR" GET "/v1/machines?owner=ann"
+expect 200 "the instructor lists ann's machines"
+same "$(jq -c "[.machines[] | [.owner.student, .owner.student_id, .owner.class]] | unique" "$O")" \
+	"[[\"ann\",\"s1\",\"$CODE\"]]" "ann's machines: her roster name, id and class"
+same "$(jq '.machines | length' "$O")" 4 "ann's machines: one per exercise"
+as "$INSTR" GET "/v1/machines?owner=s2"
+same "$(jq -r '[.machines[].owner.student] | unique | join(",")' "$O")" bob "?owner=s2: bob's"
+
 # --- secrecy -----------------------------------------------------------------------------
 seeds=0
 for f in "$TMP"/join.*; do

@@ -633,17 +633,44 @@ req GET "/v1/machines/$ID/translate?addr=0xc0000000&token=$INSTR"
 expect 200 "the instructor translates (?token=)"
 req POST "/v1/machines/$ID/kmalloc" -H "Authorization: Bearer $INSTR" -d '{"size":1}'
 problem 403 read-only-token "the instructor's kmalloc"
-req POST "/v1/machines/$ID/reset" -H "Authorization: Bearer $INSTR"
-problem 403 read-only-token "the instructor's reset"
-# ... but may delete any machine, to clear out what nobody uses
+# ... but may reset and delete any machine: a fresh start for a
+# student, and clearing out what nobody uses
 req POST /v1/machines -d '{"ram":"256M"}'
 THROW=$(jq -r .id "$O")
 THROWAUTH="Authorization: Bearer $(jq -r .token "$O")"
+req POST "/v1/machines/$THROW/kmalloc" -H "$THROWAUTH" -d '{"size":64}'
+req POST "/v1/machines/$THROW/reset" -H "Authorization: Bearer $INSTR"
+expect 200 "the instructor's reset"
+jqis '[.id, .generation, has("token")] | map(tostring) | join(" ")' \
+	"$THROW 2 false" "the instructor's reset: booted again, no token shown"
+req GET "/v1/machines/$THROW/proc/slabinfo" -H "$THROWAUTH"
+expect 200 "the owner reads the machine the instructor reset"
 req GET /v1/machines -H "Authorization: Bearer $INSTR"
 jqis "[.machines[] | select(.id == \"$THROW\") | .origin, .tokenless] | map(tostring) | join(\" \")" \
 	"127.0.0.1 true" "the instructor's list: the creating address, token-less"
+# the owner by a short hash (the same for one token's machines, never the
+# token), and the last activity
+jqis "[.machines[] | select(.id == \"$ID\" or .id == \"$ID2\") | .owner.token_hash] | unique | map(test(\"^[0-9a-f]{8}\$\")) | map(tostring) | join(\" \")" \
+	true "the instructor's list: one short owner hash for a token's machines"
+jqis "[.machines[] | select(.id == \"$OID\") | .owner.token_hash] == [.machines[] | select(.id == \"$ID\") | .owner.token_hash]" \
+	false "the instructor's list: another owner, another hash"
+jqis "[.machines[].owner.token_hash | select(. == \"${TOKEN%"${TOKEN#????????}"}\")] | length" \
+	0 "the instructor's list: the hash is not the token's start"
+check "the instructor's list shows no token" sh -c "! grep -q '$TOKEN' '$O'"
+jqis "[.machines[] | .last_used | fromdateiso8601 | . <= now and . > now - 120] | all" \
+	true "the instructor's list: each machine's last activity, just now"
+OHASH=$(jq -r ".machines[] | select(.id == \"$ID\") | .owner.token_hash" "$O")
+req GET "/v1/machines?owner=$OHASH" -H "Authorization: Bearer $INSTR"
+expect 200 "the instructor's list of one owner"
+jqis '[.machines[].id] | sort | join(",")' "$(printf '%s\n' "$ID" "$ID2" | sort | paste -sd, -)" \
+	"?owner=HASH: that owner's machines"
+req GET "/v1/machines?owner=nobody" -H "Authorization: Bearer $INSTR"
+jqis '.machines | length' 0 "?owner= that names nobody: an empty list"
+req GET "/v1/machines?owner=$OHASH" -H "$AUTH"
+problem 403 instructor-only "?owner= with a student's token"
 req GET /v1/machines -H "$THROWAUTH"
-jqis '.machines[0] | has("origin")' false "a student's list shows no address"
+jqis '.machines[0] | [has("origin"), has("owner"), has("last_used")] | map(tostring) | join(" ")' \
+	"false false false" "a student's list shows no address, owner or activity"
 req DELETE "/v1/machines/$THROW" -H "Authorization: Bearer $INSTR"
 expect 204 "the instructor's DELETE"
 req GET "/v1/machines/$THROW" -H "$THROWAUTH"

@@ -12,6 +12,7 @@ import { Allocators, Processes } from './panels.js';
 import { Console, copyText } from './console.js';
 import { Exercises } from './exercise.js';
 import { Teacher } from './teach.js';
+import { watchScrollers } from './scrollhint.js';
 import { Timeline } from './history.js';
 
 const SESSION_KEY = 'mmlab.machine';
@@ -267,6 +268,7 @@ async function open(id, token) {
 		return false;
 	}
 	saveSession(id, token);
+	const kind = noteInstructor();
 	stats.reset();
 	if (exercises.ex && exercises.ex.machine.id !== id) exercises.close();
 	$('#start').hidden = true;
@@ -277,7 +279,25 @@ async function open(id, token) {
 	selectTab(current === 'console' && DOCK.matches ? 'physical' : current);
 	updateHeader();
 	refreshInfo();
+	await kind;
 	return true;
+}
+
+// The instructor token reads every machine and may reset or delete it,
+// but runs no operation on it (403 read-only-token): say so, and offer
+// no Run that would only be refused.  GET /v1/me names the token's kind.
+async function noteInstructor() {
+	let kind = null;
+	try {
+		kind = (await client.request('GET', '/v1/me')).data.token_kind;
+	} catch { /* an older server: every Run stays offered */ }
+	const on = kind === 'instructor';
+	document.body.classList.toggle('instructor', on);
+	$('#ro-badge').hidden = !on;
+	// a share link would hand the instructor token to whoever gets it
+	$('#share').hidden = on;
+	cons.setReadOnly(on);
+	timeline.setReadOnly(on);
 }
 
 $('#create-form').addEventListener('submit', async (e) => {
@@ -391,6 +411,7 @@ $('#teach-close').addEventListener('click', () => {
 
 async function main() {
 	dock();
+	watchScrollers();
 	await Promise.all([cons.load(), exercises.loadCatalogue()]);
 	const q = new URLSearchParams(location.search);
 	const id = q.get('machine'), token = q.get('token');

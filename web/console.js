@@ -41,6 +41,7 @@ export class Console {
 		this.inlineToken = $('#curl-token', root);
 		this.spec = null;
 		this.count = 0;
+		this.readOnly = false;
 		this.form.addEventListener('submit', (e) => { e.preventDefault(); this.run(); });
 		this.form.addEventListener('input', () => this.updatePreview());
 		this.sel.addEventListener('change', () => this.buildFields());
@@ -246,14 +247,30 @@ export class Console {
 		});
 	}
 
+	// Under the instructor token only reads and reset run.
+	setReadOnly(on) {
+		this.readOnly = on;
+		this.updatePreview();
+	}
+
+	blocked(req) {
+		return this.readOnly && req.method !== 'GET' && req.path !== '/reset';
+	}
+
 	updatePreview() {
+		const btn = $('#op-run', this.root);
+		let req = null;
 		try {
-			const req = this.request(this.sel.value, this.args());
+			req = this.request(this.sel.value, this.args());
 			// the preview never shows the token
 			this.preview.textContent = curlFor(req.method, this.client.machinePath(req.path), req.body, { accept: req.accept });
 		} catch (e) {
 			this.preview.textContent = e.message;
 		}
+		const no = !!req && this.blocked(req);
+		$('#op-ro', this.root).hidden = !this.readOnly;
+		if (!this.running) btn.disabled = no;
+		btn.textContent = no ? 'Run (not with the instructor token)' : 'Run';
 	}
 
 	// --- running ---------------------------------------------------------------
@@ -270,6 +287,7 @@ export class Console {
 		const req = this.request(op, args);
 		const btn = $('#op-run', this.root);
 		btn.disabled = true;
+		this.running = true;
 		const entry = { op, args, req, time: new Date() };
 		try {
 			const r = await this.client.request(req.method, this.client.machinePath(req.path), { body: req.body, accept: req.accept });
@@ -281,12 +299,18 @@ export class Console {
 			entry.error = e.message;
 			entry.problem = e.problem;
 		} finally {
-			btn.disabled = false;
+			this.running = false;
+			btn.disabled = this.blocked(req);
 		}
 		entry.marks = entry.result ? this.marksOf(op, entry.result) : [];
-		this.addEntry(entry);
+		const li = this.addEntry(entry);
+		// the answer, not the form above it, is what one looks at next: on
+		// a phone the form fills the screen and the history starts below it
+		li.scrollIntoView({ block: 'nearest' });
 		if (entry.result) this.afterResult(op, args, entry.result, entry.marks);
 		if (!req.method.startsWith('GET') && !entry.error) await this.m.changed();
+		// and again once the views have taken the change
+		if (li.isConnected) li.scrollIntoView({ block: 'nearest' });
 		return entry;
 	}
 
@@ -359,6 +383,7 @@ export class Console {
 		this.hist.prepend(li);
 		while (this.hist.children.length > 100) this.hist.lastChild.remove();
 		$('#history-count', this.root).textContent = `${this.count} operation${this.count === 1 ? '' : 's'} run from this page`;
+		return li;
 	}
 
 	async copy(req) {

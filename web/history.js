@@ -25,6 +25,7 @@ export class Timeline {
 		this.client = client;
 		this.toast = toast;
 		this.visible = false;
+		this.readOnly = false;	// the instructor token: undo would be 403
 		this.shown = -1;	// the generation the list shows
 		this.data = null;
 		this.slider = $('#hist-at', root);
@@ -83,8 +84,8 @@ export class Timeline {
 		const g = Number(this.slider.value);
 		const now = this.data ? this.data.generation : this.m.generation;
 		$('#hist-at-out', this.root).textContent = g === now ? `${g} (now)` : String(g);
-		$('#hist-back', this.root).disabled = g >= now;
-		$('#hist-undo1', this.root).disabled = !this.data || now === this.data.oldest;
+		$('#hist-back', this.root).disabled = this.readOnly || g >= now;
+		$('#hist-undo1', this.root).disabled = this.readOnly || !this.data || now === this.data.oldest;
 		const rep = this.report.value;
 		try {
 			const r = await this.client.get(`/proc/${rep}?at=${g}`, { accept: 'text/plain' });
@@ -94,6 +95,14 @@ export class Timeline {
 		} catch (e) {
 			this.bus.emit('error', e);
 		}
+	}
+
+	// The instructor token reads the timeline and undoes nothing.
+	setReadOnly(on) {
+		this.readOnly = on;
+		$('#hist-ro', this.root).hidden = !on;
+		if (on) for (const id of ['#hist-back', '#hist-undo1']) $(id, this.root).disabled = true;
+		else if (this.data) this.scrub();
 	}
 
 	async undo(body) {

@@ -3,11 +3,17 @@
 // frame or a power-of-two group of frames, coloured by owner or by zone.
 
 import { $, el, fitCanvas, hex, size, shortSize, plural, PAGE_SIZE } from './util.js';
-import { KINDS, OWNER_LEGEND, ZONE_LEGEND, runWords } from './kinds.js';
-import { paintCells, cellsToImage, kindCounts } from './paint.js';
+import { K, KINDS, OWNER_LEGEND, ZONE_LEGEND, runWords } from './kinds.js';
+import { paintCells, cellsToImage, kindCounts, firstRunFrom } from './paint.js';
 
 const MIN_CELL = 2;
 const MAX_CELL = 32;
+// An allocation (slab, vmalloc, page table, user, alloc_pages, pkmap
+// frame) in a cell smaller than this is drawn this big: at 4 GiB a cell
+// is two pixels, and one kmalloc page among a million free ones would be
+// a dot nobody finds.
+const MIN_MARK = 6;
+const MARK_ORDER = [K.PGTABLE, K.PKMAP, K.USER, K.ALLOC, K.VMALLOC, K.SLAB];
 
 export class PhysMap {
 	constructor(root, machine, bus) {
@@ -77,23 +83,35 @@ export class PhysMap {
 
 	// Zoom levels from all of RAM down to one frame per 32 px cell: a
 	// power-of-two number of frames per cell (so cells line up with buddy
-	// blocks), each drawn as large as still fits; then bigger cells.
+	// blocks) and a power-of-two number of cells per row, so that every
+	// row starts at a round physical address and the axis can name round
+	// ones (0x10000000, not 0x0f9c0000); each level's cells are as large
+	// as the width allows, then bigger cells.
 	levels(aw, ah, total) {
-		const fitS = (f) => {
-			const cells = Math.ceil(total / f);
-			let s = Math.min(MAX_CELL, Math.sqrt(aw * ah / cells));
-			while (s > MIN_CELL && Math.ceil(cells / Math.floor(aw / s)) * s > ah) s *= 0.98;
-			return Math.max(MIN_CELL, s);
+		// the widest cells that hold n cells in aw x ah (or, when none
+		// would, the smallest allowed)
+		const fit = (n) => {
+			let best = null;
+			for (let cols = 1; aw / cols >= MIN_CELL; cols *= 2) {
+				const s = Math.min(MAX_CELL, aw / cols);
+				best = { cols, s };
+				if (cols * Math.floor(ah / s) >= n) return { ...best, all: true };
+			}
+			return best || { cols: 1, s: MIN_CELL };
 		};
 		let f0 = 1;
-		while (Math.ceil(total / f0) > Math.floor(aw / MIN_CELL) * Math.floor(ah / MIN_CELL)) f0 *= 2;
+		while (!fit(Math.ceil(total / f0)).all && f0 < total) f0 *= 2;
 		const out = [];
 		let last = 0;
-		const push = (f, s) => {
-			if (s * s / f > last * 1.3) { out.push({ f, s }); last = s * s / f; }
+		const push = (f, l) => {
+			if (l.s * l.s / f > last * 1.3) { out.push({ f, s: l.s, cols: l.cols }); last = l.s * l.s / f; }
 		};
-		for (let f = f0; f >= 1; f /= 2) push(f, fitS(f));
-		for (let s = 4; s <= MAX_CELL; s *= 2) push(1, s);
+		for (let f = f0; f >= 1; f /= 2) push(f, fit(Math.ceil(total / f)));
+		for (let s = 4; s <= MAX_CELL; s *= 2) {
+			let cols = 1;
+			while (cols * 2 * s <= aw) cols *= 2;
+			push(1, { cols, s: Math.min(MAX_CELL, aw / cols) });
+		}
 		return out;
 	}
 
@@ -101,17 +119,25 @@ export class PhysMap {
 		const W = Math.max(200, this.canvas.parentElement.clientWidth);
 		const narrow = W < 600;
 		const H = narrow ? 260 : 320;
-		const ML = narrow ? 44 : 84, MT = 2;
+		// room for the widest label ("1.75G", "0x7ff00000") and its gap
+		const ML = narrow ? 48 : 84, MT = 2;
 		const total = this.m.frames ? this.m.frames.end : 1;
 		const levels = this.levels(W - ML - 4, H - MT - 2, total);
 		this.level = Math.max(0, Math.min(levels.length - 1, this.level));
-		const { f, s } = levels[this.level];
-		const cols = Math.floor((W - ML - 4) / s), rows = Math.floor((H - MT - 2) / s);
+		const { f, s, cols } = levels[this.level];
+		let rows = Math.max(1, Math.floor((H - MT - 2) / s));
 		const perRow = cols * f;
 		const totalRows = Math.ceil(total / perRow);
+		// rows of a power-of-two width may hold all of RAM in part of the
+		// height: the canvas ends with the last row, not in a blank band
+		let h = H;
+		if (totalRows < rows) {
+			rows = totalRows;
+			h = Math.max(60, Math.ceil(MT + rows * s + 4));
+		}
 		const maxRow = Math.max(0, totalRows - rows);
 		this.startRow = Math.max(0, Math.min(maxRow, this.startRow));
-		return { W, H, ML, MT, f, s, cols, rows, perRow, totalRows, maxRow, total, levels, narrow,
+		return { W, H: h, ML, MT, f, s, cols, rows, perRow, totalRows, maxRow, total, levels, narrow,
 			start: this.startRow * perRow };
 	}
 
@@ -191,11 +217,52 @@ export class PhysMap {
 		// block a shade darker, and a white edge where each starts
 		if (g.f === 1 && g.s >= 4) this.drawBlocks(ctx, g);
 		if (g.f === 1 && g.s >= 8) this.drawEdges(ctx, g);
+		if (g.s < MIN_MARK && !this.zoneMode) this.drawSmall(ctx, g);
 		this.drawAxis(ctx, g);
 		this.drawMarks(ctx, g);
 		this.updateControls(g);
 		this.updateLegend();
 		this.describe(g);
+	}
+
+	// Every allocation, as a MIN_MARK square in its colour with a dark
+	// edge, centred on its cell (over the neighbours, free memory or the
+	// kernel's own).  Read from the runs, not the painted cells: a cell
+	// paints one kind, and boot's page table at 0x2000 shares a cell with
+	// the first kmalloc slab at 0x2001.  Kinds that share a cell sit side
+	// by side; marks of neighbouring cells overlap, and the kinds students
+	// look for come last, on top.
+	drawSmall(ctx, g) {
+		const { runs, starts } = this.m.frames;
+		const n = g.cols * g.rows, stop = g.start + n * g.f;
+		const byCell = new Map();
+		for (let i = firstRunFrom(starts, runs, g.start); i < runs.length && runs[i].pfn < stop; i++) {
+			const r = runs[i];
+			if (!MARK_ORDER.includes(r.kind)) continue;
+			const c0 = Math.max(0, Math.floor((r.pfn - g.start) / g.f));
+			const c1 = Math.min(n - 1, Math.ceil((r.pfn + r.n - g.start) / g.f) - 1);
+			for (let c = c0; c <= c1; c++) {
+				const set = byCell.get(c) || byCell.set(c, []).get(c);
+				if (!set.includes(r.kind)) set.push(r.kind);
+			}
+		}
+		const half = MIN_MARK / 2;
+		ctx.lineWidth = 1;
+		ctx.strokeStyle = '#1b1f24';
+		for (const want of MARK_ORDER) {
+			for (const [c, kinds] of byCell) {
+				const j = kinds.indexOf(want);
+				if (j < 0) continue;
+				kinds.sort((a, b) => MARK_ORDER.indexOf(a) - MARK_ORDER.indexOf(b));
+				const at = kinds.indexOf(want) - (kinds.length - 1) / 2;
+				const x = g.ML + (c % g.cols) * g.s + g.s / 2 + at * (MIN_MARK + 1);
+				const y = g.MT + Math.floor(c / g.cols) * g.s + g.s / 2;
+				const x0 = Math.round(Math.max(g.ML, x - half)), y0 = Math.round(Math.max(0, y - half));
+				ctx.fillStyle = KINDS[want].color;
+				ctx.fillRect(x0, y0, MIN_MARK, MIN_MARK);
+				ctx.strokeRect(x0 - 0.5, y0 - 0.5, MIN_MARK + 1, MIN_MARK + 1);
+			}
+		}
 	}
 
 	// frames [lo, hi) as the row segments they cover on screen
@@ -246,18 +313,29 @@ export class PhysMap {
 		}
 	}
 
+	// Labels at round addresses: rows start at multiples of perRow (a
+	// power of two), and every label is a power of two rows apart, at
+	// least 18 px; each sits beside its row, inside the canvas (the first
+	// and the last would otherwise be cut in half by its edges).
 	drawAxis(ctx, g) {
+		const fontPx = g.narrow ? 10 : 11;
 		ctx.fillStyle = '#333';
-		ctx.font = `${g.narrow ? 10 : 11}px ui-monospace, SFMono-Regular, Menlo, monospace`;
+		ctx.font = `${fontPx}px ui-monospace, SFMono-Regular, Menlo, monospace`;
 		ctx.textBaseline = 'middle';
 		ctx.textAlign = 'right';
-		const every = Math.max(1, Math.ceil(18 / g.s));
-		for (let row = 0; row < g.rows; row += every) {
-			const pfn = g.start + row * g.perRow;
+		let every = 1;
+		while (every * g.s < 18) every *= 2;
+		this.axisLabels = [];
+		const first = Math.ceil(this.startRow / every) * every;
+		for (let row = first; row < this.startRow + g.rows; row += every) {
+			const pfn = row * g.perRow;
 			if (pfn >= g.total) break;
 			const phys = pfn * PAGE_SIZE;
 			const label = g.narrow ? shortSize(phys) : hex(phys);
-			ctx.fillText(label, g.ML - 6, g.MT + row * g.s + Math.min(g.s, 16) / 2);
+			const y = g.MT + (row - this.startRow) * g.s + Math.min(g.s, 16) / 2;
+			const cy = Math.max(fontPx / 2 + 1, Math.min(g.H - fontPx / 2 - 1, y));
+			ctx.fillText(label, g.ML - 6, cy);
+			this.axisLabels.push({ label, phys, y: cy, w: ctx.measureText(label).width, h: fontPx });
 		}
 		ctx.textAlign = 'left';
 	}
@@ -286,6 +364,7 @@ export class PhysMap {
 		this.slider.setAttribute('aria-valuetext', `showing physical ${hex(from)} to ${hex(to)}`);
 		const per = g.f === 1 ? `1 frame per cell, ${Math.round(g.s)} px` : `${g.f} frames (${size(g.f * PAGE_SIZE)}) per cell`;
 		this.zoomLabel.textContent = `${per} · ${g.f === 1 && g.s >= 4 ? 'alternate shades: one buddy block (or run) each · ' : ''}` +
+			`${g.s < MIN_MARK ? `allocations drawn ${MIN_MARK} px wide · ` : ''}` +
 			`${hex(from)}–${hex(to)}`;
 		$('#pm-in', this.root).disabled = this.level >= g.levels.length - 1;
 		$('#pm-out', this.root).disabled = this.level === 0;

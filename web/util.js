@@ -37,7 +37,8 @@ export function shortSize(bytes) {
 	for (const [u, m] of units) {
 		if (bytes >= m) {
 			const v = bytes / m;
-			return (Number.isInteger(v) ? v : v.toFixed(v < 10 ? 2 : 1)) + u;
+			// 1.5G, not 1.50G
+			return (Number.isInteger(v) ? v : String(+v.toFixed(v < 10 ? 2 : 1))) + u;
 		}
 	}
 	return String(bytes);

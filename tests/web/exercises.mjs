@@ -207,6 +207,9 @@ async function selfStudy(t, cat) {
 	await p2.waitForSelector('#tab-exercise[aria-selected=true]', { timeout: 15000 });
 	await p2.waitForFunction(() => window.mmlab.machine.frames !== null);
 	check('on a phone the question is in the Exercises tab', await p2.locator('#panel-exercise #ex-work').isVisible());
+	// every tab, Exercises among them: still under a third of the screen with the header
+	const chrome = await p2.evaluate(() => document.querySelector('.tabs').getBoundingClientRect().bottom + window.scrollY);
+	check('on a phone the header and every tab (Exercises among them) take less than a third of the screen', chrome < 844 / 3, `${Math.round(chrome)} of 844 px`);
 	const ex2 = await p2.evaluate(() => window.mmlab.exercises.ex);
 	const tok2 = await p2.evaluate(() => window.mmlab.exercises.token);
 	const v2 = await mmlab('exercise:kvmalloc:3');

@@ -107,6 +107,55 @@ async function waitGeneration(page, gen, ms = 3000) {
 	await page.waitForFunction((g) => window.mmlab.machine.generation >= g, gen, { timeout: ms });
 }
 
+// The physical map's axis: round addresses (every label a multiple of
+// the power-of-two step between labels) and none cut by the canvas's edges.
+async function axisOk(page, name) {
+	const a = await page.evaluate(() => {
+		const pm = window.mmlab.physmap, g = pm.geom;
+		return { labels: pm.axisLabels, H: g.H, ML: g.ML };
+	});
+	const L = a.labels || [];
+	const step = L.length > 1 ? L[1].phys - L[0].phys : 0;
+	const round = L.length > 1 && (step & (step - 1)) === 0 && step >= 4096 && L.every((l) => l.phys % step === 0);
+	check(`${name}: the physical map's axis names round addresses`, round, L.map((l) => l.label).join(' '));
+	const cut = L.filter((l) => l.y - l.h / 2 < 0 || l.y + l.h / 2 > a.H || l.w > a.ML - 6);
+	check(`${name}: no axis label is clipped`, L.length > 1 && cut.length === 0, JSON.stringify(cut.slice(0, 3)));
+}
+
+// every box that scrolls sideways says so: a visible line, and a name
+async function scrollersSayIt(page, name) {
+	const r = await page.evaluate(() => [...document.querySelectorAll('.scroll')].filter((b) => b.offsetParent !== null).map((b) => {
+		const hint = b.previousElementSibling;
+		return {
+			over: b.scrollWidth > b.clientWidth + 1,
+			hint: !!hint && hint.classList.contains('scroll-hint') && hint.offsetParent !== null,
+			label: b.getAttribute('aria-label') || (b.getAttribute('aria-labelledby') ? 'named: scroll sideways' : ''),
+			role: b.getAttribute('role'), tab: b.tabIndex,
+		};
+	}));
+	const over = r.filter((x) => x.over);
+	const silent = over.filter((x) => !x.hint || !/scroll sideways/.test(x.label) || x.role !== 'region' || x.tab !== 0);
+	check(`${name}: every table that scrolls sideways says so (${over.length} of ${r.length})`, over.length > 0 && silent.length === 0,
+		JSON.stringify(silent.slice(0, 2)));
+	const quiet = r.filter((x) => !x.over && x.hint);
+	check(`${name}: a table that fits has no scroll hint`, quiet.length === 0, JSON.stringify(quiet.slice(0, 2)));
+}
+
+// the CSS pixels of a colour in the (2r+1)² box around a point of a canvas
+async function colourAround(page, sel, x, y, rgb, r = 8) {
+	return page.evaluate(([sel, x, y, rgb, r]) => {
+		const c = document.querySelector(sel);
+		const k = c.width / c.getBoundingClientRect().width;
+		const x0 = Math.max(0, Math.floor((x - r) * k)), y0 = Math.max(0, Math.floor((y - r) * k));
+		const w = Math.ceil((2 * r + 1) * k);
+		const d = c.getContext('2d').getImageData(x0, y0, w, w).data;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4)
+			if (Math.abs(d[i] - rgb[0]) <= 24 && Math.abs(d[i + 1] - rgb[1]) <= 24 && Math.abs(d[i + 2] - rgb[2]) <= 24) n++;
+		return n / (k * k);
+	}, [sel, x, y, rgb, r]);
+}
+
 // --------------------------------------------------------------------------------
 
 await mkdir(OUT, { recursive: true });
@@ -206,6 +255,7 @@ try {
 	}
 	await shot(page, 'wide-physical-frames');
 	await page.click('#pm-fit');
+	await axisOk(page, '1280x800');
 	await shot(page, 'wide-physical');
 	await page.check('input[name=pm-colour][value=zone]');
 	const zpx = await page.evaluate(() => { const r = window.mmlab.physmap.cellRect(0x1000); return r; });
@@ -420,6 +470,9 @@ try {
 	check('the console is a tab of its own on a phone', await p2.locator('#tab-console').isVisible());
 	const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 	check('nothing is wider than the phone', overflow <= 0, `${overflow} px too wide`);
+	const chrome = await p2.evaluate(() => document.querySelector('.tabs').getBoundingClientRect().bottom + window.scrollY);
+	check('on a phone the header and the tabs take less than a third of the screen', chrome < 844 / 3, `${Math.round(chrome)} of 844 px`);
+	await axisOk(p2, '390x844');
 	await p2.locator('#pm-canvas').tap({ position: { x: 120, y: 60 } });
 	const tapped = await p2.locator('#frame-info').textContent();
 	check('tapping a frame describes it', tapped.includes('physical address'), tapped.slice(0, 100));
@@ -433,15 +486,96 @@ try {
 	await p2.getByRole('button', { name: 'Show all' }).click();
 	await shot(p2, 'phone-walk');
 	await tab(p2, 'alloc');
+	await p2.waitForTimeout(100);
+	await scrollersSayIt(p2, 'the allocators on a phone');
 	await shot(p2, 'phone-allocators');
 	await tab(p2, 'procs');
 	await shot(p2, 'phone-processes');
 	await tab(p2, 'console');
-	await runOp(p2, 'kmalloc', { size: 200 });
+	const ran = await runOp(p2, 'kmalloc', { size: 200 });
+	const where = (li) => {
+		const r = li.getBoundingClientRect();
+		return { top: Math.round(r.top), bottom: Math.round(r.bottom), h: window.innerHeight };
+	};
+	await p2.waitForTimeout(300);
+	const inView = await ran.li.evaluate(where);
+	check('on a phone the console\'s answer is in view after Run, whole', inView.top >= 0 && inView.bottom <= inView.h, JSON.stringify(inView));
 	await shot(p2, 'phone-console');
 	await axe(p2, 'the console tab on a phone');
 	check('the phone page logged no error', phoneErrors.length === 0, phoneErrors.join(' | '));
 	await phone.close();
+
+	// ---- 4 GiB: one kmalloc page and a vmalloc area stay visible at "All of RAM" ------------------
+	{
+		const big = await api('POST', 'v1/machines', null, { ram: '4G', seed: 3 });
+		const bt = big.data.token, bid = big.data.id;
+		const k4 = await api('POST', `v1/machines/${bid}/kmalloc`, bt, { size: 100 });
+		const v4 = await api('POST', `v1/machines/${bid}/vmalloc`, bt, { size: '8K' });
+		check('a 4G machine with one kmalloc and one vmalloc', big.status === 201 && k4.status === 200 && v4.status === 200);
+		for (const [w, h, tag] of [[1280, 800, 'wide'], [390, 844, 'phone']]) {
+			const c = await browser.newContext({ viewport: { width: w, height: h }, deviceScaleFactor: 1 });
+			const p = await c.newPage();
+			await p.goto(`${BASE}?machine=${bid}&token=${bt}`);
+			await p.waitForSelector('#workspace:not([hidden])');
+			await p.waitForFunction(() => window.mmlab.machine.frames !== null && window.mmlab.physmap.geom &&
+				document.querySelector('#pm-canvas').getBoundingClientRect().width > 0);
+			await p.waitForTimeout(200);
+			const g = await p.evaluate(() => ({ s: window.mmlab.physmap.geom.s, f: window.mmlab.physmap.geom.f }));
+			for (const [what, pfn, colour] of [['the kmalloc page', parseInt(k4.data.slab.pfn, 16), '#f28500'],
+				['the vmalloc page', parseInt(v4.data.pages[0].pfn, 16), '#1565c0']]) {
+				const r = await p.evaluate((pfn) => window.mmlab.physmap.cellRect(pfn), pfn);
+				const n = r ? await colourAround(p, '#pm-canvas', r.x + r.w / 2, r.y + r.h / 2, hexColour(colour)) : 0;
+				check(`4G, all of RAM (${tag}, ${g.f} frames in a ${g.s.toFixed(1)} px cell): ${what} is a mark of at least 5x5 px`, n >= 25, `${n} px`);
+			}
+			await shot(p, `${tag}-physical-4g`);
+			await c.close();
+		}
+	}
+
+	// ---- the instructor's view of a machine: read only, reset allowed ----------------------------
+	if (process.env.MMLAB_TEST_INSTRUCTOR) {
+		const itok = process.env.MMLAB_TEST_INSTRUCTOR;
+		for (const [w, h, tag] of [[1280, 800, 'wide'], [390, 844, 'phone']]) {
+			const c = await browser.newContext({ viewport: { width: w, height: h }, deviceScaleFactor: 1 });
+			const p = await c.newPage();
+			const errs = [];
+			p.on('console', (m) => { if (m.type() === 'error') errs.push(m.text()); });
+			await p.goto(`${BASE}?machine=${id}&token=${itok}`);
+			await p.waitForFunction(() => window.mmlab.machine.frames !== null);
+			await p.waitForSelector('#ro-badge:not([hidden])', { timeout: 3000 }).catch(() => null);
+			check(`the instructor's view says it is read only (${tag})`, await p.locator('#ro-badge').isVisible() &&
+				(await p.locator('#ro-badge').textContent()).includes('read only'));
+			check(`… and offers no share link, which would give the instructor token away (${tag})`, !(await p.locator('#share').isVisible()));
+			if (!(await p.locator('#op-select').isVisible())) await tab(p, 'console');
+			await p.selectOption('#op-select', 'kmalloc');
+			check(`… no Run for an operation, with a note why (${tag})`, await p.locator('#op-run').isDisabled() &&
+				await p.locator('#op-ro').isVisible() && (await p.locator('#op-ro').textContent()).includes('403 read-only-token'));
+			await p.selectOption('#op-select', 'report:meminfo');
+			check(`… a report still runs (${tag})`, !(await p.locator('#op-run').isDisabled()));
+			await p.selectOption('#op-select', 'machine:reset');
+			check(`… and reset is allowed (${tag})`, !(await p.locator('#op-run').isDisabled()));
+			if (tag === 'wide') {
+				const gen = await p.evaluate(() => window.mmlab.machine.generation);
+				await p.click('#op-run');
+				await p.waitForFunction(() => document.querySelector('#history > li'));
+				const st = await p.locator('#history > li .h-status').first().textContent();
+				check('the instructor resets the machine from the page', st === 'HTTP 200', st);
+				await p.waitForFunction((g0) => window.mmlab.machine.generation > g0, gen, { timeout: 3000 }).catch(() => null);
+			}
+			await p.selectOption('#op-select', 'kmalloc');
+			await axe(p, `the instructor's console (${tag})`);
+			if (await p.locator('#tab-history').count()) {
+				await tab(p, 'history');
+				await p.waitForTimeout(300);
+				check(`… the timeline offers no undo, and says why (${tag})`, await p.locator('#hist-undo1').isDisabled() &&
+					await p.locator('#hist-back').isDisabled() && await p.locator('#hist-ro').isVisible());
+				if (tag === 'wide') await tab(p, 'physical');
+			}
+			await shot(p, `${tag}-instructor-console`);
+			check(`the instructor's page logged no error (${tag})`, errs.length === 0, errs.join(' | '));
+			await c.close();
+		}
+	}
 
 	// ---- a wrong token: a clear message ----------------------------------------------------------
 	for (const [w, h, tag] of [[1280, 800, 'wide'], [390, 844, 'phone']]) {
