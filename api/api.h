@@ -36,8 +36,9 @@ int api_machine_boot(const json_t *config, struct machine **out,
  * Run one operation on a machine.  args is the operation's JSON object
  * (may be NULL for none).  On success *result is a new JSON object.
  * Operations: alloc_pages {order, gfp}, free_pages {pfn | phys, order},
- * frame {pfn | phys}.  Out of memory is a successful result with
- * "ok": false and the allocator's story.
+ * frame {pfn | phys}.  Out of memory is a refusal like any other:
+ * MM_EIMPOSSIBLE "out-of-memory" (422), never a result (docs/daemon.md,
+ * "Refusals").
  *
  * A refusal leaves the machine bit-identical unless err->changed says
  * it moved state anyway (machine_changes() moved while the operation
@@ -47,14 +48,21 @@ int api_machine_boot(const json_t *config, struct machine **out,
  */
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err);
+/* api_op, and on a refusal *story: the members its problem carries
+ * beside type and detail (alloc_pages's order, gfp, reason and attempts,
+ * the zones tried with their watermarks and why each refused), or NULL.
+ * The caller owns it: json_object_update_missing() it into the problem. */
+int api_op_story(struct machine *m, const char *op, const json_t *args,
+		 json_t **result, json_t **story, struct mm_error *err);
 /*
  * api_op with the answer as compact JSON text appended to *text: the
  * bytes json_dumps(JSON_COMPACT) makes of api_op's result.  For the
  * operations a class repeats (translate, kmalloc, kfree: api_op_writes)
  * the text is written straight from the model's result, never built as
  * a json_t, dumped and freed, which cost more than the model's work;
- * any other operation goes by way of jansson.  Nothing is appended on a
- * refusal.
+ * any other operation goes by way of jansson.  On a refusal nothing is
+ * appended, except out of memory's story (api_op_story's *story, as
+ * compact JSON text: a JSON object to merge into the problem).
  */
 int api_op_write(struct machine *m, const char *op, const json_t *args,
 		 struct strbuf *text, struct mm_error *err);
@@ -84,7 +92,31 @@ int api_http_status(const struct mm_error *err);
 
 /* "0x%08x"-style address strings, as every answer writes addresses. */
 json_t *api_hex(uint64_t v);
-/* A number from JSON: integer, or a string "0x..", "123", "512M". */
+/* A number from JSON: integer, or a string "0x..", "123", "512M" read by
+ * api_parse_number() with sizes; -1 for anything else, "0100" too. */
 int api_get_u64(const json_t *v, uint64_t *out);
+
+/*
+ * A number written as text, the one rule for the API's arguments and the
+ * exercise answers (api/number.c): decimal, or hex after 0x; with
+ * API_NUM_SIZE a decimal number may end in a size suffix ("4K", "4 KiB",
+ * "896M", "2GB", "100 bytes").  A number that starts with 0 ("0100") is
+ * API_NUM_LEADING_ZERO, never octal.  len bytes of s, nothing else.
+ */
+enum { API_NUM_OK = 0, API_NUM_BAD, API_NUM_LEADING_ZERO, API_NUM_TOO_BIG };
+#define API_NUM_SIZE 1u
+int api_parse_number(const char *s, size_t len, unsigned flags,
+		     uint64_t *out);
+/* Whether s is a number refused only for its leading zero. */
+bool api_leading_zero(const char *s);
+/* 'what "0100" starts with a 0 ...: write "100" ... or "0x100" for hex',
+ * the words every such refusal uses. */
+void api_leading_zero_advice(const char *what, const char *s, char *buf,
+			     size_t len);
+/* If the argument err->field names in args (a key, "e820[2].start", or
+ * an array of numbers) was refused for a leading zero, make err's detail
+ * say so; prefix ("alloc_pages: ") goes before it. */
+void api_explain_leading_zero(const json_t *args, const char *prefix,
+			      struct mm_error *err);
 
 #endif

@@ -205,8 +205,10 @@ int api_config_from_json(const json_t *j, struct machine_config *c,
 	     i++) {
 		const json_t *v = json_object_get(j, config_fields[i].name);
 
-		if (v && (rc = config_fields[i].parse(v, c, err)))
+		if (v && (rc = config_fields[i].parse(v, c, err))) {
+			api_explain_leading_zero(j, "", err);
 			return rc;
+		}
 	}
 	return machine_config_validate(c, err);
 }

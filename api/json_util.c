@@ -65,8 +65,12 @@ int api_get_u64(const json_t *v, uint64_t *out)
 		*out = (uint64_t)d;
 		return 0;
 	}
-	if (json_is_string(v))
-		return parse_size(json_string_value(v), out) ? -1 : 0;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+
+		return api_parse_number(s, strlen(s), API_NUM_SIZE, out) ? -1
+									 : 0;
+	}
 	return -1;
 }
 
@@ -294,20 +298,27 @@ int api_arg_gfp(const char *op, const json_t *args, gfp_t *gfp,
 		struct mm_error *err)
 {
 	const json_t *v = json_object_get(args, "gfp");
-	char word[48];
+	char word[48], what[64], why[256];
 	uint64_t n;
 
 	*gfp = GFP_KERNEL;
 	if (!v)
 		return MM_OK;
 	if (json_is_string(v)) {
-		if (gfp_parse(json_string_value(v), gfp, word, sizeof(word)))
+		if (!gfp_parse(json_string_value(v), gfp, word, sizeof(word)))
+			return MM_OK;
+		if (api_leading_zero(word)) {
+			snprintf(what, sizeof(what), "%s: the number in gfp",
+				 op);
+			api_leading_zero_advice(what, word, why, sizeof(why));
 			return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
+				       "%s", why);
+		}
+		return mm_fail(err, MM_EINVAL, "bad-argument", "gfp",
 				"%s: unknown GFP flag '%s'; write a mask the "
 				"way the kernel does: \"GFP_KERNEL | "
 				"__GFP_ZERO\", \"GFP_HIGHUSER_MOVABLE\" or a "
 				"number", op, word);
-		return MM_OK;
 	}
 	if (api_get_u64(v, &n) || n > UINT32_MAX)
 		return bad_arg(err, "gfp", "%s: gfp must be a string such as "

@@ -94,12 +94,13 @@ static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
 	return o;
 }
 
+/* The members of the out-of-memory problem beside its type and detail:
+ * the story of every zone the allocator tried. */
 static json_t *alloc_fail_json(unsigned order, gfp_t gfp,
 			       const struct page_alloc_result *r)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "ok", json_false());
 	json_object_set_new(o, "order", json_integer(order));
 	json_object_set_new(o, "gfp", api_gfp_json(gfp));
 	json_object_set_new(o, "reason", api_string_lossy(r->reason));
@@ -122,9 +123,16 @@ static int op_alloc_pages(struct machine *m, const json_t *args,
 	 * thread's stack */
 	r = xcalloc(1, sizeof(*r));
 	rc = alloc_pages(&m->pgdat, gfp, order, OWNER_NONE, 0, r, err);
-	if (rc == MM_OK)
-		*result = r->ok ? alloc_ok_json(m, gfp, r)
-				: alloc_fail_json(order, gfp, r);
+	if (rc == MM_OK && r->ok)
+		*result = alloc_ok_json(m, gfp, r);
+	else if (rc == MM_OK) {
+		/* out of memory is the model's result, and the API's
+		 * refusal (one convention, docs/daemon.md "Refusals"): a
+		 * 422 whose problem carries the story */
+		*result = alloc_fail_json(order, gfp, r);
+		rc = mm_fail(err, MM_EIMPOSSIBLE, "out-of-memory", "",
+			     "alloc_pages: %s", r->reason);
+	}
 	free(r);
 	return rc;
 }
@@ -382,6 +390,12 @@ static int op_call(struct machine *m, const char *op, const json_t *args,
 		args = empty = json_object();
 	before = machine_changes(m);
 	rc = write ? write(m, args, text, err) : d->run(m, args, result, err);
+	/* "0100" is refused by api_get_u64 like any bad number; here, in
+	 * one place for every op, the detail says it was the zero */
+	if (rc == MM_EINVAL && err) {
+		snprintf(what, sizeof(what), "%s: ", d->name);
+		api_explain_leading_zero(args, what, err);
+	}
 	json_decref(empty);
 	/* a refusal that moved state says so, for the journal: the model's
 	 * primitives count every change, so no refusal site is trusted to
@@ -394,8 +408,26 @@ static int op_call(struct machine *m, const char *op, const json_t *args,
 int api_op(struct machine *m, const char *op, const json_t *args,
 	   json_t **result, struct mm_error *err)
 {
-	*result = NULL;
-	return op_call(m, op, args, result, NULL, NULL, err);
+	json_t *story = NULL;
+	int rc = api_op_story(m, op, args, result, &story, err);
+
+	json_decref(story);
+	return rc;
+}
+
+int api_op_story(struct machine *m, const char *op, const json_t *args,
+		 json_t **result, json_t **story, struct mm_error *err)
+{
+	int rc;
+
+	*result = *story = NULL;
+	rc = op_call(m, op, args, result, NULL, NULL, err);
+	/* a refusal's *result, if the op left one, is its story */
+	if (rc != MM_OK) {
+		*story = *result;
+		*result = NULL;
+	}
+	return rc;
 }
 
 /* json_dump_callback's sink: the strbuf, which aborts when out of
@@ -417,8 +449,10 @@ int api_op_write(struct machine *m, const char *op, const json_t *args,
 		sb_reserve(text, 1024);	/* every usual answer, at once */
 		return op_call(m, op, args, NULL, write, text, err);
 	}
-	/* no writer: the same text by way of jansson, into the buffer */
-	if ((rc = op_call(m, op, args, &result, NULL, NULL, err)) == MM_OK)
+	/* no writer: the same text by way of jansson, into the buffer (a
+	 * refusal's story too, as a writer leaves it) */
+	rc = op_call(m, op, args, &result, NULL, NULL, err);
+	if (result)
 		json_dump_callback(result, put_text, text, JSON_COMPACT);
 	json_decref(result);
 	return rc;

@@ -7,7 +7,8 @@
  *            (null when large), block: {pfn, phys, order, pages, zone}
  *            (kmalloc_large, else null), new_slab: {pfn, order, gfp,
  *            order_fallback} or null, retired_cpu_slab}
- *        out of memory: {ok: false, size, gfp, cache, reason}
+ *        out of memory: 422 out-of-memory, the problem carrying
+ *            {size, gfp, cache, large, reason} (alloc_answer)
  *   krealloc {addr, size, gfp, cpu} -> the same plus moved, old_addr,
  *            copied
  *   kfree {addr} -> {ok, addr, cache, large, ksize, slab | block,
@@ -218,7 +219,7 @@ static json_t *alloc_json(const struct slab_alloc_result *r)
 	json_t *o = json_object();
 
 	if (!r->ok) {
-		json_object_set_new(o, "ok", json_false());
+		/* the out-of-memory problem's members (alloc_answer) */
 		json_object_set_new(o, "size", json_integer(r->size));
 		json_object_set_new(o, "gfp", api_gfp_json(r->gfp));
 		json_object_set_new(o, "cache", r->cache
@@ -292,6 +293,19 @@ static json_t *free_json(const struct machine *m, vaddr_t va,
 	return o;
 }
 
+/* Out of memory as the refusal it is: 422 out-of-memory, the detail the
+ * allocator's story. */
+static int oom(const char *op, const struct slab_alloc_result *r,
+	       struct mm_error *err)
+{
+	char mask[GFP_NAME_MAX];
+
+	gfp_format(r->gfp, mask, sizeof(mask));
+	return mm_fail(err, MM_EIMPOSSIBLE, "out-of-memory", "size",
+		       "%s(%llu, %s): %s", op, (unsigned long long)r->size,
+		       mask, r->reason);
+}
+
 /*
  * The kmalloc and kfree answers as compact JSON text, written straight
  * from the result (api_op_write): field for field what the functions
@@ -353,7 +367,7 @@ static void slab_write(struct strbuf *sb, pfn_t pfn, unsigned order,
 static void alloc_fail_write(struct strbuf *sb,
 			     const struct slab_alloc_result *r)
 {
-	jt_raw(sb, "{\"ok\":false,\"size\":");
+	jt_raw(sb, "{\"size\":");
 	jt_int(sb, (long long)r->size);
 	jt_raw(sb, ",\"gfp\":");
 	gfp_write(sb, r->gfp);
@@ -507,6 +521,24 @@ static void where_json(const struct machine *m, json_t *o,
 		json_object_set_new(o, "why", api_kmalloc_why(m, r));
 }
 
+/*
+ * The answer of an allocation that ran: the object, or, out of memory,
+ * a 422 out-of-memory (one convention, docs/daemon.md "Refusals") whose
+ * problem carries the story: alloc_json's members, in *result, which
+ * api_op_story hands to the caller.
+ */
+static int alloc_answer(const char *op, const struct machine *m,
+			const struct slab_alloc_result *r, bool cache_why,
+			json_t **result, struct mm_error *err)
+{
+	*result = alloc_json(r);
+	if (r->ok) {
+		where_json(m, *result, r, cache_why);
+		return MM_OK;
+	}
+	return oom(op, r, err);
+}
+
 typedef int (*kmalloc_fn)(struct machine *m, uint64_t size, gfp_t gfp,
 			  unsigned cpu, struct slab_alloc_result *res,
 			  struct mm_error *err);
@@ -536,11 +568,8 @@ static int do_kmalloc(const char *op, kmalloc_fn fn, struct machine *m,
 	struct slab_alloc_result *r = xmalloc(sizeof(*r));
 	int rc;
 
-	if ((rc = kmalloc_run(op, fn, m, args, r, err)) == MM_OK) {
-		*result = alloc_json(r);
-		if (r->ok)
-			where_json(m, *result, r, true);
-	}
+	if ((rc = kmalloc_run(op, fn, m, args, r, err)) == MM_OK)
+		rc = alloc_answer(op, m, r, true, result, err);
 	free(r);
 	return rc;
 }
@@ -557,8 +586,13 @@ int api_write_kmalloc(struct machine *m, const json_t *args,
 	struct slab_alloc_result *r = xmalloc(sizeof(*r));
 	int rc;
 
-	if ((rc = kmalloc_run("kmalloc", kmalloc, m, args, r, err)) == MM_OK)
+	/* out of memory: the story as text, and the refusal
+	 * (api_op_write_story) */
+	if ((rc = kmalloc_run("kmalloc", kmalloc, m, args, r, err)) == MM_OK) {
 		alloc_write(out, m, r);
+		if (!r->ok)
+			rc = oom("kmalloc", r, err);
+	}
 	free(r);
 	return rc;
 }
@@ -586,9 +620,9 @@ static int op_krealloc(struct machine *m, const json_t *args,
 		return rc;
 	r = xmalloc(sizeof(*r));
 	if ((rc = krealloc(m, va, size, gfp, cpu, r, err)) == MM_OK) {
-		*result = alloc_json(r);
-		if (r->ok)
-			where_json(m, *result, r, true);
+		/* on failure the old object stays, as krealloc's NULL
+		 * leaves it: the story says which it was */
+		rc = alloc_answer("krealloc", m, r, true, result, err);
 		json_object_set_new(*result, "old_addr", api_hex(va));
 		json_object_set_new(*result, "moved", json_boolean(r->moved));
 		json_object_set_new(*result, "copied", json_integer(r->copied));
@@ -704,11 +738,9 @@ static int op_kmem_cache_alloc(struct machine *m, const json_t *args,
 	    (rc = api_arg_cpu("kmem_cache_alloc", m, args, &cpu, err)))
 		return rc;
 	r = xmalloc(sizeof(*r));
-	if ((rc = kmem_cache_alloc(m, s, gfp, cpu, r, err)) == MM_OK) {
-		*result = alloc_json(r);
-		if (r->ok)
-			where_json(m, *result, r, false);
-	}
+	if ((rc = kmem_cache_alloc(m, s, gfp, cpu, r, err)) == MM_OK)
+		rc = alloc_answer("kmem_cache_alloc", m, r, false, result,
+				  err);
 	free(r);
 	return rc;
 }

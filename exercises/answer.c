@@ -2,7 +2,9 @@
  * answer.c - reading a student's answer to one field.
  *
  * Generous in what it reads (0x hex or decimal, "8K" or "8 KiB", any
- * case, a JSON number or boolean where one makes sense), exact in what
+ * case, a JSON number or boolean where one makes sense), but by the
+ * API's one rule for numbers (api/number.c), so "010" is neither ten
+ * nor eight but a format error that says what to write; exact in what
  * it gives back: one canonical JSON value per format, so grading is a
  * comparison.  Anything else is a format error naming the field: a typo
  * must not cost a student an attempt.
@@ -41,69 +43,13 @@ static const char *const expect[] = {
 	[EX_FMT_ENUM] = "one of the choices",
 };
 
-/* The digits of s (decimal, or hex after 0x), up to end; false if not. */
-static bool parse_num(const char *s, const char *end, uint64_t *out)
+/* A number by the API's one rule (api_parse_number): decimal or 0x hex,
+ * sizes with a suffix, never octal; within EX_NUM_MAX. */
+static bool parse_num(const char *s, const char *end, unsigned flags,
+		      uint64_t *out)
 {
-	unsigned base = 10;
-	uint64_t v = 0;
-
-	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (s == end)
-		return false;
-	for (; s < end; s++) {
-		unsigned d;
-
-		if (isdigit((unsigned char)*s))
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && isxdigit((unsigned char)*s))
-			d = (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
-		else
-			return false;
-		/* checked before the multiply, which could wrap past 2^64 */
-		if (v > (EX_NUM_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
-/* "4K", "4 KiB", "4kb", "4096", "4096 bytes", "0x1000" */
-static bool parse_size_text(const char *s, const char *end, uint64_t *out)
-{
-	static const char *const units[] = { "", "b", "bytes", "k", "kb",
-		"kib", "m", "mb", "mib", "g", "gb", "gib" };
-	static const unsigned shift[] = { 0, 0, 0, 10, 10, 10, 20, 20, 20,
-		30, 30, 30 };
-	const char *u = s;
-	char unit[8];
-	size_t n;
-
-	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return parse_num(s, end, out);	/* hex takes no suffix */
-	while (u < end && isdigit((unsigned char)*u))
-		u++;
-	if (!parse_num(s, u, out))
-		return false;
-	while (u < end && *u == ' ')
-		u++;
-	n = (size_t)(end - u);
-	if (n >= sizeof(unit))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		unit[i] = (char)tolower((unsigned char)u[i]);
-	unit[n] = '\0';
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(unit, units[i])) {
-			if (*out > (EX_NUM_MAX >> shift[i]))
-				return false;
-			*out <<= shift[i];
-			return true;
-		}
-	return false;
+	return !api_parse_number(s, (size_t)(end - s), flags, out) &&
+	       *out <= EX_NUM_MAX;
 }
 
 static bool parse_zone(const char *s, size_t n, json_t **out)
@@ -204,17 +150,40 @@ static bool parse_text(enum ex_format f, const char *const *choices,
 		/* fall through */
 	case EX_FMT_PFN:
 	case EX_FMT_COUNT:
-		if (!parse_num(s, end, &v))
+		if (!parse_num(s, end, 0, &v))
 			return false;
 		*out = json_integer((json_int_t)v);
 		return true;
 	case EX_FMT_SIZE:
-		if (!parse_size_text(s, end, &v))
+		if (!parse_num(s, end, API_NUM_SIZE, &v))
 			return false;
 		*out = json_integer((json_int_t)v);
 		return true;
 	}
 	return false;
+}
+
+/* "010" refused for its zero alone: the advice saying what to write. */
+static bool leading_zero_advice(const char *field, const char *given,
+				char *buf, size_t len)
+{
+	char what[64], num[64];
+	const char *end;
+
+	while (isspace((unsigned char)*given))
+		given++;
+	end = given + strlen(given);
+	while (end > given && isspace((unsigned char)end[-1]))
+		end--;
+	if ((size_t)(end - given) >= sizeof(num))
+		return false;
+	memcpy(num, given, (size_t)(end - given));
+	num[end - given] = '\0';
+	if (!api_leading_zero(num))
+		return false;
+	snprintf(what, sizeof(what), "field %s:", field);
+	api_leading_zero_advice(what, num, buf, len);
+	return true;
 }
 
 static bool numeric(enum ex_format f)
@@ -227,7 +196,7 @@ int ex_parse_answer(enum ex_format f, const char *const *choices,
 		    const char *field, const json_t *given, json_t **out,
 		    struct mm_error *err)
 {
-	char names[256] = "";
+	char names[256] = "", advice[256];
 
 	*out = NULL;
 	if (json_is_string(given) &&
@@ -251,6 +220,11 @@ int ex_parse_answer(enum ex_format f, const char *const *choices,
 		return mm_fail(err, MM_EINVAL, "bad-answer", field,
 			       "field %s: expected one of %s", field, names);
 	}
+	if (numeric(f) && json_is_string(given) &&
+	    leading_zero_advice(field, json_string_value(given), advice,
+				sizeof(advice)))
+		return mm_fail(err, MM_EINVAL, "bad-answer", field, "%s",
+			       advice);
 	return mm_fail(err, MM_EINVAL, "bad-answer", field,
 		       "field %s: expected %s", field, expect[f]);
 }

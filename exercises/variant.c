@@ -80,15 +80,27 @@ int ex_boot(struct ex_ctx *c, json_t *config)
 static int run(struct ex_ctx *c, json_t *list, const char *op, json_t *args,
 	       const json_t **result)
 {
-	json_t *r = NULL;
+	json_t *r = NULL, *story = NULL;
 	int rc;
 
 	if (!args)
 		args = json_object();
 	json_array_append_new(list, json_pack("{s:s, s:O}", "op", op,
 					      "args", args));
-	rc = api_op(c->m, op, args, &r, c->err);
+	rc = api_op_story(c->m, op, args, &r, &story, c->err);
 	json_decref(args);
+	/* out of memory is a refusal to the API but a fact a question
+	 * may be built on (HighMem filled until the allocator fell back):
+	 * the types read it as a result with "ok": false, as they always
+	 * have, so their draws and keys stay the same */
+	if (rc == MM_EIMPOSSIBLE && story && c->err &&
+	    !strcmp(c->err->type, "out-of-memory")) {
+		r = story;
+		json_object_set_new(r, "ok", json_false());
+		rc = MM_OK;
+	} else {
+		json_decref(story);
+	}
 	if (rc)
 		return EX_REDRAW;
 	json_array_append_new(c->results, r);

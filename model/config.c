@@ -48,19 +48,6 @@ size_t memparse(const char *s, uint64_t *out)
 	return (size_t)(end - s);
 }
 
-int parse_size(const char *s, uint64_t *out)
-{
-	size_t n = memparse(s, out);
-
-	/* "2GB" and "2GiB" are what people type; accept the B. */
-	if (n && (s[n] == 'B' || s[n] == 'b') && s[n + 1] == '\0')
-		return 0;
-	if (n && s[n] == 'i' && (s[n + 1] == 'B' || s[n + 1] == 'b') &&
-	    s[n + 2] == '\0')
-		return 0;
-	return n && s[n] == '\0' ? 0 : -1;
-}
-
 static int check_e820(const struct e820_table *t, struct mm_error *err)
 {
 	bool ram = false;

@@ -56,11 +56,10 @@ void machine_config_default(struct machine_config *c);
 int machine_config_validate(const struct machine_config *c,
 			    struct mm_error *err);
 
-/* The kernel's memparse(): a number in C syntax and an optional K, M, G,
- * T, P or E suffix.  Returns the number of characters used (0: none). */
+/* The kernel's memparse(): a number in C syntax (so "0100" is octal, as
+ * on the real kernel's command line; the JSON API reads numbers its own
+ * way, api_parse_number()) and an optional K, M, G, T, P or E suffix.  Returns the number of characters used (0: none). */
 size_t memparse(const char *s, uint64_t *out);
-/* "512M", "4G", "2147483648": a whole size and nothing after it. */
-int parse_size(const char *s, uint64_t *out);
 /* Split the command line like the kernel's parse_args() and pick out
  * the early parameters the model simulates. */
 int bootparams_parse(const char *cmdline, struct bootparams *bp,

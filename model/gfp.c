@@ -79,8 +79,10 @@ static bool lookup_name(const char *s, size_t n, gfp_t *out)
 	return false;
 }
 
-/* Decimal or 0x-hex; a leading 0 is not octal here, because students
- * copy masks from the kernel's hex output and decimal from tables. */
+/* Decimal or 0x-hex, the API's rule for numbers (api/number.c): a
+ * leading 0 is refused rather than read as octal or as decimal, since
+ * students copy masks from the kernel's hex output and decimal from
+ * tables and "010" could be either. */
 static bool parse_number(const char *s, size_t n, gfp_t *out)
 {
 	char tmp[24];
@@ -94,6 +96,8 @@ static bool parse_number(const char *s, size_t n, gfp_t *out)
 	tmp[n] = '\0';
 	if (n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X'))
 		base = 16;
+	else if (n > 1 && tmp[0] == '0')
+		return false;
 	errno = 0;
 	v = strtoull(tmp, &end, base);
 	if (errno || *end != '\0' || (v & ~(unsigned long long)__GFP_ALL_BITS))

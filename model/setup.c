@@ -231,12 +231,36 @@ static void reserve_low_memory(struct machine *m)
 	memblock_reserve(&m->memblock, 0, SZ_1M, "first 1M (real mode)");
 }
 
+/* Whether one region of memblock's RAM holds [start, end). */
+static bool memblock_holds(const struct memblock *mb, phys_addr_t start,
+			   phys_addr_t end)
+{
+	for (uint32_t i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+
+		if (r->base <= start && end <= r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
 int setup_memblock(struct machine *m, struct mm_error *err)
 {
 	const struct kernel_image *k = m->image;
 	phys_addr_t low_top = PFN_PHYS(m->layout.max_low_pfn);
 
 	e820_memblock_setup(m);
+	/* a two-level kernel skips every RAM entry that ends above 4 GiB
+	 * (its end does not fit a 32-bit resource_size_t): one entry from
+	 * 1M past 4G leaves it none, or none under its image */
+	if (!m->config.pae && !memblock_holds(&m->memblock, k->text, k->end))
+		return mm_fail(err, MM_EIMPOSSIBLE, "unbootable", "ram",
+			"the kernel image loads at %#llx-%#llx, in an e820 "
+			"RAM entry that ends above 4 GiB: a two-level "
+			"(non-PAE) kernel skips such an entry whole (check "
+			"ram, e820 and mem=/memmap=, or use PAE)",
+			(unsigned long long)k->text,
+			(unsigned long long)(k->end - 1));
 	if (!e820_is_ram(&m->e820, k->text, k->end) || k->end > low_top)
 		return mm_fail(err, MM_EIMPOSSIBLE, "unbootable", "ram",
 			"the kernel image loads at %#llx-%#llx: that range "

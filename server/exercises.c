@@ -393,12 +393,18 @@ int srv_ex_setup(struct srv *s, struct srv_machine *sm,
 		const json_t *args = json_object_get(it, "args");
 		json_t *res = NULL;
 		int rc = api_op(sm->m, op, args, &res, err);
+		/* a setup may hold an allocation that ran out of memory (the
+		 * draw saw the same refusal on the same machine and built
+		 * the question on it, exercises/variant.c): part of it */
+		bool oom = rc == MM_EIMPOSSIBLE &&
+			   !strcmp(err->type, "out-of-memory");
+		bool change = rc ? err->changed : api_op_mutates(op);
 
-		if (rc && !err->changed) {
+		if (rc && !err->changed && !oom) {
 			json_decref(res);
 			return rc;
 		}
-		if (rc || api_op_mutates(op)) {
+		if (change) {
 			sm->generation++;
 			if (rc)
 				hist_note_refused(sm, op, args, err);
@@ -406,11 +412,9 @@ int srv_ex_setup(struct srv *s, struct srv_machine *sm,
 				hist_note(sm, op, args, res, false);
 		}
 		json_decref(res);
-		if (rc || api_op_mutates(op)) {
-			if (s->journal)
-				journal_op(s->journal, t, sm, op, args);
-		}
-		if (rc)
+		if (change && s->journal)
+			journal_op(s->journal, t, sm, op, args);
+		if (rc && !oom)
 			return rc;
 	}
 	return 0;

@@ -130,6 +130,13 @@ static bool take_seed(struct srv_call *c, uint64_t *seed)
 		*seed = (uint64_t)json_integer_value(v);
 		return true;
 	}
+	if (s && api_leading_zero(s) && strspn(s, "0123456789") == strlen(s)) {
+		resp_problem(c, 400, "bad-argument", "seed \"%.24s\" starts "
+			     "with a 0, and numbers here are never octal: write "
+			     "\"%.24s\"", s, s + strspn(s, "0") -
+			     (strspn(s, "0") == strlen(s)));
+		return false;
+	}
 	if (s && *s && strlen(s) <= 20 && strspn(s, "0123456789") == strlen(s)) {
 		char *end;
 

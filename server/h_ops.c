@@ -107,6 +107,23 @@ static void note_change(struct srv_call *c, struct srv_machine *sm,
 		journal_op(c->s->journal, &c->resp->ticket, sm, op, args);
 }
 
+/* api_op_write, and on a refusal the story it left in *text (out of
+ * memory's: a rare answer, parsed back rather than kept twice), *text
+ * then empty again. */
+static int op_write_story(struct machine *m, const char *op,
+			  const json_t *args, struct strbuf *text,
+			  json_t **story, struct mm_error *err)
+{
+	int rc = api_op_write(m, op, args, text, err);
+
+	*story = NULL;
+	if (rc && text->len) {
+		*story = json_loadb(text->buf, text->len, 0, NULL);
+		text->len = 0;
+	}
+	return rc;
+}
+
 /*
  * Run op on the locked machine: 0 with *result (or, given text, with
  * api_op_write's text there and *result NULL), or the HTTP status of
@@ -117,6 +134,7 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 		  json_t **problem)
 {
 	struct mm_error err = { 0 };
+	json_t *story;
 	char why[128];
 
 	*result = *problem = NULL;
@@ -127,15 +145,26 @@ static int run_op(struct srv_call *c, struct srv_machine *sm, const char *op,
 	}
 	if (budget_refuses(c, sm, op, problem))
 		return 507;
-	if (text ? api_op_write(sm->m, op, args, text, &err)
-		 : api_op(sm->m, op, args, result, &err)) {
+	if (text ? op_write_story(sm->m, op, args, text, &story, &err)
+		 : api_op_story(sm->m, op, args, result, &story, &err)) {
 		/* refused, but state moved (a failed vmalloc's stolen
 		 * pageblocks): journalled like a change, so replay refuses
 		 * it the same way and lands on the same machine */
 		*problem = api_problem(&err);
 		json_object_set_new(*problem, "operation", json_string(op));
-		if (err.changed)
+		/* the history keeps the problem as replay rebuilds it
+		 * (hist_note_refused): before what only the answer has */
+		if (err.changed) {
 			note_change(c, sm, op, args, *problem, true);
+			/* a client must not think the refusal was free */
+			json_object_set_new(*problem, "changed", json_true());
+		}
+		/* out of memory's story (the zones tried, their
+		 * watermarks): beside the problem's own members, never
+		 * over them */
+		if (story)
+			json_object_update_missing(*problem, story);
+		json_decref(story);
 		return api_http_status(&err);
 	}
 	if (api_op_mutates(op))
@@ -212,12 +241,24 @@ bool call_pid(struct srv_call *c, const char *s, bool query, json_int_t *pid)
 
 	for (p = s; *p >= '0' && *p <= '9' && v <= 0x7fffffff; p++)
 		v = v * 10 + (unsigned)(*p - '0');
-	if (p > s && !*p && v >= 1 && v <= 0x7fffffff) {
+	/* "01" is refused as every number is (api/number.c): not a pid */
+	if (p > s && !*p && v >= 1 && v <= 0x7fffffff && *s != '0') {
 		*pid = (json_int_t)v;
 		return true;
 	}
 	snprintf(err.type, sizeof(err.type), "bad-argument");
 	snprintf(err.field, sizeof(err.field), "pid");
+	if (p > s && !*p && *s == '0' && s[1]) {
+		const char *d = s;
+
+		while (d[0] == '0' && d[1])
+			d++;
+		snprintf(err.detail, sizeof(err.detail), "pid \"%.64s\" "
+			 "starts with a 0, and numbers here are never octal: "
+			 "a pid is plain decimal, so write \"%.64s\"", s, d);
+		resp_problem_obj(c, 400, api_problem(&err));
+		return false;
+	}
 	snprintf(err.detail, sizeof(err.detail), "%s%.64s%s is not a process "
 		 "id; use the pid process_create or fork gave, in decimal "
 		 "(1 to 2147483647)", query ? "?pid=" : "'", s,
@@ -354,6 +395,30 @@ static json_t *stop_before(struct srv_call *c, size_t i, size_t total,
 	return NULL;
 }
 
+/* The refused operation's problem, its detail saying where the batch
+ * stopped: the results before it are the answer's too. */
+static void stopped_at(json_t *problem, size_t i, size_t done, size_t n)
+{
+	const char *d = json_string_value(json_object_get(problem, "detail"));
+	const char *op = json_string_value(json_object_get(problem,
+							   "operation"));
+	struct strbuf words = STRBUF_INIT;
+	json_t *j;
+
+	/* a strbuf: a whole failure story is long, and never cut */
+	sb_printf(&words, "the batch stopped at operation %zu (%s): the %zu "
+		  "before it ran (their results are in results), ", i,
+		  op ? op : "?", done);
+	if (n - i > 1)
+		sb_printf(&words, "the %zu after it did not run", n - i - 1);
+	else
+		sb_puts(&words, "it was the last");
+	sb_printf(&words, ". %s", d ? d : "");
+	if ((j = json_string(words.buf)))
+		json_object_set_new(problem, "detail", j);
+	sb_free(&words);
+}
+
 void h_batch(struct srv_call *c)
 {
 	json_t *ops = json_is_array(c->body) ? c->body
@@ -380,15 +445,14 @@ void h_batch(struct srv_call *c)
 		const char *op = json_string_value(json_object_get(it, "op"));
 		json_t *result;
 
-		if (!(problem = stop_before(c, i, total, &st)))
-			st = run_op(c, sm, op, json_object_get(it, "args"),
-				    &result, NULL, &problem);
+		if ((problem = stop_before(c, i, total, &st)))
+			break;
+		st = run_op(c, sm, op, json_object_get(it, "args"), &result,
+			    NULL, &problem);
 		if (st) {
 			/* the rest would run on a machine the caller did not
 			 * expect: stop here, like a script under set -e */
-			json_object_set_new(problem, "status", json_integer(st));
-			json_array_append_new(results, json_pack("{s:s, s:i, s:O}",
-				"op", op, "status", st, "problem", problem));
+			stopped_at(problem, i, done, json_array_size(ops));
 			break;
 		}
 		over_answer(c, result, &total);
@@ -403,7 +467,15 @@ void h_batch(struct srv_call *c)
 		resp_problem_obj(c, 413, problem);
 		return;
 	}
-	json_decref(problem);
-	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", !st, "completed",
+	if (st) {
+		/* one convention (docs/daemon.md): a batch that stopped is
+		 * the stop's own status and problem, with what ran before */
+		json_object_set_new(problem, "index", json_integer((json_int_t)i));
+		json_object_set_new(problem, "completed", json_integer((json_int_t)done));
+		json_object_set_new(problem, "results", results);
+		resp_problem_obj(c, st, problem);
+		return;
+	}
+	resp_json(c, 200, json_pack("{s:b, s:i, s:o}", "ok", 1, "completed",
 				    (int)done, "results", results));
 }

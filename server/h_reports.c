@@ -267,7 +267,9 @@ void h_layout(struct srv_call *c)
 /*
  * A query argument into the op's JSON arguments: digits become a number
  * (a count), anything else stays a string for the op to read
- * ("0xc0000000", "64K", "write").  A pid is query_pid's.
+ * ("0xc0000000", "64K", "write").  "0100" stays a string too, so the
+ * api refuses it as it does in a body (never octal, never a guess).  A
+ * pid is query_pid's.
  */
 static void query_arg(struct srv_call *c, json_t *args, const char *name)
 {
@@ -275,7 +277,8 @@ static void query_arg(struct srv_call *c, json_t *args, const char *name)
 
 	if (!v)
 		return;
-	if (*v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 16)
+	if (*v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 16 &&
+	    (v[0] != '0' || !v[1]))
 		json_object_set_new(args, name,
 				    json_integer(strtoll(v, NULL, 10)));
 	else

@@ -165,6 +165,18 @@ if run 1 'op:alloc_pages:{"order":11}'; then
 	ok
 	has "$ERR" '"field": "order"' "order 11 names order"
 fi
+# out of memory is a refusal too: 422 out-of-memory with the story
+ops=""
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	ops="$ops op:alloc_pages:{\"order\":10}"
+done
+# shellcheck disable=SC2086
+if run 1 --ram 64M $ops; then
+	ok
+	has "$ERR" '"type": "https://mmlab.dev/problems/out-of-memory"' "out of memory: its type"
+	has "$ERR" '"status": 422' "out of memory: 422"
+	has "$ERR" '"watermark": "min"' "out of memory: the attempts, with their watermarks"
+fi
 
 # --- processes through the command line ------------------------------------------
 # norandmaps: the layout of tests/test_mm.c (mmap_base 0xb8000000); the

@@ -28,6 +28,7 @@
 struct twins {
 	struct machine *a, *b;	/* a answers by api_op, b by api_op_write */
 	unsigned steps;
+	unsigned stories;	/* refusals with out of memory's story */
 };
 
 static void twins_boot(struct twins *t, const char *config)
@@ -39,6 +40,7 @@ static void twins_boot(struct twins *t, const char *config)
 	assert_int_equal(api_machine_boot(cfg, &t->b, &err), MM_OK);
 	json_decref(cfg);
 	t->steps = 0;
+	t->stories = 0;
 }
 
 static void twins_free(struct twins *t)
@@ -50,10 +52,10 @@ static void twins_free(struct twins *t)
 /* One step on both twins; the result of api_op (NULL on a refusal). */
 static json_t *step(struct twins *t, const char *op, const char *args_text)
 {
-	json_t *args = js(args_text), *result = NULL;
+	json_t *args = js(args_text), *result = NULL, *story = NULL;
 	struct mm_error ea = { 0 }, eb = { 0 };
 	struct strbuf text = STRBUF_INIT;
-	int ra = api_op(t->a, op, args, &result, &ea);
+	int ra = api_op_story(t->a, op, args, &result, &story, &ea);
 	int rb = api_op_write(t->b, op, args, &text, &eb);
 
 	t->steps++;
@@ -71,8 +73,21 @@ static json_t *step(struct twins *t, const char *op, const char *args_text)
 		assert_string_equal(ea.type, eb.type);
 		assert_string_equal(ea.detail, eb.detail);
 		assert_int_equal(ea.changed, eb.changed);
-		assert_int_equal(text.len, 0);
+		/* nothing, or out of memory's story: the same bytes */
+		if (story) {
+			char *want = json_dumps(story, JSON_COMPACT);
+
+			if (strcmp(want, text.buf ? text.buf : ""))
+				fail_msg("%s %s: the story:\n api_op_story: "
+					 "%s\n api_op_write: %s", op, args_text,
+					 want, text.buf);
+			free(want);
+			t->stories++;
+		} else {
+			assert_int_equal(text.len, 0);
+		}
 	}
+	json_decref(story);
 	sb_free(&text);
 	json_decref(args);
 	return result;
@@ -141,7 +156,8 @@ static void kfree_at(struct twins *t, const char *addr)
 	step_free(t, "kfree", args);
 }
 
-/* 4 MiB blocks until lowmem runs out: kmalloc's "ok": false answer */
+/* 4 MiB blocks until lowmem runs out: kmalloc's 422 out-of-memory, its
+ * story the same bytes both ways */
 static void out_of_memory(struct twins *t)
 {
 	static char held[400][24];
@@ -154,6 +170,7 @@ static void out_of_memory(struct twins *t)
 			break;
 	}
 	assert_true(n < 400);	/* it ran out */
+	assert_true(t->stories > 0);
 	while (n--)
 		kfree_at(t, held[n]);
 }

@@ -126,7 +126,25 @@ static void test_get_u64(void **state)
 		{ "-1", -1, 0 },
 		{ "1.5", -1, 0 },
 		{ "\"\"", -1, 0 },
-		{ "\"12 M\"", -1, 0 },
+		/* one rule with the exercise answers: a blank before the
+		 * unit is allowed, as are B, KiB and bytes */
+		{ "\"12 M\"", 0, 12ull << 20 },
+		{ "\"4 KiB\"", 0, 4096 },
+		{ "\"100 bytes\"", 0, 100 },
+		{ "\"0\"", 0, 0 },
+		{ "\"0K\"", 0, 0 },
+		{ "\"0x0100\"", 0, 0x100 },
+		/* never octal: a leading zero is refused, not guessed */
+		{ "\"0100\"", -1, 0 },
+		{ "\"010\"", -1, 0 },
+		{ "\"00\"", -1, 0 },
+		{ "\"0100M\"", -1, 0 },
+		/* hex takes no suffix: in 0x1b the b is a digit */
+		{ "\"0x10K\"", -1, 0 },
+		{ "\"0x\"", -1, 0 },
+		{ "\"18446744073709551616\"", -1, 0 },
+		{ "\"16E\"", -1, 0 },
+		{ "\"15E\"", 0, 15ull << 60 },
 		{ "\"lots\"", -1, 0 },
 		{ "\"2G junk\"", -1, 0 },
 		{ "true", -1, 0 },
@@ -144,6 +162,59 @@ static void test_get_u64(void **state)
 			assert_int_equal(v, cases[i].v);
 		json_decref(j);
 	}
+}
+
+/* "0100" is refused wherever a number goes, and the detail says what to
+ * write instead: the op's own words are replaced by the zero's. */
+static void test_leading_zero(void **state)
+{
+	struct machine *m = *state;
+	struct machine_config c;
+	struct mm_error err;
+
+	assert_null(op(m, "alloc_pages", "{\"order\": \"010\"}", &err));
+	assert_int_equal(api_http_status(&err), 400);
+	assert_string_equal(err.type, "bad-argument");
+	assert_string_equal(err.field, "order");
+	assert_string_equal(err.detail, "alloc_pages: order \"010\" starts "
+			    "with a 0, and numbers here are never octal: write "
+			    "\"10\" for the decimal number or \"0x10\" for "
+			    "hex");
+	assert_null(op(m, "frame", "{\"pfn\": \"0100\"}", &err));
+	assert_string_equal(err.field, "pfn");
+	assert_non_null(strstr(err.detail, "frame: pfn \"0100\" starts"));
+	/* a number inside a GFP mask too */
+	assert_null(op(m, "alloc_pages", "{\"gfp\": \"GFP_KERNEL | 010\"}",
+		       &err));
+	assert_string_equal(err.field, "gfp");
+	assert_string_equal(err.detail, "alloc_pages: the number in gfp \"010\" "
+			    "starts with a 0, and numbers here are never "
+			    "octal: write \"10\" for the decimal number or "
+			    "\"0x10\" for hex");
+	/* a list names the element */
+	assert_null(op(m, "vmap", "{\"pfns\": [\"0x100\", \"0101\"]}",
+		       &err));
+	assert_string_equal(err.field, "pfns");
+	assert_string_equal(err.detail, "vmap: pfns[1] \"0101\" starts with "
+			    "a 0, and numbers here are never octal: write "
+			    "\"101\" for the decimal number or \"0x101\" for "
+			    "hex");
+	/* a size keeps its suffix, and hex takes none */
+	assert_int_equal(config_from("{\"ram\": \"0512M\"}", &c, &err),
+			 MM_EINVAL);
+	assert_string_equal(err.type, "bad-config");
+	assert_string_equal(err.detail, "ram \"0512M\" starts with a 0, and "
+			    "numbers here are never octal: write \"512M\" for "
+			    "the decimal number");
+	assert_int_equal(config_from("{\"e820\": [{\"start\": \"00\", "
+				     "\"size\": \"1G\", \"type\": "
+				     "\"usable\"}]}", &c, &err), MM_EINVAL);
+	assert_string_equal(err.field, "e820[0].start");
+	assert_non_null(strstr(err.detail, "e820[0].start \"00\" starts "
+			       "with a 0"));
+	/* the kernel's command line is the kernel's: mem=0100M is octal */
+	assert_int_equal(config_from("{\"cmdline\": \"mem=0100M\"}", &c,
+				     &err), MM_OK);
 }
 
 static void test_hex(void **state)
@@ -417,6 +488,21 @@ static void test_boot_errors(void **state)
 	assert_null(m);
 	assert_string_equal(err.field, "ram");
 	json_decref(cfg);
+
+	/* one RAM entry from 1M past 4 GiB: a two-level kernel skips it
+	 * whole and is left with no RAM (this crashed the boot, found by
+	 * fuzz_config); an entry that ends at 4 GiB is kept, and boots */
+	cfg = js("{\"cmdline\": \"memmap=exactmap memmap=64370M@1M\"}");
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_EIMPOSSIBLE);
+	assert_null(m);
+	assert_string_equal(err.type, "unbootable");
+	assert_non_null(strstr(err.detail, "a two-level (non-PAE) kernel "
+			       "skips such an entry whole"));
+	json_decref(cfg);
+	cfg = js("{\"cmdline\": \"memmap=exactmap memmap=4095M@1M\"}");
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
+	machine_free(m);
+	json_decref(cfg);
 }
 
 /* --- operations ---------------------------------------------------------------- */
@@ -562,29 +648,44 @@ static void test_alloc_defaults_and_numeric_gfp(void **state)
 	json_decref(r);
 }
 
+/* Out of memory is a refusal like any other (docs/daemon.md, "Refusals"):
+ * 422 out-of-memory, no result, and the allocator's story beside the
+ * problem (api_op_story). */
 static void test_alloc_out_of_memory(void **state)
 {
 	struct machine *m = *state;
 	struct mm_error err;
-	json_t *r = NULL;
-	int tries;
+	json_t *r = NULL, *story = NULL, *args = js("{\"order\": 10, "
+						    "\"gfp\": \"GFP_DMA\"}");
+	int tries, rc = MM_OK;
 
 	/* ZONE_DMA holds a few order-10 blocks: take them until it says no */
 	for (tries = 0; tries < 16; tries++) {
 		json_decref(r);
-		r = op(m, "alloc_pages", "{\"order\": 10, \"gfp\": \"GFP_DMA\"}",
-		       &err);
-		assert_non_null(r);
-		if (!json_is_true(json_object_get(r, "ok")))
+		json_decref(story);
+		memset(&err, 0, sizeof(err));
+		rc = api_op_story(m, "alloc_pages", args, &r, &story, &err);
+		if (rc)
 			break;
+		assert_null(story);
 		assert_string_equal(str_of(r, "zone"), "DMA");
 	}
 	assert_true(tries > 0 && tries < 16);
-	assert_true(json_is_false(json_object_get(r, "ok")));
-	assert_true(strlen(str_of(r, "reason")) > 0);
-	assert_true(json_array_size(json_object_get(r, "attempts")) >= 1);
+	assert_int_equal(rc, MM_EIMPOSSIBLE);
+	assert_int_equal(api_http_status(&err), 422);
+	assert_string_equal(err.type, "out-of-memory");
+	assert_false(err.changed);
+	assert_null(r);
+	assert_non_null(strstr(err.detail, "alloc_pages: order-10 GFP_DMA "
+			       "allocation failed: DMA "));
+	assert_non_null(story);
+	assert_null(json_object_get(story, "ok"));
+	assert_int_equal(int_of(story, "order"), 10);
+	assert_string_equal(str_of(story, "gfp"), "GFP_DMA");
+	assert_true(strlen(str_of(story, "reason")) > 0);
+	assert_true(json_array_size(json_object_get(story, "attempts")) >= 1);
 	{
-		json_t *a = json_array_get(json_object_get(r, "attempts"), 0);
+		json_t *a = json_array_get(json_object_get(story, "attempts"), 0);
 
 		assert_string_equal(str_of(a, "zone"), "DMA");
 		assert_true(json_is_false(json_object_get(a, "ok")));
@@ -595,7 +696,12 @@ static void test_alloc_out_of_memory(void **state)
 		assert_non_null(json_object_get(a, "pass"));
 		assert_true(strlen(str_of(a, "why")) > 0);
 	}
-	json_decref(r);
+	json_decref(story);
+	/* api_op: the same refusal, the story dropped */
+	assert_int_equal(api_op(m, "alloc_pages", args, &r, &err),
+			 MM_EIMPOSSIBLE);
+	assert_null(r);
+	json_decref(args);
 }
 
 static void expect_bad_arg(struct machine *m, const char *name,
@@ -1538,6 +1644,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_u64),
+		cmocka_unit_test_setup_teardown(test_leading_zero, boot_2g,
+						free_machine),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_hex_widths),
 		cmocka_unit_test(test_config_defaults),

@@ -779,7 +779,12 @@ static void test_answer_parsing(void **state)
 	parses(EX_FMT_SIZE, "\"0x10K\"", NULL);
 	parses(EX_FMT_SIZE, "\"-4K\"", NULL);
 	parses(EX_FMT_SIZE, "\"99999999999999999999G\"", NULL);
-	parses(EX_FMT_COUNT, "\"010\"", "10");
+	/* never octal, and no longer ten: a format error (no attempt) */
+	parses(EX_FMT_COUNT, "\"010\"", NULL);
+	parses(EX_FMT_PFN, "\" 0100 \"", NULL);
+	parses(EX_FMT_SIZE, "\"08K\"", NULL);
+	parses(EX_FMT_COUNT, "\"0\"", "0");
+	parses(EX_FMT_PFN, "\"0x0100\"", "256");
 	parses(EX_FMT_COUNT, "\"0x3FF\"", "1023");
 	parses(EX_FMT_COUNT, "-1", NULL);
 	parses(EX_FMT_COUNT, "1.5", NULL);
@@ -804,6 +809,38 @@ static void test_answer_parsing(void **state)
 	parses(EX_FMT_ENUM, "\"vmalloc\"", NULL);
 	parses(EX_FMT_CACHE, "\"Kmalloc-4K\"", "\"kmalloc-4k\"");
 	parses(EX_FMT_CACHE, "\"kmalloc 4k\"", NULL);
+}
+
+/* "010" was ten; now it is refused as a format, with the words to fix it. */
+static void test_answer_leading_zero(void **state)
+{
+	struct mm_error err = { 0 };
+	json_t *g = json_string(" 010 "), *out = NULL;
+
+	(void)state;
+	assert_int_equal(ex_parse_answer(EX_FMT_COUNT, NULL, "pages", g, &out,
+					 &err), MM_EINVAL);
+	assert_null(out);
+	assert_string_equal(err.type, "bad-answer");
+	assert_string_equal(err.field, "pages");
+	assert_string_equal(err.detail, "field pages: \"010\" starts with a 0, "
+			    "and numbers here are never octal: write \"10\" for "
+			    "the decimal number or \"0x10\" for hex");
+	json_decref(g);
+	g = json_string("0896M");
+	assert_int_equal(ex_parse_answer(EX_FMT_SIZE, NULL, "lowmem", g, &out,
+					 &err), MM_EINVAL);
+	assert_string_equal(err.detail, "field lowmem: \"0896M\" starts with a "
+			    "0, and numbers here are never octal: write \"896M\" "
+			    "for the decimal number");
+	json_decref(g);
+	/* a zone is not a number: its format's words, not the zero's */
+	g = json_string("010");
+	assert_int_equal(ex_parse_answer(EX_FMT_ZONE, NULL, "zone", g, &out,
+					 &err), MM_EINVAL);
+	assert_string_equal(err.detail, "field zone: expected a zone name: DMA, "
+			    "Normal or HighMem");
+	json_decref(g);
 }
 
 /* The tolerance is the field's own: lowmem within 1 MiB, not 1 MiB + 1. */
@@ -833,6 +870,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_answer_parsing),
+		cmocka_unit_test(test_answer_leading_zero),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_missing_and_unknown_fields),
 		cmocka_unit_test(test_size_tolerance),

@@ -68,8 +68,10 @@ static void test_parse_numbers(void **state)
 	assert_int_equal(parse_ok("0XCC0"), 0xcc0);
 	assert_int_equal(parse_ok("3264"), 0xcc0);
 	assert_int_equal(parse_ok("0"), 0);
-	/* a leading zero is decimal, not octal */
-	assert_int_equal(parse_ok("010"), 10);
+	/* a leading zero is neither octal nor decimal: refused */
+	parse_bad("010", "010");
+	parse_bad("GFP_KERNEL | 0100", "0100");
+	assert_int_equal(parse_ok("0x0100"), 0x100);
 	assert_int_equal(parse_ok("0x100 | GFP_KERNEL"), GFP_KERNEL | 0x100);
 }
 

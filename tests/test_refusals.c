@@ -245,6 +245,22 @@ static const char *str_of(const json_t *o, const char *k)
 	return s;
 }
 
+/* An alloc_pages while setting up: the block, or NULL when it ran out of
+ * memory (a 422 out-of-memory, the only refusal allowed here). */
+static json_t *alloc_or_oom(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	json_t *res;
+
+	va_start(ap, fmt);
+	res = run_fmt(r, false, "alloc_pages", fmt, ap);
+	va_end(ap);
+	if (!res && strcmp(r->err.type, "out-of-memory"))
+		fail_msg("setting up, alloc_pages was refused: %s: %s",
+			 r->err.type, r->err.detail);
+	return res;
+}
+
 /* The last order-0 pages exhaust() took, to give a few back. */
 static char spare[64][16];
 static unsigned nr_spare;
@@ -254,16 +270,16 @@ static void exhaust(struct run *r, const char *gfp)
 {
 	for (int order = 10; order >= 0; order--) {
 		for (;;) {
-			json_t *res = setup(r, "alloc_pages", "{\"order\": %d, "
-					    "\"gfp\": \"%s\"}", order, gfp);
-			bool ok = json_is_true(json_object_get(res, "ok"));
+			json_t *res = alloc_or_oom(r, "{\"order\": %d, "
+						   "\"gfp\": \"%s\"}", order,
+						   gfp);
 
-			if (ok && order == 0)
+			if (!res)
+				break;
+			if (order == 0)
 				snprintf(spare[nr_spare++ % 64], sizeof(spare[0]),
 					 "%s", str_of(res, "pfn"));
 			json_decref(res);
-			if (!ok)
-				break;
 		}
 	}
 }
@@ -501,9 +517,11 @@ static void test_memory_exhausted(void **state)
 				   "\"gfp\": \"GFP_ATOMIC\"}", o);
 		probe_drop(&r, "alloc_pages", "{\"order\": 0, \"gfp\": "
 			   "\"GFP_KERNEL | __GFP_HIGH\"}");
-		probe_drop(&r, "kmalloc", "{\"size\": 8192}");
-		probe_drop(&r, "kmalloc", "{\"size\": 64}");
-		probe_drop(&r, "kzalloc", "{\"size\": \"1M\"}");
+		/* out of memory is a refusal, 422 out-of-memory, never a
+		 * result (docs/daemon.md, "Refusals") */
+		refuse(&r, "out-of-memory", "kmalloc", "{\"size\": 8192}");
+		refuse(&r, "out-of-memory", "kmalloc", "{\"size\": 64}");
+		refuse(&r, "out-of-memory", "kzalloc", "{\"size\": \"1M\"}");
 		probe_drop(&r, "kmem_cache_create", "{\"name\": "
 			   "\"t\", \"size\": 200}");
 		probe_drop(&r, "kmem_cache_alloc", "{\"cache\": "

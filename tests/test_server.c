@@ -663,9 +663,11 @@ static void test_host_memory(void **state)
 	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
 	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":"
 		 "{\"size\":8}}]", &a);
-	assert_int_equal(a.status, 200);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(
-		json_object_get(a.json, "results"), 0), "status")), 507);
+	/* a batch that stops answers the stop's own status */
+	assert_problem(&a, 507, "host-memory");
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "completed")), 0);
+	assert_int_equal(json_array_size(json_object_get(a.json, "results")), 0);
 	done(&a);
 	assert_int_equal(reg_host_bytes(&s->reg, &over, 1u << 20) >> 20, 1);
 	assert_int_equal(over, 1);
@@ -713,13 +715,23 @@ static void test_batch(void **state)
 		 "{\"op\":\"kfree\",\"args\":{\"addr\":\"0xc2001000\"}},"
 		 "{\"op\":\"kfree\",\"args\":{\"addr\":\"0xc2001000\"}},"
 		 "{\"op\":\"kmalloc\",\"args\":{\"size\":100}}]", &a);
-	assert_int_equal(a.status, 200);
-	assert_false(json_is_true(json_object_get(a.json, "ok")));
+	/* stops at the refusal, and answers it: the refused op's own 409
+	 * problem, which op it was, and the results before it */
+	assert_problem(&a, 409, "double-free");
+	assert_null(json_object_get(a.json, "ok"));
+	assert_string_equal(jstr(&a, "operation"), "kfree");
+	assert_int_equal(json_integer_value(json_object_get(a.json, "index")), 2);
 	assert_int_equal(json_integer_value(json_object_get(a.json, "completed")), 2);
+	assert_non_null(strstr(jstr(&a, "detail"), "the batch stopped at "
+			       "operation 2 (kfree): the 2 before it ran (their "
+			       "results are in results), the 1 after it did not "
+			       "run. "));
 	r = json_object_get(a.json, "results");
-	assert_int_equal(json_array_size(r), 3);	/* stops at the failure */
+	assert_int_equal(json_array_size(r), 2);
 	assert_int_equal(json_integer_value(json_object_get(
-		json_array_get(r, 2), "status")), 409);
+		json_array_get(r, 1), "status")), 200);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(r, 1), "op")), "kfree");
 	done(&a);
 	expect_problem(s, "POST", path, tok,
 		       "[{\"op\":\"kmalloc\"},{\"op\":\"nope\"}]",
@@ -807,8 +819,10 @@ static void test_refusal_that_changed(void **state)
 	send_req(s, "POST", path, tok, "[{\"op\": \"kmalloc\", \"args\": "
 		 "{\"size\": 8}}, {\"op\": \"vzalloc\", \"args\": "
 		 "{\"size\": \"110M\"}}]", &a);
-	assert_int_equal(a.status, 200);
-	assert_false(json_is_true(json_object_get(a.json, "ok")));
+	assert_problem(&a, 422, "out-of-memory");
+	/* refused, and still a change: the answer says so */
+	assert_true(json_is_true(json_object_get(a.json, "changed")));
+	assert_int_equal(json_integer_value(json_object_get(a.json, "completed")), 1);
 	done(&a);
 	assert_int_equal(generation(s, id, tok), g + 3);
 	server_free(s);
@@ -1088,8 +1102,7 @@ static void test_busy_and_http_refusals(void **state)
 	snprintf(path, sizeof(path), "/v1/machines/%s/ops", id);
 	send_req(s, "POST", path, tok, "[{\"op\":\"kmalloc\",\"args\":"
 		 "{\"size\":8}}]", &a);
-	assert_int_equal(a.status, 200);
-	assert_true(json_is_false(json_object_get(a.json, "ok")));
+	assert_problem(&a, 503, "shutting-down");
 	assert_int_equal(json_integer_value(json_object_get(a.json,
 							    "completed")), 0);
 	done(&a);

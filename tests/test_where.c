@@ -396,15 +396,20 @@ static void test_failure_reason_whole(void **state)
 		"__GFP_ZERO | __GFP_ACCOUNT | __GFP_NORETRY | __GFP_THISNODE | "
 		"__GFP_HARDWALL | __GFP_WRITE\"}";
 	struct machine *m = boot("{\"ram\": \"64M\"}");
-	json_t *r = NULL;
+	struct mm_error err = { 0 };
+	json_t *res = NULL, *r = NULL, *a = js(gfp);
 
 	(void)state;
 	/* DMA holds three order-10 blocks on 64 MiB; the fourth fails */
-	for (int i = 0; i < 4; i++) {
-		json_decref(r);
-		r = op(m, "alloc_pages", gfp);
-	}
-	assert_false(json_is_true(json_object_get(r, "ok")));
+	for (int i = 0; i < 3; i++)
+		json_decref(op(m, "alloc_pages", gfp));
+	/* out of memory is a refusal whose story is the problem's */
+	assert_int_equal(api_op_story(m, "alloc_pages", a, &res, &r, &err),
+			 MM_EIMPOSSIBLE);
+	assert_null(res);
+	json_decref(a);
+	assert_string_equal(err.type, "out-of-memory");
+	assert_non_null(strstr(err.detail, str(r, "reason")));
 	assert_string_equal(str(r, "reason"), "order-10 GFP_ATOMIC|GFP_DMA|"
 		"__GFP_NOWARN|__GFP_RETRY_MAYFAIL|__GFP_NORETRY|__GFP_COMP|"
 		"__GFP_ZERO|__GFP_HARDWALL|__GFP_THISNODE|__GFP_ACCOUNT|"

@@ -374,11 +374,15 @@ static int run_report(const struct machine *m, const char *name, bool json)
 static int run_op(struct machine *m, const struct item *it)
 {
 	struct mm_error err = { 0 };
-	json_t *result = NULL;
+	json_t *result = NULL, *story = NULL;
 
-	if (api_op(m, it->name, it->args, &result, &err)) {
+	if (api_op_story(m, it->name, it->args, &result, &story, &err)) {
 		json_t *p = api_problem(&err);
 
+		/* out of memory's story, as the daemon's problem has it */
+		if (story)
+			json_object_update_missing(p, story);
+		json_decref(story);
 		fflush(stdout);
 		print_json(stderr, p);
 		json_decref(p);

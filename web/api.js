@@ -120,11 +120,16 @@ export class Client {
 			try {
 				r = await this.post('/ops', ops.slice(i, i + size));
 			} catch (e) {
-				if (e.status === 413 && size > 8) { size = this.batchSize = size >> 2; continue; }
-				throw e;
+				if (e.status === 413 && size > 8 && !e.problem.results) { size = this.batchSize = size >> 2; continue; }
+				// a batch that stopped is a problem (docs/daemon.md,
+				// "Refusals"): what ran before it, then the refusal
+				// in the refused operation's place
+				if (!Array.isArray(e.problem.results)) throw e;
+				for (const it of e.problem.results) out.push(it);
+				out.push({ op: e.problem.operation, status: e.status, problem: e.problem });
+				break;
 			}
 			for (const it of r.data.results) out.push(it);
-			if (!r.data.ok) break;
 			i += size;
 		}
 		return out;
