@@ -109,6 +109,14 @@ int api_parse_number(const char *s, size_t len, unsigned flags,
 		     uint64_t *out);
 /* Whether s is a number refused only for its leading zero. */
 bool api_leading_zero(const char *s);
+/*
+ * args with every leading-zero number ("0100", "010K") replaced by the
+ * integer a daemon before store format 4 read it as (C syntax: octal,
+ * through memparse), or NULL when there is none.  For the replay of
+ * such a daemon's journal only: an op it recorded must mean what it
+ * meant then.
+ */
+json_t *api_legacy_numbers(const json_t *args);
 /* 'what "0100" starts with a 0 ...: write "100" ... or "0x100" for hex',
  * the words every such refusal uses. */
 void api_leading_zero_advice(const char *what, const char *s, char *buf,

@@ -14,8 +14,10 @@
  * needs a second look is one a student gets wrong.
  */
 #include "api.h"
+#include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -185,4 +187,71 @@ void api_explain_leading_zero(const json_t *args, const char *prefix,
 	if (api_leading_zero(json_string_value(v)))
 		api_leading_zero_advice(what, json_string_value(v),
 					err->detail, sizeof(err->detail));
+}
+
+/* --- what older daemons read ----------------------------------------------- */
+
+/* The number s meant to a daemon before this parser: memparse() with a
+ * trailing B or iB, so "0100" was 64 and "010K" 8 KiB; false if that
+ * did not read it either. */
+static bool legacy_number(const char *s, uint64_t *out)
+{
+	size_t n = memparse(s, out);
+
+	if (!n)
+		return false;
+	if ((s[n] == 'B' || s[n] == 'b') && !s[n + 1])
+		return true;
+	if (s[n] == 'i' && (s[n + 1] == 'B' || s[n + 1] == 'b') && !s[n + 2])
+		return true;
+	return !s[n];
+}
+
+/* Replace, in place, every leading-zero number under j; the count. */
+static unsigned legacy_rewrite(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	unsigned n = 0;
+	uint64_t u;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, key, v) {
+			if (json_is_string(v) &&
+			    api_leading_zero(json_string_value(v)) &&
+			    legacy_number(json_string_value(v), &u) &&
+			    u <= INT64_MAX) {
+				json_object_set_new(j, key,
+						    json_integer((json_int_t)u));
+				n++;
+			} else {
+				n += legacy_rewrite(v);
+			}
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if (json_is_string(v) &&
+			    api_leading_zero(json_string_value(v)) &&
+			    legacy_number(json_string_value(v), &u) &&
+			    u <= INT64_MAX) {
+				json_array_set_new(j, i,
+						   json_integer((json_int_t)u));
+				n++;
+			} else {
+				n += legacy_rewrite(v);
+			}
+		}
+	}
+	return n;
+}
+
+json_t *api_legacy_numbers(const json_t *args)
+{
+	json_t *c = json_deep_copy(args);
+
+	if (c && legacy_rewrite(c))
+		return c;
+	json_decref(c);
+	return NULL;
 }

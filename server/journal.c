@@ -499,6 +499,27 @@ static void replay_undo(struct replay *rp, struct srv_machine *sm,
 	json_decref(res);
 }
 
+/*
+ * An op refused for a leading-zero number ("0100") was recorded by a
+ * daemon that read it as octal: today's parser refuses it before it can
+ * change anything, so it can never be a record of ours.  Run it as it
+ * ran then; false when that made it succeed (*a is then the args it ran
+ * with).
+ */
+static bool replay_legacy(struct srv_machine *sm, const char *op, json_t **a,
+			  json_t **res, struct mm_error *err)
+{
+	json_t *old;
+
+	if (!strstr(err->detail, "never octal") ||
+	    !(old = api_legacy_numbers(*a)))
+		return true;
+	json_decref(*a);
+	*a = old;
+	memset(err, 0, sizeof(*err));
+	return api_op(sm->m, op, *a, res, err) && !err->changed;
+}
+
 static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
 		 const char *op, const char *args)
 {
@@ -527,7 +548,8 @@ static int on_op(void *ctx, const char *id, uint64_t seq, int64_t rowid,
 	}
 	/* a refusal that moved state was journalled for that state: it is
 	 * refused again here, the same way */
-	if (api_op(sm->m, op, a, &res, &err) && !err.changed) {
+	if (api_op(sm->m, op, a, &res, &err) && !err.changed &&
+	    replay_legacy(sm, op, &a, &res, &err)) {
 		/* the model is deterministic: this is a bug, say so loudly */
 		fprintf(stderr, "mmlabd: replaying %s op %llu (%s) was refused: "
 			"%s\n", id, (unsigned long long)seq, op, err.detail);

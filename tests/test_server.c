@@ -17,6 +17,7 @@
 #include "journal.h"	/* before the model: <signal.h> first */
 #include "handlers.h"
 #include "store.h"
+#include "store_impl.h"	/* store_exec: a record written as an older daemon did */
 #include "options.h"
 #include "ratelimit.h"
 #include "server.h"
@@ -1412,10 +1413,81 @@ static void test_unrecordable_change(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/*
+ * A journal of a daemon before store format 4, which read "0100" as
+ * octal 64, replays as it ran then: today's parser refuses a leading
+ * zero before it changes anything, so such a record is never one of
+ * ours, and the op must not silently drop out of the machine's past
+ * (its kfree would then be refused, and every state after it differ).
+ */
+static void test_replay_legacy_octal(void **state)
+{
+	char dir[] = "/tmp/mmlab-octal-XXXXXX", id[SRV_ID_MAX], why[256];
+	char tok[SRV_TOKEN_HEX + 1], path[128], addr[32], sql[256], err[256];
+	uv_loop_t loop;
+	struct srv *s;
+	struct answer a;
+	struct store *st;
+	bool ro;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	s = journalled(&loop, dir);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	done(&a);
+	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
+	send_req(s, "POST", path, tok, "{\"size\":64}", &a);
+	assert_int_equal(a.status, 200);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	snprintf(addr, sizeof(addr), "%s", jstr(&a, "addr"));
+	done(&a);
+	/* today the same op is refused, with what to write */
+	send_req(s, "POST", path, tok, "{\"size\":\"0100\"}", &a);
+	assert_int_equal(a.status, 400);
+	assert_non_null(strstr(jstr(&a, "detail"), "never octal"));
+	done(&a);
+	journalled_free(&loop, s);
+
+	/* the record as the older daemon wrote it */
+	st = store_open(dir, &ro, err, sizeof(err));
+	assert_non_null(st);
+	snprintf(sql, sizeof(sql), "UPDATE ops SET args = '{\"size\":\"0100\"}', "
+		 "sum = mmlab_sum(machine, seq, op, '{\"size\":\"0100\"}') "
+		 "WHERE op = 'kmalloc'");
+	assert_int_equal(store_exec(st, sql, err, sizeof(err)), 0);
+	store_close(st);
+
+	s = journalled(&loop, dir);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(json_integer_value(json_object_get(a.json,
+							    "generation")), 1);
+	done(&a);
+	/* the object the 64-byte kmalloc made is there to free */
+	snprintf(path, sizeof(path), "/v1/machines/%s/kfree", id);
+	snprintf(sql, sizeof(sql), "{\"addr\":\"%s\"}", addr);
+	send_req(s, "POST", path, tok, sql, &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(jstr(&a, "cache"), "kmalloc-64");
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	done(&a);
+	journalled_free(&loop, s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_kmalloc),
+		cmocka_unit_test(test_replay_legacy_octal),
 		cmocka_unit_test(test_not_found_and_method),
 		cmocka_unit_test(test_process_routes),
 		cmocka_unit_test(test_pid_parsing),
