@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "server.h"	/* srv_time_json */
 #include "strbuf.h"	/* xcalloc, xrealloc */
 
 void cls_init(struct cls_registry *r)
@@ -346,16 +347,6 @@ bool cls_parse_time(const char *s, int64_t *out)
 	return true;
 }
 
-json_t *cls_time_json(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
 
 /* --- JSON ---------------------------------------------------------------------- */
 
@@ -368,16 +359,16 @@ json_t *cls_assignment_json(const struct cls_assignment *a)
 			a->items[i].type, "count", (int)a->items[i].count));
 	return json_pack("{s:s, s:s, s:o, s:i, s:o, s:s, s:o}", "id", a->id,
 			 "name", a->name, "items", items, "attempts",
-			 (int)a->attempts, "due", a->due ? cls_time_json(a->due)
+			 (int)a->attempts, "due", a->due ? srv_time_json(a->due)
 			 : json_null(), "reveal_rule", a->due ?
 			 "attempts_or_due" : "attempts", "created",
-			 cls_time_json(a->created));
+			 srv_time_json(a->created));
 }
 
 json_t *cls_student_json(const struct cls_student *st)
 {
 	return json_pack("{s:s, s:s, s:o}", "id", st->id, "name", st->name,
-			 "joined", cls_time_json(st->joined));
+			 "joined", srv_time_json(st->joined));
 }
 
 json_t *cls_class_json(const struct cls_class *c)
@@ -389,6 +380,6 @@ json_t *cls_class_json(const struct cls_class *c)
 	for (size_t i = 0; i < c->nassignments; i++)
 		json_array_append_new(asg, cls_assignment_json(c->assignments[i]));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "code", c->code, "name",
-			 c->name, "created", cls_time_json(c->created),
+			 c->name, "created", srv_time_json(c->created),
 			 "students", students, "assignments", asg);
 }

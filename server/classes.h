@@ -161,8 +161,6 @@ const char *cls_name_problem(const json_t *v);
 
 /* "2026-12-04T22:00:00Z" into Unix seconds; false if not that form. */
 bool cls_parse_time(const char *s, int64_t *out);
-/* Unix seconds as "2026-12-04T22:00:00Z". */
-json_t *cls_time_json(int64_t t);
 
 /* Whether the due time of assignment (of class code) has passed: false
  * with no due time or no such assignment.  Takes the classes' lock. */

@@ -268,16 +268,6 @@ void srv_ex_journal(struct srv *s, struct srv_exercise *ex,
 
 /* --- JSON ----------------------------------------------------------------------- */
 
-static json_t *iso_time(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
 
 static json_t *attempts_json(const struct srv_exercise *ex)
 {
@@ -330,7 +320,7 @@ json_t *srv_ex_json(struct srv_exercise *ex, const struct ex_variant *v,
 		"state", srv_ex_state_name(ex->state), "attempts",
 		attempts_json(ex), "max", ex->max, "score", score_json(ex),
 		"assignment", assignment_json(ex), "created",
-		iso_time(ex->created));
+		srv_time_json(ex->created));
 	json_t *m = json_pack("{s:s, s:s+}", "id", ex->machine, "url",
 			      "/v1/machines/", ex->machine);
 
@@ -360,7 +350,7 @@ json_t *srv_ex_json(struct srv_exercise *ex, const struct ex_variant *v,
 		const struct srv_ex_attempt *a = &ex->log[i];
 
 		json_array_append_new(log, json_pack("{s:i, s:o, s:O, s:i, s:i}",
-			"n", (int)a->n, "time", iso_time(a->time), "answer",
+			"n", (int)a->n, "time", srv_time_json(a->time), "answer",
 			a->answer, "score", a->score, "max", a->max));
 	}
 	json_object_set_new(o, "attempts_log", log);

@@ -306,7 +306,7 @@ static json_t *assignments_of(struct srv *s, struct cls_class *cl,
 		}
 		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:i, s:s, "
 			"s:o}", "id", as->id, "name", as->name, "due", as->due ?
-			cls_time_json(as->due) : json_null(), "attempts",
+			srv_time_json(as->due) : json_null(), "attempts",
 			(int)as->attempts, "reveal", as->due ? "attempts_or_due"
 			: "attempts", "exercises", exs));
 	}
@@ -351,7 +351,7 @@ void h_classes_list(struct srv_call *c)
 		if (!cl->dead)
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:o, "
 				"s:i, s:i}", "code", cl->code, "name", cl->name,
-				"created", cls_time_json(cl->created),
+				"created", srv_time_json(cl->created),
 				"students", (int)cl->nstudents, "assignments",
 				(int)cl->nassignments));
 	}

@@ -151,31 +151,6 @@ static bool take_seed(struct srv_call *c, uint64_t *seed)
 	return false;
 }
 
-/* The owner of a new exercise: the caller's token when it is one of
- * ours, else a fresh one (the instructor's own never owns one). */
-static bool owner(struct srv_call *c, char *tok, char *origin, size_t len,
-		  bool *fresh)
-{
-	snprintf(origin, len, "%s", c->req->client ? c->req->client : "");
-	*fresh = !c->token || c->instructor;
-	if (!*fresh) {
-		if (!srv_token_origin(c->s, c->token, origin, len)) {
-			resp_problem(c, 401, "unknown-token", "this token owns "
-				     "no machine or exercise; leave it out to "
-				     "get a new one");
-			return false;
-		}
-		snprintf(tok, SRV_TOKEN_HEX + 1, "%s", c->token);
-		return true;
-	}
-	if (srv_random_hex(tok, SRV_TOKEN_HEX / 2)) {
-		resp_problem(c, 500, "internal", "the system gave no random "
-			     "bytes for a token; try again");
-		return false;
-	}
-	return true;
-}
-
 void h_ex_create(struct srv_call *c)
 {
 	static const char *const names[] = { "type", "seed", NULL };
@@ -198,8 +173,11 @@ void h_ex_create(struct srv_call *c)
 	}
 	if (!take_seed(c, &sp.seed) || store_refuses(c) ||
 	    budget_refuses_create(c) ||
-	    !owner(c, tok, origin, sizeof(origin), &sp.fresh))
+	    !call_owner_token(c, tok, origin, sizeof(origin), "this token "
+			      "owns no machine or exercise; leave it out to "
+			      "get a new one"))
 		return;
+	sp.fresh = !c->token || c->instructor;
 	sp.token = tok;
 	sp.origin = origin;
 	sp.max_per_token = o->max_exercises_per_token;

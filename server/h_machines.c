@@ -130,16 +130,6 @@ bool not_modified(struct srv_call *c, const struct srv_machine *sm)
 	return true;
 }
 
-static json_t *iso_time(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
 
 /* Under sm->lock: the machine as GET shows it (the token only at birth). */
 json_t *machine_json(const struct srv_machine *sm, bool with_token)
@@ -152,7 +142,7 @@ json_t *machine_json(const struct srv_machine *sm, bool with_token)
 	json_object_set_new(o, "name", json_string(sm->name));
 	if (with_token)
 		json_object_set_new(o, "token", json_string(sm->token));
-	json_object_set_new(o, "created", iso_time(sm->created));
+	json_object_set_new(o, "created", srv_time_json(sm->created));
 	json_object_set_new(o, "generation", json_integer((json_int_t)sm->generation));
 	json_object_set_new(o, "config", api_config_to_json(&sm->m->config));
 	api_report(sm->m, "layout", false, &layout, NULL, &err);
@@ -260,7 +250,7 @@ static void instructor_fields(const struct srv_call *c, json_t *o,
 	json_object_set_new(o, "origin", json_string(sm->origin));
 	json_object_set_new(o, "tokenless", json_boolean(sm->fresh));
 	json_object_set(o, "owner", owner);
-	json_object_set_new(o, "last_used", iso_time(c->req->now_unix -
+	json_object_set_new(o, "last_used", srv_time_json(c->req->now_unix -
 				(idle_ms > 0 ? idle_ms / 1000 : 0)));
 }
 
@@ -269,7 +259,7 @@ static json_t *list_entry(const struct srv_machine *sm)
 	/* all it shows is fixed but the generation, which is atomic: the
 	 * list never waits for a machine in use */
 	return json_pack("{s:s, s:s, s:o, s:I, s:s+}", "id", sm->id, "name",
-			 sm->name, "created", iso_time(sm->created),
+			 sm->name, "created", srv_time_json(sm->created),
 			 "generation", (json_int_t)sm->generation, "url",
 			 "/v1/machines/", sm->id);
 }
@@ -334,19 +324,18 @@ static bool take_name(struct srv_call *c, char *name, size_t len)
 	return true;
 }
 
-/* The owner token of a new machine: the caller's when it owns machines
- * already (one student, several machines), else a fresh one. */
-static bool owner_token(struct srv_call *c, char *tok, char *origin,
-			size_t len)
+/* The owner token of a new machine or exercise: the caller's when this
+ * server gave it out (one student, several machines), else a fresh one
+ * (the instructor's own never owns anything); unknown is the 401's
+ * detail for a token it did not give out. */
+bool call_owner_token(struct srv_call *c, char *tok, char *origin,
+		      size_t len, const char *unknown)
 {
 	snprintf(origin, len, "%s", c->req->client ? c->req->client : "");
 	if (c->token && !c->instructor) {
-		/* the token's machines count against the address that got it */
+		/* what the token owns counts against the address that got it */
 		if (!srv_token_origin(c->s, c->token, origin, len)) {
-			resp_problem(c, 401, "unknown-token", "this token owns "
-				     "no machine; leave it out to get a new "
-				     "one, or use the token of one of your "
-				     "machines");
+			resp_problem(c, 401, "unknown-token", "%s", unknown);
 			return false;
 		}
 		snprintf(tok, SRV_TOKEN_HEX + 1, "%s", c->token);
@@ -429,7 +418,10 @@ void h_create(struct srv_call *c)
 		return;
 	}
 	if (budget_refuses_create(c) || !take_name(c, name, sizeof(name)) ||
-	    !owner_token(c, tok, origin, sizeof(origin)))
+	    !call_owner_token(c, tok, origin, sizeof(origin), "this token "
+			      "owns no machine; leave it out to get a new "
+			      "one, or use the token of one of your "
+			      "machines"))
 		return;
 	if (!(m = boot_limited(c, c->body)))
 		return;

@@ -74,6 +74,12 @@ bool call_pid(struct srv_call *c, const char *s, bool query, json_int_t *pid);
  * answering 404 (or 403 when write is asked of the instructor). */
 struct srv_machine *call_machine(struct srv_call *c, bool write);
 void call_machine_done(struct srv_call *c, struct srv_machine *sm);
+/* The owner of something new into tok (SRV_TOKEN_HEX + 1) and the
+ * address it counts against into origin: the caller's token when this
+ * server gave it out, else a fresh one; false after answering 401 with
+ * the detail unknown (or 500 without random bytes). */
+bool call_owner_token(struct srv_call *c, char *tok, char *origin,
+		      size_t len, const char *unknown);
 /* Under sm->lock: send the ETag of sm's generation; true (and 304
  * answered) when the client's If-None-Match already has it. */
 bool not_modified(struct srv_call *c, const struct srv_machine *sm);

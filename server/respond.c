@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "strbuf.h"
@@ -252,6 +253,17 @@ static json_t *vproblem(int status, const char *slug, const char *fmt,
 					    json_string(titles[i].title));
 	json_object_set_new(p, "status", json_integer(status));
 	return p;
+}
+
+json_t *srv_time_json(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
 }
 
 json_t *srv_problem(int status, const char *slug, const char *fmt, ...)

@@ -103,6 +103,10 @@ void srv_resp_free(struct srv_resp *resp);
 json_t *srv_problem(int status, const char *slug, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A time of the server's clock (Unix seconds) as RFC 3339 UTC, the one
+ * form every answer gives a time in: "2026-12-04T20:10:43Z". */
+json_t *srv_time_json(int64_t t);
+
 /* Boot a machine from config with the server's process and VMA limits. */
 int srv_boot(struct srv *s, const json_t *config, struct machine **out,
 	     struct mm_error *err);

@@ -16,6 +16,7 @@
 
 #include "classes.h"
 #include "gradebook.h"
+#include "server.h"
 
 static const uint8_t key_a[CLASS_SECRET_LEN] = { 1, 2, 3, 4, 5 };
 static const uint8_t key_b[CLASS_SECRET_LEN] = { 1, 2, 3, 4, 6 };
@@ -87,7 +88,7 @@ static void test_times(void **state)
 	(void)state;
 	assert_true(cls_parse_time("2026-12-04T22:00:00Z", &t));
 	assert_int_equal(t, 1796421600);
-	j = cls_time_json(t);
+	j = srv_time_json(t);
 	assert_string_equal(json_string_value(j), "2026-12-04T22:00:00Z");
 	json_decref(j);
 	assert_true(cls_parse_time("2028-02-29T00:00:00Z", &t));
