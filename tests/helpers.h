@@ -20,4 +20,26 @@ static inline json_t *js(const char *text)
 	return j;
 }
 
+/* A cmocka setup and teardown: a 2 GiB machine booted as *state.  For
+ * the suites that include api.h and machine.h. */
+#ifdef MM_API_H
+static inline int boot_2g(void **state)
+{
+	struct machine *m = NULL;
+	struct mm_error err = { 0 };
+	json_t *cfg = js("{\"ram\": \"2G\"}");
+
+	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
+	json_decref(cfg);
+	*state = m;
+	return 0;
+}
+
+static inline int free_machine(void **state)
+{
+	machine_free(*state);
+	return 0;
+}
+#endif
+
 #endif

@@ -92,24 +92,6 @@ static char *report_text(const struct machine *m, const char *name)
 	return t;
 }
 
-static int boot_2g(void **state)
-{
-	struct machine *m = NULL;
-	struct mm_error err = { 0 };
-	json_t *cfg = js("{\"ram\": \"2G\"}");
-
-	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
-	json_decref(cfg);
-	*state = m;
-	return 0;
-}
-
-static int free_machine(void **state)
-{
-	machine_free(*state);
-	return 0;
-}
-
 /* --- numbers ------------------------------------------------------------------- */
 
 static void test_get_u64(void **state)

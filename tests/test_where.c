@@ -33,24 +33,6 @@ static struct machine *boot(const char *config)
 	return m;
 }
 
-static int boot_2g(void **state)
-{
-	struct machine *m = NULL;
-	struct mm_error err = { 0 };
-	json_t *cfg = js("{\"ram\": \"2G\"}");
-
-	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
-	json_decref(cfg);
-	*state = m;
-	return 0;
-}
-
-static int free_machine(void **state)
-{
-	machine_free(*state);
-	return 0;
-}
-
 static json_t *op(struct machine *m, const char *name, const char *args)
 {
 	json_t *a = args ? js(args) : NULL, *r = NULL;
