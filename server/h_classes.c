@@ -75,20 +75,6 @@ static void no_class(struct srv_call *c, const char *code)
 		"'%s'; check the join code your teacher gave", code);
 }
 
-/* Changes wait for the store (false, 503 answered, when it cannot). */
-static bool store_ok(struct srv_call *c)
-{
-	char why[256];
-
-	if (!c->s->journal || !journal_degraded(c->s->journal, why, sizeof(why)))
-		return true;
-	resp_header(c, "Retry-After", "5");
-	resp_problem(c, 503, "store-unavailable", "changes cannot be saved "
-		     "right now (%s); nothing was changed — try again in a few "
-		     "seconds", why);
-	return false;
-}
-
 static bool store_writable(struct srv *s)
 {
 	char why[8];
@@ -376,7 +362,7 @@ void h_class_create(struct srv_call *c)
 			name ? why : "is missing");
 		return;
 	}
-	if (!store_ok(c))
+	if (call_store_refuses(c))
 		return;
 	pthread_mutex_lock(&c->s->classes->lock);
 	cl = cls_new(c->s, json_string_value(name), c->req->now_unix);
@@ -523,7 +509,8 @@ void h_assignment_create(struct srv_call *c)
 	struct journal_ticket *t = NULL;
 	struct cls_class *cl;
 
-	if (!instructor_only(c) || !parse_assignment(c, &a) || !store_ok(c))
+	if (!instructor_only(c) || !parse_assignment(c, &a) ||
+	    call_store_refuses(c))
 		return;
 	pthread_mutex_lock(&c->s->classes->lock);
 	if (!(cl = cls_find(c->s->classes, c->params[0]))) {
@@ -891,7 +878,7 @@ void h_join(struct srv_call *c)
 			"{\"name\": \"Ada Lovelace\"}", name ? why : "is missing");
 		return;
 	}
-	if (!store_ok(c))
+	if (call_store_refuses(c))
 		return;
 	pthread_mutex_lock(&c->s->classes->lock);
 	cl = cls_find(c->s->classes, c->params[0]);

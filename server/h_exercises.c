@@ -51,21 +51,6 @@ static struct srv_exercise *call_exercise(struct srv_call *c, bool write)
 	return ex;
 }
 
-/* Changes wait for the store: true (503 answered) while it refuses. */
-static bool store_refuses(struct srv_call *c)
-{
-	char why[256];
-
-	if (!c->s->journal ||
-	    !journal_degraded(c->s->journal, why, sizeof(why)))
-		return false;
-	resp_header(c, "Retry-After", "5");
-	resp_problem(c, 503, "store-unavailable", "changes cannot be saved "
-		     "right now (%s); nothing was changed — try again in a few "
-		     "seconds; reads still work", why);
-	return true;
-}
-
 /* The variant of a locked exercise, or NULL after answering 500. */
 static struct ex_variant *variant(struct srv_call *c, struct srv_exercise *ex)
 {
@@ -171,7 +156,7 @@ void h_ex_create(struct srv_call *c)
 			     "them");
 		return;
 	}
-	if (!take_seed(c, &sp.seed) || store_refuses(c) ||
+	if (!take_seed(c, &sp.seed) || call_store_refuses(c) ||
 	    budget_refuses_create(c) ||
 	    !call_owner_token(c, tok, origin, sizeof(origin), "this token "
 			      "owns no machine or exercise; leave it out to "
@@ -302,7 +287,7 @@ static void grade(struct srv_call *c, struct srv_exercise *ex,
 	json_t *res;
 	int score, max;
 
-	if (store_refuses(c) || attempt_refused(c, ex) || !(v = variant(c, ex)))
+	if (call_store_refuses(c) || attempt_refused(c, ex) || !(v = variant(c, ex)))
 		return;
 	if (ex_grade(v, fields, &res, &err)) {
 		resp_mm_error(c, &err);		/* a format error: no attempt */
@@ -535,7 +520,7 @@ void h_ex_reveal(struct srv_call *c)
 			     "work: its key is shown once your attempts are used "
 			     "(or full marks reached) or its due time has passed",
 			     ex->id);
-	if (!v || store_refuses(c) ||
+	if (!v || call_store_refuses(c) ||
 	    !(sm = reveal_machine(c, ex, v, mid, &t, &turned)))
 		return;
 	if (turned && back_to_setup(c, sm, v, &t)) {

@@ -22,24 +22,36 @@ extern const char srv_openapi_json[];
 
 /* --- the machine a request names ------------------------------------------ */
 
+static void store_unavailable(struct srv_call *c, const char *why)
+{
+	resp_header(c, "Retry-After", "5");
+	resp_problem(c, 503, "store-unavailable", "changes cannot be saved "
+		     "right now (%s); nothing was changed — try again in a few "
+		     "seconds; reads still work", why);
+}
+
+bool call_store_refuses(struct srv_call *c)
+{
+	char why[256];
+
+	if (!c->s->journal ||
+	    !journal_degraded(c->s->journal, why, sizeof(why)))
+		return false;
+	store_unavailable(c, why);
+	return true;
+}
+
 /* Changes wait for the store; a machine a failed write left behind
  * waits for it too.  Under sm->lock: true when refused (answered). */
 static bool store_refuses(struct srv_call *c, struct srv_machine *sm,
 			  bool write)
 {
-	char why[256];
-
-	if (sm->broken)
-		snprintf(why, sizeof(why), "this machine is being restored "
-			 "from the store after a failed write");
-	else if (!write || !c->s->journal ||
-		 !journal_degraded(c->s->journal, why, sizeof(why)))
-		return false;
-	resp_header(c, "Retry-After", "5");
-	resp_problem(c, 503, "store-unavailable", "changes cannot be saved "
-		     "right now (%s); nothing was changed — try again in a few "
-		     "seconds; reads still work", why);
-	return true;
+	if (sm->broken) {
+		store_unavailable(c, "this machine is being restored from the "
+				  "store after a failed write");
+		return true;
+	}
+	return write && call_store_refuses(c);
 }
 
 /* Done with the machine: its mutex, then its turn (the next waiter's). */
@@ -399,7 +411,7 @@ static struct machine *boot_again(struct srv_call *c, const json_t *config)
 void h_create(struct srv_call *c)
 {
 	const struct srv_options *o = &c->s->opt;
-	char name[64], tok[SRV_TOKEN_HEX + 1], why[256], origin[64];
+	char name[64], tok[SRV_TOKEN_HEX + 1], origin[64];
 	struct srv_machine *sm;
 	struct machine *m;
 	int rc;
@@ -410,13 +422,8 @@ void h_create(struct srv_call *c)
 			     "{\"ram\": \"2G\", \"pae\": false}");
 		return;
 	}
-	if (c->s->journal && journal_degraded(c->s->journal, why, sizeof(why))) {
-		resp_header(c, "Retry-After", "5");
-		resp_problem(c, 503, "store-unavailable", "new machines cannot "
-			     "be saved right now (%s); try again in a few "
-			     "seconds", why);
+	if (call_store_refuses(c))
 		return;
-	}
 	if (budget_refuses_create(c) || !take_name(c, name, sizeof(name)) ||
 	    !call_owner_token(c, tok, origin, sizeof(origin), "this token "
 			      "owns no machine; leave it out to get a new "

@@ -80,6 +80,9 @@ void call_machine_done(struct srv_call *c, struct srv_machine *sm);
  * the detail unknown (or 500 without random bytes). */
 bool call_owner_token(struct srv_call *c, char *tok, char *origin,
 		      size_t len, const char *unknown);
+/* Changes wait for the store: true after answering 503 store-unavailable
+ * (with Retry-After) while the journal refuses them. */
+bool call_store_refuses(struct srv_call *c);
 /* Under sm->lock: send the ETag of sm's generation; true (and 304
  * answered) when the client's If-None-Match already has it. */
 bool not_modified(struct srv_call *c, const struct srv_machine *sm);
