@@ -24,6 +24,14 @@ struct strbuf;
  * Unknown fields are refused (a typo must not be silently ignored).
  * Numbers may be JSON integers or strings: "0x1000", "512M", "4G".
  */
+/*
+ * Write the boot state into a configuration that is about to be kept
+ * (a new machine's, an exercise's, one read back from the store) when it
+ * has none: fallback's.  A new machine is pinned "booted", so a later
+ * default cannot change how it replays; a configuration stored before
+ * boot states existed is pinned "bare", which is how it booted then.
+ */
+void api_config_pin_boot(json_t *config, enum boot_state fallback);
 int api_config_from_json(const json_t *j, struct machine_config *c,
 			 struct mm_error *err);
 json_t *api_config_to_json(const struct machine_config *c);

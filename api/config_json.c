@@ -21,7 +21,8 @@
 #define E820_CONFIG_MAX 64
 
 static const char *const config_keys[] = {
-	"ram", "e820", "pae", "vmsplit", "cmdline", "cpus", "seed", "initrd", NULL
+	"ram", "e820", "pae", "vmsplit", "cmdline", "cpus", "seed", "initrd",
+	"boot", NULL
 };
 
 static const char *const e820_entry_keys[] = { "start", "size", "type", NULL };
@@ -157,6 +158,23 @@ static int parse_seed(const json_t *v, struct machine_config *c,
 	return MM_OK;
 }
 
+static int parse_boot(const json_t *v, struct machine_config *c,
+		      struct mm_error *err)
+{
+	const char *s = json_string_value(v);
+
+	if (s && !strcmp(s, "booted"))
+		c->boot = BOOT_BOOTED;
+	else if (s && !strcmp(s, "bare"))
+		c->boot = BOOT_BARE;
+	else
+		return bad(err, "boot", "boot must be \"booted\" (the "
+			   "default: the kernel after its initcalls, as /proc "
+			   "shows it when init starts) or \"bare\" (the "
+			   "memory set-up only, nothing allocated since)");
+	return MM_OK;
+}
+
 static int parse_initrd(const json_t *v, struct machine_config *c,
 			struct mm_error *err)
 {
@@ -181,6 +199,7 @@ static const struct {
 	{ "cpus", parse_cpus },
 	{ "seed", parse_seed },
 	{ "initrd", parse_initrd },
+	{ "boot", parse_boot },
 };
 
 int api_config_from_json(const json_t *j, struct machine_config *c,
@@ -229,6 +248,13 @@ static json_t *e820_to_json(const struct e820_table *t)
 	return a;
 }
 
+void api_config_pin_boot(json_t *config, enum boot_state fallback)
+{
+	if (json_is_object(config) && !json_object_get(config, "boot"))
+		json_object_set_new(config, "boot",
+				    json_string(boot_state_name(fallback)));
+}
+
 json_t *api_config_to_json(const struct machine_config *c)
 {
 	json_t *j = json_object();
@@ -248,6 +274,7 @@ json_t *api_config_to_json(const struct machine_config *c)
 			    ? api_hex(c->seed)
 			    : json_integer((json_int_t)c->seed));
 	json_object_set_new(j, "initrd", json_integer((json_int_t)c->initrd));
+	json_object_set_new(j, "boot", json_string(boot_state_name(c->boot)));
 	return j;
 }
 

@@ -18,6 +18,12 @@ void machine_config_default(struct machine_config *c)
 	c->vmsplit = VMSPLIT_3G;
 	c->cpus = 1;
 	c->seed = 1;
+	c->boot = BOOT_BOOTED;
+}
+
+const char *boot_state_name(enum boot_state b)
+{
+	return b == BOOT_BARE ? "bare" : "booted";
 }
 
 size_t memparse(const char *s, uint64_t *out)
@@ -111,6 +117,9 @@ int machine_config_validate(const struct machine_config *c,
 		return mm_fail(err, MM_EINVAL, "bad-config", "cpus",
 			"cpus must be 1 to %d (Debian's NR_CPUS), not %u",
 			NR_CPUS, c->cpus);
+	if ((unsigned)c->boot >= NR_BOOT_STATES)
+		return mm_fail(err, MM_EINVAL, "bad-config", "boot",
+			"boot must be \"booted\" or \"bare\"");
 	if (memchr(c->cmdline, '\0', sizeof(c->cmdline)) == NULL)
 		return mm_fail(err, MM_EINVAL, "bad-config", "cmdline",
 			"cmdline must be shorter than %d bytes",

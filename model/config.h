@@ -15,6 +15,18 @@
 #define PHYS_LIMIT		(1ull << 36)	/* 36-bit physical space */
 #define INITRD_MAX		(64ull << 20)
 
+/*
+ * How far a new machine boots.  BOOT_BOOTED (the default) runs the
+ * initcalls too, as a real kernel has by the time init starts and anyone
+ * can read /proc: named slab caches with their objects, boot-time vmalloc
+ * and ioremap areas, kernel stacks, the unpacked initramfs.  BOOT_BARE
+ * stops at the end of mm_init(): the kernel's memory set-up and nothing
+ * else, for exercises that want an empty machine.
+ */
+enum boot_state { BOOT_BOOTED, BOOT_BARE, NR_BOOT_STATES };
+
+const char *boot_state_name(enum boot_state b);
+
 struct machine_config {
 	uint64_t ram;			/* bytes; ignored when e820 is given */
 	bool has_e820;			/* an explicit firmware map */
@@ -24,6 +36,7 @@ struct machine_config {
 	char cmdline[COMMAND_LINE_SIZE];
 	uint64_t initrd;		/* initramfs bytes QEMU loads, or 0 */
 	unsigned cpus;			/* possible = present = online */
+	enum boot_state boot;		/* how far the boot went */
 	uint64_t seed;			/* randomisation (processes) */
 };
 

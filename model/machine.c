@@ -45,7 +45,9 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	kernel_pagetable_cea(m);
 	mem_init(m);
 	kmem_cache_init(m);	/* mm_core_init(): right after mem_init */
-	late_initcalls(m);
+	vmalloc_init(&m->vmalloc);
+	if ((rc = late_initcalls(m, err)))
+		return rc;
 	return kernel_pagetable_late(m, err);
 }
 
@@ -71,7 +73,6 @@ int machine_boot(const struct machine_config *c, struct machine **out,
 		machine_free(m);
 		return rc;
 	}
-	vmalloc_init(&m->vmalloc);
 	*out = m;
 	return MM_OK;
 }

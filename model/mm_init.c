@@ -358,8 +358,9 @@ static void free_kernel_range(struct machine *m, phys_addr_t s, phys_addr_t e,
 		  (unsigned long long)((PFN_DOWN(e) - PFN_UP(s)) * 4));
 }
 
-void late_initcalls(struct machine *m)
+int late_initcalls(struct machine *m, struct mm_error *err)
 {
+	int rc;
 	const struct kernel_image *k = m->image;
 	struct pglist_data *pgdat = &m->pgdat;
 	const char *huge = m->config.pae ? "2.00" : "4.00";
@@ -385,7 +386,13 @@ void late_initcalls(struct machine *m)
 		set_recommended_min_free_kbytes(pgdat);
 	setup_zone_pagesets(pgdat);
 
+	/* a booted machine: what the other initcalls leave (initcalls.c) */
+	if ((rc = do_initcalls(m, err)))
+		return rc;
+
 	/* rootfs_initcall: populate_rootfs() unpacks and frees the initrd */
+	if ((rc = populate_rootfs(m, err)))
+		return rc;
 	if (m->initrd_start) {
 		free_kernel_range(m, m->initrd_start,
 				  ALIGN_UP(m->initrd_end, (phys_addr_t)PAGE_SIZE),
@@ -401,4 +408,5 @@ void late_initcalls(struct machine *m)
 			 "kernel text, rodata, data");
 	memblock_reserve(&m->memblock, k->bss_start, k->bss_stop - k->bss_start,
 			 "kernel bss");
+	return MM_OK;
 }

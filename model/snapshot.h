@@ -107,7 +107,7 @@
 #include "machine.h"
 
 #define SNAPSHOT_MAGIC		"MMSNAP"
-#define SNAPSHOT_VERSION	1
+#define SNAPSHOT_VERSION	2	/* 2: boot states (issue 16) */
 
 /* Serialise the whole mutable state of m: *buf (malloc'd, the caller
  * frees it) holds *len bytes. */

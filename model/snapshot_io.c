@@ -114,6 +114,7 @@ void snap_put_config(struct snap_writer *w, const struct machine_config *c)
 	sw_u64(w, c->initrd);
 	sw_u32(w, c->cpus);
 	sw_u64(w, c->seed);
+	sw_u32(w, (uint32_t)c->boot);
 }
 
 /* --- reading -------------------------------------------------------------- */

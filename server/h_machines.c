@@ -430,6 +430,7 @@ void h_create(struct srv_call *c)
 			      "one, or use the token of one of your "
 			      "machines"))
 		return;
+	api_config_pin_boot(c->body, BOOT_BOOTED);
 	if (!(m = boot_limited(c, c->body)))
 		return;
 	sm = srv_machine_new(m, c->body, name, tok, c->req->now_ms);

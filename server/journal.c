@@ -436,6 +436,7 @@ static int on_machine(void *ctx, const struct store_machine *row)
 	struct srv_machine *sm = rp->target;
 	struct machine *m = NULL;
 
+	api_config_pin_boot(config, BOOT_BARE);	/* stored before boot states */
 	if (!config || replay_boot(rp, row, config, &m)) {
 		json_decref(config);
 		return left_out(rp, row->id);

@@ -449,7 +449,40 @@ static void test_config_roundtrip(void **state)
 	assert_string_equal(str_of(j, "vmsplit"), "3G");
 	assert_true(json_is_false(json_object_get(j, "pae")));
 	assert_null(json_object_get(j, "e820"));
+	assert_string_equal(str_of(j, "boot"), "booted");
 	json_decref(j);
+	roundtrip("{\"boot\": \"bare\"}");
+}
+
+/* boot: booted by default, bare on request, nothing else; a kept config
+ * is pinned so a later default cannot change how it replays */
+static void test_config_boot(void **state)
+{
+	struct machine_config c;
+	struct mm_error err = { 0 };
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(config_from("{}", &c, &err), MM_OK);
+	assert_int_equal(c.boot, BOOT_BOOTED);
+	assert_int_equal(config_from("{\"boot\": \"bare\"}", &c, &err), MM_OK);
+	assert_int_equal(c.boot, BOOT_BARE);
+	assert_int_equal(config_from("{\"boot\": \"Bare\"}", &c, &err),
+			 MM_EINVAL);
+	assert_string_equal(err.type, "bad-config");
+	assert_string_equal(err.field, "boot");
+	assert_int_equal(config_from("{\"boot\": true}", &c, &err), MM_EINVAL);
+	assert_string_equal(err.field, "boot");
+
+	j = js("{\"ram\": \"1G\"}");
+	api_config_pin_boot(j, BOOT_BARE);
+	assert_string_equal(str_of(j, "boot"), "bare");
+	api_config_pin_boot(j, BOOT_BOOTED);	/* kept: already pinned */
+	assert_string_equal(str_of(j, "boot"), "bare");
+	json_decref(j);
+	c.boot = (enum boot_state)7;
+	assert_int_equal(machine_config_validate(&c, &err), MM_EINVAL);
+	assert_string_equal(err.field, "boot");
 }
 
 static void test_boot_errors(void **state)
@@ -1637,6 +1670,7 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_error_details),
 		cmocka_unit_test(test_config_roundtrip),
+		cmocka_unit_test(test_config_boot),
 		cmocka_unit_test(test_boot_errors),
 		cmocka_unit_test_setup_teardown(test_alloc_free_roundtrip,
 						boot_2g, free_machine),

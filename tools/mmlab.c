@@ -38,6 +38,8 @@ static const char usage_text[] =
 "  --cpus N             CPUs, 1 to 32 (default 1)\n"
 "  --seed N             seed for the model's randomness (default 1)\n"
 "  --initrd SIZE        an initramfs of SIZE bytes loaded by QEMU (default 0)\n"
+"  --boot STATE         booted (default: after the initcalls) or bare (the\n"
+"                       memory set-up only)\n"
 "  --config JSON|@FILE  a whole config object; the options above win\n"
 "Output:\n"
 "  --json               print reports as JSON instead of Linux text\n"
@@ -138,7 +140,8 @@ static int set_flag(struct cli *c, const char *opt, const char *val)
 	json_t *v;
 
 	if (!strcmp(opt, "ram") || !strcmp(opt, "vmsplit") ||
-	    !strcmp(opt, "cmdline") || !strcmp(opt, "initrd"))
+	    !strcmp(opt, "cmdline") || !strcmp(opt, "initrd") ||
+	    !strcmp(opt, "boot"))
 		v = json_string(val);
 	else if (!strcmp(opt, "cpus") || !strcmp(opt, "seed"))
 		v = int_or_string(val);
@@ -175,7 +178,7 @@ static int set_config(struct cli *c, const char *val)
 
 static const char *const valued_opts[] = {
 	"ram", "e820", "vmsplit", "cmdline", "cpus", "seed", "initrd",
-	"config", NULL
+	"boot", "config", NULL
 };
 
 static bool takes_value(const char *opt)
