@@ -1420,6 +1420,64 @@ static void test_unrecordable_change(void **state)
  * ours, and the op must not silently drop out of the machine's past
  * (its kfree would then be refused, and every state after it differ).
  */
+/* A machine stored before boot states existed has no "boot" in its
+ * configuration: it booted bare then and must replay bare, while a new
+ * machine's configuration is pinned "booted" when it is kept. */
+static void test_replay_pins_boot(void **state)
+{
+	char dir[] = "/tmp/mmlab-pin-XXXXXX", id[SRV_ID_MAX], why[256];
+	char tok[SRV_TOKEN_HEX + 1], path[128], sql[512], err[256];
+	uv_loop_t loop;
+	struct srv *s;
+	struct answer a;
+	struct store *st;
+	bool ro;
+
+	(void)state;
+	memset(&http_flags, 0, sizeof(http_flags));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	s = journalled(&loop, dir);
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
+	assert_int_equal(a.status, 201);
+	assert_false(settle(&loop, &a, why, sizeof(why)));
+	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
+	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(a.json, "config"), "boot")), "booted");
+	done(&a);
+	journalled_free(&loop, s);
+
+	/* kept pinned: a restart replays it booted */
+	s = journalled(&loop, dir);
+	snprintf(path, sizeof(path), "/v1/machines/%s", id);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(a.json, "config"), "boot")), "booted");
+	done(&a);
+	journalled_free(&loop, s);
+
+	st = store_open(dir, &ro, err, sizeof(err));
+	assert_non_null(st);
+	/* the row as a daemon before boot states wrote it */
+	snprintf(sql, sizeof(sql), "UPDATE machines SET config = "
+		 "'{\"ram\":\"2G\"}', sum = mmlab_sum(id, token, name, "
+		 "'{\"ram\":\"2G\"}', created, origin, fresh)");
+	assert_int_equal(store_exec(st, sql, err, sizeof(err)), 0);
+	store_close(st);
+
+	s = journalled(&loop, dir);
+	send_req(s, "GET", path, tok, NULL, &a);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(a.json, "config"), "boot")), "bare");
+	done(&a);
+	journalled_free(&loop, s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_replay_legacy_octal(void **state)
 {
 	char dir[] = "/tmp/mmlab-octal-XXXXXX", id[SRV_ID_MAX], why[256];
@@ -1488,6 +1546,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_kmalloc),
 		cmocka_unit_test(test_replay_legacy_octal),
+		cmocka_unit_test(test_replay_pins_boot),
 		cmocka_unit_test(test_not_found_and_method),
 		cmocka_unit_test(test_process_routes),
 		cmocka_unit_test(test_pid_parsing),
