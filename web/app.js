@@ -207,6 +207,7 @@ function updateHeader() {
 		el('strong', {}, info.name ? `${info.name} · ` : '', info.id),
 		` · ${size(c.ram || 0)} RAM · ${c.pae ? '686-pae' : '686'} · VMSPLIT_${c.vmsplit || '3G'} · ` +
 		`${c.cpus} CPU${c.cpus === 1 ? '' : 's'} · seed ${c.seed}` +
+		(c.boot === 'bare' ? ' · bare' : '') +
 		(c.cmdline ? ` · “${c.cmdline}”` : '') +
 		(L ? ` · lowmem ${size(L.max_low_pfn * PAGE_SIZE)}` : ''));
 	const live = `live · generation ${machine.generation}`;
@@ -303,7 +304,7 @@ async function noteInstructor() {
 $('#create-form').addEventListener('submit', async (e) => {
 	e.preventDefault();
 	const f = e.target;
-	const cfg = { ram: f.ram.value.trim(), pae: f.pae.checked, vmsplit: f.vmsplit.value, cpus: Number(f.cpus.value) };
+	const cfg = { ram: f.ram.value.trim(), pae: f.pae.checked, vmsplit: f.vmsplit.value, cpus: Number(f.cpus.value), boot: f.boot.value };
 	if (f.seed.value !== '') cfg.seed = Number(f.seed.value);
 	if (f.cmdline.value.trim()) cfg.cmdline = f.cmdline.value.trim();
 	if (f.name.value.trim()) cfg.name = f.name.value.trim();

@@ -192,6 +192,8 @@ try {
 	const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('mmlab.machine')).token);
 	check('the form booted a machine and the token is in sessionStorage', /^a-[0-9a-f]+$/.test(id) && /^[0-9a-f]{32}$/.test(token), id);
 	const header = await page.locator('#mach-summary').textContent();
+	const bootState = await page.evaluate(() => window.mmlab.machine.info.config.boot);
+	check('the form boots a booted machine by default', bootState === 'booted', bootState);
 	check('the header shows the configuration', header.includes('2 GiB') && header.includes('2 CPUs') && header.includes('seed 7') && header.includes('norandmaps'), header);
 
 	// the physical map is drawn
