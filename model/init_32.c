@@ -31,19 +31,30 @@
 
 #define PGT_BUF_PAGES	6
 
-/* alloc_low_page() before the buddy allocator exists. */
-static phys_addr_t boot_table_page(struct machine *m, const char *what)
+/*
+ * alloc_low_pages() before the buddy allocator exists: n contiguous pages
+ * from pgt_buf while it has n left, else from memblock.
+ */
+static phys_addr_t boot_table_pages(struct machine *m, unsigned n,
+				    const char *what)
 {
 	phys_addr_t pa;
 
-	if (m->pgt_buf_used < PGT_BUF_PAGES) {
-		pa = m->pgt_buf + (phys_addr_t)m->pgt_buf_used++ * PAGE_SIZE;
+	if (m->pgt_buf_used + n <= PGT_BUF_PAGES) {
+		pa = m->pgt_buf + (phys_addr_t)m->pgt_buf_used * PAGE_SIZE;
+		m->pgt_buf_used += n;
 	} else {
-		pa = memblock_alloc_range(&m->memblock, PAGE_SIZE, PAGE_SIZE, 0,
-					  ~0ull, what);
+		pa = memblock_alloc_range(&m->memblock, (phys_addr_t)n * PAGE_SIZE,
+					  PAGE_SIZE, 0, ~0ull, what);
 	}
-	physmem_zero(&m->mem, PFN_DOWN(pa));
+	for (unsigned i = 0; i < n; i++)
+		physmem_zero(&m->mem, PFN_DOWN(pa) + i);
 	return pa;
+}
+
+static phys_addr_t boot_table_page(struct machine *m, const char *what)
+{
+	return boot_table_pages(m, 1, what);
 }
 
 /* The PMD-level table holding va's entry, and the entry's index. */
@@ -157,21 +168,38 @@ static bool pmd_uniform(const struct machine *m, phys_addr_t start)
 
 /* --- boot ------------------------------------------------------------------------ */
 
+/*
+ * head_32.S's initial_pg_fixmap: the .bss page after the kernel PMD pages
+ * (PAE: KPMDS of them) or after initial_page_table, given to the top PMD
+ * entry (the last entry of the last kernel PMD, or PDE 1023) before
+ * anything else runs.
+ */
+static phys_addr_t initial_pg_fixmap(const struct machine *m)
+{
+	unsigned kpmds = m->config.pae ? 4 - (m->layout.page_offset >> 30) : 1;
+
+	return m->image->bss_start + (phys_addr_t)kpmds * PAGE_SIZE;
+}
+
 static void setup_swapper(struct machine *m)
 {
 	const struct kernel_image *k = m->image;
+	unsigned idx;
+	phys_addr_t dir;
 
 	m->swapper_pg_dir = k->swapper_pg_dir;
 	physmem_zero(&m->mem, PFN_DOWN(k->swapper_pg_dir));
-	if (!m->config.pae)
-		return;
 	/* KPMDS kernel PMD pages, the first pages of .bss */
-	for (unsigned i = m->layout.page_offset >> 30, n = 0; i < 4; i++, n++) {
+	for (unsigned i = m->layout.page_offset >> 30, n = 0;
+	     m->config.pae && i < 4; i++, n++) {
 		phys_addr_t pmd = k->bss_start + (phys_addr_t)n * PAGE_SIZE;
 
 		physmem_zero(&m->mem, PFN_DOWN(pmd));
 		pt_write_entry(m, m->swapper_pg_dir, i, pmd | _PAGE_PRESENT);
 	}
+	dir = pmd_table(m, 0xfffff000u, &idx);
+	physmem_zero(&m->mem, PFN_DOWN(initial_pg_fixmap(m)));
+	pt_write_entry(m, dir, idx, initial_pg_fixmap(m) | _KERNPG_TABLE);
 }
 
 /*
@@ -205,13 +233,70 @@ static void map_lowmem(struct machine *m)
 	}
 }
 
+/* Whether va's PMD holds kmap_local slots, when those slots straddle two
+ * PMDs (PAE: 512 slots from FIX_KMAP_BEGIN; two-level: never). */
+static bool kmap_pmd(const struct machine *m, vaddr_t va)
+{
+	const struct layout *l = &m->layout;
+	unsigned shift = m->config.pae ? 21 : 22;
+	uint32_t lo = (l->fix_kmap_begin -
+		       (KM_MAX_IDX * NR_CPUS - 1) * PAGE_SIZE) >> shift;
+	uint32_t hi = l->fix_kmap_begin >> shift;
+
+	return lo != hi && (va >> shift) >= lo && (va >> shift) <= hi;
+}
+
+/* Copy the entries of one page table into another (set_pte each). */
+static void copy_pte_table(struct machine *m, phys_addr_t to, phys_addr_t from)
+{
+	for (unsigned i = 0; i < m->layout.ptrs_per_pte; i++) {
+		uint64_t e = pt_read_entry(m, from, i);
+
+		if (e)
+			pt_write_entry(m, to, i, e);
+	}
+}
+
+/*
+ * page_table_range_init() over [start, end): a page table under every PMD
+ * (one_page_table_init() allocates where none is), and the kmap_local PMDs
+ * moved into pages taken together beforehand, so that their tables are
+ * consecutive in memory (page_table_kmap_check()).  The page a moved PMD
+ * had, allocated here or head_32.S's static one, is left behind unused.
+ */
+static void page_table_range_init(struct machine *m, uint64_t start,
+				  uint64_t end, const char *what)
+{
+	const struct layout *l = &m->layout;
+	unsigned count = 0;
+	phys_addr_t adr = 0;
+
+	for (uint64_t va = start; va < end; va += l->pmd_size)
+		count += kmap_pmd(m, (vaddr_t)va);
+	if (count)
+		adr = boot_table_pages(m, count, "kmap_local page tables");
+	for (uint64_t va = start; va < end; va += l->pmd_size) {
+		phys_addr_t pte = boot_pte_table(m, (vaddr_t)va, what);
+		unsigned idx;
+		phys_addr_t dir = pmd_table(m, (vaddr_t)va, &idx);
+
+		if (!kmap_pmd(m, (vaddr_t)va))
+			continue;
+		copy_pte_table(m, adr, pte);
+		pt_write_entry(m, dir, idx, adr | _KERNPG_TABLE);
+		adr += PAGE_SIZE;
+	}
+}
+
 /* early_ioremap_page_table_range_init(): page tables for every PMD the
- * fixmap touches, bm_pte already covering the boot-time slots. */
+ * fixmap touches, bm_pte (early_ioremap_init()) already covering the
+ * boot-time slots. */
 static void map_fixmap(struct machine *m)
 {
 	const struct layout *l = &m->layout;
 	vaddr_t start = (l->fixaddr_top - (l->fix_total - 1) * PAGE_SIZE) &
 			~(l->pmd_size - 1);
+	uint64_t end = ALIGN_UP((uint64_t)l->fixaddr_top, l->pmd_size);
 	vaddr_t btmap = l->fixaddr_top - (l->fix_total - 2) * PAGE_SIZE;
 	pgprot_t io = kernel_prot(m, PROT_KERNEL_IO_NOCACHE, false);
 	unsigned idx;
@@ -219,8 +304,7 @@ static void map_fixmap(struct machine *m)
 
 	physmem_zero(&m->mem, PFN_DOWN(m->image->bm_pte));
 	pt_write_entry(m, dir, idx, m->image->bm_pte | _KERNPG_TABLE);
-	for (uint64_t va = start; va < SZ_4G; va += l->pmd_size)
-		boot_pte_table(m, (vaddr_t)va, "fixmap page table");
+	page_table_range_init(m, start, end, "fixmap page table");
 	/* the local APIC and IO-APIC 0, uncached */
 	set_pte(m, boot_pte_table(m, l->fixaddr_top - FIX_APIC_BASE * PAGE_SIZE,
 				  NULL), l->fixaddr_top - FIX_APIC_BASE * PAGE_SIZE,
@@ -235,14 +319,17 @@ void kernel_pagetable_early(struct machine *m)
 {
 	const struct kernel_image *k = m->image;
 
-	/* pgt_buf follows head_32.S's page tables in brk */
+	/* brk: head_32.S's page tables, the DMI tables dmi_setup() copied
+	 * (under a page), then pgt_buf, page aligned */
 	m->pgt_buf = k->brk_base + PFN_PHYS(m->initial_mapped_end) /
-		     m->layout.pmd_size * PAGE_SIZE;
+		     m->layout.pmd_size * PAGE_SIZE + PAGE_SIZE;
 	setup_swapper(m);
 	map_lowmem(m);
 	map_fixmap(m);
 	/* permanent_kmaps_init(): one page table, no entries yet */
-	boot_pte_table(m, m->layout.pkmap_base, "pkmap page table");
+	page_table_range_init(m, m->layout.pkmap_base,
+			      m->layout.pkmap_base + (uint64_t)m->layout.last_pkmap *
+			      PAGE_SIZE, "pkmap page table");
 }
 
 /*
