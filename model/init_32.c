@@ -35,8 +35,8 @@
  * alloc_low_pages() before the buddy allocator exists: n contiguous pages
  * from pgt_buf while it has n left, else from memblock.
  */
-static phys_addr_t boot_table_pages(struct machine *m, unsigned n,
-				    const char *what)
+static phys_addr_t boot_table_pages_below(struct machine *m, unsigned n,
+					   phys_addr_t max, const char *what)
 {
 	phys_addr_t pa;
 
@@ -45,11 +45,17 @@ static phys_addr_t boot_table_pages(struct machine *m, unsigned n,
 		m->pgt_buf_used += n;
 	} else {
 		pa = memblock_alloc_range(&m->memblock, (phys_addr_t)n * PAGE_SIZE,
-					  PAGE_SIZE, 0, ~0ull, what);
+					  PAGE_SIZE, 0, max, what);
 	}
 	for (unsigned i = 0; i < n; i++)
 		physmem_zero(&m->mem, PFN_DOWN(pa) + i);
 	return pa;
+}
+
+static phys_addr_t boot_table_pages(struct machine *m, unsigned n,
+				    const char *what)
+{
+	return boot_table_pages_below(m, n, ~0ull, what);
 }
 
 static phys_addr_t boot_table_page(struct machine *m, const char *what)
@@ -123,14 +129,11 @@ static pgprot_t final_prot(const struct machine *m, phys_addr_t pa, bool large)
 	return p;
 }
 
-/* Fill a 4 KiB page table for the linear map of [start, start + PMD). */
+/* Fill a 4 KiB page table's entries for the linear map of [start, end). */
 static void fill_linear_ptes(struct machine *m, phys_addr_t table,
-			     phys_addr_t start)
+			     phys_addr_t start, phys_addr_t end)
 {
-	phys_addr_t top = PFN_PHYS(m->layout.max_low_pfn);
-
-	for (phys_addr_t pa = start; pa < start + m->layout.pmd_size &&
-	     pa < top; pa += PAGE_SIZE)
+	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE)
 		set_pte(m, table, layout_va(&m->layout, pa), pa,
 			final_prot(m, pa, false));
 }
@@ -202,35 +205,106 @@ static void setup_swapper(struct machine *m)
 	pt_write_entry(m, dir, idx, initial_pg_fixmap(m) | _KERNPG_TABLE);
 }
 
+/* init_mem_mapping()'s pass over lowmem: its top, and how far it has
+ * mapped (page tables past pgt_buf come from below that). */
+struct linear_pass {
+	phys_addr_t top;
+	phys_addr_t mapped_end;
+};
+
 /*
- * kernel_physical_mapping_init(): the first PMD in 4 KiB pages through
- * head_32.S's first page table, a partial last PMD through a pgt_buf
- * page, large pages between.  Protections are the final ones; the split
- * of large pages around the image waits for mark_rodata_ro().
+ * kernel_physical_mapping_init() for [start, end): a PMD wholly inside
+ * one region of memblock's RAM and below the top of lowmem becomes a
+ * large page (split_mem_range(), with adjust_range_page_size_mask()
+ * promoting 4 KiB heads and tails whose PMD is all RAM); any other PMD
+ * gets 4 KiB pages for just [start, end), in head_32.S's page table below
+ * the early mapping's end, else in a page from pgt_buf.  Protections are
+ * the final ones; the split of large pages around the image waits for
+ * mark_rodata_ro().
+ */
+static void map_linear_range(struct machine *m, const struct linear_pass *lp,
+			     phys_addr_t start, phys_addr_t end)
+{
+	const struct layout *l = &m->layout;
+
+	for (phys_addr_t pmd = ALIGN_DOWN(start, (phys_addr_t)l->pmd_size);
+	     pmd < end; pmd += l->pmd_size) {
+		unsigned idx;
+		phys_addr_t dir = pmd_table(m, layout_va(l, pmd), &idx), table;
+		uint64_t e = pt_read_entry(m, dir, idx);
+
+		if (pmd + l->pmd_size <= lp->top &&
+		    memblock_is_region_memory(&m->memblock, pmd, l->pmd_size)) {
+			pt_write_entry(m, dir, idx, pmd | kernel_prot(m,
+					PROT_KERNEL_EXEC, true));
+			continue;
+		}
+		if (e & _PAGE_PRESENT) {
+			table = e & (m->config.pae ? PAE_ADDR_MASK :
+				     NONPAE_ADDR_MASK);
+		} else if (pmd < PFN_PHYS(m->initial_mapped_end)) {
+			table = m->image->brk_base + pmd / l->pmd_size * PAGE_SIZE;
+			physmem_zero(&m->mem, PFN_DOWN(table));
+		} else {
+			table = boot_table_pages_below(m, 1, lp->mapped_end,
+						       "page table");
+		}
+		pt_write_entry(m, dir, idx, table | _KERNPG_TABLE);
+		fill_linear_ptes(m, table, MAX(start, pmd),
+				 MIN(end, pmd + l->pmd_size));
+	}
+}
+
+/* init_range_memory_mapping(): only memblock's RAM inside [start, end). */
+static uint64_t map_ram_range(struct machine *m, const struct linear_pass *lp,
+			      phys_addr_t start, phys_addr_t end)
+{
+	const struct memblock_type *t = &m->memblock.memory;
+	uint64_t mapped = 0;
+
+	for (uint32_t i = 0; i < t->cnt; i++) {
+		phys_addr_t s = MAX(start, t->regions[i].base);
+		phys_addr_t e = MIN(end, t->regions[i].base + t->regions[i].size);
+
+		if (s >= e)
+			continue;
+		map_linear_range(m, lp, s, e);
+		mapped += e - s;
+	}
+	return mapped;
+}
+
+/*
+ * init_mem_mapping(): the ISA range whole, then memory_map_top_down() from
+ * the highest free PMD block of lowmem down to 1 MiB in growing steps,
+ * then what lies above that block.  Holes in memblock's RAM (memmap=nn$ss,
+ * a reserved e820 range) stay out of the linear map.
  */
 static void map_lowmem(struct machine *m)
 {
 	const struct layout *l = &m->layout;
-	phys_addr_t top = PFN_PHYS(l->max_low_pfn);
+	struct linear_pass lp = { PFN_PHYS(l->max_low_pfn), 0 };
+	phys_addr_t map_start = SZ_1M, real_end, last, addr;
+	uint64_t step = l->pmd_size, mapped = 0;
 
-	for (phys_addr_t pa = 0; pa < top; pa += l->pmd_size) {
-		vaddr_t va = layout_va(l, pa);
-		unsigned idx;
-		phys_addr_t dir = pmd_table(m, va, &idx), table;
+	map_linear_range(m, &lp, 0, MIN(SZ_1M, lp.top));
+	addr = memblock_alloc_range(&m->memblock, l->pmd_size, l->pmd_size,
+				    map_start, lp.top, "probe");
+	if (addr)
+		memblock_unreserve(&m->memblock, addr);
+	real_end = addr + l->pmd_size;
+	lp.mapped_end = real_end;
+	for (last = real_end; last > map_start;) {
+		phys_addr_t s = last > step ?
+			MAX(ALIGN_DOWN(last - 1, step), map_start) : map_start;
 
-		if (pa == 0) {
-			table = m->image->brk_base;	/* head_32.S's first */
-			physmem_zero(&m->mem, PFN_DOWN(table));
-		} else if (pa + l->pmd_size > top) {
-			table = boot_table_page(m, "page table");
-		} else {
-			pt_write_entry(m, dir, idx, pa | kernel_prot(m,
-					PROT_KERNEL_EXEC, true));
-			continue;
-		}
-		pt_write_entry(m, dir, idx, table | _KERNPG_TABLE);
-		fill_linear_ptes(m, table, pa);
+		mapped += map_ram_range(m, &lp, s, last);
+		last = s;
+		if (mapped >= step)	/* get_new_step_size() */
+			step <<= (m->config.pae ? 21 : 22) - PAGE_SHIFT - 1;
 	}
+	if (real_end < lp.top)
+		map_ram_range(m, &lp, real_end, lp.top);
 }
 
 /* Whether va's PMD holds kmap_local slots, when those slots straddle two
@@ -326,6 +400,10 @@ void kernel_pagetable_early(struct machine *m)
 	setup_swapper(m);
 	map_lowmem(m);
 	map_fixmap(m);
+}
+
+void kernel_pagetable_pkmap(struct machine *m)
+{
 	/* permanent_kmaps_init(): one page table, no entries yet */
 	page_table_range_init(m, m->layout.pkmap_base,
 			      m->layout.pkmap_base + (uint64_t)m->layout.last_pkmap *
@@ -378,7 +456,12 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 		unsigned idx;
 		phys_addr_t dir = pmd_table(m, va, &idx);
 		struct page_alloc_result res;
+		unsigned shift;
 
+		/* only the large pages: 4 KiB tables already hold their
+		 * final protections, and holes stay holes */
+		if (!kernel_leaf_entry(m, va, &shift) || shift == 12)
+			continue;
 		if (pmd_uniform(m, pa)) {
 			pt_write_entry(m, dir, idx, pa | final_prot(m, pa, true));
 			continue;
@@ -392,7 +475,7 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 				       "no page to split the kernel's mapping");
 		physmem_zero(&m->mem, res.pfn);
 		pt_write_entry(m, dir, idx, PFN_PHYS(res.pfn) | _KERNPG_TABLE);
-		fill_linear_ptes(m, PFN_PHYS(res.pfn), pa);
+		fill_linear_ptes(m, PFN_PHYS(res.pfn), pa, pa + l->pmd_size);
 	}
 	return MM_OK;
 }
