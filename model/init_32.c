@@ -4,11 +4,14 @@
  *
  *   - swapper_pg_dir in .bss; with PAE, a PDPT whose kernel entries point
  *     at the PMD pages at the start of .bss (initial_pg_pmd);
- *   - the linear map of lowmem: 4 KiB pages in the first PMD (the head
- *     page table from head_32.S is reused) and in a partial last PMD, large
- *     pages everywhere else;
- *   - page tables for the fixmap (early_ioremap's bm_pte, and pgt_buf), the
- *     pkmap window and the CPU entry area, with the APIC and IO-APIC mapped
+ *   - the linear map of lowmem, the ISA range and memblock's RAM only:
+ *     large pages where a whole PMD is RAM, 4 KiB pages in the first PMD,
+ *     a partial last PMD and the PMDs a hole cuts (head_32.S's page tables
+ *     reused below the early mapping's end); a hole (memmap=nn$ss) is not
+ *     mapped;
+ *   - page tables for the fixmap (early_ioremap's bm_pte, head_32.S's
+ *     initial_pg_fixmap, pgt_buf; PAE's kmap_local copies), the pkmap
+ *     window and the CPU entry area, with the APIC and IO-APIC mapped
  *     uncached and each CPU's GDT, entry stack, #DF stack, TSS and debug
  *     store mapped in its entry area;
  *   - then, after the init sections are freed, mark_rodata_ro(): kernel
@@ -21,6 +24,14 @@
  * brk (pgt_buf, six pages), then memblock, and after boot the buddy
  * allocator.  With PAE the kernel runs with page-table isolation, so
  * pages are not global except kernel text, rodata and the entry area.
+ *
+ * Left out: head_32.S's identity entries.  Its page tables map all of the
+ * early range (to _end plus the lowmem tables, some 36 MiB); a hole there
+ * keeps those entries in the real kernel, where the model leaves it
+ * unmapped like any other hole.  No default configuration has such a
+ * hole (most of that range is the kernel image, which must be RAM), and
+ * DirectMap, which the kernel counts from what it mapped itself, leaves
+ * those entries out as the model does.
  */
 #include "pgtable.h"
 
