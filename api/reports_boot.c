@@ -20,7 +20,7 @@ struct layout_row {
 	const char *s;
 };
 
-#define NR_LAYOUT_ROWS 28
+#define NR_LAYOUT_ROWS 29
 
 /* One table for both forms, so text and JSON list the same figures. */
 static size_t layout_rows(const struct machine *m, struct layout_row *r)
@@ -54,6 +54,8 @@ static size_t layout_rows(const struct machine *m, struct layout_row *r)
 	HEX("highstart_pfn", l->highstart_pfn);
 	HEX("highend_pfn", l->highend_pfn);
 	HEX("MAX_ARCH_PFN", l->max_arch_pfn);
+	/* e820's end before highmem=: past 4 GiB, the IO TLB is set up */
+	HEX("max_possible_pfn", l->max_possible_pfn);
 	HEX("PMD_SIZE", l->pmd_size);
 	NUM("PTRS_PER_PTE", l->ptrs_per_pte);
 #undef HEX

@@ -4,11 +4,14 @@
  *
  *   - swapper_pg_dir in .bss; with PAE, a PDPT whose kernel entries point
  *     at the PMD pages at the start of .bss (initial_pg_pmd);
- *   - the linear map of lowmem: 4 KiB pages in the first PMD (the head
- *     page table from head_32.S is reused) and in a partial last PMD, large
- *     pages everywhere else;
- *   - page tables for the fixmap (early_ioremap's bm_pte, and pgt_buf), the
- *     pkmap window and the CPU entry area, with the APIC and IO-APIC mapped
+ *   - the linear map of lowmem, the ISA range and memblock's RAM only:
+ *     large pages where a whole PMD is RAM, 4 KiB pages in the first PMD,
+ *     a partial last PMD and the PMDs a hole cuts (head_32.S's page tables
+ *     reused below the early mapping's end); a hole (memmap=nn$ss) is not
+ *     mapped;
+ *   - page tables for the fixmap (early_ioremap's bm_pte, head_32.S's
+ *     initial_pg_fixmap, pgt_buf; PAE's kmap_local copies), the pkmap
+ *     window and the CPU entry area, with the APIC and IO-APIC mapped
  *     uncached and each CPU's GDT, entry stack, #DF stack, TSS and debug
  *     store mapped in its entry area;
  *   - then, after the init sections are freed, mark_rodata_ro(): kernel
@@ -21,6 +24,14 @@
  * brk (pgt_buf, six pages), then memblock, and after boot the buddy
  * allocator.  With PAE the kernel runs with page-table isolation, so
  * pages are not global except kernel text, rodata and the entry area.
+ *
+ * Left out: head_32.S's identity entries.  Its page tables map all of the
+ * early range (to _end plus the lowmem tables, some 36 MiB); a hole there
+ * keeps those entries in the real kernel, where the model leaves it
+ * unmapped like any other hole.  No default configuration has such a
+ * hole (most of that range is the kernel image, which must be RAM), and
+ * DirectMap, which the kernel counts from what it mapped itself, leaves
+ * those entries out as the model does.
  */
 #include "pgtable.h"
 
@@ -31,19 +42,36 @@
 
 #define PGT_BUF_PAGES	6
 
-/* alloc_low_page() before the buddy allocator exists. */
-static phys_addr_t boot_table_page(struct machine *m, const char *what)
+/*
+ * alloc_low_pages() before the buddy allocator exists: n contiguous pages
+ * from pgt_buf while it has n left, else from memblock.
+ */
+static phys_addr_t boot_table_pages_below(struct machine *m, unsigned n,
+					   phys_addr_t max, const char *what)
 {
 	phys_addr_t pa;
 
-	if (m->pgt_buf_used < PGT_BUF_PAGES) {
-		pa = m->pgt_buf + (phys_addr_t)m->pgt_buf_used++ * PAGE_SIZE;
+	if (m->pgt_buf_used + n <= PGT_BUF_PAGES) {
+		pa = m->pgt_buf + (phys_addr_t)m->pgt_buf_used * PAGE_SIZE;
+		m->pgt_buf_used += n;
 	} else {
-		pa = memblock_alloc_range(&m->memblock, PAGE_SIZE, PAGE_SIZE, 0,
-					  ~0ull, what);
+		pa = memblock_alloc_range(&m->memblock, (phys_addr_t)n * PAGE_SIZE,
+					  PAGE_SIZE, 0, max, what);
 	}
-	physmem_zero(&m->mem, PFN_DOWN(pa));
+	for (unsigned i = 0; i < n; i++)
+		physmem_zero(&m->mem, PFN_DOWN(pa) + i);
 	return pa;
+}
+
+static phys_addr_t boot_table_pages(struct machine *m, unsigned n,
+				    const char *what)
+{
+	return boot_table_pages_below(m, n, ~0ull, what);
+}
+
+static phys_addr_t boot_table_page(struct machine *m, const char *what)
+{
+	return boot_table_pages(m, 1, what);
 }
 
 /* The PMD-level table holding va's entry, and the entry's index. */
@@ -112,14 +140,11 @@ static pgprot_t final_prot(const struct machine *m, phys_addr_t pa, bool large)
 	return p;
 }
 
-/* Fill a 4 KiB page table for the linear map of [start, start + PMD). */
+/* Fill a 4 KiB page table's entries for the linear map of [start, end). */
 static void fill_linear_ptes(struct machine *m, phys_addr_t table,
-			     phys_addr_t start)
+			     phys_addr_t start, phys_addr_t end)
 {
-	phys_addr_t top = PFN_PHYS(m->layout.max_low_pfn);
-
-	for (phys_addr_t pa = start; pa < start + m->layout.pmd_size &&
-	     pa < top; pa += PAGE_SIZE)
+	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE)
 		set_pte(m, table, layout_va(&m->layout, pa), pa,
 			final_prot(m, pa, false));
 }
@@ -157,61 +182,206 @@ static bool pmd_uniform(const struct machine *m, phys_addr_t start)
 
 /* --- boot ------------------------------------------------------------------------ */
 
+/*
+ * head_32.S's initial_pg_fixmap: the .bss page after the kernel PMD pages
+ * (PAE: KPMDS of them) or after initial_page_table, given to the top PMD
+ * entry (the last entry of the last kernel PMD, or PDE 1023) before
+ * anything else runs.
+ */
+static phys_addr_t initial_pg_fixmap(const struct machine *m)
+{
+	unsigned kpmds = m->config.pae ? 4 - (m->layout.page_offset >> 30) : 1;
+
+	return m->image->bss_start + (phys_addr_t)kpmds * PAGE_SIZE;
+}
+
 static void setup_swapper(struct machine *m)
 {
 	const struct kernel_image *k = m->image;
+	unsigned idx;
+	phys_addr_t dir;
 
 	m->swapper_pg_dir = k->swapper_pg_dir;
 	physmem_zero(&m->mem, PFN_DOWN(k->swapper_pg_dir));
-	if (!m->config.pae)
-		return;
 	/* KPMDS kernel PMD pages, the first pages of .bss */
-	for (unsigned i = m->layout.page_offset >> 30, n = 0; i < 4; i++, n++) {
+	for (unsigned i = m->layout.page_offset >> 30, n = 0;
+	     m->config.pae && i < 4; i++, n++) {
 		phys_addr_t pmd = k->bss_start + (phys_addr_t)n * PAGE_SIZE;
 
 		physmem_zero(&m->mem, PFN_DOWN(pmd));
 		pt_write_entry(m, m->swapper_pg_dir, i, pmd | _PAGE_PRESENT);
 	}
+	dir = pmd_table(m, 0xfffff000u, &idx);
+	physmem_zero(&m->mem, PFN_DOWN(initial_pg_fixmap(m)));
+	pt_write_entry(m, dir, idx, initial_pg_fixmap(m) | _KERNPG_TABLE);
+}
+
+/* init_mem_mapping()'s pass over lowmem: its top, and how far it has
+ * mapped (page tables past pgt_buf come from below that). */
+struct linear_pass {
+	phys_addr_t top;
+	phys_addr_t mapped_end;
+};
+
+/*
+ * kernel_physical_mapping_init() for [start, end): a PMD wholly inside
+ * one region of memblock's RAM and below the top of lowmem becomes a
+ * large page (split_mem_range(), with adjust_range_page_size_mask()
+ * promoting 4 KiB heads and tails whose PMD is all RAM); any other PMD
+ * gets 4 KiB pages for just [start, end), in head_32.S's page table below
+ * the early mapping's end, else in a page from pgt_buf.  Protections are
+ * the final ones; the split of large pages around the image waits for
+ * mark_rodata_ro().
+ */
+static void map_linear_range(struct machine *m, const struct linear_pass *lp,
+			     phys_addr_t start, phys_addr_t end)
+{
+	const struct layout *l = &m->layout;
+
+	for (phys_addr_t pmd = ALIGN_DOWN(start, (phys_addr_t)l->pmd_size);
+	     pmd < end; pmd += l->pmd_size) {
+		unsigned idx;
+		phys_addr_t dir = pmd_table(m, layout_va(l, pmd), &idx), table;
+		uint64_t e = pt_read_entry(m, dir, idx);
+
+		if (pmd + l->pmd_size <= lp->top &&
+		    memblock_is_region_memory(&m->memblock, pmd, l->pmd_size)) {
+			pt_write_entry(m, dir, idx, pmd | kernel_prot(m,
+					PROT_KERNEL_EXEC, true));
+			continue;
+		}
+		if (e & _PAGE_PRESENT) {
+			table = e & (m->config.pae ? PAE_ADDR_MASK :
+				     NONPAE_ADDR_MASK);
+		} else if (pmd < PFN_PHYS(m->initial_mapped_end)) {
+			table = m->image->brk_base + pmd / l->pmd_size * PAGE_SIZE;
+			physmem_zero(&m->mem, PFN_DOWN(table));
+		} else {
+			table = boot_table_pages_below(m, 1, lp->mapped_end,
+						       "page table");
+		}
+		pt_write_entry(m, dir, idx, table | _KERNPG_TABLE);
+		fill_linear_ptes(m, table, MAX(start, pmd),
+				 MIN(end, pmd + l->pmd_size));
+	}
+}
+
+/* init_range_memory_mapping(): only memblock's RAM inside [start, end). */
+static uint64_t map_ram_range(struct machine *m, const struct linear_pass *lp,
+			      phys_addr_t start, phys_addr_t end)
+{
+	const struct memblock_type *t = &m->memblock.memory;
+	uint64_t mapped = 0;
+
+	for (uint32_t i = 0; i < t->cnt; i++) {
+		phys_addr_t s = MAX(start, t->regions[i].base);
+		phys_addr_t e = MIN(end, t->regions[i].base + t->regions[i].size);
+
+		if (s >= e)
+			continue;
+		map_linear_range(m, lp, s, e);
+		mapped += e - s;
+	}
+	return mapped;
 }
 
 /*
- * kernel_physical_mapping_init(): the first PMD in 4 KiB pages through
- * head_32.S's first page table, a partial last PMD through a pgt_buf
- * page, large pages between.  Protections are the final ones; the split
- * of large pages around the image waits for mark_rodata_ro().
+ * init_mem_mapping(): the ISA range whole, then memory_map_top_down() from
+ * the highest free PMD block of lowmem down to 1 MiB in growing steps,
+ * then what lies above that block.  Holes in memblock's RAM (memmap=nn$ss,
+ * a reserved e820 range) stay out of the linear map.
  */
 static void map_lowmem(struct machine *m)
 {
 	const struct layout *l = &m->layout;
-	phys_addr_t top = PFN_PHYS(l->max_low_pfn);
+	struct linear_pass lp = { PFN_PHYS(l->max_low_pfn), 0 };
+	phys_addr_t map_start = SZ_1M, real_end, last, addr;
+	uint64_t step = l->pmd_size, mapped = 0;
 
-	for (phys_addr_t pa = 0; pa < top; pa += l->pmd_size) {
-		vaddr_t va = layout_va(l, pa);
+	map_linear_range(m, &lp, 0, MIN(SZ_1M, lp.top));
+	addr = memblock_alloc_range(&m->memblock, l->pmd_size, l->pmd_size,
+				    map_start, lp.top, "probe");
+	if (addr)
+		memblock_unreserve(&m->memblock, addr);
+	real_end = addr + l->pmd_size;
+	lp.mapped_end = real_end;
+	for (last = real_end; last > map_start;) {
+		phys_addr_t s = last > step ?
+			MAX(ALIGN_DOWN(last - 1, step), map_start) : map_start;
+
+		mapped += map_ram_range(m, &lp, s, last);
+		last = s;
+		if (mapped >= step)	/* get_new_step_size() */
+			step <<= (m->config.pae ? 21 : 22) - PAGE_SHIFT - 1;
+	}
+	if (real_end < lp.top)
+		map_ram_range(m, &lp, real_end, lp.top);
+}
+
+/* Whether va's PMD holds kmap_local slots, when those slots straddle two
+ * PMDs (PAE: 512 slots from FIX_KMAP_BEGIN; two-level: never). */
+static bool kmap_pmd(const struct machine *m, vaddr_t va)
+{
+	const struct layout *l = &m->layout;
+	unsigned shift = m->config.pae ? 21 : 22;
+	uint32_t lo = (l->fix_kmap_begin -
+		       (KM_MAX_IDX * NR_CPUS - 1) * PAGE_SIZE) >> shift;
+	uint32_t hi = l->fix_kmap_begin >> shift;
+
+	return lo != hi && (va >> shift) >= lo && (va >> shift) <= hi;
+}
+
+/* Copy the entries of one page table into another (set_pte each). */
+static void copy_pte_table(struct machine *m, phys_addr_t to, phys_addr_t from)
+{
+	for (unsigned i = 0; i < m->layout.ptrs_per_pte; i++) {
+		uint64_t e = pt_read_entry(m, from, i);
+
+		if (e)
+			pt_write_entry(m, to, i, e);
+	}
+}
+
+/*
+ * page_table_range_init() over [start, end): a page table under every PMD
+ * (one_page_table_init() allocates where none is), and the kmap_local PMDs
+ * moved into pages taken together beforehand, so that their tables are
+ * consecutive in memory (page_table_kmap_check()).  The page a moved PMD
+ * had, allocated here or head_32.S's static one, is left behind unused.
+ */
+static void page_table_range_init(struct machine *m, uint64_t start,
+				  uint64_t end, const char *what)
+{
+	const struct layout *l = &m->layout;
+	unsigned count = 0;
+	phys_addr_t adr = 0;
+
+	for (uint64_t va = start; va < end; va += l->pmd_size)
+		count += kmap_pmd(m, (vaddr_t)va);
+	if (count)
+		adr = boot_table_pages(m, count, "kmap_local page tables");
+	for (uint64_t va = start; va < end; va += l->pmd_size) {
+		phys_addr_t pte = boot_pte_table(m, (vaddr_t)va, what);
 		unsigned idx;
-		phys_addr_t dir = pmd_table(m, va, &idx), table;
+		phys_addr_t dir = pmd_table(m, (vaddr_t)va, &idx);
 
-		if (pa == 0) {
-			table = m->image->brk_base;	/* head_32.S's first */
-			physmem_zero(&m->mem, PFN_DOWN(table));
-		} else if (pa + l->pmd_size > top) {
-			table = boot_table_page(m, "page table");
-		} else {
-			pt_write_entry(m, dir, idx, pa | kernel_prot(m,
-					PROT_KERNEL_EXEC, true));
+		if (!kmap_pmd(m, (vaddr_t)va))
 			continue;
-		}
-		pt_write_entry(m, dir, idx, table | _KERNPG_TABLE);
-		fill_linear_ptes(m, table, pa);
+		copy_pte_table(m, adr, pte);
+		pt_write_entry(m, dir, idx, adr | _KERNPG_TABLE);
+		adr += PAGE_SIZE;
 	}
 }
 
 /* early_ioremap_page_table_range_init(): page tables for every PMD the
- * fixmap touches, bm_pte already covering the boot-time slots. */
+ * fixmap touches, bm_pte (early_ioremap_init()) already covering the
+ * boot-time slots. */
 static void map_fixmap(struct machine *m)
 {
 	const struct layout *l = &m->layout;
 	vaddr_t start = (l->fixaddr_top - (l->fix_total - 1) * PAGE_SIZE) &
 			~(l->pmd_size - 1);
+	uint64_t end = ALIGN_UP((uint64_t)l->fixaddr_top, l->pmd_size);
 	vaddr_t btmap = l->fixaddr_top - (l->fix_total - 2) * PAGE_SIZE;
 	pgprot_t io = kernel_prot(m, PROT_KERNEL_IO_NOCACHE, false);
 	unsigned idx;
@@ -219,8 +389,7 @@ static void map_fixmap(struct machine *m)
 
 	physmem_zero(&m->mem, PFN_DOWN(m->image->bm_pte));
 	pt_write_entry(m, dir, idx, m->image->bm_pte | _KERNPG_TABLE);
-	for (uint64_t va = start; va < SZ_4G; va += l->pmd_size)
-		boot_pte_table(m, (vaddr_t)va, "fixmap page table");
+	page_table_range_init(m, start, end, "fixmap page table");
 	/* the local APIC and IO-APIC 0, uncached */
 	set_pte(m, boot_pte_table(m, l->fixaddr_top - FIX_APIC_BASE * PAGE_SIZE,
 				  NULL), l->fixaddr_top - FIX_APIC_BASE * PAGE_SIZE,
@@ -235,14 +404,21 @@ void kernel_pagetable_early(struct machine *m)
 {
 	const struct kernel_image *k = m->image;
 
-	/* pgt_buf follows head_32.S's page tables in brk */
+	/* brk: head_32.S's page tables, the DMI tables dmi_setup() copied
+	 * (under a page), then pgt_buf, page aligned */
 	m->pgt_buf = k->brk_base + PFN_PHYS(m->initial_mapped_end) /
-		     m->layout.pmd_size * PAGE_SIZE;
+		     m->layout.pmd_size * PAGE_SIZE + PAGE_SIZE;
 	setup_swapper(m);
 	map_lowmem(m);
 	map_fixmap(m);
+}
+
+void kernel_pagetable_pkmap(struct machine *m)
+{
 	/* permanent_kmaps_init(): one page table, no entries yet */
-	boot_pte_table(m, m->layout.pkmap_base, "pkmap page table");
+	page_table_range_init(m, m->layout.pkmap_base,
+			      m->layout.pkmap_base + (uint64_t)m->layout.last_pkmap *
+			      PAGE_SIZE, "pkmap page table");
 }
 
 /*
@@ -291,7 +467,12 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 		unsigned idx;
 		phys_addr_t dir = pmd_table(m, va, &idx);
 		struct page_alloc_result res;
+		unsigned shift;
 
+		/* only the large pages: 4 KiB tables already hold their
+		 * final protections, and holes stay holes */
+		if (!kernel_leaf_entry(m, va, &shift) || shift == 12)
+			continue;
 		if (pmd_uniform(m, pa)) {
 			pt_write_entry(m, dir, idx, pa | final_prot(m, pa, true));
 			continue;
@@ -305,7 +486,7 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 				       "no page to split the kernel's mapping");
 		physmem_zero(&m->mem, res.pfn);
 		pt_write_entry(m, dir, idx, PFN_PHYS(res.pfn) | _KERNPG_TABLE);
-		fill_linear_ptes(m, PFN_PHYS(res.pfn), pa);
+		fill_linear_ptes(m, PFN_PHYS(res.pfn), pa, pa + l->pmd_size);
 	}
 	return MM_OK;
 }

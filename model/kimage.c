@@ -5,9 +5,11 @@
  * real-kernel captures print them (virtual minus 0xc0000000).  They fix
  * the "Memory:" banner's section sizes, /proc/iomem's Kernel lines and
  * the memblock reservation of the image.  idt_table and the real-mode
- * pages are where the captures' page-table walks show read-only pages;
- * bm_pte's place inside .bss is not in the captures and is a guess (a
- * free page-aligned bss page below swapper_pg_dir).
+ * pages are where the captures' page-table walks show read-only pages.
+ * bm_pte's place inside .bss is not in the captures and is a guess: the
+ * page after idt_table (both are page-aligned .bss, arch/x86/kernel links
+ * before arch/x86/mm).  The pages below swapper_pg_dir are head_32.S's
+ * (initial_page_table or the PAE kernel PMDs, then initial_pg_fixmap).
  */
 #include "kimage.h"
 
@@ -21,7 +23,7 @@ static const struct kernel_image image_686 = {
 	.bss_start = 0x1e72000, .bss_stop = 0x1ee6000,
 	.brk_base = 0x1ee6000, .end = 0x200c000,
 	.swapper_pg_dir = 0x1e74000, .empty_zero_page = 0x1e75000,
-	.idt_table = 0x1e76000, .bm_pte = 0x1e73000,
+	.idt_table = 0x1e76000, .bm_pte = 0x1e77000,
 	.realmode_ro = 0x9b000, .realmode_text = 0x9c000,
 	.pcpu_static = 103316, .pcpu_reserved = 0,
 	.pcpu_dynamic = 31852, .pcpu_unit = 135168,
@@ -37,7 +39,7 @@ static const struct kernel_image image_686_pae = {
 	.bss_start = 0x1e94000, .bss_stop = 0x1f0b000,
 	.brk_base = 0x1f0b000, .end = 0x2135000,
 	.swapper_pg_dir = 0x1e98000, .empty_zero_page = 0x1e9a000,
-	.idt_table = 0x1e9b000, .bm_pte = 0x1e97000,
+	.idt_table = 0x1e9b000, .bm_pte = 0x1e9c000,
 	.realmode_ro = 0x9b000, .realmode_text = 0x9c000,
 	.pcpu_static = 104276, .pcpu_reserved = 0,
 	.pcpu_dynamic = 30892, .pcpu_unit = 135168,

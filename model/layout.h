@@ -49,6 +49,7 @@ struct layout {
 	uint64_t maxmem;		/* MAXMEM: the most lowmem can be */
 
 	pfn_t max_arch_pfn;
+	pfn_t max_possible_pfn;		/* e820's end of RAM, before highmem= */
 	pfn_t max_pfn, max_low_pfn;
 	pfn_t highstart_pfn, highend_pfn;
 	vaddr_t high_memory;

@@ -33,10 +33,11 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	setup_e820(m);
 	if ((rc = setup_layout(m, err)) || (rc = setup_memblock(m, err)))
 		return rc;
+	kernel_pagetable_early(m);
 	setup_log_buf(m);
 	reserve_initrd(m);
 	initmem_init(m);
-	kernel_pagetable_early(m);
+	kernel_pagetable_pkmap(m);
 	if ((rc = free_area_init(m, err)))
 		return rc;
 	setup_per_cpu_areas(m);

@@ -54,6 +54,9 @@ struct machine {
 	uint32_t vm_total_pages;		/* "Total pages:" */
 	uint32_t dentry_hash_entries, inode_hash_entries;
 	uint32_t percpu_pages;			/* first chunk, all CPUs */
+	phys_addr_t swiotlb_start;		/* the bounce buffer, if any */
+	uint32_t swiotlb_nslabs;		/* its 2 KiB slabs (0: none) */
+	bool swiotlb_enabled;			/* RAM may lie above 4 GiB */
 	bool mobility_grouping;
 	bool thp_enabled;			/* RAM >= 512 MiB */
 };

@@ -114,6 +114,18 @@ bool memblock_is_reserved(const struct memblock *mb, phys_addr_t addr)
 	return false;
 }
 
+bool memblock_is_region_memory(const struct memblock *mb, phys_addr_t base,
+			       phys_addr_t size)
+{
+	for (uint32_t i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+
+		if (r->base <= base && base + size <= r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Walk the free ranges: RAM minus every reservation.  Reservations are
  * sorted by base and may overlap, so track the furthest end seen.

@@ -45,6 +45,9 @@ phys_addr_t memblock_alloc_range(struct memblock *mb, phys_addr_t size,
 				 phys_addr_t align, phys_addr_t min_addr,
 				 phys_addr_t max_addr, const char *name);
 bool memblock_is_reserved(const struct memblock *mb, phys_addr_t addr);
+/* Whether [base, base + size) lies inside one region of RAM. */
+bool memblock_is_region_memory(const struct memblock *mb, phys_addr_t base,
+			       phys_addr_t size);
 
 /* Call fn for every free range [start, end) of RAM, in address order. */
 void memblock_for_each_free(const struct memblock *mb,

@@ -92,29 +92,49 @@ static void zone_estimates(struct machine *m)
 	}
 }
 
-/* memmap_init(): report the holes below and between RAM ranges, zone by
- * zone, the way init_unavailable_range() does. */
+static void log_unavailable_pages(struct machine *m, int zone, uint32_t n)
+{
+	if (n)
+		sb_printf(&m->log, "On node 0, zone %s: %u pages in unavailable "
+			  "ranges\n", zone_name(zone), n);
+}
+
+/*
+ * memmap_init(): report the holes below and between RAM ranges, zone by
+ * zone, the way init_unavailable_range() does; then the tail from the
+ * last zone's end to the end of memblock's RAM (highmem= leaves RAM past
+ * max_pfn), charged to the highest populated zone.  A pfn there counts
+ * while its pageblock starts below max_mapnr (pfn_valid of FLATMEM), so
+ * the rest of a pageblock the zones end inside.
+ */
 static void log_unavailable(struct machine *m)
 {
-	pfn_t hole = 0;
+	const struct pglist_data *pgdat = &m->pgdat;
+	pfn_t hole = 0, end = pgdat->ranges[pgdat->nr_ranges - 1].end;
+	pfn_t pageblock = 1u << (m->layout.pae ? 9 : 10);
+	pfn_t valid_end = ALIGN_UP(m->layout.max_pfn, pageblock);
+	int last = 0;
 
-	for (uint32_t r = 0; r < m->pgdat.nr_ranges; r++) {
+	for (uint32_t r = 0; r < pgdat->nr_ranges; r++) {
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
-			struct zone *z = &m->pgdat.node_zones[j];
+			const struct zone *z = &pgdat->node_zones[j];
 			pfn_t zs = z->zone_start_pfn;
 			pfn_t ze = zs + z->spanned_pages;
-			pfn_t s = MIN(MAX(m->pgdat.ranges[r].start, zs), ze);
-			pfn_t e = MIN(MAX(m->pgdat.ranges[r].end, zs), ze);
+			pfn_t s = MIN(MAX(pgdat->ranges[r].start, zs), ze);
+			pfn_t e = MIN(MAX(pgdat->ranges[r].end, zs), ze);
 
-			if (!z->present_pages || s >= e)
+			if (!z->present_pages)
+				continue;
+			last = j;
+			if (s >= e)
 				continue;
 			if (hole < s)
-				sb_printf(&m->log, "On node 0, zone %s: %u pages "
-					  "in unavailable ranges\n",
-					  zone_name(j), s - hole);
+				log_unavailable_pages(m, j, s - hole);
 			hole = e;
 		}
 	}
+	if (hole < MIN(end, valid_end))
+		log_unavailable_pages(m, last, MIN(end, valid_end) - hole);
 }
 
 static void size_zones(struct machine *m, const pfn_t lo[], const pfn_t hi[])
@@ -141,7 +161,7 @@ int free_area_init(struct machine *m, struct mm_error *err)
 		MIN(MAX_DMA_PFN, l->max_low_pfn), l->max_low_pfn, l->max_pfn, 0
 	};
 	pfn_t lo[MAX_NR_ZONES] = { 0 }, hi[MAX_NR_ZONES] = { 0 }, start;
-	uint64_t map_size;
+	uint64_t map_size, spanned = 0;
 
 	copy_ram_ranges(m);
 	start = pgdat->node_start_pfn;
@@ -155,9 +175,13 @@ int free_area_init(struct machine *m, struct mm_error *err)
 	log_zone_ranges(m, lo, hi);
 	size_zones(m, lo, hi);
 
-	/* FLATMEM: one struct page per frame from 0 to max_pfn, in 4 MiB
-	 * steps, from the top of lowmem */
-	map_size = (uint64_t)(ALIGN_UP(pgdat->node_end_pfn, MAX_ORDER_NR_PAGES) -
+	/* alloc_node_mem_map(), FLATMEM: one struct page per frame the
+	 * zones span (to max_pfn, not to memblock's end when highmem= cut
+	 * the zones short), in 4 MiB steps, from the top of lowmem */
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		spanned += pgdat->node_zones[j].spanned_pages;
+	map_size = (uint64_t)(ALIGN_UP(pgdat->node_start_pfn + spanned,
+				       MAX_ORDER_NR_PAGES) -
 		ALIGN_DOWN(pgdat->node_start_pfn, MAX_ORDER_NR_PAGES)) *
 		SIZEOF_STRUCT_PAGE;
 	if (!memblock_alloc_range(&m->memblock, map_size, SMP_CACHE_BYTES, 0,
@@ -311,6 +335,7 @@ void mem_init(struct machine *m)
 	const struct kernel_image *k = m->image;
 	uint32_t physpages = 0, freepages, high;
 
+	pci_iommu_alloc(m);
 	for (int j = 0; j < MAX_NR_ZONES; j++)
 		pgdat->node_zones[j].managed_pages = 0;
 	for (int j = 0; j < MAX_NR_ZONES; j++) {
@@ -393,6 +418,7 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 	/* rootfs_initcall: populate_rootfs() unpacks and frees the initrd */
 	if ((rc = populate_rootfs(m, err)))
 		return rc;
+	pci_iommu_init(m);
 	if (m->initrd_start) {
 		free_kernel_range(m, m->initrd_start,
 				  ALIGN_UP(m->initrd_end, (phys_addr_t)PAGE_SIZE),

@@ -150,6 +150,7 @@ int setup_layout(struct machine *m, struct mm_error *err)
 	uint64_t highmem_pages = m->bp.highmem >> PAGE_SHIFT;
 
 	l->max_pfn = e820_end_pfn(&m->e820, l->max_arch_pfn);
+	l->max_possible_pfn = l->max_pfn;
 	sb_printf(&m->log, "last_pfn = 0x%x max_arch_pfn = 0x%x\n",
 		  l->max_pfn, l->max_arch_pfn);
 	if (l->maxmem < (64u << 20))
@@ -231,19 +232,6 @@ static void reserve_low_memory(struct machine *m)
 	memblock_reserve(&m->memblock, 0, SZ_1M, "first 1M (real mode)");
 }
 
-/* Whether one region of memblock's RAM holds [start, end). */
-static bool memblock_holds(const struct memblock *mb, phys_addr_t start,
-			   phys_addr_t end)
-{
-	for (uint32_t i = 0; i < mb->memory.cnt; i++) {
-		const struct memblock_region *r = &mb->memory.regions[i];
-
-		if (r->base <= start && end <= r->base + r->size)
-			return true;
-	}
-	return false;
-}
-
 int setup_memblock(struct machine *m, struct mm_error *err)
 {
 	const struct kernel_image *k = m->image;
@@ -253,7 +241,8 @@ int setup_memblock(struct machine *m, struct mm_error *err)
 	/* a two-level kernel skips every RAM entry that ends above 4 GiB
 	 * (its end does not fit a 32-bit resource_size_t): one entry from
 	 * 1M past 4G leaves it none, or none under its image */
-	if (!m->config.pae && !memblock_holds(&m->memblock, k->text, k->end))
+	if (!m->config.pae && !memblock_is_region_memory(&m->memblock, k->text,
+						      k->end - k->text))
 		return mm_fail(err, MM_EIMPOSSIBLE, "unbootable", "ram",
 			"the kernel image loads at %#llx-%#llx, in an e820 "
 			"RAM entry that ends above 4 GiB: a two-level "

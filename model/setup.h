@@ -16,12 +16,16 @@ void setup_per_cpu_areas(struct machine *m);
 void build_all_zonelists(struct machine *m);
 void vfs_caches_init_early(struct machine *m);
 void mem_init(struct machine *m);
+/* swiotlb.c: the bounce buffer mem_init() sets up, and its initcall */
+void pci_iommu_alloc(struct machine *m);
+void pci_iommu_init(struct machine *m);
 int late_initcalls(struct machine *m, struct mm_error *err);
 /* initcalls.c: a booted machine's initcalls (nothing on a bare one) */
 int do_initcalls(struct machine *m, struct mm_error *err);
 int populate_rootfs(struct machine *m, struct mm_error *err);
 /* init_32.c: the kernel's page tables, in three steps of the boot */
-void kernel_pagetable_early(struct machine *m);
+void kernel_pagetable_early(struct machine *m);	/* init_mem_mapping() */
+void kernel_pagetable_pkmap(struct machine *m);	/* paging_init() */
 void kernel_pagetable_cea(struct machine *m);
 int kernel_pagetable_late(struct machine *m, struct mm_error *err);
 

@@ -200,11 +200,12 @@ static void test_walks_two_level(void **state)
 	assert_int_equal(w.error_code, X86_PF_PROT | X86_PF_WRITE);
 
 	/* the last lowmem page: 4 KiB, in the PTE page taken first from
-	 * pgt_buf, right after head_32.S's nine page tables in brk */
+	 * pgt_buf, after head_32.S's nine page tables and the DMI page in
+	 * brk */
 	w = walk(m, 0xf6bfd123u, ACCESS_WRITE, false);
 	assert_true(w.ok);
 	assert_int_equal(w.nsteps, 2);
-	assert_int_equal(w.step[1].table, 0x1ee6000 + 9 * 4096);
+	assert_int_equal(w.step[1].table, 0x1ee6000 + 10 * 4096);
 	assert_int_equal(w.step[1].index, 1021);
 	assert_int_equal(w.step[1].entry, 0x36bfd163);	/* P|RW|A|D|G */
 	assert_int_equal(w.pa, 0x36bfd123);
