@@ -56,6 +56,7 @@ struct machine {
 	uint32_t percpu_pages;			/* first chunk, all CPUs */
 	bool mobility_grouping;
 	bool thp_enabled;			/* RAM >= 512 MiB */
+	uint32_t rootfs_pages;			/* the unpacked initramfs */
 };
 
 /*
