@@ -48,12 +48,19 @@
  * VmallocUsed is then 1 + 64 per CPU + 3 pages (272 kB on one CPU, the
  * captures' figure).
  *
+ * An area the kernel could not make is left out, as its driver would do
+ * without it: an ACPI table or the MP table in RAM (memmap= declared it
+ * so; ACPI and memremap then use the linear map, not an ioremap), and
+ * any area when the vmalloc window (vmalloc=) has no room for it.
+ *
  * Left out: the frames the freed areas held (they went back to the
  * buddy allocator; only which frames later allocations get could show
  * it), and the callers' code offsets on builds other than Debian's 686
  * and 686-pae 6.1.0-50 (the model prints those two).
  */
 #include "boot_vmalloc.h"
+
+#include <string.h>
 
 #include "machine.h"
 #include "vmalloc.h"
@@ -187,6 +194,7 @@ int boot_vmalloc_areas(struct machine *m, struct mm_error *err)
 	phys_addr_t acpi = boot_acpi_tables_base(m);
 	uint32_t holes[MAX_HOLES];
 	unsigned nholes = 0;
+	struct mm_error e;
 	int rc = MM_OK;
 
 	for (size_t i = 0; i < ARRAY_SIZE(boot_areas) && !rc; i++) {
@@ -198,7 +206,15 @@ int boot_vmalloc_areas(struct machine *m, struct mm_error *err)
 		if ((b->where == PHYS_ACPI_TABLE ||
 		     b->where == PHYS_ACPI_DEVICE) && !acpi)
 			continue;
-		rc = make_area(m, b, caller, acpi, holes, &nholes, err);
+		rc = make_area(m, b, caller, acpi, holes, &nholes, &e);
+		/* RAM there (memmap= made it so): ACPI and memremap use the
+		 * linear map instead, and a driver that cannot map gives up;
+		 * a window too small for an area: that driver fails too */
+		if (rc && (!strcmp(e.type, "ioremap-ram") ||
+			   !strcmp(e.type, "vmalloc-space-exhausted")))
+			rc = MM_OK;
+		else if (rc && err)
+			*err = e;
 	}
 	for (unsigned i = 0; i < nholes; i++)
 		free_vm_area(m, holes[i]);
