@@ -131,7 +131,7 @@ wait_in_flight() {
 # flow : the basic student flow on a fresh 2G machine, with the exact
 # values the kernel gives; leaves $ID, $TOKEN, $AUTH
 flow() {
-	req POST /v1/machines -d '{"ram":"2G","name":"lab1"}'
+	req POST /v1/machines -d '{"ram":"2G","boot":"bare","name":"lab1"}'
 	expect 201 "create"
 	ID=$(jq -r .id "$O")
 	TOKEN=$(jq -r .token "$O")
