@@ -95,6 +95,21 @@ static void assert_within_5pct(long got, long want, const char *what)
 		fail_msg("%s: %ld kB, the capture %ld kB", what, got, want);
 }
 
+/* The walk's lines from the vmalloc() Area marker to the End marker. */
+static char *vmalloc_walk(const char *walk)
+{
+	const char *b = strstr(walk, "---[ vmalloc() Area ]---\n");
+	const char *e = b ? strstr(b, "---[ vmalloc() End ]---") : NULL;
+	char *out;
+
+	if (!e)
+		fail_msg("no vmalloc() Area in the walk");
+	out = malloc((size_t)(e - b) + 1);
+	memcpy(out, b, (size_t)(e - b));
+	out[e - b] = '\0';
+	return out;
+}
+
 /* --- the captures ---------------------------------------------------------- */
 
 static void test_captures(void **state)
@@ -125,6 +140,23 @@ static void test_captures(void **state)
 				   meminfo_kb(want_mi, "Shmem:"), "Shmem");
 		assert_within_5pct(meminfo_kb(mi, "Cached:"),
 				   meminfo_kb(want_mi, "Cached:"), "Cached");
+		/* the page walk of the window, mapping for mapping: ACPI and
+		 * the MP table cached, the HPET PCD, the BPF page read-only,
+		 * the guard pages and the holes unmapped */
+		{
+			char *walk = capture_section(cap, "page table walk "
+						     "(swapper_pg_dir via /proc/kcore)");
+			char *mine = report(m, ptdump_kernel);
+			char *w1 = vmalloc_walk(walk), *w2 = vmalloc_walk(mine);
+
+			if (strcmp(w1, w2))
+				fail_msg("%s: vmalloc walk\n%s\nwant\n%s",
+					 g->file, w2, w1);
+			free(walk);
+			free(mine);
+			free(w1);
+			free(w2);
+		}
 		/* and they come out exact */
 		assert_int_equal(meminfo_kb(mi, "VmallocUsed:"), 272);
 		assert_int_equal(meminfo_kb(mi, "Shmem:"), 2032);
