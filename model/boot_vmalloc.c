@@ -96,25 +96,39 @@ struct boot_area {
  * bytes of the rest; only its page count (3) shows in the captures */
 #define N_TTY_DATA_SIZE		(2u * 4096u + 4096u / 8u + 200u)
 
-/* Sizes and addresses: the captures' /proc/vmallocinfo (see above). */
+/*
+ * Sizes and addresses: the captures' /proc/vmallocinfo, whose sizes add
+ * the guard page (8192 is one page); the PAE build's callers are
+ * 686-pae-m2G's, the others' the three 686 captures'.
+ */
 static const struct boot_area boot_areas[] = {
+	/* 8192 phys=<ACPI>+0x1000: one page of a table */
 	{ BA_IOREMAP_CACHE, PHYS_ACPI_TABLE, 0x1000, 0x1000,
 	  "acpi_os_map_iomem+0x211/0x240", "acpi_os_map_iomem+0x215/0x240" },
+	/* 12288 phys=<ACPI>: the two pages from the area's start */
 	{ BA_IOREMAP_CACHE, PHYS_ACPI_TABLE, 0, 0x2000,
 	  "acpi_os_map_iomem+0x211/0x240", "acpi_os_map_iomem+0x215/0x240" },
+	/* 8192 phys=0xfed00000: HPET_MMAP_SIZE (1 KiB) rounds to a page */
 	{ BA_IOREMAP, PHYS_ACPI_DEVICE, 0xfed00000, 0x400,
 	  "hpet_enable+0xc5/0x3da", "hpet_enable+0xc7/0x3dc" },
+	/* 8192 pages=1: the program and its instructions fit a page */
 	{ BA_VZALLOC_RO, PHYS_NONE, 0, 0x1000,
 	  "bpf_prog_alloc_no_stats+0x2b/0x1b0",
 	  "bpf_prog_alloc_no_stats+0x2b/0x1b0" },
+	/* 8192 phys=0xfed00000 */
 	{ BA_IOREMAP_CACHE, PHYS_ACPI_DEVICE, 0xfed00000, 0x400,
 	  "acpi_os_map_iomem+0x211/0x240", "acpi_os_map_iomem+0x215/0x240" },
+	/* 8192 phys=0x000f5000 */
 	{ BA_IOREMAP_CACHE, PHYS_BIOS, 0xf5000, 0x1000,
 	  "memremap+0xa9/0x170", "memremap+0xc4/0x1a0" },
+	/* the hole VMALLOC_START + 0xd000 .. + 0x53000: 70 pages */
 	{ BA_HOLE, PHYS_NONE, 0, 69 * 4096, "", "" },
+	/* 135168 pages=32, twice per CPU */
 	{ BA_VMALLOC_PERCPU, PHYS_NONE, 0, SCOMP_SCRATCH_SIZE,
 	  "crypto_scomp_init_tfm+0x65/0xb0", "crypto_scomp_init_tfm+0x65/0xb0" },
+	/* the hole + 0x95000 .. + 0x35c000 (one CPU): 711 pages */
 	{ BA_HOLE, PHYS_NONE, 0, 710 * 4096, "", "" },
+	/* 16384 pages=3 */
 	{ BA_VZALLOC, PHYS_NONE, 0, N_TTY_DATA_SIZE,
 	  "n_tty_open+0x16/0x90", "n_tty_open+0x16/0x90" },
 };

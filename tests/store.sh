@@ -281,7 +281,8 @@ hold_lock() {
 load() {
 	rm -f "$TMP/stop"
 	for ld_m in 1 2 3 4; do
-		create "$1-m$ld_m"
+		# bare: the check counts the slab objects the clients made
+		create "$1-m$ld_m" "{\"ram\":\"512M\",\"boot\":\"bare\",\"name\":\"$1-m$ld_m\"}"
 		echo "$ID $TOK" >"$TMP/$1.m$ld_m"
 	done
 	create "$1-anchor" '{"ram":"64M"}'
