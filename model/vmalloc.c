@@ -227,7 +227,9 @@ static void destroy_area(struct machine *m, uint32_t id)
 	if (i < 0)
 		return;
 	a = vs->areas[i];
-	for (uint32_t off = 0; off + PAGE_SIZE < a.size; off += PAGE_SIZE)
+	/* a vmalloc area without frames (get_vm_area) has nothing mapped */
+	for (uint32_t off = 0; off + PAGE_SIZE < a.size &&
+	     (!(a.flags & VM_ALLOC) || a.nr_pages); off += PAGE_SIZE)
 		kernel_unmap_page(m, a.start + off);
 	memmove(&vs->areas[i], &vs->areas[i + 1],
 		(vs->nr - (uint32_t)i - 1) * sizeof(*vs->areas));
