@@ -307,7 +307,7 @@ load() {
 	TERM)
 		sleep "$3"
 		# and a long batch under way at the signal
-		create "$1-long"
+		create "$1-long" "{\"ram\":\"512M\",\"boot\":\"bare\",\"name\":\"$1-long\"}"
 		echo "$ID $TOK" >"$TMP/$1.long"
 		awk 'BEGIN { printf "["; for (i = 0; i < 20000; i++)
 			printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}",
