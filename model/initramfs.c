@@ -21,7 +21,7 @@
  * what it wrote; so does the model.
  *
  * Left out: the dentries and inodes of the files (slab objects; the
- * named caches are boot_slab's), the cpio's symlinks and directories (no
+ * named caches' business), the cpio's symlinks and directories (no
  * data pages on tmpfs), and the decompressor's buffers (freed before
  * init runs).
  */
