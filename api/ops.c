@@ -158,6 +158,8 @@ static int check_owner(const struct machine *m, pfn_t pfn,
 		[OWNER_VMALLOC] = "a vmalloc area's; vfree the area instead",
 		[OWNER_USER] = "a process's page",
 		[OWNER_PKMAP] = "a pkmap page table",
+		[OWNER_SHMEM] = "a page of a file the initramfs unpacked "
+				"into rootfs (shmem)",
 	};
 	struct frame_info fi;
 

@@ -17,18 +17,27 @@
  */
 #include "setup.h"
 
+#include "boot_vmalloc.h"
+#include "initramfs.h"
+
 int do_initcalls(struct machine *m, struct mm_error *err)
 {
-	(void)err;
+	int rc;
+
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
+	if ((rc = boot_vmalloc_areas(m, err)))
+		return rc;
 	return MM_OK;
 }
 
 int populate_rootfs(struct machine *m, struct mm_error *err)
 {
-	(void)err;
+	int rc;
+
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
+	if ((rc = unpack_to_rootfs(m, err)))
+		return rc;
 	return MM_OK;
 }

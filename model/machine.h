@@ -59,6 +59,7 @@ struct machine {
 	bool swiotlb_enabled;			/* RAM may lie above 4 GiB */
 	bool mobility_grouping;
 	bool thp_enabled;			/* RAM >= 512 MiB */
+	uint32_t rootfs_pages;			/* the unpacked initramfs */
 };
 
 /*

@@ -41,6 +41,7 @@ enum page_owner {
 	OWNER_VMALLOC,
 	OWNER_USER,
 	OWNER_PKMAP,
+	OWNER_SHMEM,		/* rootfs (tmpfs) pages: the initramfs */
 	NR_OWNERS
 };
 

@@ -71,7 +71,7 @@ static void kb(struct strbuf *out, const char *label, uint64_t pages)
 void proc_meminfo(const struct machine *m, struct strbuf *out)
 {
 	static const char *const zero_block1[] = {
-		"Buffers:", "Cached:", "SwapCached:", "Active:", "Inactive:",
+		"SwapCached:", "Active:", "Inactive:",
 		"Active(anon):", "Inactive(anon):", "Active(file):",
 		"Inactive(file):", "Unevictable:", "Mlocked:",
 	};
@@ -94,6 +94,10 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	kb(out, "MemTotal:", mi.totalram);
 	kb(out, "MemFree:", mi.freeram);
 	kb(out, "MemAvailable:", mi.available);
+	kb(out, "Buffers:", 0);
+	/* Cached: NR_FILE_PAGES, which counts every shmem page (rootfs's
+	 * and processes' shared anonymous ones); no other page cache here */
+	kb(out, "Cached:", m->procs.nr_shmem_pages + m->rootfs_pages);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_block1); i++)
 		kb(out, zero_block1[i], 0);
 	kb(out, "HighTotal:", mi.totalhigh);
@@ -104,7 +108,7 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 		kb(out, zero_block2[i], 0);
 	kb(out, "AnonPages:", m->procs.nr_anon_pages);
 	kb(out, "Mapped:", 0);
-	kb(out, "Shmem:", m->procs.nr_shmem_pages);
+	kb(out, "Shmem:", m->procs.nr_shmem_pages + m->rootfs_pages);
 	/* KReclaimable adds NR_KERNEL_MISC_RECLAIMABLE, 0 here */
 	kb(out, "KReclaimable:", mi.slab_reclaimable);
 	kb(out, "Slab:", mi.slab_reclaimable + mi.slab_unreclaimable);

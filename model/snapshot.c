@@ -26,14 +26,14 @@
 #define SNAP_SIZE(type, n) \
 	_Static_assert(sizeof(type) == (n), #type " changed: keep " \
 		       "model/snapshot.c in step (see the comment above)")
-SNAP_SIZE(struct machine, 27312);
+SNAP_SIZE(struct machine, 27320);
 SNAP_SIZE(struct machine_config, 5176);
 SNAP_SIZE(struct pglist_data, 3224);
 SNAP_SIZE(struct zone, 784);
 SNAP_SIZE(struct pfn_rec, 24);
 SNAP_SIZE(struct physmem, 56);
 SNAP_SIZE(struct kmap_state, 10884);
-SNAP_SIZE(struct vm_area, 72);
+SNAP_SIZE(struct vm_area, 96);
 SNAP_SIZE(struct vmalloc_state, 24);
 SNAP_SIZE(struct kmem_cache, 160);
 SNAP_SIZE(struct slab, 80);

@@ -65,7 +65,7 @@
  *           for the slots in use; u32 cpus, per CPU: u32 depth, depth x
  *           (u32 pfn, u8 atomic).
  *     VMAL  u32 next id, u32 vmalloc_nr_pages, u32 n, n x (u32 id, u32
- *           start, u32 size, u32 flags, 16-byte caller, u64 phys_addr,
+ *           start, u32 size, u32 flags, 40-byte caller, u64 phys_addr,
  *           u32 vpages_id, u32 pages_kmalloc, u32 nested_in, u32 nr_pages,
  *           nr_pages x u32 pfn), by address.
  *     SLAB  u32 next id, u32 n, n caches in creation order: u32 id, u8

@@ -603,6 +603,8 @@ static bool read_state(struct snap_reader *r, struct machine *m)
 	    !snap_read_vmalloc(r, m) || !snap_read_slab(r, m) ||
 	    !snap_read_procs(r, m))
 		return false;
+	/* rootfs's pages are the shmem-owned blocks (all order 0) */
+	m->rootfs_pages = snap_owner_blocks(m, OWNER_SHMEM);
 	r->section = "the end";
 	return sr_end(r);
 }

@@ -183,7 +183,7 @@ bool snap_read_vmalloc(struct snap_reader *outer, struct machine *m)
 	vmalloc_init(vs);
 	vs->next_id = sr_u32(&r);
 	nr_pages = sr_u32(&r);
-	if (!sr_count(&r, &n, 56, "vmalloc areas") ||
+	if (!sr_count(&r, &n, 80, "vmalloc areas") ||
 	    !sr_at_most(&r, n, (m->layout.vmalloc_end -
 				m->layout.vmalloc_start) / (2 * PAGE_SIZE),
 			"vmalloc areas"))

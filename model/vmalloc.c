@@ -227,7 +227,9 @@ static void destroy_area(struct machine *m, uint32_t id)
 	if (i < 0)
 		return;
 	a = vs->areas[i];
-	for (uint32_t off = 0; off + PAGE_SIZE < a.size; off += PAGE_SIZE)
+	/* a vmalloc area without frames (get_vm_area) has nothing mapped */
+	for (uint32_t off = 0; off + PAGE_SIZE < a.size &&
+	     (!(a.flags & VM_ALLOC) || a.nr_pages); off += PAGE_SIZE)
 		kernel_unmap_page(m, a.start + off);
 	memmove(&vs->areas[i], &vs->areas[i + 1],
 		(vs->nr - (uint32_t)i - 1) * sizeof(*vs->areas));
@@ -421,7 +423,8 @@ static int vmalloc_node(struct machine *m, uint64_t size, bool zero,
 }
 
 static int do_vmalloc(struct machine *m, uint64_t size, bool zero,
-		      struct vm_result *res, struct mm_error *err)
+		      const char *caller, struct vm_result *res,
+		      struct mm_error *err)
 {
 	uint32_t next_id = m->vmalloc.next_id;
 	int rc;
@@ -443,8 +446,8 @@ static int do_vmalloc(struct machine *m, uint64_t size, bool zero,
 			       "(the machine manages %u pages)",
 			       (unsigned long long)size,
 			       machine_totalram_pages(m));
-	rc = vmalloc_node(m, size, zero, zero ? "vzalloc" : "vmalloc",
-			  &res->id, &res->new_page_tables, err);
+	rc = vmalloc_node(m, size, zero, caller, &res->id,
+			  &res->new_page_tables, err);
 	if (rc) {
 		/* a refusal leaves the ids as they were */
 		m->vmalloc.next_id = next_id;
@@ -458,13 +461,63 @@ static int do_vmalloc(struct machine *m, uint64_t size, bool zero,
 int vmalloc(struct machine *m, uint64_t size, struct vm_result *res,
 	    struct mm_error *err)
 {
-	return do_vmalloc(m, size, false, res, err);
+	return do_vmalloc(m, size, false, "vmalloc", res, err);
 }
 
 int vzalloc(struct machine *m, uint64_t size, struct vm_result *res,
 	    struct mm_error *err)
 {
-	return do_vmalloc(m, size, true, res, err);
+	return do_vmalloc(m, size, true, "vzalloc", res, err);
+}
+
+int __vmalloc_caller(struct machine *m, uint64_t size, bool zero,
+		     const char *caller, struct vm_result *res,
+		     struct mm_error *err)
+{
+	return do_vmalloc(m, size, zero, caller, res, err);
+}
+
+int get_vm_area_caller(struct machine *m, uint64_t size, const char *caller,
+		       struct vm_result *res, struct mm_error *err)
+{
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!size || size > 0xfffff000ull)
+		return mm_fail(err, MM_EINVAL, "bad-argument", "size",
+			       "get_vm_area of %llu bytes",
+			       (unsigned long long)size);
+	if ((rc = get_vm_area(m, ALIGN_UP(size, (uint64_t)PAGE_SIZE),
+			      PAGE_SIZE, VM_ALLOC, caller, &res->id, err)))
+		return rc;
+	res->addr = vm_area_by_id(&m->vmalloc, res->id)->start;
+	return MM_OK;
+}
+
+void free_vm_area(struct machine *m, uint32_t id)
+{
+	destroy_area(m, id);
+}
+
+int set_vm_area_ro(struct machine *m, vaddr_t addr, struct mm_error *err)
+{
+	const struct vm_area *a = find_vm_area(&m->vmalloc, addr);
+	pgprot_t ro = kernel_prot(m, PROT_KERNEL_RO, false);
+	int rc;
+
+	if (!a || !(a->flags & VM_ALLOC))
+		return mm_fail(err, MM_ENOTFOUND, "not-a-vmalloc-area", "addr",
+			       "set_memory_ro: no vmalloc area starts at "
+			       "0x%08x", addr);
+	for (uint32_t i = 0; i < a->nr_pages; i++) {
+		vaddr_t va = a->start + i * PAGE_SIZE;
+
+		kernel_unmap_page(m, va);
+		if ((rc = kernel_map_page(m, va, PFN_PHYS(a->pages[i]), ro,
+					  err)))
+			return rc;
+	}
+	return MM_OK;
 }
 
 /* --- what lies at an address, for the refusals ------------------------------------- */
@@ -677,8 +730,9 @@ static unsigned count_order(uint64_t n)
 	return o;
 }
 
-int ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
-	    struct vm_result *res, struct mm_error *err)
+static int do_ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
+		      enum kprot prot, const char *caller,
+		      struct vm_result *res, struct mm_error *err)
 {
 	uint64_t limit = m->config.pae ? PHYS_LIMIT : SZ_4G;
 	uint32_t next_id = m->vmalloc.next_id, id;
@@ -732,13 +786,12 @@ int ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
 	order = order < PAGE_SHIFT ? PAGE_SHIFT : order;
 	order = order > IOREMAP_MAX_ORDER ? IOREMAP_MAX_ORDER : order;
 	align = 1ull << order;
-	if ((rc = get_vm_area(m, mapsize, align, VM_IOREMAP, "ioremap", &id,
+	if ((rc = get_vm_area(m, mapsize, align, VM_IOREMAP, caller, &id,
 			      err)))
 		return rc;
 	m->vmalloc.areas[area_index_by_id(&m->vmalloc, id)].phys_addr =
 		aligned;
-	if ((rc = map_area(m, id, kernel_prot(m, PROT_KERNEL_NOCACHE, false),
-			   NULL, aligned, (uint32_t)(mapsize >> PAGE_SHIFT),
+	if ((rc = map_area(m, id, kernel_prot(m, prot, false), NULL, aligned, (uint32_t)(mapsize >> PAGE_SHIFT),
 			   &res->new_page_tables, &e))) {
 		destroy_area(m, id);
 		m->vmalloc.next_id = next_id;
@@ -750,6 +803,21 @@ int ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
 	res->addr = vm_area_by_id(&m->vmalloc, id)->start +
 		    (vaddr_t)(phys & (PAGE_SIZE - 1));
 	return MM_OK;
+}
+
+int ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
+	    struct vm_result *res, struct mm_error *err)
+{
+	return do_ioremap(m, phys, size, PROT_KERNEL_NOCACHE, "ioremap", res,
+			  err);
+}
+
+int ioremap_caller(struct machine *m, phys_addr_t phys, uint64_t size,
+		   bool cached, const char *caller, struct vm_result *res,
+		   struct mm_error *err)
+{
+	return do_ioremap(m, phys, size, cached ? PROT_KERNEL
+			  : PROT_KERNEL_NOCACHE, caller, res, err);
 }
 
 int iounmap(struct machine *m, vaddr_t addr, struct mm_error *err)

@@ -7,11 +7,11 @@
  * Rules the model follows (the kernel's, unless said otherwise):
  *
  * The window.  Every area lies in [VMALLOC_START, VMALLOC_END)
- * (m->layout.vmalloc_start/end; 120 MiB by default).  A fresh machine has
- * no areas: the boot-time ioremaps of ACPI tables, the HPET and the BIOS
- * and the few early vmallocs a real kernel makes (see the capture's
- * /proc/vmallocinfo) are not modelled, so the first area starts at
- * VMALLOC_START.
+ * (m->layout.vmalloc_start/end; 120 MiB by default).  A bare machine
+ * (BOOT_BARE) has no areas, so the first area starts at VMALLOC_START; a
+ * booted one starts with the ioremaps of ACPI tables, the HPET and the
+ * MP table and the few vmallocs a real kernel's initcalls leave
+ * (boot_vmalloc.c, made with the functions below).
  *
  * Reserving an area (__get_vm_area_node -> alloc_vmap_area).  The size is
  * page aligned, then one guard page is added (no caller here asks for
@@ -119,7 +119,9 @@
  * caller as symbol+offset/size (__builtin_return_address); the model
  * prints the name of the operation that made the area: "vmalloc",
  * "vzalloc", "vmap" or "ioremap" (a nested pages[] area has its owner's
- * caller, as in the kernel).
+ * caller, as in the kernel).  The areas a booted machine's initcalls
+ * made (boot_vmalloc.c) print the kernel's own symbol+offset/size, as
+ * the captures show them.
  *
  * VmallocUsed (meminfo) is vmalloc_nr_pages(): the pages of VM_ALLOC areas
  * (nested pages[] areas included; vmap and ioremap areas not), in kB.
@@ -139,6 +141,7 @@ struct strbuf;
 #define VM_MAP		0x00000004u
 
 #define IOREMAP_MAX_ORDER	(7 + PAGE_SHIFT)	/* 128 pages */
+#define VM_CALLER_LEN		40
 
 /* One area of the window: the kernel's vmap_area and vm_struct in one. */
 struct vm_area {
@@ -146,7 +149,9 @@ struct vm_area {
 	vaddr_t start;
 	uint32_t size;		/* bytes, including the guard page */
 	uint32_t flags;		/* VM_IOREMAP, VM_ALLOC or VM_MAP */
-	char caller[16];	/* "vmalloc", "vzalloc", "vmap", "ioremap" */
+	/* "vmalloc", "vzalloc", "vmap", "ioremap", or a boot area's
+	 * symbol+offset/size as the kernel prints it (boot_vmalloc.c) */
+	char caller[VM_CALLER_LEN];
 	uint32_t nr_pages;	/* entries of pages[] (vmalloc, vmap) */
 	pfn_t *pages;		/* the frames it maps, in address order */
 	phys_addr_t phys_addr;	/* ioremap: the page-aligned physical start */
@@ -186,6 +191,29 @@ int vunmap(struct machine *m, vaddr_t addr, struct mm_error *err);
 int ioremap(struct machine *m, phys_addr_t phys, uint64_t size,
 	    struct vm_result *res, struct mm_error *err);
 int iounmap(struct machine *m, vaddr_t addr, struct mm_error *err);
+
+/*
+ * The kernel-internal forms the booted machine's initcalls use
+ * (boot_vmalloc.c).  caller is what vmallocinfo prints for the area.
+ * __vmalloc_caller: vmalloc (zero: vzalloc) with the given caller.
+ * ioremap_caller: ioremap; cached maps PAGE_KERNEL (ioremap_cache and
+ * memremap(MEMREMAP_WB), which ACPI and the MP-table scan use) instead
+ * of PAGE_KERNEL_NOCACHE.  get_vm_area_caller: reserve size bytes (plus
+ * the guard page) at the lowest fit without pages or mappings (the
+ * kernel's get_vm_area); free_vm_area(id) releases such an area.
+ * set_vm_area_ro: set_memory_ro() over the pages of the vmalloc area
+ * that starts at addr (bpf_prog_lock_ro).
+ */
+int __vmalloc_caller(struct machine *m, uint64_t size, bool zero,
+		     const char *caller, struct vm_result *res,
+		     struct mm_error *err);
+int ioremap_caller(struct machine *m, phys_addr_t phys, uint64_t size,
+		   bool cached, const char *caller, struct vm_result *res,
+		   struct mm_error *err);
+int get_vm_area_caller(struct machine *m, uint64_t size, const char *caller,
+		       struct vm_result *res, struct mm_error *err);
+void free_vm_area(struct machine *m, uint32_t id);
+int set_vm_area_ro(struct machine *m, vaddr_t addr, struct mm_error *err);
 
 /* The area that starts at addr / holds addr (its guard page included),
  * or NULL.  Valid until the next change to the areas. */

@@ -131,7 +131,7 @@ wait_in_flight() {
 # flow : the basic student flow on a fresh 2G machine, with the exact
 # values the kernel gives; leaves $ID, $TOKEN, $AUTH
 flow() {
-	req POST /v1/machines -d '{"ram":"2G","name":"lab1"}'
+	req POST /v1/machines -d '{"ram":"2G","boot":"bare","name":"lab1"}'
 	expect 201 "create"
 	ID=$(jq -r .id "$O")
 	TOKEN=$(jq -r .token "$O")
@@ -1047,7 +1047,7 @@ start limits --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
 req POST /v1/machines -d '{"ram":"2G"}'
 problem 422 over-limit "RAM over --max-ram"
 detail '1024 MiB' "RAM over --max-ram: the limit"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 expect 201 "limits: a machine"
 LID=$(jq -r .id "$O")
 LAUTH="Authorization: Bearer $(jq -r .token "$O")"
@@ -1477,7 +1477,7 @@ fi
 # --- history: the changes with their answers, earlier reports, undo ---------------
 if section history; then
 start history --instructor-token "$INSTR" || exit 1
-req POST /v1/machines -d '{"ram":"2G"}'
+req POST /v1/machines -d '{"ram":"2G","boot":"bare"}'
 HM=$(jq -r .id "$O")
 HA="Authorization: Bearer $(jq -r .token "$O")"
 req GET "/v1/machines/$HM/proc/meminfo" -H "$HA" -H 'Accept: text/plain'
@@ -1637,7 +1637,7 @@ mm_stop TERM "history: the last SIGTERM"
 # building an earlier generation takes a second copy of the model: within
 # the host-memory budget only
 start histmem --max-host-memory-total 200K || exit 1
-req POST /v1/machines -d '{"ram":"2G"}'
+req POST /v1/machines -d '{"ram":"2G","boot":"bare"}'
 HM=$(jq -r .id "$O")
 HA="Authorization: Bearer $(jq -r .token "$O")"
 req POST "/v1/machines/$HM/kmalloc" -H "$HA" -d '{"size":100}'

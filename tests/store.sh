@@ -281,7 +281,8 @@ hold_lock() {
 load() {
 	rm -f "$TMP/stop"
 	for ld_m in 1 2 3 4; do
-		create "$1-m$ld_m"
+		# bare: the check counts the slab objects the clients made
+		create "$1-m$ld_m" "{\"ram\":\"512M\",\"boot\":\"bare\",\"name\":\"$1-m$ld_m\"}"
 		echo "$ID $TOK" >"$TMP/$1.m$ld_m"
 	done
 	create "$1-anchor" '{"ram":"64M"}'
@@ -306,7 +307,7 @@ load() {
 	TERM)
 		sleep "$3"
 		# and a long batch under way at the signal
-		create "$1-long"
+		create "$1-long" "{\"ram\":\"512M\",\"boot\":\"bare\",\"name\":\"$1-long\"}"
 		echo "$ID $TOK" >"$TMP/$1.long"
 		awk 'BEGIN { printf "["; for (i = 0; i < 20000; i++)
 			printf "%s{\"op\":\"kmalloc\",\"args\":{\"size\":8}}",

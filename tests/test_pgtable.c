@@ -28,6 +28,7 @@ static struct machine *boot_cmdline(uint64_t ram, bool pae,
 	struct mm_error err = { 0 };
 
 	machine_config_default(&c);
+	c.boot = BOOT_BARE;
 	c.ram = ram;
 	c.pae = pae;
 	snprintf(c.cmdline, sizeof(c.cmdline), "%s", cmdline);

@@ -52,6 +52,7 @@ export const ZONE_LEGEND = [K.Z_DMA, K.Z_NORMAL, K.Z_HIGH, K.Z_MOVABLE, K.Z_NONE
 const OWNER_KIND = {
 	pgtable: K.PGTABLE, slab: K.SLAB, vmalloc: K.VMALLOC, pkmap: K.PKMAP,
 	user: K.USER, alloc_pages: K.ALLOC, kernel: K.KERNEL,
+	shmem: K.USER,	// page cache of rootfs's files: painted as user memory
 };
 const FREE_KIND = { DMA: K.FREE_DMA, Normal: K.FREE_NORMAL, HighMem: K.FREE_HIGH };
 const ZONE_KIND = { DMA: K.Z_DMA, Normal: K.Z_NORMAL, HighMem: K.Z_HIGH, Movable: K.Z_MOVABLE };
@@ -89,6 +90,7 @@ export function runWords(r) {
 		case 'pgtable': return r.pid ? `page table of process ${r.pid}` : 'kernel page table';
 		case 'vmalloc': return 'vmalloc area page (or its page array)';
 		case 'pkmap': return 'pkmap page table';
+		case 'shmem': return 'shmem page: a file the initramfs unpacked into rootfs';
 		case 'alloc_pages': return `alloc_pages ${blk}${r.gfp ? ' ' + r.gfp : ''}`;
 		case 'kernel': return `kernel allocation (${blk})`;
 		default: return `${r.owner || 'allocated'} (${blk})`;
