@@ -750,8 +750,8 @@ static void describe_pcp_take(struct alloc_attempt *at, pfn_t pfn,
 			 "lists%s", pfn, ev->cpu, ev->refilled, stolen);
 	else
 		snprintf(at->why, sizeof(at->why), "took 0x%x from CPU %d's "
-			 "pcp list (%u pages left on its lists)", pfn, ev->cpu,
-			 ev->count);
+			 "pcp list (%u page%s left on its lists)", pfn, ev->cpu,
+			 ev->count, ev->count == 1 ? "" : "s");
 }
 
 /* The block at pfn is the caller's now. */

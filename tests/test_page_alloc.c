@@ -1178,7 +1178,7 @@ static void test_pcp_refill_batch(void **state)
 	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5121);
 	assert_int_equal(res.pcp.refilled, 0);
 	assert_string_equal(res.attempts[0].why, "took 0x1401 from CPU 0's "
-		"pcp list (1 pages left on its lists)");
+		"pcp list (1 page left on its lists)");
 	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5122);
 	assert_int_equal(n->nr_free_pages, 15404 - 3);
 	/* then the next batch */
