@@ -28,7 +28,7 @@
  *  - drain_all_pages at the kernel's call sites: direct reclaim drains only
  *    after it made progress, which the model's reclaim never does; memory
  *    offline, compaction and alloc_contig_range are not modelled.  The
- *    function is here for those who call it by hand.
+ *    function is here for the tests, which drain to compare buddy states.
  *  - Isolated pageblocks (free_pcppages_bulk re-reading the pageblock's
  *    type): nothing in the model isolates a pageblock.
  *  - CMA (the movable list's CMA check): Debian's 686 kernels have no CMA.
