@@ -108,6 +108,10 @@ void api_set_mappings(const struct machine *m, json_t *o, pfn_t pfn);
 /* Why alloc_pages took its block from the zone it did: the gfp mask's
  * highest zone, the zonelist from there down, each zone's watermark. */
 struct page_alloc_result;
+/* What the per-CPU lists did ({cpu, list, refilled, drained, count, high,
+ * batch}, or null when the block bypassed them), and a free's story. */
+json_t *api_pcp_json(const struct pcp_event *ev);
+json_t *api_free_why(unsigned order, const struct pcp_event *ev);
 json_t *api_zone_why(const struct machine *m, gfp_t gfp,
 		     const struct page_alloc_result *r);
 /* Why the frame has the kernel address it has, or none, in a sentence. */

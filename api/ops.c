@@ -86,6 +86,7 @@ static json_t *alloc_ok_json(const struct machine *m, gfp_t gfp,
 			    json_string(migratetype_name(r->migratetype)));
 	json_object_set_new(o, "stolen_from", r->stolen_from < 0 ? json_null()
 			    : json_string(migratetype_name(r->stolen_from)));
+	json_object_set_new(o, "pcp", api_pcp_json(&r->pcp));
 	api_set_virt(m, o, r->pfn);
 	json_object_set_new(o, "attempts", attempts_json(r));
 	json_object_set_new(o, "why", api_zone_why(m, gfp, r));
@@ -175,6 +176,7 @@ static int check_owner(const struct machine *m, pfn_t pfn,
 static int op_free_pages(struct machine *m, const json_t *args,
 			 json_t **result, struct mm_error *err)
 {
+	struct pcp_event ev;
 	unsigned order;
 	pfn_t pfn;
 	int rc;
@@ -191,16 +193,17 @@ static int op_free_pages(struct machine *m, const json_t *args,
 			       "space", "free_pages");
 	if ((rc = check_owner(m, pfn, err)))
 		return rc;
-	if ((rc = free_pages(&m->pgdat, pfn, order, err))) {
+	if ((rc = free_pages_ev(&m->pgdat, pfn, order, &ev, err))) {
 		/* the model speaks of pfns; name the argument actually given */
 		if (err && !strcmp(err->field, "pfn") &&
 		    json_object_get(args, "phys"))
 			snprintf(err->field, sizeof(err->field), "phys");
 		return rc;
 	}
-	*result = json_pack("{s:b, s:o, s:o, s:i}", "ok", 1,
+	*result = json_pack("{s:b, s:o, s:o, s:i, s:o, s:o}", "ok", 1,
 			    "pfn", api_hex(pfn), "phys", api_hex(PFN_PHYS(pfn)),
-			    "order", (int)order);
+			    "order", (int)order, "pcp", api_pcp_json(&ev),
+			    "why", api_free_why(order, &ev));
 	return MM_OK;
 }
 
@@ -222,6 +225,9 @@ static json_t *frame_json(const struct machine *m, pfn_t pfn,
 	json_object_set_new(o, "migratetype", in_zone
 			    ? json_string(migratetype_name(fi->migratetype))
 			    : json_null());
+	/* a free page may wait on a CPU's per-CPU list, not the buddy's */
+	json_object_set_new(o, "pcp_cpu", fi->pcp_cpu >= 0
+			    ? json_integer(fi->pcp_cpu) : json_null());
 	/* owner and gfp only mean something for an allocated block */
 	json_object_set_new(o, "owner", allocated
 			    ? json_string(api_owner_name(fi->owner))

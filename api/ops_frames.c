@@ -183,6 +183,8 @@ static void add_block(const struct machine *m, json_t *runs, pfn_t from,
 	else
 		json_object_set_new(o, "migratetype", json_string(
 				    migratetype_name(fi->migratetype)));
+	if (fi->pcp_cpu >= 0)
+		json_object_set_new(o, "pcp_cpu", json_integer(fi->pcp_cpu));
 	json_array_append_new(runs, o);
 }
 
@@ -192,8 +194,12 @@ static bool block_at(const struct pglist_data *pgdat, pfn_t pfn,
 		     struct frame_info *fi)
 {
 	const struct pfn_rec *r = pfnmap_get(&pgdat->free_blocks, pfn);
-	bool free = r != NULL;
+	const struct pfn_rec *pcp = r ? NULL : pfnmap_get(&pgdat->pcp_pages,
+							  pfn);
+	bool free = r != NULL || pcp != NULL;
 
+	if (pcp)
+		r = pcp;
 	if (!r && !(r = pfnmap_get(&pgdat->alloc_blocks, pfn)))
 		return false;
 	*fi = (struct frame_info){
@@ -201,7 +207,8 @@ static bool block_at(const struct pglist_data *pgdat, pfn_t pfn,
 		.zone = pfn_to_zone(pgdat, pfn), .head = pfn,
 		.order = r->order, .migratetype = r->mt,
 		.owner = free ? OWNER_NONE : (enum page_owner)r->owner,
-		.owner_id = free ? 0 : r->owner_id, .gfp = r->gfp,
+		.owner_id = free ? 0 : r->owner_id, .gfp = free ? 0 : r->gfp,
+		.pcp_cpu = pcp ? pcp->owner : -1,
 	};
 	return true;
 }
@@ -212,7 +219,8 @@ static pfn_t reserved_end(const struct pglist_data *pgdat, pfn_t pfn,
 			  pfn_t limit)
 {
 	while (pfn < limit && !pfnmap_get(&pgdat->free_blocks, pfn) &&
-	       !pfnmap_get(&pgdat->alloc_blocks, pfn))
+	       !pfnmap_get(&pgdat->alloc_blocks, pfn) &&
+	       !pfnmap_get(&pgdat->pcp_pages, pfn))
 		pfn++;
 	return pfn;
 }

@@ -48,7 +48,7 @@ static void where_json(const struct machine *m, json_t *o, vaddr_t va,
 		       pfn_t pfn)
 {
 	struct frame_info fi;
-	char w[320];
+	char w[400];
 
 	page_frame_info(&m->pgdat, pfn, &fi);
 	json_object_set_new(o, "region", api_region_json(m, va));
@@ -56,11 +56,21 @@ static void where_json(const struct machine *m, json_t *o, vaddr_t va,
 			    ? json_string(zone_name(fi.zone)) : json_null());
 	if (fi.state != FRAME_FREE)
 		return;
-	snprintf(w, sizeof(w), "pfn 0x%x is free (in an order-%u block on "
-		 "the buddy allocator's free lists): nobody allocated it, so "
-		 "the next alloc_pages may hand it out while this mapping "
-		 "still reaches it; map a page you own (alloc_pages with "
-		 "__GFP_HIGHMEM, e.g. GFP_HIGHUSER, first)", pfn, fi.order);
+	if (fi.pcp_cpu >= 0)
+		snprintf(w, sizeof(w), "pfn 0x%x is free (an order-%u block "
+			 "on CPU %d's per-CPU list, waiting for an "
+			 "alloc_pages): nobody allocated it, so that "
+			 "allocation may hand it out while this mapping still "
+			 "reaches it; map a page you own (alloc_pages with "
+			 "__GFP_HIGHMEM, e.g. GFP_HIGHUSER, first)", pfn,
+			 fi.order, fi.pcp_cpu);
+	else
+		snprintf(w, sizeof(w), "pfn 0x%x is free (in an order-%u "
+			 "block on the buddy allocator's free lists): nobody "
+			 "allocated it, so the next alloc_pages may hand it "
+			 "out while this mapping still reaches it; map a page "
+			 "you own (alloc_pages with __GFP_HIGHMEM, e.g. "
+			 "GFP_HIGHUSER, first)", pfn, fi.order);
 	json_object_set_new(o, "warning", json_string(w));
 }
 

@@ -72,6 +72,51 @@ json_t *api_zone_why(const struct machine *m, gfp_t gfp,
 	return sb_json(&sb);
 }
 
+/* --- the per-CPU lists ---------------------------------------------------------- */
+
+json_t *api_pcp_json(const struct pcp_event *ev)
+{
+	if (ev->cpu < 0)
+		return json_null();
+	return json_pack("{s:i, s:s, s:i, s:i, s:i, s:i, s:i}",
+			 "cpu", ev->cpu, "list", migratetype_name(ev->list_mt),
+			 "refilled", (int)ev->refilled,
+			 "drained", (int)ev->drained, "count", (int)ev->count,
+			 "high", (int)ev->high, "batch", (int)ev->batch);
+}
+
+json_t *api_free_why(unsigned order, const struct pcp_event *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ev->cpu < 0) {
+		sb_printf(&sb, "order-%u free goes straight to the buddy "
+			  "allocator (%s), merging with free buddies", order,
+			  order > PAGE_ALLOC_COSTLY_ORDER ?
+			  "per-CPU lists keep only orders 0-3 and the THP order"
+			  : "its pageblock is isolated");
+		return sb_json(&sb);
+	}
+	sb_printf(&sb, "order-%u free goes to the head of CPU %d's %s pcp "
+		  "list (count %u of high %u, batch %u); it stays "
+		  "allocated-looking to the buddy allocator (no merge, not in "
+		  "MemFree or buddyinfo)", order, ev->cpu,
+		  migratetype_name(ev->list_mt), ev->count + ev->drained,
+		  ev->high, ev->batch);
+	if (ev->drained)
+		sb_printf(&sb, "; that reached high, so free_pcppages_bulk "
+			  "gave %u pages (the lists' oldest first) back to the "
+			  "buddy allocator, leaving %u", ev->drained,
+			  ev->count);
+	if (ev->kept)
+		sb_printf(&sb, "; the next order-%u %s allocation on CPU %d "
+			  "gets it back first", order,
+			  migratetype_name(ev->list_mt), ev->cpu);
+	else
+		sb_puts(&sb, "; it went back with them");
+	return sb_json(&sb);
+}
+
 /* --- a frame's kernel address ---------------------------------------------------- */
 
 /* The first kmap_local mapping of pfn on any CPU's stack. */

@@ -47,6 +47,9 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	mem_init(m);
 	kmem_cache_init(m);	/* mm_core_init(): right after mem_init */
 	vmalloc_init(&m->vmalloc);
+	/* start_kernel(): the per-CPU lists take their sizes before
+	 * rest_init() runs the initcalls */
+	setup_per_cpu_pageset(&m->pgdat);
 	if ((rc = late_initcalls(m, err)))
 		return rc;
 	return kernel_pagetable_late(m, err);
@@ -140,6 +143,7 @@ size_t machine_host_bytes(const struct machine *m)
 
 	n += pfnmap_bytes(&m->pgdat.free_blocks);
 	n += pfnmap_bytes(&m->pgdat.alloc_blocks);
+	n += pfnmap_bytes(&m->pgdat.pcp_pages);
 	n += m->pgdat.nr_ranges * sizeof(*m->pgdat.ranges);
 	n += (m->memblock.memory.max + m->memblock.reserved.max) *
 	     sizeof(struct memblock_region);

@@ -30,6 +30,23 @@ enum migratetype {
 };
 #define MIGRATE_PCPTYPES 3
 
+/*
+ * Per-CPU page lists (struct per_cpu_pages, 6.1): one list per pcp
+ * migratetype for each order up to PAGE_ALLOC_COSTLY_ORDER, plus one list
+ * for the THP order (pageblock_order) that Debian's CONFIG_TRANSPARENT_HUGEPAGE
+ * kernels have: 3 * 4 + 1 = 13.
+ */
+#define PAGE_ALLOC_COSTLY_ORDER	3
+#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + 1)
+
+struct per_cpu_pages {
+	uint32_t count;			/* pages on all the lists */
+	uint32_t free_factor;		/* frees since the last allocation */
+	pfn_t head[NR_PCP_LISTS];	/* PFN_NONE when the list is empty */
+	pfn_t tail[NR_PCP_LISTS];
+};
+
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK };
 
 /* What an allocated block is for; drives the web page's colours. */
@@ -61,10 +78,11 @@ struct zone {
 	uint32_t nr_free_pages;
 	uint32_t watermark[NR_WMARK];
 	uint32_t lowmem_reserve[MAX_NR_ZONES];
-	/* per-cpu pageset sizing, printed by zoneinfo; the model keeps no
-	 * pages on pcp lists (see page_alloc.c) */
+	/* per-cpu pageset sizing (zone_highsize/zone_batchsize), the same
+	 * for every CPU; in force once pgdat->pcp_ready */
 	uint32_t pcp_high;
 	uint32_t pcp_batch;
+	struct per_cpu_pages *pcp;	/* one per CPU (pgdat->nr_cpus) */
 	struct free_area free_area[MAX_ORDER];
 	uint8_t *pageblock_mt;		/* one migratetype per pageblock */
 	/* pages in pageblocks set aside as MIGRATE_HIGHATOMIC for
@@ -81,6 +99,13 @@ struct pglist_data {
 	int movable_zone;		/* the zone ZONE_MOVABLE would borrow from */
 	struct pfnmap free_blocks;	/* head pfn -> free block */
 	struct pfnmap alloc_blocks;	/* head pfn -> allocated block */
+	/* pfn -> page (block) on a per-CPU list: order, zone, mt (the
+	 * migratetype it goes back to the buddy with), owner (the CPU),
+	 * owner_id (the list's index), prev/next (the list's links) */
+	struct pfnmap pcp_pages;
+	/* setup_per_cpu_pageset() has run: before it every zone uses the
+	 * boot pageset (high 0, batch 1), which never keeps a page */
+	bool pcp_ready;
 	/* pfn ranges of RAM (memblock.memory), sorted: holes are not RAM */
 	uint32_t nr_ranges;
 	struct pfn_range { pfn_t start, end; } *ranges;

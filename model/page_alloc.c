@@ -10,12 +10,10 @@
  * /proc/zoneinfo prints.
  *
  * What the model leaves out, and why that is safe:
- *  - Per-cpu page lists.  The kernel parks order 0-3 pages on per-CPU
- *    lists and moves them to and from the buddy lists in batches, at
- *    times that depend on CPU scheduling.  The model has no CPUs running,
- *    so every allocation is served from the buddy lists and every free
- *    goes straight back to them: zoneinfo shows each pageset's count as 0
- *    and its high/batch as the kernel would size them.
+ * Per-CPU page lists (page_alloc_pcp.c): orders 0-3 and the THP order go
+ * through them, in both directions; bigger blocks come from and go to
+ * the buddy lists directly.
+ *
  *  - Watermark boosting.  A fallback steal boosts the zone's watermarks
  *    and wakes kswapd, which clears the boost as soon as the zone is
  *    balanced; with nothing to reclaim that is at once, so boost is 0.
@@ -34,7 +32,7 @@
  * pfnmap_put/pfnmap_del on the same map, so the code below looks records
  * up again after every insertion or removal.
  */
-#include "page_alloc.h"
+#include "page_alloc_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +45,6 @@
 #define ALLOC_NO_WATERMARKS	0x04u
 #define ALLOC_HARDER		0x10u	/* __GFP_ATOMIC: dip further, highatomic */
 #define ALLOC_HIGH		0x20u	/* __GFP_HIGH: dip below min by half */
-
-enum fpi_flags { FPI_NONE = 0, FPI_TO_TAIL = 1 };
 
 /* --- small helpers ---------------------------------------------------- */
 
@@ -135,6 +131,11 @@ static uint8_t *pageblock_slot(const struct pglist_data *pgdat, int zi,
 static int pageblock_mt(const struct pglist_data *pgdat, int zi, pfn_t pfn)
 {
 	return *pageblock_slot(pgdat, zi, pfn);
+}
+
+int pageblock_mt_of(const struct pglist_data *pgdat, int zi, pfn_t pfn)
+{
+	return pageblock_mt(pgdat, zi, pfn);
 }
 
 static void set_pageblock_mt(struct pglist_data *pgdat, int zi, pfn_t pfn,
@@ -278,8 +279,8 @@ static bool buddy_merge_likely(const struct pglist_data *pgdat, pfn_t pfn,
  * list mt: the migratetype of the freed page's pageblock, even when the
  * merged block starts in another pageblock (6.1 does the same).
  */
-static void __free_one_page(struct pglist_data *pgdat, int zi, pfn_t pfn,
-			    unsigned order, int mt, enum fpi_flags fpi)
+void __free_one_page(struct pglist_data *pgdat, int zi, pfn_t pfn,
+		     unsigned order, int mt, enum fpi_flags fpi)
 {
 	pfn_t buddy_pfn = pfn;
 	bool tail;
@@ -339,9 +340,16 @@ void free_reserved_pages(struct pglist_data *pgdat, pfn_t pfn,
 			FPI_NONE);
 }
 
+/* __free_page(): through the per-CPU lists once they are set up. */
 void free_reserved_page(struct pglist_data *pgdat, pfn_t pfn)
 {
-	free_reserved_pages(pgdat, pfn, 0);
+	int zi = pfn_to_zone(pgdat, pfn);
+	struct pcp_event ev;
+
+	if (zi < 0)
+		return;
+	pgdat->node_zones[zi].managed_pages++;
+	free_unref_page(pgdat, zi, pfn, 0, &ev);
 }
 
 /* --- taking blocks: __rmqueue_smallest and expand --------------------- */
@@ -557,16 +565,11 @@ do_steal:
 	return true;
 }
 
-/* rmqueue(): high-order atomic requests try the highatomic reserve first;
- * then the type's own lists, then a steal and a second try. */
-static pfn_t rmqueue(struct pglist_data *pgdat, int zi, unsigned order,
-		     int mt, unsigned alloc_flags, int *stolen_from)
+pfn_t __rmqueue(struct pglist_data *pgdat, int zi, unsigned order, int mt,
+		int *stolen_from)
 {
 	pfn_t pfn = PFN_NONE;
 
-	*stolen_from = -1;
-	if (order > 0 && (alloc_flags & ALLOC_HARDER))
-		pfn = rmqueue_smallest(pgdat, zi, order, MIGRATE_HIGHATOMIC);
 	while (pfn == PFN_NONE) {
 		pfn = rmqueue_smallest(pgdat, zi, order, mt);
 		if (pfn == PFN_NONE &&
@@ -574,6 +577,43 @@ static pfn_t rmqueue(struct pglist_data *pgdat, int zi, unsigned order,
 			break;
 	}
 	return pfn;
+}
+
+/* rmqueue_buddy(): high-order atomic requests try the highatomic reserve
+ * first; then __rmqueue.  The zone's free pages drop by the block. */
+static pfn_t rmqueue_buddy(struct pglist_data *pgdat, int zi, unsigned order,
+			   int mt, unsigned alloc_flags, int *stolen_from)
+{
+	pfn_t pfn = PFN_NONE;
+
+	if (order > 0 && (alloc_flags & ALLOC_HARDER))
+		pfn = rmqueue_smallest(pgdat, zi, order, MIGRATE_HIGHATOMIC);
+	if (pfn == PFN_NONE)
+		pfn = __rmqueue(pgdat, zi, order, mt, stolen_from);
+	if (pfn != PFN_NONE)
+		pgdat->node_zones[zi].nr_free_pages -= 1u << order;
+	return pfn;
+}
+
+/* rmqueue(): the orders pcp serves come from this CPU's list (refilled
+ * from the buddy lists if empty); the rest, and a refill that found
+ * nothing, from the buddy lists. */
+static pfn_t rmqueue(struct pglist_data *pgdat, int zi, unsigned order,
+		     int mt, unsigned alloc_flags, int *stolen_from,
+		     struct pcp_event *ev)
+{
+	pfn_t pfn;
+
+	*stolen_from = -1;
+	ev->cpu = -1;
+	if (pcp_allowed_order(pgdat, order)) {
+		pfn = rmqueue_pcplist(pgdat, zi, order, mt, ev);
+		*stolen_from = ev->stolen_from;
+		if (pfn != PFN_NONE)
+			return pfn;
+		ev->cpu = -1;
+	}
+	return rmqueue_buddy(pgdat, zi, order, mt, alloc_flags, stolen_from);
 }
 
 /* reserve_highatomic_pageblock(): a successful high-order atomic
@@ -694,6 +734,26 @@ static void describe_refusal(struct alloc_attempt *at, const struct zone *z,
 		 at->reserve);
 }
 
+/* "took 0x2001 from CPU 0's pcp list, refilled with 63 blocks from the
+ * buddy lists, stolen from the Movable lists" */
+static void describe_pcp_take(struct alloc_attempt *at, pfn_t pfn,
+			      const struct pcp_event *ev)
+{
+	char stolen[48] = "";
+
+	if (ev->stolen_from >= 0)
+		snprintf(stolen, sizeof(stolen), ", stolen from the %s lists",
+			 migratetype_name(ev->stolen_from));
+	if (ev->refilled)
+		snprintf(at->why, sizeof(at->why), "took 0x%x from CPU %d's "
+			 "pcp list, refilled with %u blocks from the buddy "
+			 "lists%s", pfn, ev->cpu, ev->refilled, stolen);
+	else
+		snprintf(at->why, sizeof(at->why), "took 0x%x from CPU %d's "
+			 "pcp list (%u page%s left on its lists)", pfn, ev->cpu,
+			 ev->count, ev->count == 1 ? "" : "s");
+}
+
 /* The block at pfn is the caller's now. */
 static void commit_alloc(struct pglist_data *pgdat, int zi, pfn_t pfn,
 			 const struct alloc_context *ac, unsigned alloc_flags)
@@ -707,7 +767,6 @@ static void commit_alloc(struct pglist_data *pgdat, int zi, pfn_t pfn,
 	r->gfp = ac->gfp;
 	r->zone = (uint8_t)zi;
 	r->mt = (uint8_t)ac->migratetype;
-	pgdat->node_zones[zi].nr_free_pages -= 1u << ac->order;
 	if (ac->order && (alloc_flags & ALLOC_HARDER))
 		reserve_highatomic_pageblock(pgdat, zi, pfn);
 }
@@ -750,7 +809,7 @@ static bool get_page_from_freelist(struct pglist_data *pgdat,
 				continue;
 		}
 		pfn = rmqueue(pgdat, zi, ac->order, ac->migratetype,
-			      alloc_flags, &stolen);
+			      alloc_flags, &stolen, &res->pcp);
 		if (pfn == PFN_NONE) {
 			snprintf(at->why, sizeof(at->why),
 				 "no free block of order >= %u for %s, even "
@@ -764,6 +823,8 @@ static bool get_page_from_freelist(struct pglist_data *pgdat,
 			snprintf(at->why, sizeof(at->why),
 				 "watermark ignored (__GFP_MEMALLOC): took 0x%x",
 				 pfn);
+		else if (res->pcp.cpu >= 0)
+			describe_pcp_take(at, pfn, &res->pcp);
 		else if (stolen >= 0)
 			snprintf(at->why, sizeof(at->why),
 				 "took 0x%x, stolen from the %s lists", pfn,
@@ -884,6 +945,7 @@ int alloc_pages(struct pglist_data *pgdat, gfp_t gfp, unsigned order,
 	res->order = order;
 	res->zone = -1;
 	res->stolen_from = -1;
+	res->pcp.cpu = -1;
 	ac.gfp = gfp;
 	ac.order = order;
 	ac.highest_zoneidx = gfp_zone(gfp);
@@ -936,6 +998,13 @@ static int check_free_request(const struct pglist_data *pgdat, pfn_t pfn,
 			"pfn 0x%x is not RAM but a hole in the physical map: "
 			"free only pfns that alloc_pages returned", pfn);
 	case FRAME_FREE:
+		if (fi.pcp_cpu >= 0)
+			return mm_fail(err, MM_ESTATE, "double-free", "pfn",
+				"pfn 0x%x is already free (the order-%u block "
+				"at 0x%x waits on CPU %d's per-CPU list): it "
+				"was freed before or never allocated; free "
+				"each block once", pfn, fi.order, fi.head,
+				fi.pcp_cpu);
 		return mm_fail(err, MM_ESTATE, "double-free", "pfn",
 			"pfn 0x%x is already free (in the free order-%u block "
 			"at 0x%x): it was freed before or never allocated; "
@@ -961,26 +1030,41 @@ static int check_free_request(const struct pglist_data *pgdat, pfn_t pfn,
 }
 
 /*
- * free_pages(): the kernel sends order 0-3 frees through the per-cpu
- * lists and bigger ones straight to __free_one_page; both end on the buddy
- * lists of the pageblock's type, with ordinary head/tail placement, which
- * the model does at once.
+ * free_pages(): free_the_page() sends the orders pcp serves to this CPU's
+ * list (free_unref_page) and bigger blocks straight to __free_one_page,
+ * on the list of the block's pageblock type.
  */
-int free_pages(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
-	       struct mm_error *err)
+int free_pages_ev(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
+		  struct pcp_event *ev, struct mm_error *err)
 {
 	int rc = check_free_request(pgdat, pfn, order, err);
+	struct pcp_event local;
 	int zi;
 
 	if (rc != MM_OK)
 		return rc;
+	if (!ev)
+		ev = &local;
 	zi = pfnmap_get(&pgdat->alloc_blocks, pfn)->zone;
 	pgdat->changes++;
 	pfnmap_del(&pgdat->alloc_blocks, pfn);
+	if (pcp_allowed_order(pgdat, order)) {
+		free_unref_page(pgdat, zi, pfn, order, ev);
+		return MM_OK;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->cpu = -1;
+	ev->stolen_from = -1;
 	pgdat->node_zones[zi].nr_free_pages += 1u << order;
 	__free_one_page(pgdat, zi, pfn, order, pageblock_mt(pgdat, zi, pfn),
 			FPI_NONE);
 	return MM_OK;
+}
+
+int free_pages(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
+	       struct mm_error *err)
+{
+	return free_pages_ev(pgdat, pfn, order, NULL, err);
 }
 
 /* --- frame state ------------------------------------------------------ */
@@ -994,6 +1078,7 @@ void page_frame_info(const struct pglist_data *pgdat, pfn_t pfn,
 	fi->zone = pfn_to_zone(pgdat, pfn);
 	fi->head = pfn;
 	fi->owner = OWNER_NONE;
+	fi->pcp_cpu = -1;
 	fi->migratetype = fi->zone < 0 ? -1 : pageblock_mt(pgdat, fi->zone, pfn);
 	if (!pfn_is_ram(pgdat, pfn)) {
 		fi->state = FRAME_HOLE;
@@ -1005,6 +1090,16 @@ void page_frame_info(const struct pglist_data *pgdat, pfn_t pfn,
 		fi->head = r->pfn;
 		fi->order = r->order;
 		fi->migratetype = r->mt;
+		return;
+	}
+	r = find_block(&pgdat->pcp_pages, pfn);
+	if (r) {
+		/* free, but on a per-CPU list: no buddy list holds it */
+		fi->state = FRAME_FREE;
+		fi->head = r->pfn;
+		fi->order = r->order;
+		fi->migratetype = r->mt;
+		fi->pcp_cpu = r->owner;
 		return;
 	}
 	r = find_block(&pgdat->alloc_blocks, pfn);
@@ -1250,6 +1345,7 @@ void pglist_init(struct pglist_data *pgdat)
 {
 	pfnmap_init(&pgdat->free_blocks);
 	pfnmap_init(&pgdat->alloc_blocks);
+	pcp_init(pgdat);
 	for (int j = 0; j < MAX_NR_ZONES; j++) {
 		struct zone *z = &pgdat->node_zones[j];
 
@@ -1273,6 +1369,7 @@ void pglist_free(struct pglist_data *pgdat)
 {
 	pfnmap_free(&pgdat->free_blocks);
 	pfnmap_free(&pgdat->alloc_blocks);
+	pcp_free(pgdat);
 	for (int j = 0; j < MAX_NR_ZONES; j++) {
 		free(pgdat->node_zones[j].pageblock_mt);
 		pgdat->node_zones[j].pageblock_mt = NULL;

@@ -12,15 +12,18 @@
  * with free buddies, then queue at the tail of its free list. */
 void __free_pages_core(struct pglist_data *pgdat, pfn_t pfn, unsigned order);
 /* free_reserved_page(): a page the kernel kept since boot (an init
- * section) goes to the buddy allocator like any freed page, and the zone
- * manages one more page: an ordinary order-0 free (head or tail by
- * buddy_merge_likely, not FPI_TO_TAIL).  x86-32's free_highmem_page() is
- * the same, and set_highmem_pages_init() frees all of highmem this way,
- * one page at a time, before memblock_free_all(). */
+ * section) goes back like any freed page (__free_page: through this CPU's
+ * per-CPU list once setup_per_cpu_pageset() ran, else the boot pageset
+ * passes it straight on to the buddy lists, head or tail by
+ * buddy_merge_likely, not FPI_TO_TAIL), and the zone manages one more
+ * page.  x86-32's free_highmem_page() is the same, and
+ * set_highmem_pages_init() frees all of highmem this way, one page at a
+ * time, before memblock_free_all(). */
 void free_reserved_page(struct pglist_data *pgdat, pfn_t pfn);
 /* The same for a whole aligned block: what freeing its pages one by one
  * in ascending order leaves behind (each completed block lands where
- * buddy_merge_likely() puts it, which for order 10 is the head). */
+ * buddy_merge_likely() puts it, which for order 10 is the head).  Only
+ * before setup_per_cpu_pageset(), when the boot pageset keeps nothing. */
 void free_reserved_pages(struct pglist_data *pgdat, pfn_t pfn,
 			 unsigned order);
 
@@ -58,6 +61,37 @@ void setup_zone_pagesets(struct pglist_data *pgdat);
 #define ALLOC_REASON_MAX	(GFP_NAME_MAX + MAX_NR_ZONES * \
 				 (ALLOC_WHY_MAX + 16) + 384)
 
+/*
+ * What the per-CPU lists did for one alloc_pages or free_pages: the model
+ * runs every operation on CPU 0 (it has no scheduler), so cpu is 0 when
+ * the block went through the lists and -1 when it bypassed them (an
+ * order pcp does not serve, or an isolated pageblock).
+ */
+struct pcp_event {
+	int cpu;
+	int list_mt;		/* the list's migratetype */
+	uint32_t refilled;	/* blocks rmqueue_bulk took from the buddy */
+	int stolen_from;	/* -1, or the type a refill fell back to */
+	uint32_t drained;	/* pages free_pcppages_bulk gave back */
+	bool kept;		/* a freed block is still on the list after */
+	uint32_t count;		/* the CPU's pages on all lists, after */
+	uint32_t high, batch;	/* the pageset's sizes at the time */
+};
+
+/* setup_per_cpu_pageset(): every zone's per-CPU lists take their sizes
+ * (until then the boot pageset, high 0 and batch 1, keeps nothing). */
+void setup_per_cpu_pageset(struct pglist_data *pgdat);
+/* Per-CPU lists for pgdat->nr_cpus CPUs, empty, the boot pageset in
+ * force (pglist_init); pcp_clear empties them again (a restore);
+ * pcp_free gives their host memory back (pglist_free). */
+void pcp_init(struct pglist_data *pgdat);
+void pcp_clear(struct pglist_data *pgdat);
+void pcp_free(struct pglist_data *pgdat);
+/* drain_all_pages(): every CPU's lists back to the buddy allocator. */
+void drain_all_pages(struct pglist_data *pgdat);
+/* Pages on every CPU's lists of zone j (not in nr_free_pages). */
+uint32_t zone_pcp_pages(const struct pglist_data *pgdat, int j);
+
 /* One zone the allocator looked at, and what it found. */
 struct alloc_attempt {
 	int zone;
@@ -78,6 +112,7 @@ struct page_alloc_result {
 	int zone;
 	int migratetype;	/* the list the block was asked for */
 	int stolen_from;	/* -1, or the migratetype it fell back to */
+	struct pcp_event pcp;	/* the per-CPU list of the zone it came from */
 	unsigned nr_attempts;
 	struct alloc_attempt attempts[3 * MAX_NR_ZONES];
 	char reason[ALLOC_REASON_MAX];	/* on failure: the out-of-memory story */
@@ -92,9 +127,12 @@ int alloc_pages(struct pglist_data *pgdat, gfp_t gfp, unsigned order,
 		enum page_owner owner, uint32_t owner_id,
 		struct page_alloc_result *res, struct mm_error *err);
 
-/* free_pages(pfn, order): every misuse is an error and changes nothing. */
+/* free_pages(pfn, order): every misuse is an error and changes nothing.
+ * ev (may be NULL) says what the per-CPU lists did with the block. */
 int free_pages(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
 	       struct mm_error *err);
+int free_pages_ev(struct pglist_data *pgdat, pfn_t pfn, unsigned order,
+		  struct pcp_event *ev, struct mm_error *err);
 
 enum frame_state { FRAME_HOLE, FRAME_RESERVED, FRAME_FREE, FRAME_ALLOCATED };
 
@@ -107,6 +145,7 @@ struct frame_info {
 	enum page_owner owner;
 	uint32_t owner_id;
 	gfp_t gfp;
+	int pcp_cpu;		/* FRAME_FREE on a per-CPU list: its CPU; else -1 */
 };
 
 void page_frame_info(const struct pglist_data *pgdat, pfn_t pfn,

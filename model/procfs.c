@@ -222,10 +222,11 @@ static void zoneinfo_zone(const struct machine *m, int j, bool first,
 		sb_printf(out, "\n      %-12s %u", zone_stat_names[i], 0u);
 	sb_puts(out, "\n  pagesets");
 	for (unsigned cpu = 0; cpu < m->config.cpus; cpu++)
-		sb_printf(out, "\n    cpu: %u\n              count: 0"
+		sb_printf(out, "\n    cpu: %u\n              count: %u"
 			  "\n              high:  %u\n              batch: %u"
-			  "\n  vm stats threshold: %d", cpu, z->pcp_high,
-			  z->pcp_batch, stat_threshold(z, m->config.cpus));
+			  "\n  vm stats threshold: %d", cpu, z->pcp[cpu].count,
+			  z->pcp_high, z->pcp_batch,
+			  stat_threshold(z, m->config.cpus));
 	sb_printf(out, "\n  node_unreclaimable:  0\n  start_pfn:           %u\n",
 		  z->zone_start_pfn);
 }

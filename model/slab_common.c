@@ -346,8 +346,12 @@ static void describe_not_slab(const struct machine *m, vaddr_t va,
 			 "memory", pfn);
 		return;
 	case FRAME_FREE:
-		snprintf(buf, len, "pfn 0x%x is free in the buddy allocator",
-			 pfn);
+		if (l->fi.pcp_cpu >= 0)
+			snprintf(buf, len, "pfn 0x%x is free, on CPU %d's "
+				 "per-CPU page list", pfn, l->fi.pcp_cpu);
+		else
+			snprintf(buf, len, "pfn 0x%x is free in the buddy "
+				 "allocator", pfn);
 		return;
 	case FRAME_ALLOCATED:
 		break;

@@ -26,10 +26,10 @@
 #define SNAP_SIZE(type, n) \
 	_Static_assert(sizeof(type) == (n), #type " changed: keep " \
 		       "model/snapshot.c in step (see the comment above)")
-SNAP_SIZE(struct machine, 27320);
+SNAP_SIZE(struct machine, 27368);
 SNAP_SIZE(struct machine_config, 5176);
-SNAP_SIZE(struct pglist_data, 3224);
-SNAP_SIZE(struct zone, 784);
+SNAP_SIZE(struct pglist_data, 3272);
+SNAP_SIZE(struct zone, 792);
 SNAP_SIZE(struct pfn_rec, 24);
 SNAP_SIZE(struct physmem, 56);
 SNAP_SIZE(struct kmap_state, 10884);
@@ -101,6 +101,27 @@ static void put_zone(struct snap_writer *w, const struct pglist_data *pgdat,
 	}
 }
 
+/* One CPU's per-CPU lists of a zone: free_factor, then each list head to
+ * tail, every page with the migratetype it goes back with. */
+static void put_pcp(struct snap_writer *w, const struct pglist_data *pgdat,
+		    const struct per_cpu_pages *pcp)
+{
+	sw_u32(w, pcp->free_factor);
+	for (unsigned i = 0; i < NR_PCP_LISTS; i++) {
+		uint32_t n = 0;
+
+		for (pfn_t p = pcp->head[i]; p != PFN_NONE;
+		     p = pfnmap_get(&pgdat->pcp_pages, p)->next)
+			n++;
+		sw_u32(w, n);
+		for (pfn_t p = pcp->head[i]; p != PFN_NONE;
+		     p = pfnmap_get(&pgdat->pcp_pages, p)->next) {
+			sw_u32(w, p);
+			sw_u8(w, pfnmap_get(&pgdat->pcp_pages, p)->mt);
+		}
+	}
+}
+
 static void put_zones(struct snap_writer *w, const struct pglist_data *pgdat)
 {
 	size_t at = sw_section_begin(w, SNAP_ZONE);
@@ -108,6 +129,12 @@ static void put_zones(struct snap_writer *w, const struct pglist_data *pgdat)
 	sw_u32(w, MAX_NR_ZONES);
 	for (int j = 0; j < MAX_NR_ZONES; j++)
 		put_zone(w, pgdat, &pgdat->node_zones[j]);
+	/* the per-CPU lists of the online CPUs (the others stay empty) */
+	sw_u8(w, pgdat->pcp_ready);
+	sw_u32(w, pgdat->nr_cpus);
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		for (unsigned cpu = 0; cpu < pgdat->nr_cpus; cpu++)
+			put_pcp(w, pgdat, &pgdat->node_zones[j].pcp[cpu]);
 	sw_section_end(w, at);
 }
 

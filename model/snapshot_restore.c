@@ -157,6 +157,7 @@ static void pgdat_reset(struct pglist_data *pgdat)
 	pfnmap_free(&pgdat->alloc_blocks);
 	pfnmap_init(&pgdat->free_blocks);
 	pfnmap_init(&pgdat->alloc_blocks);
+	pcp_clear(pgdat);
 	for (int j = 0; j < MAX_NR_ZONES; j++) {
 		struct zone *z = &pgdat->node_zones[j];
 
@@ -285,6 +286,76 @@ static bool read_zone(struct snap_reader *r, struct pglist_data *pgdat,
 	return true;
 }
 
+/* One per-CPU list, head to tail; the blocks' order is the list's. */
+static bool read_pcp_list(struct snap_reader *r, struct pglist_data *pgdat,
+			  int zi, unsigned cpu, unsigned pindex,
+			  struct spans *sp)
+{
+	struct per_cpu_pages *pcp = &pgdat->node_zones[zi].pcp[cpu];
+	unsigned order = pindex == NR_LOWORDER_PCP_LISTS ?
+			 pgdat->pageblock_order : pindex / MIGRATE_PCPTYPES;
+	pfn_t prev = PFN_NONE;
+	uint32_t n;
+
+	if (!sr_count(r, &n, 5, "per-CPU pages"))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		pfn_t pfn = sr_u32(r);
+		uint8_t mt = sr_u8(r);
+		struct pfn_rec *rec;
+
+		if (!sr_ok(r) ||
+		    !block_in_zone(r, pgdat, zi, pfn, order, "per-CPU page"))
+			return false;
+		if (mt > MIGRATE_HIGHATOMIC)
+			return sr_fail(r, "per-CPU page 0x%x has migratetype "
+				       "%u", pfn, mt);
+		if (pfnmap_get(&pgdat->pcp_pages, pfn) ||
+		    pfnmap_get(&pgdat->free_blocks, pfn))
+			return sr_fail(r, "per-CPU page 0x%x is listed twice",
+				       pfn);
+		rec = pfnmap_put(&pgdat->pcp_pages, pfn);
+		rec->order = (uint8_t)order;
+		rec->mt = mt;
+		rec->zone = (uint8_t)zi;
+		rec->owner = (uint8_t)cpu;
+		rec->owner_id = pindex;
+		rec->prev = prev;
+		rec->next = PFN_NONE;
+		if (prev != PFN_NONE)
+			pfnmap_get(&pgdat->pcp_pages, prev)->next = pfn;
+		else
+			pcp->head[pindex] = pfn;
+		pcp->tail[pindex] = pfn;
+		prev = pfn;
+		pcp->count += 1u << order;
+		spans_add(sp, pfn, order);
+	}
+	return true;
+}
+
+static bool read_pcps(struct snap_reader *r, struct pglist_data *pgdat,
+		      struct spans *sp)
+{
+	uint8_t ready = sr_u8(r);
+	uint32_t cpus = sr_u32(r);
+
+	if (!sr_ok(r))
+		return false;
+	if (ready > 1 || cpus != pgdat->nr_cpus)
+		return sr_fail(r, "per-CPU lists for %u CPUs (ready %u), not "
+			       "%u", cpus, ready, pgdat->nr_cpus);
+	pgdat->pcp_ready = ready;
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		for (unsigned cpu = 0; cpu < cpus; cpu++) {
+			pgdat->node_zones[j].pcp[cpu].free_factor = sr_u32(r);
+			for (unsigned i = 0; i < NR_PCP_LISTS; i++)
+				if (!read_pcp_list(r, pgdat, j, cpu, i, sp))
+					return false;
+		}
+	return sr_ok(r);
+}
+
 static bool read_zones(struct snap_reader *outer, struct pglist_data *pgdat,
 		       struct spans *sp)
 {
@@ -297,7 +368,7 @@ static bool read_zones(struct snap_reader *outer, struct pglist_data *pgdat,
 	for (int j = 0; j < MAX_NR_ZONES; j++)
 		if (!read_zone(&r, pgdat, j, sp))
 			return false;
-	return sr_end(&r);
+	return read_pcps(&r, pgdat, sp) && sr_end(&r);
 }
 
 static bool read_alloc_block(struct snap_reader *r, struct pglist_data *pgdat,
@@ -388,6 +459,7 @@ static bool read_buddy(struct snap_reader *r, struct pglist_data *pgdat)
 
 	spans_of_map(&boot, &pgdat->free_blocks);
 	spans_of_map(&boot, &pgdat->alloc_blocks);
+	spans_of_map(&boot, &pgdat->pcp_pages);
 	spans_merge(&boot, &clash);
 	pgdat_reset(pgdat);
 	ok = read_zones(r, pgdat, &snap) &&

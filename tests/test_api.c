@@ -536,7 +536,7 @@ static void test_alloc_free_roundtrip(void **state)
 	struct machine *m = *state;
 	struct mm_error err;
 	uint32_t before = memfree_kb(m);
-	json_t *r, *f;
+	json_t *r, *f, *pcp;
 	uint64_t pfn;
 	char args[96];
 
@@ -546,9 +546,17 @@ static void test_alloc_free_roundtrip(void **state)
 	/* the first GFP_KERNEL block of a fresh 2G machine: boot took pfn
 	 * 0x2000, the start of ZONE_NORMAL's first free 4 MiB block, for the
 	 * page table that splits the kernel image's large page, stealing that
-	 * pageblock for Unmovable; this order-3 block is the next one up */
-	assert_int_equal(hex_of(r, "pfn"), 0x2008);
-	assert_int_equal(hex_of(r, "phys"), 0x2008000);
+	 * pageblock for Unmovable, through CPU 0's pcp list, whose refill
+	 * took 63 pages (0x2000-0x203e); this order-3 request refills its own
+	 * list with 63 >> 3 = 7 blocks from 0x2040 and gets the first */
+	assert_int_equal(hex_of(r, "pfn"), 0x2040);
+	assert_int_equal(hex_of(r, "phys"), 0x2040000);
+	pcp = json_object_get(r, "pcp");
+	assert_int_equal(int_of(pcp, "cpu"), 0);
+	assert_int_equal(int_of(pcp, "refilled"), 7);
+	/* count is all of CPU 0's Normal lists: the 298 order-0 pages boot
+	 * left there, and the six order-3 blocks */
+	assert_int_equal(int_of(pcp, "count"), 298 + 6 * 8);
 	assert_int_equal(int_of(r, "order"), 3);
 	assert_int_equal(int_of(r, "pages"), 8);
 	assert_string_equal(str_of(r, "zone"), "Normal");
@@ -559,7 +567,9 @@ static void test_alloc_free_roundtrip(void **state)
 	assert_true(json_array_size(json_object_get(r, "attempts")) >= 1);
 	pfn = hex_of(r, "pfn");
 	json_decref(r);
-	assert_int_equal(memfree_kb(m), before - 8 * 4);
+	/* MemFree drops by the whole refill: the six blocks on the pcp
+	 * list are no longer the buddy allocator's free pages */
+	assert_int_equal(memfree_kb(m), before - 7 * 8 * 4);
 
 	/* every page of the block names the head; phys works as well */
 	snprintf(args, sizeof(args), "{\"phys\": \"0x%llx\"}",
@@ -594,8 +604,15 @@ static void test_alloc_free_roundtrip(void **state)
 	assert_true(json_is_true(json_object_get(r, "ok")));
 	assert_int_equal(hex_of(r, "pfn"), pfn);
 	assert_int_equal(int_of(r, "order"), 3);
+	/* the free goes to the pcp list's head, not to the buddy: MemFree
+	 * stays down by all seven blocks */
+	assert_string_equal(str_of(r, "why"), "order-3 free goes to the head "
+		"of CPU 0's Unmovable pcp list (count 354 of high 13101, batch "
+		"63); it stays allocated-looking to the buddy allocator (no "
+		"merge, not in MemFree or buddyinfo); the next order-3 "
+		"Unmovable allocation on CPU 0 gets it back first");
 	json_decref(r);
-	assert_int_equal(memfree_kb(m), before);
+	assert_int_equal(memfree_kb(m), before - 7 * 8 * 4);
 
 	snprintf(args, sizeof(args), "{\"pfn\": \"0x%llx\"}",
 		 (unsigned long long)pfn);
@@ -1301,40 +1318,37 @@ static void test_frames_op(void **state)
 		   "\"DMA\"}");
 	json_decref(r);
 
-	/* the first GFP_KERNEL order-3 block is 0x2008, after a boot page
-	 * table at 0x2000 and the free buddies the split left */
+	/* the first GFP_KERNEL order-3 block: boot's page table took 0x2000
+	 * through CPU 0's order-0 Unmovable pcp list, whose refill moved a
+	 * batch of 63 pages, 0x2000-0x203e, there; this request refills the
+	 * order-3 list with 63 >> 3 = 7 blocks from 0x2040 up and gets the
+	 * first */
 	a = op(m, "alloc_pages", "{\"order\": 3, \"gfp\": \"GFP_KERNEL\"}",
 	       &err);
-	assert_int_equal(hex_of(a, "pfn"), 0x2008);
+	assert_int_equal(hex_of(a, "pfn"), 0x2040);
 	json_decref(a);
-	r = frames(m, "{\"start\": \"0x2000\", \"count\": \"0x20\"}");
+	r = frames(m, "{\"start\": \"0x203e\", \"count\": \"0x12\"}");
 	runs = json_object_get(r, "runs");
-	assert_int_equal(json_array_size(runs), 6);
-	assert_run(runs, 0, "{\"n\":1,\"order\":0,\"owner\":\"pgtable\","
-		   "\"owner_id\":0,\"pfn\":\"0x00002000\",\"state\":"
-		   "\"allocated\",\"zone\":\"Normal\"}");
+	assert_int_equal(json_array_size(runs), 4);
+	assert_run(runs, 0, "{\"migratetype\":\"Unmovable\",\"n\":1,\"order\":0,"
+		   "\"pcp_cpu\":0,\"pfn\":\"0x0000203e\",\"state\":\"free\","
+		   "\"zone\":\"Normal\"}");
 	assert_run(runs, 1, "{\"migratetype\":\"Unmovable\",\"n\":1,\"order\":0,"
-		   "\"pfn\":\"0x00002001\",\"state\":\"free\",\"zone\":"
+		   "\"pfn\":\"0x0000203f\",\"state\":\"free\",\"zone\":"
 		   "\"Normal\"}");
-	assert_run(runs, 2, "{\"migratetype\":\"Unmovable\",\"n\":2,\"order\":1,"
-		   "\"pfn\":\"0x00002002\",\"state\":\"free\",\"zone\":"
-		   "\"Normal\"}");
-	assert_run(runs, 3, "{\"migratetype\":\"Unmovable\",\"n\":4,\"order\":2,"
-		   "\"pfn\":\"0x00002004\",\"state\":\"free\",\"zone\":"
-		   "\"Normal\"}");
-	assert_run(runs, 4, "{\"n\":8,\"order\":3,\"owner\":\"alloc_pages\","
-		   "\"owner_id\":0,\"pfn\":\"0x00002008\",\"state\":"
+	assert_run(runs, 2, "{\"n\":8,\"order\":3,\"owner\":\"alloc_pages\","
+		   "\"owner_id\":0,\"pfn\":\"0x00002040\",\"state\":"
 		   "\"allocated\",\"zone\":\"Normal\"}");
-	assert_run(runs, 5, "{\"migratetype\":\"Unmovable\",\"n\":16,"
-		   "\"order\":4,\"pfn\":\"0x00002010\",\"state\":\"free\",\"zone\":"
-		   "\"Normal\"}");
+	assert_run(runs, 3, "{\"migratetype\":\"Unmovable\",\"n\":8,\"order\":3,"
+		   "\"pcp_cpu\":0,\"pfn\":\"0x00002048\",\"state\":\"free\","
+		   "\"zone\":\"Normal\"}");
 	json_decref(r);
 	/* a window starting inside the block: the part inside it */
-	r = frames(m, "{\"start\": \"0x2009\", \"count\": 3}");
+	r = frames(m, "{\"start\": \"0x2041\", \"count\": 3}");
 	runs = json_object_get(r, "runs");
 	assert_int_equal(json_array_size(runs), 1);
 	assert_run(runs, 0, "{\"n\":3,\"order\":3,\"owner\":\"alloc_pages\","
-		   "\"owner_id\":0,\"pfn\":\"0x00002009\",\"state\":"
+		   "\"owner_id\":0,\"pfn\":\"0x00002041\",\"state\":"
 		   "\"allocated\",\"zone\":\"Normal\"}");
 	json_decref(r);
 

@@ -1078,14 +1078,17 @@ static void test_highatomic_reserve(void **state)
 	assert_int_equal(list_head(&p, ZONE_NORMAL, 1, MIGRATE_HIGHATOMIC), 5122);
 	assert_int_equal(count_blocks(&p, ZONE_NORMAL, 9, MIGRATE_HIGHATOMIC), 1);
 	assert_int_equal(count_blocks(&p, ZONE_NORMAL, 1, MIGRATE_UNMOVABLE), 0);
-	/* the next one is served from the reserve */
-	assert_int_equal(alloc_ok(&p, GFP_ATOMIC, 1), 5122);
+	/* an order pcp does not serve (4) goes to rmqueue_buddy, which
+	 * tries the reserve first: the smallest HighAtomic block of order
+	 * >= 4 is 5136.  (An order-1 request would go through the pcp list
+	 * first, whose refill never looks at the reserve: 6.1's rmqueue.) */
+	assert_int_equal(alloc_ok(&p, GFP_ATOMIC, 4), 5136);
 	assert_int_equal(n->nr_reserved_highatomic, 1024);
 	/* GFP_KERNEL may not touch it: it steals pageblock 6144 instead, and
 	 * its watermark check counts the reserve as unusable */
 	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 6144);
 	assert_string_equal(res.attempts[0].why,
-		"free 15400 - 1024 unusable <= low 100000 + reserve 0");
+		"free 15386 - 1024 unusable <= low 100000 + reserve 0");
 	/* order-0 atomic requests do not use the reserve either */
 	assert_int_equal(alloc_ok(&p, GFP_ATOMIC, 0), 6145);
 	/* a second pageblock may be reserved (limit 15404/100 + 1024) */
@@ -1098,9 +1101,219 @@ static void test_highatomic_reserve(void **state)
 	assert_int_equal(n->pageblock_mt[4], MIGRATE_UNMOVABLE);
 	/* __GFP_NOMEMALLOC takes ALLOC_HARDER away */
 	assert_int_equal(alloc_ok(&p, GFP_ATOMIC | __GFP_NOMEMALLOC, 1), 6146);
-	/* a free in a HighAtomic pageblock goes back to the HighAtomic list */
-	free_ok(&p, 5122, 1);
-	assert_int_equal(list_head(&p, ZONE_NORMAL, 1, MIGRATE_HIGHATOMIC), 5122);
+	/* a free in a HighAtomic pageblock goes back to the HighAtomic list
+	 * (through the boot pageset, which keeps the page's own type): 5120
+	 * merges with 5122, 5124 and 5128 into an order-4 block (its buddy
+	 * 5136 is allocated) */
+	free_ok(&p, 5120, 1);
+	assert_int_equal(list_head(&p, ZONE_NORMAL, 4, MIGRATE_HIGHATOMIC), 5120);
+	check_consistent(&p);
+	pglist_free(&p);
+}
+
+/* --- per-CPU page lists ------------------------------------------------ */
+
+/*
+ * machine_a with its watermarks and the real pagesets (setup_per_cpu_pageset,
+ * one CPU): Normal manages 15404 pages, so zone_batchsize() is
+ * (15404 >> 10) / 4 = 3, rounddown_pow_of_two(3 + 1) - 1 = 3, and
+ * zone_highsize() is the low watermark over one CPU (at least 4 batches,
+ * 12): calculate_min_free_kbytes() and setup_per_zone_wmarks() give
+ * Normal a low watermark of 273, so high 273.
+ */
+static void build_pcp_node(struct pglist_data *p)
+{
+	build_node(p, &machine_a);
+	calculate_min_free_kbytes(p);
+	setup_per_zone_wmarks(p);
+	setup_per_zone_lowmem_reserve(p);
+	setup_per_cpu_pageset(p);
+	assert_int_equal(p->node_zones[ZONE_NORMAL].pcp_batch, 3);
+	assert_int_equal(p->node_zones[ZONE_NORMAL].watermark[WMARK_LOW], 273);
+	assert_int_equal(p->node_zones[ZONE_NORMAL].pcp_high, 273);
+}
+
+/* The pfns on CPU 0's list pindex of zone j, head to tail. */
+static unsigned pcp_pfns(const struct pglist_data *p, int j, unsigned pindex,
+			 pfn_t *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (pfn_t pfn = p->node_zones[j].pcp[0].head[pindex];
+	     pfn != PFN_NONE; pfn = pfnmap_get(&p->pcp_pages, pfn)->next) {
+		if (n < max)
+			out[n] = pfn;
+		n++;
+	}
+	return n;
+}
+
+static void test_pcp_refill_batch(void **state)
+{
+	const struct zone *n;
+	struct pglist_data p;
+	pfn_t v[8];
+
+	(void)state;
+	build_pcp_node(&p);
+	n = &p.node_zones[ZONE_NORMAL];
+	/* order 0 Unmovable: the empty list takes a batch of 3 from the
+	 * buddy, each as __rmqueue gives it (the first steals pageblock
+	 * 5120 and splits it from the bottom), to the list's tail; the
+	 * request takes the head */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5120);
+	assert_int_equal(res.pcp.cpu, 0);
+	assert_int_equal(res.pcp.refilled, 3);
+	assert_int_equal(res.pcp.count, 2);
+	assert_int_equal(res.stolen_from, MIGRATE_MOVABLE);
+	assert_string_equal(res.attempts[0].why, "took 0x1400 from CPU 0's "
+		"pcp list, refilled with 3 blocks from the buddy lists, stolen "
+		"from the Movable lists");
+	assert_int_equal(n->nr_free_pages, 15404 - 3);
+	assert_int_equal(n->pcp[0].count, 2);
+	assert_int_equal(pcp_pfns(&p, ZONE_NORMAL, MIGRATE_UNMOVABLE, v, 8), 2);
+	assert_int_equal(v[0], 5121);
+	assert_int_equal(v[1], 5122);
+	/* the next two come off the list without touching the buddy */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5121);
+	assert_int_equal(res.pcp.refilled, 0);
+	assert_string_equal(res.attempts[0].why, "took 0x1401 from CPU 0's "
+		"pcp list (1 page left on its lists)");
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5122);
+	assert_int_equal(n->nr_free_pages, 15404 - 3);
+	/* then the next batch */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5123);
+	assert_int_equal(res.pcp.refilled, 3);
+	assert_int_equal(n->nr_free_pages, 15404 - 6);
+	/* order 1 (list 3 + Unmovable): a batch of max(3 >> 1, 2) = 2 */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 1), 5126);
+	assert_int_equal(res.pcp.refilled, 2);
+	assert_int_equal(n->nr_free_pages, 15404 - 6 - 4);
+	assert_int_equal(pcp_pfns(&p, ZONE_NORMAL, 3 + MIGRATE_UNMOVABLE, v, 8),
+			 1);
+	assert_int_equal(v[0], 5128);
+	/* counted in pages: 2 order-0 pages and one order-1 block */
+	assert_int_equal(n->pcp[0].count, 2 + 2);
+	/* order 4 is no pcp order: straight from the buddy */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 4), 5136);
+	assert_int_equal(res.pcp.cpu, -1);
+	assert_int_equal(n->nr_free_pages, 15404 - 10 - 16);
+	/* pages on the lists are in no buddy list: buddyinfo's order-0
+	 * count for Normal does not see 5124 and 5125 */
+	{
+		struct frame_info fi;
+
+		page_frame_info(&p, 5124, &fi);
+		assert_int_equal(fi.state, FRAME_FREE);
+		assert_int_equal(fi.pcp_cpu, 0);
+		assert_null(pfnmap_get(&p.free_blocks, 5124));
+	}
+	check_consistent(&p);
+	pglist_free(&p);
+}
+
+static void test_pcp_lifo(void **state)
+{
+	struct pglist_data p;
+	struct frame_info fi;
+	struct pcp_event ev;
+	struct mm_error err;
+
+	(void)state;
+	build_pcp_node(&p);
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5120);
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5121);
+	/* the free goes to the head of the list, not to the buddy (5120 does
+	 * not merge with anything) */
+	assert_int_equal(free_pages_ev(&p, 5120, 0, &ev, &err), MM_OK);
+	assert_int_equal(ev.cpu, 0);
+	assert_int_equal(ev.list_mt, MIGRATE_UNMOVABLE);
+	assert_int_equal(ev.count, 2);
+	assert_int_equal(ev.drained, 0);
+	assert_true(ev.kept);
+	assert_int_equal(p.node_zones[ZONE_NORMAL].nr_free_pages, 15404 - 3);
+	page_frame_info(&p, 5120, &fi);
+	assert_int_equal(fi.state, FRAME_FREE);
+	assert_int_equal(fi.pcp_cpu, 0);
+	/* freed again: a double free */
+	assert_int_equal(free_pages(&p, 5120, 0, &err), MM_ESTATE);
+	assert_string_equal(err.type, "double-free");
+	assert_non_null(strstr(err.detail, "waits on CPU 0's per-CPU list"));
+	/* the last freed is the first given: 5120 before 5122 */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5120);
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5122);
+	/* a Movable free waits on the Movable list: GFP_KERNEL never gets
+	 * it, GFP_HIGHUSER_MOVABLE limited to lowmem does */
+	assert_int_equal(alloc_ok(&p, GFP_USER | __GFP_MOVABLE, 0), 4596);
+	free_ok(&p, 4596, 0);
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5123);
+	assert_int_equal(alloc_ok(&p, GFP_USER | __GFP_MOVABLE, 0), 4596);
+	check_consistent(&p);
+	pglist_free(&p);
+}
+
+static void test_pcp_free_over_high(void **state)
+{
+	const struct zone *n;
+	struct pglist_data p;
+	struct frame_info fi;
+	struct pcp_event ev;
+	struct mm_error err;
+	uint32_t free0;
+
+	(void)state;
+	build_pcp_node(&p);
+	n = &p.node_zones[ZONE_NORMAL];
+	/* 300 pages: 100 refills of 3, 5120 ... 5419 in order, the list
+	 * empty again at the end */
+	for (pfn_t i = 0; i < 300; i++)
+		assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5120 + i);
+	assert_int_equal(n->pcp[0].count, 0);
+	free0 = n->nr_free_pages;
+	/* frees 1 .. 272 stay on the list (count < high 273) */
+	for (pfn_t i = 0; i < 272; i++) {
+		assert_int_equal(free_pages_ev(&p, 5120 + i, 0, &ev, &err),
+				 MM_OK);
+		assert_int_equal(ev.drained, 0);
+	}
+	assert_int_equal(n->pcp[0].count, 272);
+	assert_int_equal(n->nr_free_pages, free0);
+	/* the 273rd reaches high: free_pcppages_bulk gives a batch (3 <<
+	 * free_factor 0) back from the list's tail, the oldest frees: 5120
+	 * and 5121 merge, 5122's buddy 5123 is still on the list */
+	assert_int_equal(free_pages_ev(&p, 5120 + 272, 0, &ev, &err), MM_OK);
+	assert_int_equal(ev.drained, 3);
+	assert_int_equal(ev.count, 270);
+	assert_true(ev.kept);
+	assert_int_equal(n->nr_free_pages, free0 + 3);
+	page_frame_info(&p, 5120, &fi);
+	assert_int_equal(fi.pcp_cpu, -1);
+	assert_int_equal(fi.order, 1);
+	page_frame_info(&p, 5122, &fi);
+	assert_int_equal(fi.pcp_cpu, -1);
+	assert_int_equal(fi.order, 0);
+	page_frame_info(&p, 5123, &fi);
+	assert_int_equal(fi.pcp_cpu, 0);
+	/* frees with no allocation between double the batch: three more
+	 * frees reach high again and give back 6 (5123 ... 5128) */
+	for (pfn_t i = 273; i < 275; i++)
+		free_ok(&p, 5120 + i, 0);
+	assert_int_equal(free_pages_ev(&p, 5120 + 275, 0, &ev, &err), MM_OK);
+	assert_int_equal(ev.drained, 6);
+	assert_int_equal(ev.count, 267);
+	assert_int_equal(n->nr_free_pages, free0 + 9);
+	page_frame_info(&p, 5128, &fi);
+	assert_int_equal(fi.pcp_cpu, -1);
+	page_frame_info(&p, 5129, &fi);
+	assert_int_equal(fi.pcp_cpu, 0);
+	/* an allocation halves free_factor (2 -> 1): the next drain is 6 */
+	assert_int_equal(alloc_ok(&p, GFP_KERNEL, 0), 5120 + 275);
+	assert_int_equal(n->pcp[0].free_factor, 1);
+	/* drain_all_pages gives everything back: the 276 freed, less the
+	 * one taken again */
+	drain_all_pages(&p);
+	assert_int_equal(n->pcp[0].count, 0);
+	assert_int_equal(n->nr_free_pages, free0 + 276 - 1);
 	check_consistent(&p);
 	pglist_free(&p);
 }
@@ -1553,6 +1766,9 @@ int main(void)
 		cmocka_unit_test(test_pae_highatomic_does_not_merge),
 		cmocka_unit_test(test_steal_moves_to_tail),
 		cmocka_unit_test(test_highatomic_reserve),
+		cmocka_unit_test(test_pcp_refill_batch),
+		cmocka_unit_test(test_pcp_lifo),
+		cmocka_unit_test(test_pcp_free_over_high),
 		cmocka_unit_test(test_free_errors),
 		cmocka_unit_test(test_alloc_errors),
 		cmocka_unit_test(test_frame_info),

@@ -836,6 +836,108 @@ static void test_roundtrip_smp_pae(void **state)
 	roundtrip(&k, 400, 300, false);
 }
 
+/* The lists of every zone and CPU, in list order, with each page's
+ * migratetype, as text: two machines agree on the lists iff these do. */
+static char *pcp_text(const struct machine *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_printf(&sb, "ready %d\n", m->pgdat.pcp_ready);
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		for (unsigned cpu = 0; cpu < m->config.cpus; cpu++) {
+			const struct per_cpu_pages *pcp =
+				&m->pgdat.node_zones[j].pcp[cpu];
+
+			sb_printf(&sb, "%d/%u count %u ff %u:", j, cpu,
+				  pcp->count, pcp->free_factor);
+			for (unsigned i = 0; i < NR_PCP_LISTS; i++)
+				for (pfn_t p = pcp->head[i]; p != PFN_NONE;) {
+					const struct pfn_rec *r = pfnmap_get(
+						&m->pgdat.pcp_pages, p);
+
+					sb_printf(&sb, " %u:%x/%u", i, p, r->mt);
+					p = r->next;
+				}
+			sb_puts(&sb, "\n");
+		}
+	return sb_detach(&sb);
+}
+
+static pfn_t must_alloc(struct machine *m, gfp_t gfp, unsigned order)
+{
+	struct page_alloc_result *r = calloc(1, sizeof(*r));
+	struct mm_error err;
+	pfn_t pfn;
+
+	assert_non_null(r);
+	assert_int_equal(alloc_pages(&m->pgdat, gfp, order, OWNER_NONE, 0, r,
+				     &err), MM_OK);
+	assert_true(r->ok);
+	pfn = r->pfn;
+	free(r);
+	return pfn;
+}
+
+/* Per-CPU lists of every kind survive a snapshot: order 0-3 lists of the
+ * three types, the THP list (order 10 two-level, 9 PAE), a drained
+ * free_factor, on one and on two CPUs; restore == live, and the same
+ * allocations afterwards give the same pages on both. */
+static void test_pcp_roundtrip(void **state)
+{
+	static const gfp_t pcp_gfps[] = {
+		GFP_KERNEL, GFP_HIGHUSER_MOVABLE,
+		GFP_KERNEL | __GFP_RECLAIMABLE, GFP_USER | __GFP_MOVABLE,
+	};
+	const struct cfg ks[] = {
+		{ 2ull << 30, false, 1, NULL, 1 },
+		{ 4ull << 30, true, 2, NULL, 3 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(ks) / sizeof(ks[0]); k++) {
+		struct machine *a = boot(&ks[k]), *b;
+		unsigned thp = a->pgdat.pageblock_order;
+		struct mm_error err;
+		pfn_t got[64];
+		unsigned n = 0;
+		char *ta, *tb;
+
+		for (size_t g = 0; g < sizeof(pcp_gfps) / sizeof(pcp_gfps[0]); g++)
+			for (unsigned o = 0; o <= 3; o++)
+				for (int i = 0; i < 3; i++)
+					got[n++] = must_alloc(a, pcp_gfps[g], o) |
+						   (o << 28);
+		got[n++] = must_alloc(a, GFP_HIGHUSER_MOVABLE, thp) |
+			   (thp << 28);
+		/* every other block back, so each list mixes refill order
+		 * and LIFO frees */
+		for (unsigned i = 0; i < n; i += 2)
+			assert_int_equal(free_pages(&a->pgdat,
+						    got[i] & 0x0fffffff,
+						    got[i] >> 28, &err), MM_OK);
+		assert_true(a->pgdat.node_zones[ZONE_HIGHMEM].pcp[0].head[
+			    NR_LOWORDER_PCP_LISTS] != PFN_NONE);
+		b = restore_ok(a);
+		ta = pcp_text(a);
+		tb = pcp_text(b);
+		assert_string_equal(ta, tb);
+		free(ta);
+		free(tb);
+		same_reports(a, b);
+		same_snapshot(a, b);
+		/* the same allocations take the same pages from the lists */
+		for (size_t g = 0; g < sizeof(pcp_gfps) / sizeof(pcp_gfps[0]); g++)
+			for (unsigned o = 0; o <= 3; o++)
+				assert_int_equal(must_alloc(a, pcp_gfps[g], o),
+						 must_alloc(b, pcp_gfps[g], o));
+		assert_int_equal(must_alloc(a, GFP_HIGHUSER_MOVABLE, thp),
+				 must_alloc(b, GFP_HIGHUSER_MOVABLE, thp));
+		same_snapshot(a, b);
+		machine_free(a);
+		machine_free(b);
+	}
+}
+
 /* A fresh machine and the snapshot of a snapshot. */
 static void test_fresh(void **state)
 {
@@ -1179,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_512m_oom),
 		cmocka_unit_test(test_roundtrip_vmalloc256m),
 		cmocka_unit_test(test_roundtrip_smp_pae),
+		cmocka_unit_test(test_pcp_roundtrip),
 		cmocka_unit_test(test_fresh),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_section_cuts),

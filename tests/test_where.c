@@ -303,13 +303,16 @@ static void test_alloc_pages_why(void **state)
 		"it must come from lowmem, which has a kernel address: HighMem "
 		"is left out, so the zonelist is Normal, DMA, each taken only "
 		"while its free pages stay above the watermark plus "
-		"lowmem_reserve: Normal (fast path) took 0x2001");
+		"lowmem_reserve: Normal (fast path) took 0x2001 from CPU 0's "
+		"pcp list (297 pages left on its lists)");
 	assert_string_equal(str(k, "region"), "lowmem");
 	assert_string_equal(str(h, "why"), "GFP_HIGHUSER: __GFP_HIGHMEM lets "
 		"it use every zone, HighMem first (the caller will kmap what it "
 		"gets), so the zonelist is HighMem, Normal, DMA, each taken "
 		"only while its free pages stay above the watermark plus "
-		"lowmem_reserve: HighMem (fast path) took 0x36bfe");
+		"lowmem_reserve: HighMem (fast path) took 0x36bfe from CPU 0's "
+		"pcp list, refilled with 63 blocks from the buddy lists, stolen "
+		"from the Movable lists");
 	assert_true(json_is_null(json_object_get(h, "region")));
 	assert_non_null(strstr(str(d, "why"), "GFP_KERNEL|GFP_DMA: __GFP_DMA "
 		"confines it to ZONE_DMA (the first 16 MiB), so the zonelist "
