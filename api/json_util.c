@@ -210,7 +210,7 @@ const char *api_owner_name(int owner)
 		[OWNER_NONE] = "alloc_pages", [OWNER_KERNEL] = "kernel",
 		[OWNER_PGTABLE] = "pgtable", [OWNER_SLAB] = "slab",
 		[OWNER_VMALLOC] = "vmalloc", [OWNER_USER] = "user",
-		[OWNER_PKMAP] = "pkmap",
+		[OWNER_PKMAP] = "pkmap", [OWNER_KSTACK] = "kernel-stack",
 	};
 
 	return owner >= 0 && owner < NR_OWNERS ? names[owner] : "?";

@@ -158,6 +158,7 @@ static int check_owner(const struct machine *m, pfn_t pfn,
 		[OWNER_VMALLOC] = "a vmalloc area's; vfree the area instead",
 		[OWNER_USER] = "a process's page",
 		[OWNER_PKMAP] = "a pkmap page table",
+		[OWNER_KSTACK] = "a kernel thread's stack",
 	};
 	struct frame_info fi;
 

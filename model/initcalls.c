@@ -17,11 +17,17 @@
  */
 #include "setup.h"
 
+#include "boot_slab.h"
+
 int do_initcalls(struct machine *m, struct mm_error *err)
 {
-	(void)err;
+	int rc;
+
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
+	/* the named caches and the boot's objects, kernel stacks */
+	if ((rc = boot_slab_init(m, err)))
+		return rc;
 	return MM_OK;
 }
 

@@ -54,6 +54,7 @@ struct machine {
 	uint32_t vm_total_pages;		/* "Total pages:" */
 	uint32_t dentry_hash_entries, inode_hash_entries;
 	uint32_t percpu_pages;			/* first chunk, all CPUs */
+	uint32_t kernel_stack_pages;		/* NR_KERNEL_STACK_KB / 4 */
 	bool mobility_grouping;
 	bool thp_enabled;			/* RAM >= 512 MiB */
 };

@@ -41,6 +41,7 @@ enum page_owner {
 	OWNER_VMALLOC,
 	OWNER_USER,
 	OWNER_PKMAP,
+	OWNER_KSTACK,		/* a task's kernel stack (THREAD_SIZE) */
 	NR_OWNERS
 };
 

@@ -179,6 +179,9 @@ struct strbuf;
 #define SLAB_HWCACHE_ALIGN	0x00002000u
 #define SLAB_CACHE_DMA		0x00004000u
 #define SLAB_RECLAIM_ACCOUNT	0x00020000u
+#define SLAB_PANIC		0x00040000u	/* boot caches: no effect here */
+#define SLAB_TYPESAFE_BY_RCU	0x00080000u	/* free pointer after the object */
+#define SLAB_MEM_SPREAD		0x00100000u	/* no effect on one node */
 #define SLAB_ACCOUNT		0x04000000u
 
 /* The flags kmem_cache_create() takes, and by name, NULL-terminated. */
@@ -381,6 +384,19 @@ int kfree(struct machine *m, vaddr_t p, struct slab_free_result *res,
 int ksize(const struct machine *m, vaddr_t p, uint32_t *size,
 	  struct mm_error *err);
 
+/* calculate_sizes(): s->size for an object of object_size bytes with
+ * alignment align: rounded up to sizeof(void *); a cache with a
+ * constructor or SLAB_TYPESAFE_BY_RCU keeps its free pointer after the
+ * object (its bytes must survive a free), which adds sizeof(void *); then
+ * rounded up to align. */
+uint32_t slab_calculate_size(uint32_t object_size, uint32_t align,
+			     uint32_t flags, bool ctor);
+/* The boot's own kmem_cache_create(): any slab_flags_t bits, a constructor
+ * or not (its only effect here is on the size); the caller's arguments
+ * are known good. */
+struct kmem_cache *kmem_cache_create_boot(struct machine *m, const char *name,
+					  uint32_t size, uint32_t align,
+					  uint32_t flags, bool ctor);
 /* kmem_cache_create(name, size, align, flags): size 1 .. 4 MiB, align 0
  * or a power of two up to PAGE_SIZE, flags from slab_flag_names. */
 int kmem_cache_create(struct machine *m, const char *name, uint64_t size,

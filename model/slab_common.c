@@ -175,6 +175,22 @@ static void kmalloc_name(enum kmalloc_cache_type type, int index, char *buf,
 		snprintf(buf, len, "%s%u", prefix[type], size);
 }
 
+/* kmem_cache_init() first makes the two caches SLUB's own structures
+ * come from: boot_kmem_cache_node and boot_kmem_cache, which bootstrap()
+ * then puts on slab_caches kmem_cache first (so slabinfo ends "kmem_cache_node,
+ * kmem_cache").  Object sizes: the captures' objsize (struct kmem_cache
+ * with one node pointer, 160 on i386; struct kmem_cache_node, 32 with
+ * SLUB_DEBUG's counters), SLAB_HWCACHE_ALIGN (create_boot_cache's
+ * flags).  A bare machine has neither: it stays as it always was, the 52
+ * kmalloc caches alone; boot_slab.c fills them for a booted one. */
+static void kmem_cache_bootstrap(struct machine *m)
+{
+	kmem_cache_create_boot(m, "kmem_cache", 160, 0, SLAB_HWCACHE_ALIGN,
+			       false);
+	kmem_cache_create_boot(m, "kmem_cache_node", 32, 0,
+			       SLAB_HWCACHE_ALIGN, false);
+}
+
 /* create_kmalloc_caches(): for each type, 8 .. 8k with 96 after 64 and
  * 192 after 128 (KMALLOC_MIN_SIZE is 8). */
 void kmem_cache_init(struct machine *m)
@@ -185,6 +201,8 @@ void kmem_cache_init(struct machine *m)
 	struct slab_state *ss = &m->slab;
 
 	ss->nr_cpus = m->config.cpus;
+	if (m->config.boot == BOOT_BOOTED)
+		kmem_cache_bootstrap(m);
 	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
 		for (int i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
 			int idx[3] = { i, i == 6 ? 1 : i == 7 ? 2 : 0, 0 };
@@ -822,12 +840,33 @@ int kmem_cache_create(struct machine *m, const char *name, uint64_t size,
 			       "kmem_cache_create(%s): flags 0x%x: the model "
 			       "takes SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA and "
 			       "SLAB_RECLAIM_ACCOUNT", name, flags);
-	/* kmem_cache_create_usercopy -> calculate_alignment; then
-	 * calculate_sizes: ALIGN(size, sizeof(void *)), ALIGN(size, align) */
+	/* kmem_cache_create_usercopy -> calculate_alignment, then
+	 * calculate_sizes (no constructor from the API) */
 	a = slab_calculate_alignment(flags, (uint32_t)align, (uint32_t)size);
-	sz = ALIGN_UP(ALIGN_UP((uint32_t)size, (uint32_t)sizeof(uint32_t)), a);
+	sz = slab_calculate_size((uint32_t)size, a, flags, false);
 	*out = slub_cache_new(ss, name, (uint32_t)size, sz, a, flags);
 	return MM_OK;
+}
+
+uint32_t slab_calculate_size(uint32_t object_size, uint32_t align,
+			     uint32_t flags, bool ctor)
+{
+	uint32_t size = ALIGN_UP(object_size, (uint32_t)sizeof(uint32_t));
+
+	if (ctor || (flags & SLAB_TYPESAFE_BY_RCU))
+		size += sizeof(uint32_t);	/* s->offset = size */
+	return ALIGN_UP(size, align);
+}
+
+struct kmem_cache *kmem_cache_create_boot(struct machine *m, const char *name,
+					  uint32_t size, uint32_t align,
+					  uint32_t flags, bool ctor)
+{
+	uint32_t a = slab_calculate_alignment(flags, align, size);
+
+	return slub_cache_new(&m->slab, name, size,
+			      slab_calculate_size(size, a, flags, ctor), a,
+			      flags);
 }
 
 int kmem_cache_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
