@@ -284,21 +284,28 @@ static int alloc_thread_stack(struct machine *m, struct mm_error *err)
 	return rc;
 }
 
+/* n objects of s on the boot CPU; with stacks, each task_struct's stack
+ * right after it, as dup_task_struct() allocates them. */
 static int alloc_objects(struct machine *m, struct kmem_cache *s,
 			 uint32_t n, bool stacks, struct mm_error *err)
 {
-	struct slab_alloc_result res;
-	int rc;
+	struct slab_alloc_result *res = xcalloc(1, sizeof(*res));
+	int rc = MM_OK;
 
-	for (uint32_t i = 0; i < n; i++) {
-		if ((rc = kmem_cache_alloc(m, s, GFP_KERNEL, 0, &res, err)))
-			return rc;
-		if (!res.ok)
-			return boot_oom(s->name, err);
-		if (stacks && (rc = alloc_thread_stack(m, err)))
-			return rc;
+	res->ok = true;
+	if (!stacks) {
+		slub_alloc_bulk(m, s, GFP_KERNEL, 0, n, res);
+		n = 0;
 	}
-	return MM_OK;
+	for (uint32_t i = 0; i < n && !rc && res->ok; i++) {
+		if (!(rc = kmem_cache_alloc(m, s, GFP_KERNEL, 0, res, err)) &&
+		    res->ok)
+			rc = alloc_thread_stack(m, err);
+	}
+	if (!rc && !res->ok)
+		rc = boot_oom(s->name, err);
+	free(res);
+	return rc;
 }
 
 static uint32_t boot_objects(const struct machine *m,
@@ -331,28 +338,27 @@ static int named_caches(struct machine *m, bool highmem, struct mm_error *err)
 
 static int kmalloc_objects(struct machine *m, struct mm_error *err)
 {
-	struct slab_alloc_result res;
-	int rc;
+	struct slab_alloc_result *res = xcalloc(1, sizeof(*res));
+	int rc = MM_OK;
 
 	for (size_t i = 0; i < ARRAY_SIZE(boot_kmallocs); i++) {
 		const struct boot_kmalloc *k = &boot_kmallocs[i];
+		gfp_t gfp = GFP_KERNEL | k->gfp;
 
-		for (uint32_t n = 0; n < k->objects; n++) {
-			if ((rc = kmalloc(m, k->size, GFP_KERNEL | k->gfp, 0,
-					  &res, err)))
-				return rc;
-			if (!res.ok)
-				return boot_oom("kmalloc objects", err);
+		slub_alloc_bulk(m, kmalloc_slab(&m->slab, k->size, gfp), gfp,
+				0, k->objects, res);
+		if (!res->ok) {
+			free(res);
+			return boot_oom("kmalloc objects", err);
 		}
 	}
-	for (unsigned n = 0; n < BOOT_LARGE_BLOCKS; n++) {
-		if ((rc = kmalloc(m, BOOT_LARGE_SIZE, GFP_KERNEL, 0, &res,
-				  err)))
-			return rc;
-		if (!res.ok)
-			return boot_oom("kmalloc_large blocks", err);
+	for (unsigned n = 0; n < BOOT_LARGE_BLOCKS && !rc; n++) {
+		if (!(rc = kmalloc(m, BOOT_LARGE_SIZE, GFP_KERNEL, 0, res,
+				   err)) && !res->ok)
+			rc = boot_oom("kmalloc_large blocks", err);
 	}
-	return MM_OK;
+	free(res);
+	return rc;
 }
 
 /* One struct kmem_cache (and, one node, one kmem_cache_node) per cache. */

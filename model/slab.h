@@ -222,8 +222,15 @@ struct slab {
 	uint8_t cpu;			/* SLAB_CPU: whose */
 	uint16_t objects;
 	uint16_t inuse;
-	uint16_t freelist;		/* first free object, or SLAB_FREE_END */
-	uint16_t *next_free;		/* per object: the next free one */
+	/* The free list is the freed objects, last freed first (a stack
+	 * from freelist through next_free), then the objects from bump on,
+	 * which were never handed out, in address order.  next_free and
+	 * allocated exist only while the stack is not empty: a slab that
+	 * was only ever filled (every boot slab) costs no per-object
+	 * memory. */
+	uint16_t freelist;		/* the stack's top, or SLAB_FREE_END */
+	uint16_t bump;			/* first object never handed out */
+	uint16_t *next_free;		/* per object: the next on the stack */
 	uint8_t *allocated;		/* per object: 1 while in use */
 	struct slab *prev, *next;	/* partial list links */
 	struct slab *all_prev, *all_next;	/* every slab of the cache */
@@ -267,7 +274,9 @@ struct slab_state {
 	struct slab **slab;
 	uint32_t nr_slots, slots_cap;
 	uint32_t *free_slots, nr_free_slots;
-	struct pfnmap by_pfn;		/* slab's first pfn -> slot (owner_id) */
+	/* a slab's first frame's block record (the buddy allocator's
+	 * alloc_blocks) holds 1 + its slot as owner_index */
+	uint32_t nr_slabs;		/* slabs of every cache */
 	/* node counters, in pages (NR_SLAB_*_B / PAGE_SIZE) */
 	uint32_t reclaimable_pages;
 	uint32_t unreclaimable_pages;	/* kmalloc_large blocks included */
@@ -446,8 +455,22 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
  * cache) holding objects objects, all free in address order; it joins the
  * cache's slabs and counters on no list (list and cpu are the caller's).
  * new_slab() uses it, and so does machine_restore(). */
-struct slab *slub_slab_attach(struct slab_state *ss, struct kmem_cache *s,
+struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 			      pfn_t pfn, unsigned order, uint32_t objects);
+/* Object i of the slab is in use. */
+bool slab_obj_inuse(const struct slab *slab, uint32_t i);
+/* The slab's free list in order: the first free object and the one after
+ * i (SLAB_FREE_END at the end). */
+uint16_t slab_free_first(const struct slab *slab);
+uint16_t slab_free_next(const struct slab *slab, uint16_t i);
+/* Make a new slab's free list the n objects of idx in that order (the
+ * rest in use): false, changing nothing, when an index is out of range or
+ * repeated.  machine_restore() uses it. */
+bool slub_slab_set_free(struct slab *slab, const uint16_t *idx, uint32_t n);
+/* kmem_cache_alloc n times for the boot: the same slabs, lists and
+ * counters as n calls; res tells of the first failure (res->ok false). */
+void slub_alloc_bulk(struct machine *m, struct kmem_cache *s, gfp_t gfp,
+		     unsigned cpu, uint32_t n, struct slab_alloc_result *res);
 /* Put a slab on the cache's partial list, at the head or the tail. */
 void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail);
 /* The slab holding the lowmem frame pfn, or NULL. */

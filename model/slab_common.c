@@ -27,7 +27,6 @@ void slab_state_init(struct slab_state *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->next_id = 1;
-	pfnmap_init(&ss->by_pfn);
 }
 
 void slab_free_slabs(struct slab_state *ss)
@@ -40,8 +39,7 @@ void slab_free_slabs(struct slab_state *ss)
 		free(ss->slab[i]);
 	}
 	ss->nr_slots = ss->nr_free_slots = 0;
-	pfnmap_free(&ss->by_pfn);
-	pfnmap_init(&ss->by_pfn);
+	ss->nr_slabs = 0;
 }
 
 void slab_state_free(struct slab_state *ss)
@@ -54,7 +52,6 @@ void slab_state_free(struct slab_state *ss)
 	free(ss->caches);
 	free(ss->slab);
 	free(ss->free_slots);
-	pfnmap_free(&ss->by_pfn);
 	memset(ss, 0, sizeof(*ss));
 }
 
@@ -63,13 +60,13 @@ size_t slab_host_bytes(const struct slab_state *ss)
 	size_t n = ss->caches_cap * sizeof(*ss->caches) +
 		   ss->nr_caches * (sizeof(struct kmem_cache) +
 				    ss->nr_cpus * sizeof(struct slab *)) +
-		   ss->slots_cap * (sizeof(*ss->slab) + sizeof(uint32_t)) +
-		   pfnmap_bytes(&ss->by_pfn);
+		   ss->slots_cap * (sizeof(*ss->slab) + sizeof(uint32_t));
 
 	for (uint32_t i = 0; i < ss->nr_slots; i++)
 		if (ss->slab[i])
-			n += sizeof(struct slab) + ss->slab[i]->objects *
-			     (sizeof(uint16_t) + 1);
+			n += sizeof(struct slab) + (ss->slab[i]->allocated
+			     ? ss->slab[i]->objects * (sizeof(uint16_t) + 1)
+			     : 0);
 	return n;
 }
 
@@ -467,7 +464,7 @@ static int check_object(const struct machine *m, const char *fn, vaddr_t va,
 	case OBJ_SLAB:
 		if (l->offset || l->past_end)
 			return fail_invalid(m, fn, va, l, err);
-		if (!l->slab->allocated[l->index])
+		if (!slab_obj_inuse(l->slab, l->index))
 			return fail_free_object(m, fn, va, l, err);
 		return MM_OK;
 	}
@@ -996,14 +993,16 @@ static int check_slab(const struct machine *m, const struct kmem_cache *s,
 		      const struct slab *slab, char *why, size_t len)
 {
 	const struct slab_state *ss = &m->slab;
-	const struct pfn_rec *r = pfnmap_get(&ss->by_pfn, slab->pfn);
+	const struct pfn_rec *r = pfnmap_get(&m->pgdat.alloc_blocks,
+					     slab->pfn);
 	struct frame_info fi;
 	uint32_t used = 0, nfree = 0;
 
 	CHECK(slab->cache == s, "%s: slab 0x%x names another cache", s->name,
 	      slab->pfn);
-	CHECK(r && ss->slab[r->owner_id] == slab, "%s: slab 0x%x not in the "
-	      "pfn map", s->name, slab->pfn);
+	CHECK(r && r->owner_index && r->owner_index <= ss->nr_slots &&
+	      ss->slab[r->owner_index - 1] == slab, "%s: slab 0x%x: its "
+	      "block does not name its slot", s->name, slab->pfn);
 	page_frame_info(&m->pgdat, slab->pfn, &fi);
 	CHECK(fi.state == FRAME_ALLOCATED && fi.owner == OWNER_SLAB &&
 	      fi.owner_id == s->id && fi.head == slab->pfn &&
@@ -1014,13 +1013,18 @@ static int check_slab(const struct machine *m, const struct kmem_cache *s,
 	      s->name, slab->pfn);
 	CHECK((uint32_t)slab->objects * s->size <= (PAGE_SIZE << slab->order),
 	      "%s: slab 0x%x overflows", s->name, slab->pfn);
+	CHECK(slab->bump <= slab->objects && (slab->freelist == SLAB_FREE_END
+	      ? !slab->allocated && !slab->next_free
+	      : slab->allocated && slab->next_free), "%s: slab 0x%x: bump %u, "
+	      "stack arrays and free list disagree", s->name, slab->pfn,
+	      slab->bump);
 	for (uint32_t i = 0; i < slab->objects; i++)
-		used += slab->allocated[i];
+		used += slab_obj_inuse(slab, i);
 	CHECK(used == slab->inuse, "%s: slab 0x%x inuse %u, %u marked",
 	      s->name, slab->pfn, slab->inuse, used);
-	for (uint16_t i = slab->freelist; i != SLAB_FREE_END;
-	     i = slab->next_free[i]) {
-		CHECK(i < slab->objects && !slab->allocated[i] &&
+	for (uint16_t i = slab_free_first(slab); i != SLAB_FREE_END;
+	     i = slab_free_next(slab, i)) {
+		CHECK(i < slab->objects && !slab_obj_inuse(slab, i) &&
 		      nfree < slab->objects, "%s: slab 0x%x: bad free list",
 		      s->name, slab->pfn);
 		nfree++;
@@ -1116,9 +1120,9 @@ int slab_check(const struct machine *m, char *why, size_t len)
 			nlarge++;
 		}
 	}
-	CHECK(slab_blocks == slabs && slabs == ss->by_pfn.count,
-	      "%u slab blocks, %u slabs, %u in the pfn map", slab_blocks,
-	      slabs, ss->by_pfn.count);
+	CHECK(slab_blocks == slabs && slabs == ss->nr_slabs,
+	      "%u slab blocks, %u slabs, %u counted", slab_blocks, slabs,
+	      ss->nr_slabs);
 	CHECK(large == ss->large_pages && nlarge == ss->nr_large,
 	      "kmalloc_large: %u pages in %u blocks, counted %u in %u", large,
 	      nlarge, ss->large_pages, ss->nr_large);

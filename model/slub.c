@@ -234,7 +234,6 @@ static void account_slab(struct slab_state *ss, const struct kmem_cache *s,
 static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 			     gfp_t gfp, struct slab_alloc_result *res)
 {
-	struct slab_state *ss = &m->slab;
 	struct page_alloc_result *r = xmalloc(sizeof(*r));
 	gfp_t flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) |
 		      s->allocflags;
@@ -274,32 +273,31 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 		return NULL;
 	}
 
-	slab = slub_slab_attach(ss, s, r->pfn, order, objects);
+	slab = slub_slab_attach(m, s, r->pfn, order, objects);
 	free(r);
 	return slab;
 }
 
-struct slab *slub_slab_attach(struct slab_state *ss, struct kmem_cache *s,
+struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 			      pfn_t pfn, unsigned order, uint32_t objects)
 {
+	struct slab_state *ss = &m->slab;
 	struct slab *slab = xcalloc(1, sizeof(*slab));
 
 	slab->pfn = pfn;
 	slab->cache = s;
 	slab->order = (uint8_t)order;
 	slab->objects = (uint16_t)objects;
-	slab->next_free = xmalloc(objects * sizeof(*slab->next_free));
-	slab->allocated = xcalloc(objects, 1);
 	/* the free list in address order (no CONFIG_SLAB_FREELIST_RANDOM
-	 * shuffle in the model) */
-	for (uint32_t i = 0; i < objects; i++)
-		slab->next_free[i] = (uint16_t)(i + 1 < objects ? i + 1
-						 : SLAB_FREE_END);
-	slab->freelist = 0;
+	 * shuffle in the model): all of it from bump 0 */
+	slab->freelist = SLAB_FREE_END;
+	slab->bump = 0;
 
 	slab->slot = slot_get(ss);
 	ss->slab[slab->slot] = slab;
-	pfnmap_put(&ss->by_pfn, slab->pfn)->owner_id = slab->slot;
+	pfnmap_get(&m->pgdat.alloc_blocks, slab->pfn)->owner_index =
+		slab->slot + 1;
+	ss->nr_slabs++;
 	slab->all_prev = s->all_tail;
 	if (s->all_tail)
 		s->all_tail->all_next = slab;
@@ -333,11 +331,122 @@ static void discard_slab(struct machine *m, struct slab *slab)
 	s->nr_pages -= 1u << slab->order;
 	s->total_objects -= slab->objects;
 	account_slab(ss, s, slab->order, false);
-	pfnmap_del(&ss->by_pfn, slab->pfn);
+	ss->nr_slabs--;
 	slot_put(ss, slab->slot);
 	free(slab->next_free);
 	free(slab->allocated);
 	free(slab);
+}
+
+/* --- the free list ------------------------------------------------------------------ */
+
+bool slab_obj_inuse(const struct slab *slab, uint32_t i)
+{
+	if (i >= slab->bump)
+		return false;
+	return slab->allocated ? slab->allocated[i] : true;
+}
+
+static uint16_t tail_first(const struct slab *slab)
+{
+	return slab->bump < slab->objects ? slab->bump : SLAB_FREE_END;
+}
+
+uint16_t slab_free_first(const struct slab *slab)
+{
+	return slab->freelist != SLAB_FREE_END ? slab->freelist
+					       : tail_first(slab);
+}
+
+uint16_t slab_free_next(const struct slab *slab, uint16_t i)
+{
+	if (i >= slab->bump)	/* in the tail */
+		return i + 1 < slab->objects ? (uint16_t)(i + 1)
+					     : SLAB_FREE_END;
+	return slab->next_free[i] != SLAB_FREE_END ? slab->next_free[i]
+						   : tail_first(slab);
+}
+
+static bool slab_has_free(const struct slab *slab)
+{
+	return slab->freelist != SLAB_FREE_END || slab->bump < slab->objects;
+}
+
+/* The stack's arrays, made when the first object goes on it: every
+ * object below bump is then in use. */
+static void stack_arrays(struct slab *slab)
+{
+	if (slab->allocated)
+		return;
+	slab->allocated = xcalloc(slab->objects, 1);
+	memset(slab->allocated, 1, slab->bump);
+	slab->next_free = xmalloc(slab->objects * sizeof(*slab->next_free));
+}
+
+static void stack_arrays_drop(struct slab *slab)
+{
+	free(slab->allocated);
+	free(slab->next_free);
+	slab->allocated = NULL;
+	slab->next_free = NULL;
+}
+
+/* Take the first object of the free list (there is one). */
+static uint16_t slab_pop(struct slab *slab)
+{
+	uint16_t idx = slab->freelist;
+
+	if (idx == SLAB_FREE_END)
+		return slab->bump++;
+	slab->freelist = slab->next_free[idx];
+	slab->allocated[idx] = 1;
+	/* an empty stack: every object below bump is in use again */
+	if (slab->freelist == SLAB_FREE_END)
+		stack_arrays_drop(slab);
+	return idx;
+}
+
+static void slab_push(struct slab *slab, uint32_t index)
+{
+	stack_arrays(slab);
+	slab->allocated[index] = 0;
+	slab->next_free[index] = slab->freelist;
+	slab->freelist = (uint16_t)index;
+}
+
+bool slub_slab_set_free(struct slab *slab, const uint16_t *idx, uint32_t n)
+{
+	uint32_t objects = slab->objects, tail = objects - n;
+	bool plain = n <= objects;
+	uint8_t *seen;
+
+	if (n > objects)
+		return false;
+	/* the never-used tail in address order needs no arrays */
+	for (uint32_t j = 0; plain && j < n; j++)
+		plain = idx[j] == tail + j;
+	if (plain) {
+		slab->bump = (uint16_t)tail;
+		slab->freelist = SLAB_FREE_END;
+		slab->inuse = (uint16_t)tail;
+		return true;
+	}
+	seen = xcalloc(objects, 1);
+	for (uint32_t j = 0; j < n; j++) {
+		if (idx[j] >= objects || seen[idx[j]]) {
+			free(seen);
+			return false;
+		}
+		seen[idx[j]] = 1;
+	}
+	free(seen);
+	slab->bump = (uint16_t)objects;
+	slab->freelist = SLAB_FREE_END;
+	stack_arrays(slab);
+	for (uint32_t j = n; j-- > 0;)
+		slab_push(slab, idx[j]);
+	slab->inuse = (uint16_t)(objects - n);
+	return true;
 }
 
 /* --- allocation and free --------------------------------------------------------- */
@@ -352,7 +461,7 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 	m->slab.changes++;
 	res->retired = PFN_NONE;
 	res->cache = s;
-	if (c && c->freelist != SLAB_FREE_END) {
+	if (c && slab_has_free(c)) {
 		res->from = SLAB_SRC_CPU;
 	} else {
 		/* ___slab_alloc(): the CPU slab is used up; it leaves the
@@ -378,9 +487,7 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 		c->cpu = (uint8_t)cpu;
 		s->cpu_slab[cpu] = c;
 	}
-	idx = c->freelist;
-	c->freelist = c->next_free[idx];
-	c->allocated[idx] = 1;
+	idx = slab_pop(c);
 	c->inuse++;
 	s->inuse++;
 
@@ -396,6 +503,32 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 	res->ksize = s->size;
 }
 
+void slub_alloc_bulk(struct machine *m, struct kmem_cache *s, gfp_t gfp,
+		     unsigned cpu, uint32_t n, struct slab_alloc_result *res)
+{
+	res->ok = true;
+	while (n) {
+		struct slab *c = s->cpu_slab[cpu];
+
+		if (c && c->freelist == SLAB_FREE_END &&
+		    c->bump < c->objects) {
+			/* k pops of the never-used tail at once */
+			uint32_t k = MIN(n, (uint32_t)(c->objects - c->bump));
+
+			m->slab.changes++;
+			c->bump = (uint16_t)(c->bump + k);
+			c->inuse = (uint16_t)(c->inuse + k);
+			s->inuse += k;
+			n -= k;
+			continue;
+		}
+		slub_alloc(m, s, gfp, cpu, res);
+		if (!res->ok)
+			return;
+		n--;
+	}
+}
+
 struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
 {
 	const struct pfn_rec *r;
@@ -405,8 +538,8 @@ struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
 	if (fi.state != FRAME_ALLOCATED || fi.owner != OWNER_SLAB ||
 	    !fi.owner_id)
 		return NULL;
-	r = pfnmap_get(&m->slab.by_pfn, fi.head);
-	return r ? m->slab.slab[r->owner_id] : NULL;
+	r = pfnmap_get(&m->pgdat.alloc_blocks, fi.head);
+	return r && r->owner_index ? m->slab.slab[r->owner_index - 1] : NULL;
 }
 
 void slub_free(struct machine *m, struct slab *slab, uint32_t index,
@@ -415,9 +548,7 @@ void slub_free(struct machine *m, struct slab *slab, uint32_t index,
 	struct kmem_cache *s = slab->cache;
 
 	m->slab.changes++;
-	slab->allocated[index] = 0;
-	slab->next_free[index] = slab->freelist;
-	slab->freelist = (uint16_t)index;
+	slab_push(slab, index);
 	slab->inuse--;
 	s->inuse--;
 
