@@ -36,6 +36,7 @@
  */
 #include "page_alloc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -855,6 +856,8 @@ static int check_alloc_request(gfp_t gfp, unsigned order,
 			"gfp mask 0x%x has bits 0x%x that 6.1 does not "
 			"define: build it from GFP_* and __GFP_* names", gfp,
 			gfp & ~__GFP_ALL_BITS);
+	if (gfp_zone(gfp) >= 0 && gfp_migratetype(gfp) >= 0)
+		return MM_OK;
 	gfp_format(gfp, name, sizeof(name));
 	if (gfp_zone(gfp) < 0)
 		return mm_fail(err, MM_EINVAL, "bad-gfp", "gfp",
@@ -879,7 +882,10 @@ int alloc_pages(struct pglist_data *pgdat, gfp_t gfp, unsigned order,
 
 	if (rc != MM_OK)
 		return rc;
-	memset(res, 0, sizeof(*res));
+	/* the attempts are filled as they are made (a whole memset of the
+	 * stories costs more than the allocation) */
+	memset(res, 0, offsetof(struct page_alloc_result, attempts));
+	res->reason[0] = '\0';
 	res->pfn = PFN_NONE;
 	res->order = order;
 	res->zone = -1;
