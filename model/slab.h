@@ -14,12 +14,15 @@
  * CGROUP (kmalloc-cg-N, SLAB_ACCOUNT), RECLAIM (kmalloc-rcl-N,
  * SLAB_RECLAIM_ACCOUNT) and DMA (dma-kmalloc-N, SLAB_CACHE_DMA), the
  * sizes 8, 16, 32, 64, 96, 128, 192, 256, 512, 1k, 2k, 4k, 8k (96 right
- * after 64, 192 right after 128): 52 caches, cache ids 1 to 52.  The
- * bootstrap caches kmem_cache and kmem_cache_node, and the named caches a
- * booted kernel has (dentry, inode_cache, ... in the captures' slabinfo)
- * are not modelled, and boot allocates no object: a fresh machine's
- * slabinfo lists the 52 kmalloc caches, all empty, and meminfo's Slab is
- * 0.  SLUB's cache merging (aliases) is not modelled either: every cache
+ * after 64, 192 right after 128): 52 caches.  A bare machine
+ * (BOOT_BARE) stops there: cache ids 1 to 52, all empty, meminfo's Slab
+ * 0.  A booted machine (the default) first has SLUB's bootstrap caches
+ * kmem_cache and kmem_cache_node (ids 1 and 2, kmalloc's 3 to 54), and
+ * its initcalls (boot_slab.c) then create the named caches the captures'
+ * slabinfo lists (vmap_area, mm_struct, ..., dentry, inode_cache, ...) in
+ * the kernel's order and allocate their boot objects, the kmalloc
+ * caches' and each boot task's kernel stack.  SLUB's cache merging
+ * (aliases) is not modelled: every cache
  * kmem_cache_create() makes has its own line in slabinfo, where the kernel
  * would often fold a new cache into an existing one of the same geometry.
  *
@@ -55,10 +58,15 @@
  * __alignof__(unsigned long long) = 8 on i386 (so every object size in the
  * captures' slabinfo is a multiple of 8), and a multiple of sizeof(void *)
  * = 4.  The object size is rounded up to sizeof(void *) and then to the
- * alignment; that is slabinfo's objsize.  kmalloc caches have the size's
- * own alignment when it is a power of two, 8 for 96 and 192.  No debug
- * metadata (slub_debug is off) and the free pointer lives inside the
- * object.  The slab order is calculate_order(): slub_min_order 0,
+ * alignment; that is slabinfo's objsize.  The free pointer lives inside
+ * the object, except in a cache with a constructor or
+ * SLAB_TYPESAFE_BY_RCU, whose objects' bytes must outlive a free: there
+ * SLUB puts it after the object (s->offset = size), one more word before
+ * the alignment (bio-96's objsize is 128; only boot's caches have
+ * constructors or SLAB_TYPESAFE_BY_RCU, kmem_cache_create takes neither).
+ * kmalloc caches have the size's own alignment when it is a power of
+ * two, 8 for 96 and 192.  No debug metadata (slub_debug is off).  The
+ * slab order is calculate_order(): slub_min_order 0,
  * slub_max_order 3 (PAGE_ALLOC_COSTLY_ORDER), min_objects = 4 *
  * (fls(nr_cpus) + 1) (the machine's CPUs; 8 for one CPU) capped at the
  * objects an order-3 slab holds; then for min_objects down to 2 and for
