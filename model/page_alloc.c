@@ -713,6 +713,24 @@ static void commit_alloc(struct pglist_data *pgdat, int zi, pfn_t pfn,
 		reserve_highatomic_pageblock(pgdat, zi, pfn);
 }
 
+/* "took 0x%x" without printf: every allocation writes it. */
+static void took_why(char *why, pfn_t pfn)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[8];
+	int n = 0;
+
+	memcpy(why, "took 0x", 7);
+	why += 7;
+	do {
+		digits[n++] = hex[pfn & 0xf];
+		pfn >>= 4;
+	} while (pfn);
+	while (n)
+		*why++ = digits[--n];
+	*why = '\0';
+}
+
 /*
  * get_page_from_freelist(): walk the zonelist (populated zones from the
  * request's highest zone down: HighMem, Normal, DMA) and take a block from
@@ -770,7 +788,7 @@ static bool get_page_from_freelist(struct pglist_data *pgdat,
 				 "took 0x%x, stolen from the %s lists", pfn,
 				 migratetype_name(stolen));
 		else
-			snprintf(at->why, sizeof(at->why), "took 0x%x", pfn);
+			took_why(at->why, pfn);
 		res->ok = true;
 		res->pfn = pfn;
 		res->zone = zi;

@@ -278,10 +278,13 @@ struct slab_state {
 	uint32_t next_id;		/* the next cache id */
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_INDEX];
 	unsigned nr_cpus;
-	/* slab slots: slab_state.slab[i] is a slab or NULL */
-	struct slab **slab;
-	uint32_t nr_slots, slots_cap;
-	uint32_t *free_slots, nr_free_slots;
+	/* slab records, in chunks of SLAB_CHUNK that never move: slot i is
+	 * chunk[i / SLAB_CHUNK][i % SLAB_CHUNK], a slab when its cache is
+	 * set, else on the free-slot list (linked through pfn) */
+	struct slab **chunk;
+	uint32_t nr_chunks;
+	uint32_t nr_slots;		/* slots ever handed out */
+	uint32_t free_slot;		/* first free slot, or SLAB_NONE */
 	/* a slab's first frame's block record (the buddy allocator's
 	 * alloc_blocks) holds 1 + its slot as owner_index */
 	uint32_t nr_slabs;		/* slabs of every cache */
@@ -294,6 +297,10 @@ struct slab_state {
 	uint64_t changes;
 };
 
+#define SLAB_CHUNK		64
+
+/* The slab in slot i, or NULL for a free or unknown slot. */
+struct slab *slab_at(const struct slab_state *ss, uint32_t slot);
 void slab_state_init(struct slab_state *ss);
 void slab_state_free(struct slab_state *ss);
 /* Free every slab record and empty the slot table and the pfn index;

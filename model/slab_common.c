@@ -27,18 +27,25 @@ void slab_state_init(struct slab_state *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->next_id = 1;
+	ss->free_slot = SLAB_NONE;
 }
 
 void slab_free_slabs(struct slab_state *ss)
 {
 	for (uint32_t i = 0; i < ss->nr_slots; i++) {
-		if (!ss->slab[i])
-			continue;
-		free(ss->slab[i]->next_free);
-		free(ss->slab[i]->allocated);
-		free(ss->slab[i]);
+		struct slab *slab = slab_at(ss, i);
+
+		if (slab) {
+			free(slab->next_free);
+			free(slab->allocated);
+		}
 	}
-	ss->nr_slots = ss->nr_free_slots = 0;
+	for (uint32_t c = 0; c < ss->nr_chunks; c++)
+		free(ss->chunk[c]);
+	free(ss->chunk);
+	ss->chunk = NULL;
+	ss->nr_chunks = ss->nr_slots = 0;
+	ss->free_slot = SLAB_NONE;
 	ss->nr_slabs = 0;
 }
 
@@ -50,8 +57,6 @@ void slab_state_free(struct slab_state *ss)
 		free(ss->caches[i]);
 	}
 	free(ss->caches);
-	free(ss->slab);
-	free(ss->free_slots);
 	memset(ss, 0, sizeof(*ss));
 }
 
@@ -60,13 +65,15 @@ size_t slab_host_bytes(const struct slab_state *ss)
 	size_t n = ss->caches_cap * sizeof(*ss->caches) +
 		   ss->nr_caches * (sizeof(struct kmem_cache) +
 				    ss->nr_cpus * sizeof(struct slab *)) +
-		   ss->slots_cap * (sizeof(*ss->slab) + sizeof(uint32_t));
+		   ss->nr_chunks * (sizeof(*ss->chunk) +
+				    SLAB_CHUNK * sizeof(struct slab));
 
-	for (uint32_t i = 0; i < ss->nr_slots; i++)
-		if (ss->slab[i])
-			n += sizeof(struct slab) + (ss->slab[i]->allocated
-			     ? ss->slab[i]->objects * (sizeof(uint16_t) + 1)
-			     : 0);
+	for (uint32_t i = 0; i < ss->nr_slots; i++) {
+		const struct slab *slab = slab_at(ss, i);
+
+		if (slab && slab->allocated)
+			n += slab->objects * (sizeof(uint16_t) + 1);
+	}
 	return n;
 }
 
@@ -1000,8 +1007,8 @@ static int check_slab(const struct machine *m, const struct kmem_cache *s,
 
 	CHECK(slab->cache == s, "%s: slab 0x%x names another cache", s->name,
 	      slab->pfn);
-	CHECK(r && r->owner_index && r->owner_index <= ss->nr_slots &&
-	      ss->slab[r->owner_index - 1] == slab, "%s: slab 0x%x: its "
+	CHECK(r && r->owner_index &&
+	      slab_at(ss, r->owner_index - 1) == slab, "%s: slab 0x%x: its "
 	      "block does not name its slot", s->name, slab->pfn);
 	page_frame_info(&m->pgdat, slab->pfn, &fi);
 	CHECK(fi.state == FRAME_ALLOCATED && fi.owner == OWNER_SLAB &&

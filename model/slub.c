@@ -154,24 +154,48 @@ struct kmem_cache *slub_cache_new(struct slab_state *ss, const char *name,
 
 /* --- slab slots and lists ------------------------------------------------------ */
 
-static uint32_t slot_get(struct slab_state *ss)
+struct slab *slab_at(const struct slab_state *ss, uint32_t slot)
 {
-	if (ss->nr_free_slots)
-		return ss->free_slots[--ss->nr_free_slots];
-	if (ss->nr_slots == ss->slots_cap) {
-		ss->slots_cap = ss->slots_cap ? 2 * ss->slots_cap : 64;
-		ss->slab = xrealloc(ss->slab, ss->slots_cap * sizeof(*ss->slab));
-		ss->free_slots = xrealloc(ss->free_slots, ss->slots_cap *
-					  sizeof(*ss->free_slots));
-	}
-	ss->slab[ss->nr_slots] = NULL;
-	return ss->nr_slots++;
+	struct slab *slab;
+
+	if (slot >= ss->nr_slots)
+		return NULL;
+	slab = &ss->chunk[slot / SLAB_CHUNK][slot % SLAB_CHUNK];
+	return slab->cache ? slab : NULL;
 }
 
-static void slot_put(struct slab_state *ss, uint32_t slot)
+/* A zeroed record in a free slot (a new chunk when none is free). */
+static struct slab *slot_get(struct slab_state *ss)
 {
-	ss->slab[slot] = NULL;
-	ss->free_slots[ss->nr_free_slots++] = slot;
+	uint32_t slot = ss->free_slot;
+	struct slab *slab;
+
+	if (slot != SLAB_NONE) {
+		slab = &ss->chunk[slot / SLAB_CHUNK][slot % SLAB_CHUNK];
+		ss->free_slot = slab->pfn;
+	} else {
+		slot = ss->nr_slots++;
+		if (slot / SLAB_CHUNK == ss->nr_chunks) {
+			ss->chunk = xrealloc(ss->chunk, (ss->nr_chunks + 1) *
+					     sizeof(*ss->chunk));
+			ss->chunk[ss->nr_chunks++] =
+				xcalloc(SLAB_CHUNK, sizeof(struct slab));
+		}
+		slab = &ss->chunk[slot / SLAB_CHUNK][slot % SLAB_CHUNK];
+	}
+	memset(slab, 0, sizeof(*slab));
+	slab->slot = slot;
+	return slab;
+}
+
+static void slot_put(struct slab_state *ss, struct slab *slab)
+{
+	uint32_t slot = slab->slot;
+
+	memset(slab, 0, sizeof(*slab));
+	slab->slot = slot;
+	slab->pfn = ss->free_slot;
+	ss->free_slot = slot;
 }
 
 void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail)
@@ -234,7 +258,9 @@ static void account_slab(struct slab_state *ss, const struct kmem_cache *s,
 static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 			     gfp_t gfp, struct slab_alloc_result *res)
 {
-	struct page_alloc_result *r = xmalloc(sizeof(*r));
+	/* on the stack: a heap copy per slab cost the boot a tenth of
+	 * its time */
+	struct page_alloc_result pr, *r = &pr;
 	gfp_t flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) |
 		      s->allocflags;
 	gfp_t alloc_gfp = (flags | __GFP_NOWARN | __GFP_NORETRY) &
@@ -269,12 +295,10 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 			     ? e.detail : r->reason) >= (int)sizeof(res->reason))
 			res->reason[sizeof(res->reason) - 2] = ')';
 		res->ok = false;
-		free(r);
 		return NULL;
 	}
 
 	slab = slub_slab_attach(m, s, r->pfn, order, objects);
-	free(r);
 	return slab;
 }
 
@@ -282,7 +306,7 @@ struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 			      pfn_t pfn, unsigned order, uint32_t objects)
 {
 	struct slab_state *ss = &m->slab;
-	struct slab *slab = xcalloc(1, sizeof(*slab));
+	struct slab *slab = slot_get(ss);
 
 	slab->pfn = pfn;
 	slab->cache = s;
@@ -293,8 +317,6 @@ struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 	slab->freelist = SLAB_FREE_END;
 	slab->bump = 0;
 
-	slab->slot = slot_get(ss);
-	ss->slab[slab->slot] = slab;
 	pfnmap_get(&m->pgdat.alloc_blocks, slab->pfn)->owner_index =
 		slab->slot + 1;
 	ss->nr_slabs++;
@@ -332,10 +354,9 @@ static void discard_slab(struct machine *m, struct slab *slab)
 	s->total_objects -= slab->objects;
 	account_slab(ss, s, slab->order, false);
 	ss->nr_slabs--;
-	slot_put(ss, slab->slot);
 	free(slab->next_free);
 	free(slab->allocated);
-	free(slab);
+	slot_put(ss, slab);
 }
 
 /* --- the free list ------------------------------------------------------------------ */
@@ -539,7 +560,8 @@ struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
 	    !fi.owner_id)
 		return NULL;
 	r = pfnmap_get(&m->pgdat.alloc_blocks, fi.head);
-	return r && r->owner_index ? m->slab.slab[r->owner_index - 1] : NULL;
+	return r && r->owner_index ? slab_at(&m->slab, r->owner_index - 1)
+				   : NULL;
 }
 
 void slub_free(struct machine *m, struct slab *slab, uint32_t index,

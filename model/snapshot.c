@@ -26,7 +26,7 @@
 #define SNAP_SIZE(type, n) \
 	_Static_assert(sizeof(type) == (n), #type " changed: keep " \
 		       "model/snapshot.c in step (see the comment above)")
-SNAP_SIZE(struct machine, 27280);	/* kernel_stack_pages: from the blocks */
+SNAP_SIZE(struct machine, 27272);	/* kernel_stack_pages: from the blocks */
 SNAP_SIZE(struct machine_config, 5176);
 SNAP_SIZE(struct pglist_data, 3224);
 SNAP_SIZE(struct zone, 784);
@@ -37,7 +37,7 @@ SNAP_SIZE(struct vm_area, 72);
 SNAP_SIZE(struct vmalloc_state, 24);
 SNAP_SIZE(struct kmem_cache, 160);
 SNAP_SIZE(struct slab, 80);
-SNAP_SIZE(struct slab_state, 536);
+SNAP_SIZE(struct slab_state, 528);
 SNAP_SIZE(struct process, 184);
 SNAP_SIZE(struct vma, 20);
 SNAP_SIZE(struct uframe, 12);
