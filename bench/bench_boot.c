@@ -1,8 +1,8 @@
 /*
  * bench_boot.c - what a booted machine costs the host: boot 1,000
- * machines of a few configurations, keep them all alive, and print the
- * heap bytes per machine (glibc's own count of heap and mmapped bytes, not the model's estimate)
- * and the microseconds per boot.
+ * machines of a few configurations, booted and bare, keep them all alive,
+ * and print the heap bytes per machine (glibc's own count of heap and
+ * mmapped bytes, not the model's estimate) and the microseconds per boot.
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -22,7 +22,8 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int bench(const char *label, uint64_t ram, bool pae)
+static int bench(const char *label, uint64_t ram, bool pae,
+		 enum boot_state boot)
 {
 	static struct machine *ms[N];
 	struct machine_config c;
@@ -33,6 +34,7 @@ static int bench(const char *label, uint64_t ram, bool pae)
 	machine_config_default(&c);
 	c.ram = ram;
 	c.pae = pae;
+	c.boot = boot;
 	before = mallinfo2().uordblks + mallinfo2().hblkhd;
 	t0 = now_us();
 	for (int i = 0; i < N; i++) {
@@ -43,20 +45,27 @@ static int bench(const char *label, uint64_t ram, bool pae)
 	}
 	t1 = now_us();
 	after = mallinfo2().uordblks + mallinfo2().hblkhd;
-	printf("%-22s %8.1f us/boot  %8zu host bytes/machine  (model's own "
-	       "count %zu)\n", label, (t1 - t0) / N, (after - before) / N,
+	printf("%-22s %-6s %8.1f us/boot  %8zu host bytes/machine  (model's own "
+	       "count %zu)\n", label, boot == BOOT_BARE ? "bare" : "booted",
+	       (t1 - t0) / N, (after - before) / N,
 	       machine_host_bytes(ms[0]));
 	for (int i = 0; i < N; i++)
 		machine_free(ms[i]);
 	return 0;
 }
 
+static int both(const char *label, uint64_t ram, bool pae)
+{
+	return bench(label, ram, pae, BOOT_BOOTED) ||
+	       bench(label, ram, pae, BOOT_BARE);
+}
+
 int main(void)
 {
 	printf("booting %d machines per configuration, all kept alive\n", N);
-	return bench("512M two-level", 512ull << 20, false) ||
-	       bench("2G two-level (default)", 2ull << 30, false) ||
-	       bench("4G two-level", 4ull << 30, false) ||
-	       bench("4G PAE", 4ull << 30, true) ||
-	       bench("64G PAE", 64ull << 30, true);
+	return both("512M two-level", 512ull << 20, false) ||
+	       both("2G two-level (default)", 2ull << 30, false) ||
+	       both("4G two-level", 4ull << 30, false) ||
+	       both("4G PAE", 4ull << 30, true) ||
+	       both("64G PAE", 64ull << 30, true);
 }
