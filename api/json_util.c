@@ -211,6 +211,7 @@ const char *api_owner_name(int owner)
 		[OWNER_PGTABLE] = "pgtable", [OWNER_SLAB] = "slab",
 		[OWNER_VMALLOC] = "vmalloc", [OWNER_USER] = "user",
 		[OWNER_PKMAP] = "pkmap", [OWNER_SHMEM] = "shmem",
+		[OWNER_KSTACK] = "kernel-stack",
 	};
 
 	return owner >= 0 && owner < NR_OWNERS ? names[owner] : "?";

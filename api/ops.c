@@ -161,6 +161,7 @@ static int check_owner(const struct machine *m, pfn_t pfn,
 		[OWNER_PKMAP] = "a pkmap page table",
 		[OWNER_SHMEM] = "a page of a file the initramfs unpacked "
 				"into rootfs (shmem)",
+		[OWNER_KSTACK] = "a kernel thread's stack",
 	};
 	struct frame_info fi;
 

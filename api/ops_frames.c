@@ -154,8 +154,7 @@ static void owner_details(const struct machine *m, json_t *o,
 	if (owner == OWNER_SLAB) {
 		/* a slab's first frame maps to its slot; kmalloc_large
 		 * blocks have none */
-		const struct pfn_rec *r = pfnmap_get(&m->slab.by_pfn, head);
-		const struct slab *s = r ? m->slab.slab[r->owner_id] : NULL;
+		const struct slab *s = slub_slab_of(m, head);
 
 		if (s && s->cache)
 			json_object_set_new(o, "cache",

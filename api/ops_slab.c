@@ -112,6 +112,12 @@ static json_t *slab_flags_json(uint32_t flags)
 		if (flags & slab_flag_names[k].flag)
 			json_array_append_new(a, json_string(
 					      slab_flag_names[k].name));
+	if (flags & SLAB_PANIC)
+		json_array_append_new(a, json_string("SLAB_PANIC"));
+	if (flags & SLAB_TYPESAFE_BY_RCU)
+		json_array_append_new(a, json_string("SLAB_TYPESAFE_BY_RCU"));
+	if (flags & SLAB_MEM_SPREAD)
+		json_array_append_new(a, json_string("SLAB_MEM_SPREAD"));
 	if (flags & SLAB_ACCOUNT)
 		json_array_append_new(a, json_string("SLAB_ACCOUNT"));
 	return a;

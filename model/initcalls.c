@@ -17,6 +17,7 @@
  */
 #include "setup.h"
 
+#include "boot_slab.h"
 #include "boot_vmalloc.h"
 #include "initramfs.h"
 
@@ -26,6 +27,9 @@ int do_initcalls(struct machine *m, struct mm_error *err)
 
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
+	/* the named caches and the boot's objects, kernel stacks */
+	if ((rc = boot_slab_init(m, err)))
+		return rc;
 	if ((rc = boot_vmalloc_areas(m, err)))
 		return rc;
 	return MM_OK;

@@ -57,6 +57,7 @@ struct machine {
 	phys_addr_t swiotlb_start;		/* the bounce buffer, if any */
 	uint32_t swiotlb_nslabs;		/* its 2 KiB slabs (0: none) */
 	bool swiotlb_enabled;			/* RAM may lie above 4 GiB */
+	uint32_t kernel_stack_pages;		/* NR_KERNEL_STACK_KB / 4 */
 	bool mobility_grouping;
 	bool thp_enabled;			/* RAM >= 512 MiB */
 	uint32_t rootfs_pages;			/* the unpacked initramfs */

@@ -59,6 +59,7 @@ enum page_owner {
 	OWNER_USER,
 	OWNER_PKMAP,
 	OWNER_SHMEM,		/* rootfs (tmpfs) pages: the initramfs */
+	OWNER_KSTACK,		/* a task's kernel stack (THREAD_SIZE) */
 	NR_OWNERS
 };
 

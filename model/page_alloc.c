@@ -34,6 +34,7 @@
  */
 #include "page_alloc_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -771,6 +772,24 @@ static void commit_alloc(struct pglist_data *pgdat, int zi, pfn_t pfn,
 		reserve_highatomic_pageblock(pgdat, zi, pfn);
 }
 
+/* "took 0x%x" without printf: every allocation writes it. */
+static void took_why(char *why, pfn_t pfn)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[8];
+	int n = 0;
+
+	memcpy(why, "took 0x", 7);
+	why += 7;
+	do {
+		digits[n++] = hex[pfn & 0xf];
+		pfn >>= 4;
+	} while (pfn);
+	while (n)
+		*why++ = digits[--n];
+	*why = '\0';
+}
+
 /*
  * get_page_from_freelist(): walk the zonelist (populated zones from the
  * request's highest zone down: HighMem, Normal, DMA) and take a block from
@@ -830,7 +849,7 @@ static bool get_page_from_freelist(struct pglist_data *pgdat,
 				 "took 0x%x, stolen from the %s lists", pfn,
 				 migratetype_name(stolen));
 		else
-			snprintf(at->why, sizeof(at->why), "took 0x%x", pfn);
+			took_why(at->why, pfn);
 		res->ok = true;
 		res->pfn = pfn;
 		res->zone = zi;
@@ -916,6 +935,8 @@ static int check_alloc_request(gfp_t gfp, unsigned order,
 			"gfp mask 0x%x has bits 0x%x that 6.1 does not "
 			"define: build it from GFP_* and __GFP_* names", gfp,
 			gfp & ~__GFP_ALL_BITS);
+	if (gfp_zone(gfp) >= 0 && gfp_migratetype(gfp) >= 0)
+		return MM_OK;
 	gfp_format(gfp, name, sizeof(name));
 	if (gfp_zone(gfp) < 0)
 		return mm_fail(err, MM_EINVAL, "bad-gfp", "gfp",
@@ -940,7 +961,10 @@ int alloc_pages(struct pglist_data *pgdat, gfp_t gfp, unsigned order,
 
 	if (rc != MM_OK)
 		return rc;
-	memset(res, 0, sizeof(*res));
+	/* the attempts are filled as they are made (a whole memset of the
+	 * stories costs more than the allocation) */
+	memset(res, 0, offsetof(struct page_alloc_result, attempts));
+	res->reason[0] = '\0';
 	res->pfn = PFN_NONE;
 	res->order = order;
 	res->zone = -1;

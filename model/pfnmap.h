@@ -25,7 +25,15 @@ struct pfn_rec {
 	uint8_t mt;		/* migratetype of a free block */
 	uint8_t owner;		/* enum page_owner of an allocated block */
 	uint8_t zone;		/* enum zone_type */
-	pfn_t prev, next;	/* free-list links (free blocks only) */
+	union {
+		struct {
+			pfn_t prev, next;	/* free-list links (free
+						 * blocks only) */
+		};
+		/* an allocated block: 1 + its index in its owner's own
+		 * table (a slab's slot in slab_state.slab), 0 for none */
+		uint32_t owner_index;
+	};
 	uint32_t gfp;		/* gfp mask of an allocated block */
 	uint32_t owner_id;	/* owner's own id (cache, process, area) */
 };

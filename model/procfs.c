@@ -114,7 +114,7 @@ void proc_meminfo(const struct machine *m, struct strbuf *out)
 	kb(out, "Slab:", mi.slab_reclaimable + mi.slab_unreclaimable);
 	kb(out, "SReclaimable:", mi.slab_reclaimable);
 	kb(out, "SUnreclaim:", mi.slab_unreclaimable);
-	kb(out, "KernelStack:", 0);
+	kb(out, "KernelStack:", m->kernel_stack_pages);
 	kb(out, "PageTables:", m->procs.nr_pgtable_pages);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_block2b); i++)
 		kb(out, zero_block2b[i], 0);
@@ -198,6 +198,8 @@ static void zoneinfo_zone(const struct machine *m, int j, bool first,
 				v = m->slab.reclaimable_pages;
 			else if (!strcmp(name, "nr_slab_unreclaimable"))
 				v = m->slab.unreclaimable_pages;
+			else if (!strcmp(name, "nr_kernel_stack"))	/* kB */
+				v = m->kernel_stack_pages * (PAGE_SIZE / 1024);
 			sb_printf(out, "\n      %-12s %u", name, v);
 		}
 	}

@@ -14,12 +14,15 @@
  * CGROUP (kmalloc-cg-N, SLAB_ACCOUNT), RECLAIM (kmalloc-rcl-N,
  * SLAB_RECLAIM_ACCOUNT) and DMA (dma-kmalloc-N, SLAB_CACHE_DMA), the
  * sizes 8, 16, 32, 64, 96, 128, 192, 256, 512, 1k, 2k, 4k, 8k (96 right
- * after 64, 192 right after 128): 52 caches, cache ids 1 to 52.  The
- * bootstrap caches kmem_cache and kmem_cache_node, and the named caches a
- * booted kernel has (dentry, inode_cache, ... in the captures' slabinfo)
- * are not modelled, and boot allocates no object: a fresh machine's
- * slabinfo lists the 52 kmalloc caches, all empty, and meminfo's Slab is
- * 0.  SLUB's cache merging (aliases) is not modelled either: every cache
+ * after 64, 192 right after 128): 52 caches.  A bare machine
+ * (BOOT_BARE) stops there: cache ids 1 to 52, all empty, meminfo's Slab
+ * 0.  A booted machine (the default) first has SLUB's bootstrap caches
+ * kmem_cache and kmem_cache_node (ids 1 and 2, kmalloc's 3 to 54), and
+ * its initcalls (boot_slab.c) then create the named caches the captures'
+ * slabinfo lists (vmap_area, mm_struct, ..., dentry, inode_cache, ...) in
+ * the kernel's order and allocate their boot objects, the kmalloc
+ * caches' and each boot task's kernel stack.  SLUB's cache merging
+ * (aliases) is not modelled: every cache
  * kmem_cache_create() makes has its own line in slabinfo, where the kernel
  * would often fold a new cache into an existing one of the same geometry.
  *
@@ -55,10 +58,15 @@
  * __alignof__(unsigned long long) = 8 on i386 (so every object size in the
  * captures' slabinfo is a multiple of 8), and a multiple of sizeof(void *)
  * = 4.  The object size is rounded up to sizeof(void *) and then to the
- * alignment; that is slabinfo's objsize.  kmalloc caches have the size's
- * own alignment when it is a power of two, 8 for 96 and 192.  No debug
- * metadata (slub_debug is off) and the free pointer lives inside the
- * object.  The slab order is calculate_order(): slub_min_order 0,
+ * alignment; that is slabinfo's objsize.  The free pointer lives inside
+ * the object, except in a cache with a constructor or
+ * SLAB_TYPESAFE_BY_RCU, whose objects' bytes must outlive a free: there
+ * SLUB puts it after the object (s->offset = size), one more word before
+ * the alignment (bio-96's objsize is 128; only boot's caches have
+ * constructors or SLAB_TYPESAFE_BY_RCU, kmem_cache_create takes neither).
+ * kmalloc caches have the size's own alignment when it is a power of
+ * two, 8 for 96 and 192.  No debug metadata (slub_debug is off).  The
+ * slab order is calculate_order(): slub_min_order 0,
  * slub_max_order 3 (PAGE_ALLOC_COSTLY_ORDER), min_objects = 4 *
  * (fls(nr_cpus) + 1) (the machine's CPUs; 8 for one CPU) capped at the
  * objects an order-3 slab holds; then for min_objects down to 2 and for
@@ -179,6 +187,9 @@ struct strbuf;
 #define SLAB_HWCACHE_ALIGN	0x00002000u
 #define SLAB_CACHE_DMA		0x00004000u
 #define SLAB_RECLAIM_ACCOUNT	0x00020000u
+#define SLAB_PANIC		0x00040000u	/* boot caches: no effect here */
+#define SLAB_TYPESAFE_BY_RCU	0x00080000u	/* free pointer after the object */
+#define SLAB_MEM_SPREAD		0x00100000u	/* no effect on one node */
 #define SLAB_ACCOUNT		0x04000000u
 
 /* The flags kmem_cache_create() takes, and by name, NULL-terminated. */
@@ -219,8 +230,15 @@ struct slab {
 	uint8_t cpu;			/* SLAB_CPU: whose */
 	uint16_t objects;
 	uint16_t inuse;
-	uint16_t freelist;		/* first free object, or SLAB_FREE_END */
-	uint16_t *next_free;		/* per object: the next free one */
+	/* The free list is the freed objects, last freed first (a stack
+	 * from freelist through next_free), then the objects from bump on,
+	 * which were never handed out, in address order.  next_free and
+	 * allocated exist only while the stack is not empty: a slab that
+	 * was only ever filled (every boot slab) costs no per-object
+	 * memory. */
+	uint16_t freelist;		/* the stack's top, or SLAB_FREE_END */
+	uint16_t bump;			/* first object never handed out */
+	uint16_t *next_free;		/* per object: the next on the stack */
 	uint8_t *allocated;		/* per object: 1 while in use */
 	struct slab *prev, *next;	/* partial list links */
 	struct slab *all_prev, *all_next;	/* every slab of the cache */
@@ -260,11 +278,16 @@ struct slab_state {
 	uint32_t next_id;		/* the next cache id */
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_NR_INDEX];
 	unsigned nr_cpus;
-	/* slab slots: slab_state.slab[i] is a slab or NULL */
-	struct slab **slab;
-	uint32_t nr_slots, slots_cap;
-	uint32_t *free_slots, nr_free_slots;
-	struct pfnmap by_pfn;		/* slab's first pfn -> slot (owner_id) */
+	/* slab records, in chunks of SLAB_CHUNK that never move: slot i is
+	 * chunk[i / SLAB_CHUNK][i % SLAB_CHUNK], a slab when its cache is
+	 * set, else on the free-slot list (linked through pfn) */
+	struct slab **chunk;
+	uint32_t nr_chunks;
+	uint32_t nr_slots;		/* slots ever handed out */
+	uint32_t free_slot;		/* first free slot, or SLAB_NONE */
+	/* a slab's first frame's block record (the buddy allocator's
+	 * alloc_blocks) holds 1 + its slot as owner_index */
+	uint32_t nr_slabs;		/* slabs of every cache */
 	/* node counters, in pages (NR_SLAB_*_B / PAGE_SIZE) */
 	uint32_t reclaimable_pages;
 	uint32_t unreclaimable_pages;	/* kmalloc_large blocks included */
@@ -274,6 +297,10 @@ struct slab_state {
 	uint64_t changes;
 };
 
+#define SLAB_CHUNK		64
+
+/* The slab in slot i, or NULL for a free or unknown slot. */
+struct slab *slab_at(const struct slab_state *ss, uint32_t slot);
 void slab_state_init(struct slab_state *ss);
 void slab_state_free(struct slab_state *ss);
 /* Free every slab record and empty the slot table and the pfn index;
@@ -381,6 +408,19 @@ int kfree(struct machine *m, vaddr_t p, struct slab_free_result *res,
 int ksize(const struct machine *m, vaddr_t p, uint32_t *size,
 	  struct mm_error *err);
 
+/* calculate_sizes(): s->size for an object of object_size bytes with
+ * alignment align: rounded up to sizeof(void *); a cache with a
+ * constructor or SLAB_TYPESAFE_BY_RCU keeps its free pointer after the
+ * object (its bytes must survive a free), which adds sizeof(void *); then
+ * rounded up to align. */
+uint32_t slab_calculate_size(uint32_t object_size, uint32_t align,
+			     uint32_t flags, bool ctor);
+/* The boot's own kmem_cache_create(): any slab_flags_t bits, a constructor
+ * or not (its only effect here is on the size); the caller's arguments
+ * are known good. */
+struct kmem_cache *kmem_cache_create_boot(struct machine *m, const char *name,
+					  uint32_t size, uint32_t align,
+					  uint32_t flags, bool ctor);
 /* kmem_cache_create(name, size, align, flags): size 1 .. 4 MiB, align 0
  * or a power of two up to PAGE_SIZE, flags from slab_flag_names. */
 int kmem_cache_create(struct machine *m, const char *name, uint64_t size,
@@ -430,8 +470,22 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
  * cache) holding objects objects, all free in address order; it joins the
  * cache's slabs and counters on no list (list and cpu are the caller's).
  * new_slab() uses it, and so does machine_restore(). */
-struct slab *slub_slab_attach(struct slab_state *ss, struct kmem_cache *s,
+struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 			      pfn_t pfn, unsigned order, uint32_t objects);
+/* Object i of the slab is in use. */
+bool slab_obj_inuse(const struct slab *slab, uint32_t i);
+/* The slab's free list in order: the first free object and the one after
+ * i (SLAB_FREE_END at the end). */
+uint16_t slab_free_first(const struct slab *slab);
+uint16_t slab_free_next(const struct slab *slab, uint16_t i);
+/* Make a new slab's free list the n objects of idx in that order (the
+ * rest in use): false, changing nothing, when an index is out of range or
+ * repeated.  machine_restore() uses it. */
+bool slub_slab_set_free(struct slab *slab, const uint16_t *idx, uint32_t n);
+/* kmem_cache_alloc n times for the boot: the same slabs, lists and
+ * counters as n calls; res tells of the first failure (res->ok false). */
+void slub_alloc_bulk(struct machine *m, struct kmem_cache *s, gfp_t gfp,
+		     unsigned cpu, uint32_t n, struct slab_alloc_result *res);
 /* Put a slab on the cache's partial list, at the head or the tail. */
 void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail);
 /* The slab holding the lowmem frame pfn, or NULL. */

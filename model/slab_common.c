@@ -27,21 +27,26 @@ void slab_state_init(struct slab_state *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->next_id = 1;
-	pfnmap_init(&ss->by_pfn);
+	ss->free_slot = SLAB_NONE;
 }
 
 void slab_free_slabs(struct slab_state *ss)
 {
 	for (uint32_t i = 0; i < ss->nr_slots; i++) {
-		if (!ss->slab[i])
-			continue;
-		free(ss->slab[i]->next_free);
-		free(ss->slab[i]->allocated);
-		free(ss->slab[i]);
+		struct slab *slab = slab_at(ss, i);
+
+		if (slab) {
+			free(slab->next_free);
+			free(slab->allocated);
+		}
 	}
-	ss->nr_slots = ss->nr_free_slots = 0;
-	pfnmap_free(&ss->by_pfn);
-	pfnmap_init(&ss->by_pfn);
+	for (uint32_t c = 0; c < ss->nr_chunks; c++)
+		free(ss->chunk[c]);
+	free(ss->chunk);
+	ss->chunk = NULL;
+	ss->nr_chunks = ss->nr_slots = 0;
+	ss->free_slot = SLAB_NONE;
+	ss->nr_slabs = 0;
 }
 
 void slab_state_free(struct slab_state *ss)
@@ -52,9 +57,6 @@ void slab_state_free(struct slab_state *ss)
 		free(ss->caches[i]);
 	}
 	free(ss->caches);
-	free(ss->slab);
-	free(ss->free_slots);
-	pfnmap_free(&ss->by_pfn);
 	memset(ss, 0, sizeof(*ss));
 }
 
@@ -63,13 +65,15 @@ size_t slab_host_bytes(const struct slab_state *ss)
 	size_t n = ss->caches_cap * sizeof(*ss->caches) +
 		   ss->nr_caches * (sizeof(struct kmem_cache) +
 				    ss->nr_cpus * sizeof(struct slab *)) +
-		   ss->slots_cap * (sizeof(*ss->slab) + sizeof(uint32_t)) +
-		   pfnmap_bytes(&ss->by_pfn);
+		   ss->nr_chunks * (sizeof(*ss->chunk) +
+				    SLAB_CHUNK * sizeof(struct slab));
 
-	for (uint32_t i = 0; i < ss->nr_slots; i++)
-		if (ss->slab[i])
-			n += sizeof(struct slab) + ss->slab[i]->objects *
-			     (sizeof(uint16_t) + 1);
+	for (uint32_t i = 0; i < ss->nr_slots; i++) {
+		const struct slab *slab = slab_at(ss, i);
+
+		if (slab && slab->allocated)
+			n += slab->objects * (sizeof(uint16_t) + 1);
+	}
 	return n;
 }
 
@@ -175,6 +179,22 @@ static void kmalloc_name(enum kmalloc_cache_type type, int index, char *buf,
 		snprintf(buf, len, "%s%u", prefix[type], size);
 }
 
+/* kmem_cache_init() first makes the two caches SLUB's own structures
+ * come from: boot_kmem_cache_node and boot_kmem_cache, which bootstrap()
+ * then puts on slab_caches kmem_cache first (so slabinfo ends "kmem_cache_node,
+ * kmem_cache").  Object sizes: the captures' objsize (struct kmem_cache
+ * with one node pointer, 160 on i386; struct kmem_cache_node, 32 with
+ * SLUB_DEBUG's counters), SLAB_HWCACHE_ALIGN (create_boot_cache's
+ * flags).  A bare machine has neither: it stays as it always was, the 52
+ * kmalloc caches alone; boot_slab.c fills them for a booted one. */
+static void kmem_cache_bootstrap(struct machine *m)
+{
+	kmem_cache_create_boot(m, "kmem_cache", 160, 0, SLAB_HWCACHE_ALIGN,
+			       false);
+	kmem_cache_create_boot(m, "kmem_cache_node", 32, 0,
+			       SLAB_HWCACHE_ALIGN, false);
+}
+
 /* create_kmalloc_caches(): for each type, 8 .. 8k with 96 after 64 and
  * 192 after 128 (KMALLOC_MIN_SIZE is 8). */
 void kmem_cache_init(struct machine *m)
@@ -185,6 +205,8 @@ void kmem_cache_init(struct machine *m)
 	struct slab_state *ss = &m->slab;
 
 	ss->nr_cpus = m->config.cpus;
+	if (m->config.boot == BOOT_BOOTED)
+		kmem_cache_bootstrap(m);
 	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
 		for (int i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
 			int idx[3] = { i, i == 6 ? 1 : i == 7 ? 2 : 0, 0 };
@@ -453,7 +475,7 @@ static int check_object(const struct machine *m, const char *fn, vaddr_t va,
 	case OBJ_SLAB:
 		if (l->offset || l->past_end)
 			return fail_invalid(m, fn, va, l, err);
-		if (!l->slab->allocated[l->index])
+		if (!slab_obj_inuse(l->slab, l->index))
 			return fail_free_object(m, fn, va, l, err);
 		return MM_OK;
 	}
@@ -826,12 +848,33 @@ int kmem_cache_create(struct machine *m, const char *name, uint64_t size,
 			       "kmem_cache_create(%s): flags 0x%x: the model "
 			       "takes SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA and "
 			       "SLAB_RECLAIM_ACCOUNT", name, flags);
-	/* kmem_cache_create_usercopy -> calculate_alignment; then
-	 * calculate_sizes: ALIGN(size, sizeof(void *)), ALIGN(size, align) */
+	/* kmem_cache_create_usercopy -> calculate_alignment, then
+	 * calculate_sizes (no constructor from the API) */
 	a = slab_calculate_alignment(flags, (uint32_t)align, (uint32_t)size);
-	sz = ALIGN_UP(ALIGN_UP((uint32_t)size, (uint32_t)sizeof(uint32_t)), a);
+	sz = slab_calculate_size((uint32_t)size, a, flags, false);
 	*out = slub_cache_new(ss, name, (uint32_t)size, sz, a, flags);
 	return MM_OK;
+}
+
+uint32_t slab_calculate_size(uint32_t object_size, uint32_t align,
+			     uint32_t flags, bool ctor)
+{
+	uint32_t size = ALIGN_UP(object_size, (uint32_t)sizeof(uint32_t));
+
+	if (ctor || (flags & SLAB_TYPESAFE_BY_RCU))
+		size += sizeof(uint32_t);	/* s->offset = size */
+	return ALIGN_UP(size, align);
+}
+
+struct kmem_cache *kmem_cache_create_boot(struct machine *m, const char *name,
+					  uint32_t size, uint32_t align,
+					  uint32_t flags, bool ctor)
+{
+	uint32_t a = slab_calculate_alignment(flags, align, size);
+
+	return slub_cache_new(&m->slab, name, size,
+			      slab_calculate_size(size, a, flags, ctor), a,
+			      flags);
 }
 
 int kmem_cache_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
@@ -961,14 +1004,16 @@ static int check_slab(const struct machine *m, const struct kmem_cache *s,
 		      const struct slab *slab, char *why, size_t len)
 {
 	const struct slab_state *ss = &m->slab;
-	const struct pfn_rec *r = pfnmap_get(&ss->by_pfn, slab->pfn);
+	const struct pfn_rec *r = pfnmap_get(&m->pgdat.alloc_blocks,
+					     slab->pfn);
 	struct frame_info fi;
 	uint32_t used = 0, nfree = 0;
 
 	CHECK(slab->cache == s, "%s: slab 0x%x names another cache", s->name,
 	      slab->pfn);
-	CHECK(r && ss->slab[r->owner_id] == slab, "%s: slab 0x%x not in the "
-	      "pfn map", s->name, slab->pfn);
+	CHECK(r && r->owner_index &&
+	      slab_at(ss, r->owner_index - 1) == slab, "%s: slab 0x%x: its "
+	      "block does not name its slot", s->name, slab->pfn);
 	page_frame_info(&m->pgdat, slab->pfn, &fi);
 	CHECK(fi.state == FRAME_ALLOCATED && fi.owner == OWNER_SLAB &&
 	      fi.owner_id == s->id && fi.head == slab->pfn &&
@@ -979,13 +1024,18 @@ static int check_slab(const struct machine *m, const struct kmem_cache *s,
 	      s->name, slab->pfn);
 	CHECK((uint32_t)slab->objects * s->size <= (PAGE_SIZE << slab->order),
 	      "%s: slab 0x%x overflows", s->name, slab->pfn);
+	CHECK(slab->bump <= slab->objects && (slab->freelist == SLAB_FREE_END
+	      ? !slab->allocated && !slab->next_free
+	      : slab->allocated && slab->next_free), "%s: slab 0x%x: bump %u, "
+	      "stack arrays and free list disagree", s->name, slab->pfn,
+	      slab->bump);
 	for (uint32_t i = 0; i < slab->objects; i++)
-		used += slab->allocated[i];
+		used += slab_obj_inuse(slab, i);
 	CHECK(used == slab->inuse, "%s: slab 0x%x inuse %u, %u marked",
 	      s->name, slab->pfn, slab->inuse, used);
-	for (uint16_t i = slab->freelist; i != SLAB_FREE_END;
-	     i = slab->next_free[i]) {
-		CHECK(i < slab->objects && !slab->allocated[i] &&
+	for (uint16_t i = slab_free_first(slab); i != SLAB_FREE_END;
+	     i = slab_free_next(slab, i)) {
+		CHECK(i < slab->objects && !slab_obj_inuse(slab, i) &&
 		      nfree < slab->objects, "%s: slab 0x%x: bad free list",
 		      s->name, slab->pfn);
 		nfree++;
@@ -1081,9 +1131,9 @@ int slab_check(const struct machine *m, char *why, size_t len)
 			nlarge++;
 		}
 	}
-	CHECK(slab_blocks == slabs && slabs == ss->by_pfn.count,
-	      "%u slab blocks, %u slabs, %u in the pfn map", slab_blocks,
-	      slabs, ss->by_pfn.count);
+	CHECK(slab_blocks == slabs && slabs == ss->nr_slabs,
+	      "%u slab blocks, %u slabs, %u counted", slab_blocks, slabs,
+	      ss->nr_slabs);
 	CHECK(large == ss->large_pages && nlarge == ss->nr_large,
 	      "kmalloc_large: %u pages in %u blocks, counted %u in %u", large,
 	      nlarge, ss->large_pages, ss->nr_large);

@@ -154,24 +154,48 @@ struct kmem_cache *slub_cache_new(struct slab_state *ss, const char *name,
 
 /* --- slab slots and lists ------------------------------------------------------ */
 
-static uint32_t slot_get(struct slab_state *ss)
+struct slab *slab_at(const struct slab_state *ss, uint32_t slot)
 {
-	if (ss->nr_free_slots)
-		return ss->free_slots[--ss->nr_free_slots];
-	if (ss->nr_slots == ss->slots_cap) {
-		ss->slots_cap = ss->slots_cap ? 2 * ss->slots_cap : 64;
-		ss->slab = xrealloc(ss->slab, ss->slots_cap * sizeof(*ss->slab));
-		ss->free_slots = xrealloc(ss->free_slots, ss->slots_cap *
-					  sizeof(*ss->free_slots));
-	}
-	ss->slab[ss->nr_slots] = NULL;
-	return ss->nr_slots++;
+	struct slab *slab;
+
+	if (slot >= ss->nr_slots)
+		return NULL;
+	slab = &ss->chunk[slot / SLAB_CHUNK][slot % SLAB_CHUNK];
+	return slab->cache ? slab : NULL;
 }
 
-static void slot_put(struct slab_state *ss, uint32_t slot)
+/* A zeroed record in a free slot (a new chunk when none is free). */
+static struct slab *slot_get(struct slab_state *ss)
 {
-	ss->slab[slot] = NULL;
-	ss->free_slots[ss->nr_free_slots++] = slot;
+	uint32_t slot = ss->free_slot;
+	struct slab *slab;
+
+	if (slot != SLAB_NONE) {
+		slab = &ss->chunk[slot / SLAB_CHUNK][slot % SLAB_CHUNK];
+		ss->free_slot = slab->pfn;
+	} else {
+		slot = ss->nr_slots++;
+		if (slot / SLAB_CHUNK == ss->nr_chunks) {
+			ss->chunk = xrealloc(ss->chunk, (ss->nr_chunks + 1) *
+					     sizeof(*ss->chunk));
+			ss->chunk[ss->nr_chunks++] =
+				xcalloc(SLAB_CHUNK, sizeof(struct slab));
+		}
+		slab = &ss->chunk[slot / SLAB_CHUNK][slot % SLAB_CHUNK];
+	}
+	memset(slab, 0, sizeof(*slab));
+	slab->slot = slot;
+	return slab;
+}
+
+static void slot_put(struct slab_state *ss, struct slab *slab)
+{
+	uint32_t slot = slab->slot;
+
+	memset(slab, 0, sizeof(*slab));
+	slab->slot = slot;
+	slab->pfn = ss->free_slot;
+	ss->free_slot = slot;
 }
 
 void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail)
@@ -234,8 +258,9 @@ static void account_slab(struct slab_state *ss, const struct kmem_cache *s,
 static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 			     gfp_t gfp, struct slab_alloc_result *res)
 {
-	struct slab_state *ss = &m->slab;
-	struct page_alloc_result *r = xmalloc(sizeof(*r));
+	/* on the stack: a heap copy per slab cost the boot a tenth of
+	 * its time */
+	struct page_alloc_result pr, *r = &pr;
 	gfp_t flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) |
 		      s->allocflags;
 	gfp_t alloc_gfp = (flags | __GFP_NOWARN | __GFP_NORETRY) &
@@ -270,36 +295,31 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 			     ? e.detail : r->reason) >= (int)sizeof(res->reason))
 			res->reason[sizeof(res->reason) - 2] = ')';
 		res->ok = false;
-		free(r);
 		return NULL;
 	}
 
-	slab = slub_slab_attach(ss, s, r->pfn, order, objects);
-	free(r);
+	slab = slub_slab_attach(m, s, r->pfn, order, objects);
 	return slab;
 }
 
-struct slab *slub_slab_attach(struct slab_state *ss, struct kmem_cache *s,
+struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 			      pfn_t pfn, unsigned order, uint32_t objects)
 {
-	struct slab *slab = xcalloc(1, sizeof(*slab));
+	struct slab_state *ss = &m->slab;
+	struct slab *slab = slot_get(ss);
 
 	slab->pfn = pfn;
 	slab->cache = s;
 	slab->order = (uint8_t)order;
 	slab->objects = (uint16_t)objects;
-	slab->next_free = xmalloc(objects * sizeof(*slab->next_free));
-	slab->allocated = xcalloc(objects, 1);
 	/* the free list in address order (no CONFIG_SLAB_FREELIST_RANDOM
-	 * shuffle in the model) */
-	for (uint32_t i = 0; i < objects; i++)
-		slab->next_free[i] = (uint16_t)(i + 1 < objects ? i + 1
-						 : SLAB_FREE_END);
-	slab->freelist = 0;
+	 * shuffle in the model): all of it from bump 0 */
+	slab->freelist = SLAB_FREE_END;
+	slab->bump = 0;
 
-	slab->slot = slot_get(ss);
-	ss->slab[slab->slot] = slab;
-	pfnmap_put(&ss->by_pfn, slab->pfn)->owner_id = slab->slot;
+	pfnmap_get(&m->pgdat.alloc_blocks, slab->pfn)->owner_index =
+		slab->slot + 1;
+	ss->nr_slabs++;
 	slab->all_prev = s->all_tail;
 	if (s->all_tail)
 		s->all_tail->all_next = slab;
@@ -333,11 +353,121 @@ static void discard_slab(struct machine *m, struct slab *slab)
 	s->nr_pages -= 1u << slab->order;
 	s->total_objects -= slab->objects;
 	account_slab(ss, s, slab->order, false);
-	pfnmap_del(&ss->by_pfn, slab->pfn);
-	slot_put(ss, slab->slot);
+	ss->nr_slabs--;
 	free(slab->next_free);
 	free(slab->allocated);
-	free(slab);
+	slot_put(ss, slab);
+}
+
+/* --- the free list ------------------------------------------------------------------ */
+
+bool slab_obj_inuse(const struct slab *slab, uint32_t i)
+{
+	if (i >= slab->bump)
+		return false;
+	return slab->allocated ? slab->allocated[i] : true;
+}
+
+static uint16_t tail_first(const struct slab *slab)
+{
+	return slab->bump < slab->objects ? slab->bump : SLAB_FREE_END;
+}
+
+uint16_t slab_free_first(const struct slab *slab)
+{
+	return slab->freelist != SLAB_FREE_END ? slab->freelist
+					       : tail_first(slab);
+}
+
+uint16_t slab_free_next(const struct slab *slab, uint16_t i)
+{
+	if (i >= slab->bump)	/* in the tail */
+		return i + 1 < slab->objects ? (uint16_t)(i + 1)
+					     : SLAB_FREE_END;
+	return slab->next_free[i] != SLAB_FREE_END ? slab->next_free[i]
+						   : tail_first(slab);
+}
+
+static bool slab_has_free(const struct slab *slab)
+{
+	return slab->freelist != SLAB_FREE_END || slab->bump < slab->objects;
+}
+
+/* The stack's arrays, made when the first object goes on it: every
+ * object below bump is then in use. */
+static void stack_arrays(struct slab *slab)
+{
+	if (slab->allocated)
+		return;
+	slab->allocated = xcalloc(slab->objects, 1);
+	memset(slab->allocated, 1, slab->bump);
+	slab->next_free = xmalloc(slab->objects * sizeof(*slab->next_free));
+}
+
+static void stack_arrays_drop(struct slab *slab)
+{
+	free(slab->allocated);
+	free(slab->next_free);
+	slab->allocated = NULL;
+	slab->next_free = NULL;
+}
+
+/* Take the first object of the free list (there is one). */
+static uint16_t slab_pop(struct slab *slab)
+{
+	uint16_t idx = slab->freelist;
+
+	if (idx == SLAB_FREE_END)
+		return slab->bump++;
+	slab->freelist = slab->next_free[idx];
+	slab->allocated[idx] = 1;
+	/* an empty stack: every object below bump is in use again */
+	if (slab->freelist == SLAB_FREE_END)
+		stack_arrays_drop(slab);
+	return idx;
+}
+
+static void slab_push(struct slab *slab, uint32_t index)
+{
+	stack_arrays(slab);
+	slab->allocated[index] = 0;
+	slab->next_free[index] = slab->freelist;
+	slab->freelist = (uint16_t)index;
+}
+
+bool slub_slab_set_free(struct slab *slab, const uint16_t *idx, uint32_t n)
+{
+	uint32_t objects = slab->objects, tail = objects - n;
+	bool plain = n <= objects;
+	uint8_t *seen;
+
+	if (n > objects)
+		return false;
+	/* the never-used tail in address order needs no arrays */
+	for (uint32_t j = 0; plain && j < n; j++)
+		plain = idx[j] == tail + j;
+	if (plain) {
+		slab->bump = (uint16_t)tail;
+		slab->freelist = SLAB_FREE_END;
+		slab->inuse = (uint16_t)tail;
+		return true;
+	}
+	seen = xcalloc(objects, 1);
+	for (uint32_t j = 0; j < n; j++) {
+		if (idx[j] >= objects || seen[idx[j]]) {
+			free(seen);
+			return false;
+		}
+		seen[idx[j]] = 1;
+	}
+	free(seen);
+	slab->bump = (uint16_t)objects;
+	slab->freelist = SLAB_FREE_END;
+	stack_arrays(slab);
+	for (uint32_t j = n; j-- > 0;)
+		slab_push(slab, idx[j]);
+	slab->inuse = (uint16_t)(objects - n);
+	return true;
 }
 
 /* --- allocation and free --------------------------------------------------------- */
@@ -352,7 +482,7 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 	m->slab.changes++;
 	res->retired = PFN_NONE;
 	res->cache = s;
-	if (c && c->freelist != SLAB_FREE_END) {
+	if (c && slab_has_free(c)) {
 		res->from = SLAB_SRC_CPU;
 	} else {
 		/* ___slab_alloc(): the CPU slab is used up; it leaves the
@@ -378,9 +508,7 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 		c->cpu = (uint8_t)cpu;
 		s->cpu_slab[cpu] = c;
 	}
-	idx = c->freelist;
-	c->freelist = c->next_free[idx];
-	c->allocated[idx] = 1;
+	idx = slab_pop(c);
 	c->inuse++;
 	s->inuse++;
 
@@ -396,6 +524,32 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 	res->ksize = s->size;
 }
 
+void slub_alloc_bulk(struct machine *m, struct kmem_cache *s, gfp_t gfp,
+		     unsigned cpu, uint32_t n, struct slab_alloc_result *res)
+{
+	res->ok = true;
+	while (n) {
+		struct slab *c = s->cpu_slab[cpu];
+
+		if (c && c->freelist == SLAB_FREE_END &&
+		    c->bump < c->objects) {
+			/* k pops of the never-used tail at once */
+			uint32_t k = MIN(n, (uint32_t)(c->objects - c->bump));
+
+			m->slab.changes++;
+			c->bump = (uint16_t)(c->bump + k);
+			c->inuse = (uint16_t)(c->inuse + k);
+			s->inuse += k;
+			n -= k;
+			continue;
+		}
+		slub_alloc(m, s, gfp, cpu, res);
+		if (!res->ok)
+			return;
+		n--;
+	}
+}
+
 struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
 {
 	const struct pfn_rec *r;
@@ -405,8 +559,9 @@ struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
 	if (fi.state != FRAME_ALLOCATED || fi.owner != OWNER_SLAB ||
 	    !fi.owner_id)
 		return NULL;
-	r = pfnmap_get(&m->slab.by_pfn, fi.head);
-	return r ? m->slab.slab[r->owner_id] : NULL;
+	r = pfnmap_get(&m->pgdat.alloc_blocks, fi.head);
+	return r && r->owner_index ? slab_at(&m->slab, r->owner_index - 1)
+				   : NULL;
 }
 
 void slub_free(struct machine *m, struct slab *slab, uint32_t index,
@@ -415,9 +570,7 @@ void slub_free(struct machine *m, struct slab *slab, uint32_t index,
 	struct kmem_cache *s = slab->cache;
 
 	m->slab.changes++;
-	slab->allocated[index] = 0;
-	slab->next_free[index] = slab->freelist;
-	slab->freelist = (uint16_t)index;
+	slab_push(slab, index);
 	slab->inuse--;
 	s->inuse--;
 

@@ -670,7 +670,11 @@ static bool read_kmap(struct snap_reader *outer, struct machine *m)
 
 static bool read_state(struct snap_reader *r, struct machine *m)
 {
-	if (!read_buddy(r, &m->pgdat) || !read_physmem(r, m) ||
+	if (!read_buddy(r, &m->pgdat))
+		return false;
+	/* NR_KERNEL_STACK_KB: the kernel-stack blocks, order 1 each */
+	m->kernel_stack_pages = 2 * snap_owner_blocks(m, OWNER_KSTACK);
+	if (!read_physmem(r, m) ||
 	    !read_log(r, &m->log) || !read_kmap(r, m) ||
 	    !snap_read_vmalloc(r, m) || !snap_read_slab(r, m) ||
 	    !snap_read_procs(r, m))

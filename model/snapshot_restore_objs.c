@@ -280,29 +280,21 @@ static bool boot_cache_same(const struct kmem_cache *s,
 static bool read_free_objects(struct snap_reader *r, struct kmem_cache *s,
 			      struct slab *slab, uint16_t nfree)
 {
-	uint16_t prev = SLAB_FREE_END;
+	uint16_t *idx = xmalloc(((size_t)nfree + 1) * sizeof(*idx));
+	bool ok = true;
 
-	memset(slab->allocated, 1, slab->objects);
-	slab->freelist = SLAB_FREE_END;
-	for (uint16_t i = 0; i < nfree; i++) {
-		uint16_t idx = sr_u16(r);
-
-		if (!sr_ok(r))
-			return false;
-		if (idx >= slab->objects || !slab->allocated[idx])
-			return sr_fail(r, "%s: slab 0x%x: free object %u",
-				       s->name, slab->pfn, idx);
-		slab->allocated[idx] = 0;
-		if (prev == SLAB_FREE_END)
-			slab->freelist = idx;
-		else
-			slab->next_free[prev] = idx;
-		slab->next_free[idx] = SLAB_FREE_END;
-		prev = idx;
+	for (uint16_t i = 0; ok && i < nfree; i++) {
+		idx[i] = sr_u16(r);
+		ok = sr_ok(r);
 	}
-	slab->inuse = (uint16_t)(slab->objects - nfree);
-	s->inuse += slab->inuse;
-	return true;
+	if (ok && !slub_slab_set_free(slab, idx, nfree))
+		ok = sr_fail(r, "%s: slab 0x%x: its %u free objects are not "
+			     "%u distinct objects of the slab", s->name,
+			     slab->pfn, nfree, nfree);
+	free(idx);
+	if (ok)
+		s->inuse += slab->inuse;
+	return ok;
 }
 
 /* A slab: an allocated block of its cache in lowmem, on a list that fits
@@ -316,7 +308,7 @@ static bool slab_rec_ok(struct snap_reader *r, const struct machine *m,
 
 	if (!objects || !rec || rec->owner_id != s->id ||
 	    (uint64_t)pfn + (1u << order) > m->layout.max_low_pfn ||
-	    pfnmap_get(&m->slab.by_pfn, pfn))
+	    rec->owner_index)
 		return sr_fail(r, "%s: slab 0x%x of order %u is not a lowmem "
 			       "block of the cache", s->name, pfn, order);
 	if (list > SLAB_FULL || cpu >= m->slab.nr_cpus || nfree > objects ||
@@ -341,7 +333,7 @@ static struct slab *read_slab_one(struct snap_reader *r, struct machine *m,
 	if (!sr_ok(r) ||
 	    !slab_rec_ok(r, m, s, pfn, order, list, cpu, nfree, objects))
 		return NULL;
-	slab = slub_slab_attach(&m->slab, s, pfn, order, objects);
+	slab = slub_slab_attach(m, s, pfn, order, objects);
 	slab->list = list;
 	slab->cpu = cpu;
 	if (!read_free_objects(r, s, slab, nfree))

@@ -180,7 +180,7 @@ within() {
 
 # newm IDVAR AUTHVAR : a new machine; its id and Authorization header
 newm() {
-	req POST /v1/machines -d '{}'
+	req POST /v1/machines -d '{"boot":"bare"}'
 	eval "$1=\$(jq -r .id \"\$O\")"
 	eval "$2=\"Authorization: Bearer \$(jq -r .token \"\$O\")\""
 }
@@ -1044,21 +1044,21 @@ fi
 if section limits; then
 start limits --rate 0 --max-machines 3 --max-machines-per-token 2 --max-ram 1G \
 	--max-processes 2 --max-batch 4 --max-body 1K --max-answer 20K || exit 1
-req POST /v1/machines -d '{"ram":"2G"}'
+req POST /v1/machines -d '{"ram":"2G","boot":"bare"}'
 problem 422 over-limit "RAM over --max-ram"
 detail '1024 MiB' "RAM over --max-ram: the limit"
 req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 expect 201 "limits: a machine"
 LID=$(jq -r .id "$O")
 LAUTH="Authorization: Bearer $(jq -r .token "$O")"
-req POST /v1/machines -H "$LAUTH" -d '{"ram":"512M"}'
+req POST /v1/machines -H "$LAUTH" -d '{"ram":"512M","boot":"bare"}'
 expect 201 "limits: a second machine under the token"
-req POST /v1/machines -H "$LAUTH" -d '{"ram":"512M"}'
+req POST /v1/machines -H "$LAUTH" -d '{"ram":"512M","boot":"bare"}'
 problem 403 machine-quota "a third machine under the token"
 detail 'DELETE' "machine quota: what to do"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 expect 201 "limits: a third machine in total"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 problem 503 server-full "a fourth machine in total"
 header Retry-After '[0-9]' "server full: Retry-After"
 req POST "/v1/machines/$LID/processes" -H "$LAUTH"
@@ -1135,7 +1135,7 @@ writes() {
 }
 start hostmem --rate 0 --max-host-memory 1M --max-host-memory-total 1536K \
 	--max-machines-per-ip 3 --instructor-token "$INSTR" || exit 1
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 HA=$(jq -r .id "$O")
 HAUTH="Authorization: Bearer $(jq -r .token "$O")"
 writes 128 "$TMP/w1.json" 16777216
@@ -1162,30 +1162,30 @@ used=$(awk '$1 == "mmlab_host_memory_bytes" { print $2 }' "$O")
 cond "hostmem: /metrics: used is over the budget by at most one write ($used)" \
 	'[ "$used" -gt 1048576 ] && [ "$used" -le $((1048576 + 16384 + 200000)) ]'
 # a second machine fills the server's total
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 HB=$(jq -r .id "$O")
 HBAUTH="Authorization: Bearer $(jq -r .token "$O")"
 req POST "/v1/machines/$HB/ops" -H "$HBAUTH" --data-binary @"$TMP/w1.json"
 jqis '[.status, (.detail | test("the machines of this server and the answers it is sending hold 1\\.5 MiB of host memory, over its budget of 1\\.5 MiB"))] | map(tostring) | join(" ")' \
 	"507 true" "hostmem: the server's total stops the second machine"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 problem 507 host-memory "hostmem: no new machine while the total is spent"
 header Retry-After '[0-9]' "hostmem: the 507 of a create: Retry-After"
 req POST "/v1/machines/$HA/reset" -H "$HAUTH"
 expect 200 "hostmem: reset gives the memory back"
 req POST "/v1/machines/$HA/write" -H "$HAUTH" -d '{"phys":"0x3000fff","hex":"abcd"}'
 expect 200 "hostmem: after the reset, writes again"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 expect 201 "hostmem: a third machine from the address"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 problem 403 machine-quota "hostmem: a fourth token-less machine from one address"
 detail 'the tokens given to 127.0.0.1 already own 3 machines, the limit per client address' \
 	"hostmem: machine quota per address: the limit"
-req POST /v1/machines -H "$HBAUTH" -d '{"ram":"512M"}'
+req POST /v1/machines -H "$HBAUTH" -d '{"ram":"512M","boot":"bare"}'
 problem 403 machine-quota "hostmem: nor one under a token that address got"
 req DELETE "/v1/machines/$HB" -H "Authorization: Bearer $INSTR"
 expect 204 "hostmem: the instructor deletes one"
-req POST /v1/machines -d '{"ram":"512M"}'
+req POST /v1/machines -d '{"ram":"512M","boot":"bare"}'
 expect 201 "hostmem: then the address may create one again"
 mm_stop TERM "hostmem: SIGTERM"
 fi
@@ -1193,7 +1193,7 @@ fi
 # --- rate, idle expiry, a half request ------------------------------------------
 if section slow; then
 start slow --rate 2 --rate-burst 3 --idle-expiry 1 --conn-timeout 1 || exit 1
-req POST /v1/machines -d '{"ram":"256M"}'
+req POST /v1/machines -d '{"ram":"256M","boot":"bare"}'
 expect 201 "slow: a machine"
 SID=$(jq -r .id "$O")
 SAUTH="Authorization: Bearer $(jq -r .token "$O")"

@@ -123,7 +123,7 @@ unavailable() {
 # create NAME [CONFIG] : a machine; sets $ID and $TOK
 create() {
 	cfg=$2
-	[ -n "$cfg" ] || cfg="{\"ram\":\"512M\",\"name\":\"$1\"}"
+	[ -n "$cfg" ] || cfg="{\"ram\":\"512M\",\"name\":\"$1\",\"boot\":\"bare\"}"
 	req POST /v1/machines "" -d "$cfg"
 	ID=$(jq -r .id "$O" 2>/dev/null)
 	TOK=$(jq -r .token "$O" 2>/dev/null)

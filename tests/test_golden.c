@@ -15,6 +15,7 @@
 #include "machine.h"
 #include "pgtable.h"
 #include "procfs.h"
+#include "slab.h"
 
 struct golden {
 	const char *file;
@@ -359,6 +360,69 @@ static void test_pagetypeinfo_header(void **state)
 	free(real);
 }
 
+/* The slab figures that depend on the boot's objects: within 5%. */
+static void test_slab_meminfo(void **state)
+{
+	struct ctx *c = *state;
+	char *real = capture_section(c->cap, "/proc/meminfo");
+	const char *mod = c->meminfo;
+	static const char *const fields[] = {
+		"Slab:", "SReclaimable:", "SUnreclaim:", "KReclaimable:",
+		"KernelStack:",
+	};
+
+	assert_non_null(real);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		long long got = text_value(mod, fields[i]);
+		long long want = text_value(real, fields[i]);
+
+		if (got < want * 0.95 || got > want * 1.05)
+			fail_msg("%s %lld kB, real kernel %lld kB (more than "
+				 "5%% off)", fields[i], got, want);
+	}
+	free(real);
+}
+
+/* The named lines of a slabinfo text, each "name objsize objperslab
+ * pagesperslab", newest first as slabinfo lists them. */
+static char *slab_geometry(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = strchr(text, '\n');
+
+	p = p ? strchr(p + 1, '\n') : NULL;	/* past the two headers */
+	while (p && p[1]) {
+		char name[64];
+		unsigned long act, num, size, per, pages;
+
+		p++;
+		if (sscanf(p, "%63s %lu %lu %lu %lu %lu", name, &act, &num,
+			   &size, &per, &pages) == 6)
+			sb_printf(&sb, "%s %lu %lu %lu\n", name, size, per,
+				  pages);
+		p = strchr(p, '\n');
+	}
+	return sb_detach(&sb);
+}
+
+/* The same caches in the same order with the same geometry. */
+static void test_slabinfo(void **state)
+{
+	struct ctx *c = *state;
+	char *real = capture_section(c->cap, "/proc/slabinfo");
+	char *mod = report(c->m, proc_slabinfo);
+	char *a, *b;
+
+	assert_non_null(real);
+	a = slab_geometry(mod);
+	b = slab_geometry(real);
+	assert_same_lines(a, b);
+	free(a);
+	free(b);
+	free(mod);
+	free(real);
+}
+
 #define GOLDEN_TESTS(i) \
 	cmocka_unit_test_setup_teardown(test_boot_log_lines, setup_##i, teardown), \
 	cmocka_unit_test_setup_teardown(test_memory_line, setup_##i, teardown), \
@@ -367,7 +431,9 @@ static void test_pagetypeinfo_header(void **state)
 	cmocka_unit_test_setup_teardown(test_meminfo, setup_##i, teardown), \
 	cmocka_unit_test_setup_teardown(test_zoneinfo, setup_##i, teardown), \
 	cmocka_unit_test_setup_teardown(test_iomem, setup_##i, teardown), \
-	cmocka_unit_test_setup_teardown(test_pagetypeinfo_header, setup_##i, teardown)
+	cmocka_unit_test_setup_teardown(test_pagetypeinfo_header, setup_##i, teardown), \
+	cmocka_unit_test_setup_teardown(test_slabinfo, setup_##i, teardown), \
+	cmocka_unit_test_setup_teardown(test_slab_meminfo, setup_##i, teardown)
 
 int main(void)
 {

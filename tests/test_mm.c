@@ -871,6 +871,7 @@ static void test_oom(void **state)
 
 	(void)state;
 	machine_config_default(&c);
+	c.boot = BOOT_BARE;
 	c.ram = 64ull << 20;
 	assert_int_equal(machine_boot(&c, &m, &err), MM_OK);
 	a = create(m);

@@ -154,7 +154,7 @@ static const char *header_of(const struct srv_resp *r, const char *name)
 	return NULL;
 }
 
-/* Create a 2G machine; its id and token into the buffers. */
+/* Create a bare 2G machine; its id and token into the buffers. */
 static void create(struct srv *s, const char *token, char *id, char *tok)
 {
 	struct answer a;

@@ -39,6 +39,7 @@
 #include "page_alloc.h"
 #include "procfs.h"
 #include "slab.h"
+#include "snapshot.h"
 
 #define PO		0xc0000000u	/* PAGE_OFFSET, VMSPLIT_3G */
 
@@ -1928,10 +1929,200 @@ static void test_random(void **state)
 	machine_free(m);
 }
 
+/* --- the booted state ------------------------------------------------------------ */
+
+static struct machine *boot_booted(uint64_t ram, unsigned cpus, bool pae)
+{
+	struct machine_config c;
+	struct machine *m = NULL;
+	struct mm_error err;
+
+	machine_config_default(&c);
+	c.ram = ram;
+	c.cpus = cpus;
+	c.pae = pae;
+	if (machine_boot(&c, &m, &err) != MM_OK)
+		fail_msg("boot failed: %s: %s", err.type, err.detail);
+	return m;
+}
+
+static uint32_t owner_blocks(const struct machine *m, enum page_owner owner,
+			     unsigned order)
+{
+	const struct pfnmap *map = &m->pgdat.alloc_blocks;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i <= map->mask; i++)
+		n += map->slot[i].pfn != PFN_NONE &&
+		     map->slot[i].owner == owner &&
+		     map->slot[i].order == order;
+	return n;
+}
+
+/* calculate_sizes(): the free pointer goes after the object for a cache
+ * with a constructor or SLAB_TYPESAFE_BY_RCU (bio-96's objsize is 128). */
+static void test_free_pointer_outside(void **state)
+{
+	(void)state;
+	assert_int_equal(slab_calculate_size(96, 32, 0, false), 96);
+	assert_int_equal(slab_calculate_size(96, 32, SLAB_TYPESAFE_BY_RCU,
+					     false), 128);
+	assert_int_equal(slab_calculate_size(412, 8, 0, true), 416);
+	assert_int_equal(slab_calculate_size(412, 8, 0, false), 416);
+	assert_int_equal(slab_calculate_size(52, 8, 0, true), 56);
+	assert_int_equal(slab_calculate_size(50, 8, 0, false), 56);
+	assert_int_equal(slab_calculate_size(16, 8, 0, true), 24);
+}
+
+/* A booted 2 GiB machine: the named caches with their boot objects, the
+ * kernel stacks, and kmem_cache_alloc from dentry over the API. */
+static void test_booted(void **state)
+{
+	struct machine *m = boot_booted(2ull << 30, 1, false);
+	const struct kmem_cache *d = kmem_cache_find(&m->slab, "dentry");
+	const struct kmem_cache *t = kmem_cache_find(&m->slab, "task_struct");
+	uint32_t recl = m->slab.reclaimable_pages;
+	struct mm_error err;
+	char addr[64];
+	json_t *r;
+
+	(void)state;
+	check(m);
+	assert_non_null(d);
+	assert_int_equal(d->size, 128);
+	assert_int_equal(d->objects, 32);
+	assert_int_equal(d->order, 0);
+	assert_int_equal(d->inuse, 10816);
+	assert_int_equal(d->nr_slabs, 338);
+	assert_true(d->flags & SLAB_RECLAIM_ACCOUNT);
+	/* 45 boot tasks: a task_struct and an order-1 stack each */
+	assert_int_equal(t->inuse, 45);
+	assert_int_equal(t->nr_slabs, 5);
+	assert_int_equal(owner_blocks(m, OWNER_KSTACK, 1), 45);
+	assert_int_equal(m->kernel_stack_pages, 90);
+	assert_int_equal(meminfo_kb(m, "KernelStack:"), 360);
+	/* kmem_cache holds one struct kmem_cache per cache */
+	assert_int_equal(kmem_cache_find(&m->slab, "kmem_cache")->inuse,
+			 m->slab.nr_caches);
+	/* highmem: the bounce pool's biosets */
+	assert_int_equal(kmem_cache_find(&m->slab, "bio-96")->inuse, 4);
+	assert_int_equal(kmem_cache_find(&m->slab, "biovec-max")->inuse, 42);
+	/* every dentry slab is full: the next object needs a new slab, which
+	 * counts in SReclaimable */
+	r = run(m, "kmem_cache_alloc", "{\"cache\": \"dentry\"}", &err);
+	assert_non_null(r);
+	assert_string_equal(str(r, "cache"), "dentry");
+	assert_string_equal(str(r, "from"), "new-slab");
+	snprintf(addr, sizeof(addr), "%s", str(r, "addr"));
+	json_decref(r);
+	assert_int_equal(d->inuse, 10817);
+	assert_int_equal(m->slab.reclaimable_pages, recl + 1);
+	check(m);
+	/* a booted cache with objects cannot go */
+	assert_null(run(m, "kmem_cache_destroy", "{\"cache\": \"dentry\"}",
+			&err));
+	assert_string_equal(err.type, "cache-in-use");
+	{
+		char args[128];
+
+		snprintf(args, sizeof(args), "{\"cache\": \"dentry\", "
+			 "\"addr\": \"%s\"}", addr);
+		r = run(m, "kmem_cache_free", args, &err);
+		assert_non_null(r);
+		json_decref(r);
+	}
+	assert_int_equal(d->inuse, 10816);
+	check(m);
+	machine_free(m);
+}
+
+/* A kernel stack is no alloc_pages block: free_pages refuses it. */
+static void test_kernel_stack_refused(void **state)
+{
+	struct machine *m = boot_booted(2ull << 30, 1, false);
+	const struct pfnmap *map = &m->pgdat.alloc_blocks;
+	struct mm_error err;
+	char args[96];
+	pfn_t pfn = PFN_NONE;
+
+	(void)state;
+	for (uint32_t i = 0; i <= map->mask && pfn == PFN_NONE; i++)
+		if (map->slot[i].pfn != PFN_NONE &&
+		    map->slot[i].owner == OWNER_KSTACK)
+			pfn = map->slot[i].pfn;
+	assert_int_not_equal(pfn, PFN_NONE);
+	snprintf(args, sizeof(args), "{\"pfn\": \"0x%x\", \"order\": 1}", pfn);
+	assert_null(run(m, "free_pages", args, &err));
+	assert_string_equal(err.type, "not-alloc-pages");
+	assert_int_equal(m->kernel_stack_pages, 90);
+	machine_free(m);
+}
+
+/* The rules that follow the configuration: per-CPU tasks, the bounce
+ * pool only with highmem, PAE's own set of caches; and a bare machine
+ * has none of it. */
+static void test_booted_rules(void **state)
+{
+	struct machine *m;
+
+	(void)state;
+	m = boot_booted(2ull << 30, 4, false);
+	assert_int_equal(kmem_cache_find(&m->slab, "task_struct")->inuse,
+			 45 + 3 * 6);
+	assert_int_equal(m->kernel_stack_pages, 2 * (45 + 3 * 6));
+	check(m);
+	machine_free(m);
+	m = boot_booted(512ull << 20, 1, false);
+	assert_null(kmem_cache_find(&m->slab, "bio-96"));
+	assert_int_equal(kmem_cache_find(&m->slab, "biovec-max")->inuse, 40);
+	assert_int_equal(kmem_cache_find(&m->slab, "biovec-max")->nr_slabs, 4);
+	machine_free(m);
+	m = boot_booted(2ull << 30, 1, true);
+	assert_null(kmem_cache_find(&m->slab, "sgpool-16"));
+	assert_null(kmem_cache_find(&m->slab, "pid_namespace"));
+	assert_int_equal(kmem_cache_find(&m->slab, "seq_file")->size, 72);
+	assert_int_equal(kmem_cache_find(&m->slab, "task_struct")->size, 3008);
+	assert_int_equal(kmem_cache_find(&m->slab, "task_struct")->objects,
+			 10);
+	check(m);
+	machine_free(m);
+	m = boot_with(2ull << 30, 1, false);
+	assert_int_equal(m->slab.nr_caches, 52);
+	assert_null(kmem_cache_find(&m->slab, "kmem_cache"));
+	assert_int_equal(m->kernel_stack_pages, 0);
+	assert_int_equal(m->slab.reclaimable_pages +
+			 m->slab.unreclaimable_pages, 0);
+	machine_free(m);
+}
+
+/* The same configuration boots to the same bytes. */
+static void test_booted_deterministic(void **state)
+{
+	struct machine *a = boot_booted(2ull << 30, 2, false);
+	struct machine *b = boot_booted(2ull << 30, 2, false);
+	uint8_t *x, *y;
+	size_t nx, ny;
+
+	(void)state;
+	machine_snapshot(a, &x, &nx);
+	machine_snapshot(b, &y, &ny);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	free(x);
+	free(y);
+	machine_free(a);
+	machine_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh),
+		cmocka_unit_test(test_free_pointer_outside),
+		cmocka_unit_test(test_booted),
+		cmocka_unit_test(test_kernel_stack_refused),
+		cmocka_unit_test(test_booted_rules),
+		cmocka_unit_test(test_booted_deterministic),
 		cmocka_unit_test(test_geometry_capture),
 		cmocka_unit_test(test_geometry_cpus),
 		cmocka_unit_test(test_size_to_cache),
