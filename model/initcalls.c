@@ -15,13 +15,17 @@
  * an area gets, which frames a cache's slabs take.  Each step below is
  * one initcall level's share of it.
  */
+#include "boot_hash.h"
 #include "setup.h"
 
 int do_initcalls(struct machine *m, struct mm_error *err)
 {
-	(void)err;
+	int rc;
+
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
+	if ((rc = boot_hash_initcalls(m, err)))
+		return rc;
 	return MM_OK;
 }
 

@@ -4,6 +4,7 @@
  * hash tables, mem_init() and the initcalls that set the watermarks and
  * free the kernel's init sections.
  */
+#include "boot_hash.h"
 #include "page_alloc.h"
 #include "setup.h"
 
@@ -178,6 +179,34 @@ int free_area_init(struct machine *m, struct mm_error *err)
 	return MM_OK;
 }
 
+/*
+ * pcpu_dump_alloc_info(): the first chunk's geometry, then each CPU's
+ * unit as "[group] cpu", so many to a line that a line stays under 60
+ * columns (a power of two of them).  i386 allocates in pages (atom_size
+ * PAGE_SIZE) and a unit is a whole number of pages, so every allocation
+ * holds one unit, and all CPUs are in group 0 (no NUMA).
+ */
+static void pcpu_dump_alloc_info(struct machine *m)
+{
+	const struct kernel_image *k = m->image;
+	unsigned n = m->config.cpus, cpu_width = 1, width, apl = 1;
+
+	for (unsigned v = n; v /= 10;)
+		cpu_width++;
+	width = 1 * (cpu_width + 1) + 1 + 3;	/* one unit, group width 1 */
+	while (apl * 2 <= MAX(60 / width, 1u))
+		apl *= 2;
+	sb_printf(&m->log, "pcpu-alloc: s%u r%u d%u u%u alloc=%u*%u",
+		  k->pcpu_static, k->pcpu_reserved, k->pcpu_dynamic,
+		  k->pcpu_unit, k->pcpu_unit / PAGE_SIZE, PAGE_SIZE);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		if (!(cpu % apl))
+			sb_puts(&m->log, "\npcpu-alloc: ");
+		sb_printf(&m->log, "[0] %0*u ", (int)cpu_width, cpu);
+	}
+	sb_puts(&m->log, "\n");
+}
+
 void setup_per_cpu_areas(struct machine *m)
 {
 	const struct kernel_image *k = m->image;
@@ -194,6 +223,7 @@ void setup_per_cpu_areas(struct machine *m)
 	sb_printf(&m->log, "percpu: Embedded %d pages/cpu s%u r%u d%u u%u\n",
 		  PCPU_PAGES, k->pcpu_static, k->pcpu_reserved,
 		  k->pcpu_dynamic, k->pcpu_unit);
+	pcpu_dump_alloc_info(m);
 }
 
 void build_all_zonelists(struct machine *m)
@@ -367,6 +397,7 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 
 	sb_printf(&m->log, "SLUB: HWalign=32, Order=0-3, MinObjects=0, "
 		  "CPUs=%u, Nodes=1\n", m->config.cpus);
+	pti_init(m);	/* the end of mm_init() */
 	/* alternatives patched: the lock-prefix table goes */
 	free_kernel_range(m, k->smp_locks, k->smp_locks_end, "SMP alternatives");
 
@@ -374,6 +405,10 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 	calculate_min_free_kbytes(pgdat);
 	setup_per_zone_wmarks(pgdat);
 	setup_per_zone_lowmem_reserve(pgdat);
+	/* booted: vfs_caches_init()'s mount hashes and futex_init(), whose
+	 * lines come before the subsys initcalls' */
+	if ((rc = boot_hash_early(m, err)))
+		return rc;
 
 	/* subsys: hugetlb_init() and hugepage_init(); THP turns itself off
 	 * below 512 MiB of RAM, else khugepaged raises min_free_kbytes */
@@ -393,12 +428,15 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 	/* rootfs_initcall: populate_rootfs() unpacks and frees the initrd */
 	if ((rc = populate_rootfs(m, err)))
 		return rc;
+	workingset_init(m);	/* device_initcalls while the initrd unpacks */
 	if (m->initrd_start) {
 		free_kernel_range(m, m->initrd_start,
 				  ALIGN_UP(m->initrd_end, (phys_addr_t)PAGE_SIZE),
 				  "initrd");
 		memblock_unreserve(&m->memblock, m->initrd_start);
 	}
+	if ((rc = init_emergency_pool(m, err)))	/* booted, with highmem */
+		return rc;
 
 	/* kernel_init(): the init sections go last */
 	free_kernel_range(m, k->init_begin, k->init_end,

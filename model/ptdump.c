@@ -23,6 +23,7 @@ struct dump {
 	uint64_t start;
 	uint64_t prot;		/* printed flags; 0 for not present */
 	const char *level;
+	uint64_t wx_pages;	/* out NULL: counting W+X pages instead */
 };
 
 #define SHOWN_FLAGS (_PAGE_PRESENT | _PAGE_USER | _PAGE_RW | _PAGE_PWT | \
@@ -35,6 +36,11 @@ static void print_run(struct dump *d, uint64_t end)
 	const char *unit = units;
 	char size[24];
 
+	if (!d->out) {
+		if ((p & _PAGE_PRESENT) && (p & _PAGE_RW) && !(p & _PAGE_NX))
+			d->wx_pages += delta >> PAGE_SHIFT;
+		return;
+	}
 	while (!(delta & 1023) && unit[1]) {
 		delta >>= 10;
 		unit++;
@@ -68,9 +74,13 @@ static void note(struct dump *d, uint64_t addr, uint64_t prot,
 	if (d->open && (prot != d->prot || strcmp(level, d->level) || marker))
 		print_run(d, addr);
 	if (!d->open || prot != d->prot || strcmp(level, d->level) || marker) {
-		while (d->mk[d->next_mk].name && addr >= d->mk[d->next_mk].start)
-			sb_printf(d->out, "---[ %s ]---\n",
-				  d->mk[d->next_mk++].name);
+		while (d->mk[d->next_mk].name &&
+		       addr >= d->mk[d->next_mk].start) {
+			if (d->out)
+				sb_printf(d->out, "---[ %s ]---\n",
+					  d->mk[d->next_mk].name);
+			d->next_mk++;
+		}
 		d->open = true;
 		d->start = addr;
 		d->prot = prot;
@@ -112,8 +122,8 @@ static void walk_pmds(struct dump *d, phys_addr_t dir, uint64_t from,
 	}
 }
 
-static void ptdump_from(const struct machine *m, phys_addr_t pgd,
-		       uint64_t from, struct strbuf *out)
+static uint64_t ptdump_from(const struct machine *m, phys_addr_t pgd,
+			    uint64_t from, struct strbuf *out)
 {
 	const struct layout *l = &m->layout;
 	struct dump d = {
@@ -150,6 +160,7 @@ static void ptdump_from(const struct machine *m, phys_addr_t pgd,
 	}
 	if (d.open)
 		print_run(&d, SZ_4G);
+	return d.wx_pages;
 }
 
 void ptdump_kernel(const struct machine *m, struct strbuf *out)
@@ -160,4 +171,9 @@ void ptdump_kernel(const struct machine *m, struct strbuf *out)
 void ptdump_pgd(const struct machine *m, phys_addr_t pgd, struct strbuf *out)
 {
 	ptdump_from(m, pgd, 0, out);
+}
+
+uint64_t ptdump_wx_pages(const struct machine *m, phys_addr_t pgd)
+{
+	return ptdump_from(m, pgd, 0, NULL);
 }

@@ -12,9 +12,16 @@ void reserve_initrd(struct machine *m);
 void early_reserve_initrd(struct machine *m);
 void initmem_init(struct machine *m);
 int free_area_init(struct machine *m, struct mm_error *err);
+/* e820_late.c: setup_arch()'s nosave ranges and PCI gap; the RAM
+ * buffers pcibios_init() reserves (booted machines) */
+void e820_reserve_resources(struct machine *m);
+void e820_reserve_resources_late(struct machine *m);
 void setup_per_cpu_areas(struct machine *m);
 void build_all_zonelists(struct machine *m);
 void vfs_caches_init_early(struct machine *m);
+/* mm_report.c: report_meminit() and pti_init()'s lines */
+void report_meminit(struct machine *m);
+void pti_init(struct machine *m);
 void mem_init(struct machine *m);
 int late_initcalls(struct machine *m, struct mm_error *err);
 /* initcalls.c: a booted machine's initcalls (nothing on a bare one) */
