@@ -27,7 +27,7 @@ static inline int boot_2g(void **state)
 {
 	struct machine *m = NULL;
 	struct mm_error err = { 0 };
-	json_t *cfg = js("{\"ram\": \"2G\"}");
+	json_t *cfg = js("{\"ram\": \"2G\", \"boot\": \"bare\"}");
 
 	assert_int_equal(api_machine_boot(cfg, &m, &err), MM_OK);
 	json_decref(cfg);

@@ -39,6 +39,7 @@ static struct machine *boot_cmd(bool pae, const char *cmdline, uint64_t seed)
 	struct mm_error err;
 
 	machine_config_default(&c);
+	c.boot = BOOT_BARE;
 	c.pae = pae;
 	c.seed = seed;
 	snprintf(c.cmdline, sizeof(c.cmdline), "%s", cmdline);
@@ -864,6 +865,7 @@ static void test_oom(void **state)
 
 	(void)state;
 	machine_config_default(&c);
+	c.boot = BOOT_BARE;
 	c.ram = 64ull << 20;
 	assert_int_equal(machine_boot(&c, &m, &err), MM_OK);
 	a = create(m);

@@ -159,7 +159,8 @@ static void create(struct srv *s, const char *token, char *id, char *tok)
 {
 	struct answer a;
 
-	send_req(s, "POST", "/v1/machines", token, "{\"ram\":\"2G\"}", &a);
+	send_req(s, "POST", "/v1/machines", token,
+		 "{\"ram\":\"2G\",\"boot\":\"bare\"}", &a);
 	assert_int_equal(a.status, 201);
 	snprintf(id, SRV_ID_MAX, "%s", jstr(&a, "id"));
 	snprintf(tok, SRV_TOKEN_HEX + 1, "%s", jstr(&a, "token"));

@@ -49,6 +49,7 @@ static struct machine *boot_with(uint64_t ram, unsigned cpus, bool pae)
 	struct mm_error err;
 
 	machine_config_default(&c);
+	c.boot = BOOT_BARE;
 	c.ram = ram;
 	c.cpus = cpus;
 	c.pae = pae;

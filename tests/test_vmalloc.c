@@ -65,6 +65,7 @@ static struct machine *boot(bool pae)
 	struct mm_error err;
 
 	machine_config_default(&c);
+	c.boot = BOOT_BARE;
 	c.pae = pae;
 	if (machine_boot(&c, &m, &err) != MM_OK)
 		fail_msg("boot failed: %s: %s", err.type, err.detail);
