@@ -88,12 +88,28 @@ static void note(struct dump *d, uint64_t addr, uint64_t prot,
 	}
 }
 
+/* Entry i of a page-table page (NULL: a page never written, all zero);
+ * one look-up per table rather than one per entry. */
+static uint64_t entry_of(const struct machine *m, const uint8_t *page,
+			 unsigned i)
+{
+	unsigned size = pt_entry_size(m);
+	uint64_t v = 0;
+
+	if (!page)
+		return 0;
+	for (unsigned b = size; b-- > 0;)
+		v = v << 8 | page[i * size + b];
+	return v;
+}
+
 static void walk_ptes(struct dump *d, phys_addr_t table, uint64_t base)
 {
 	const struct machine *m = d->m;
+	const uint8_t *page = physmem_peek(&m->mem, PFN_DOWN(table));
 
 	for (unsigned i = 0; i < m->layout.ptrs_per_pte; i++) {
-		uint64_t e = pt_read_entry(m, table, i);
+		uint64_t e = entry_of(m, page, i);
 		uint64_t prot = (e & _PAGE_PRESENT) ?
 			(e & SHOWN_FLAGS & ~_PAGE_PSE) : 0;
 
@@ -107,10 +123,11 @@ static void walk_pmds(struct dump *d, phys_addr_t dir, uint64_t from,
 	const struct machine *m = d->m;
 	const char *level = m->config.pae ? "pmd" : "pde";
 	uint32_t size = m->layout.pmd_size;
+	const uint8_t *page = physmem_peek(&m->mem, PFN_DOWN(dir));
 
 	for (uint64_t va = from; va < to; va += size) {
 		unsigned idx = m->config.pae ? (va >> 21) & 511 : va >> 22;
-		uint64_t e = pt_read_entry(m, dir, idx);
+		uint64_t e = entry_of(m, page, idx);
 
 		if (!(e & _PAGE_PRESENT))
 			note(d, va, 0, level);
