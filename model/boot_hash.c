@@ -37,7 +37,7 @@ static const char *const alloc_names[] = {
 	"tcp_listen_portaddr_hash hash table", "Table-perturb hash table",
 	"TCP established hash table", "TCP bind hash table",
 	"MPTCP token hash table", "UDP hash table", "UDP-Lite hash table",
-	"bounce pool",
+	"bounce pool", "ftrace records",
 };
 
 const char *boot_alloc_name(uint32_t owner_id)

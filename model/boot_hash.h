@@ -26,6 +26,7 @@ enum boot_alloc {
 	BOOT_ALLOC_UDP,
 	BOOT_ALLOC_UDP_LITE,
 	BOOT_ALLOC_BOUNCE,
+	BOOT_ALLOC_FTRACE,
 	BOOT_ALLOC_END
 };
 
@@ -62,6 +63,8 @@ int boot_hash_alloc(struct machine *m, const struct hash_args *a,
  * the fs_initcalls (e820 RAM buffers at subsys level, dquot, inet);
  * workingset_init() before the initrd is freed, the bounce pool after. */
 int boot_hash_early(struct machine *m, struct mm_error *err);
+/* ftrace_init.c: start_kernel's ftrace_init(), right after mm_init(). */
+int ftrace_init(struct machine *m, struct mm_error *err);
 int boot_hash_initcalls(struct machine *m, struct mm_error *err);
 void workingset_init(struct machine *m);
 int init_emergency_pool(struct machine *m, struct mm_error *err);

@@ -398,6 +398,8 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 	sb_printf(&m->log, "SLUB: HWalign=32, Order=0-3, MinObjects=0, "
 		  "CPUs=%u, Nodes=1\n", m->config.cpus);
 	pti_init(m);	/* the end of mm_init() */
+	if ((rc = ftrace_init(m, err)))	/* booted: the mcount records */
+		return rc;
 	/* alternatives patched: the lock-prefix table goes */
 	free_kernel_range(m, k->smp_locks, k->smp_locks_end, "SMP alternatives");
 

@@ -209,7 +209,7 @@ static void count_boot_pages(const struct machine *m, uint32_t *pages)
 static void test_tables_are_allocations(void **state)
 {
 	static const uint32_t want[] = {
-		2, 2, 4, 1, 32, 1, 64, 8, 32, 4, 4, 4, 64,
+		2, 2, 4, 1, 32, 1, 64, 8, 32, 4, 4, 4, 64, 73,
 	};
 	struct machine *b = boot_with(2ull << 30, false, 1, BOOT_BOOTED);
 	struct machine *n = boot_with(2ull << 30, false, 1, BOOT_BARE);
@@ -218,7 +218,7 @@ static void test_tables_are_allocations(void **state)
 	static const char *const initcall_lines[] = {
 		"Mount-cache", "futex hash", "e820: reserve RAM buffer",
 		"VFS: Dquot-cache", "IP idents", "TCP established",
-		"UDP hash", "workingset:", "bounce:", NULL,
+		"UDP hash", "workingset:", "bounce:", "ftrace:", NULL,
 	};
 
 	(void)state;

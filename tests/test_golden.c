@@ -149,7 +149,7 @@ static const char *const exact_prefixes[] = {
 	"Kernel command line:", "Dentry cache hash", "Inode-cache hash",
 	"mem auto-init:", "Initializing HighMem",
 	"Initializing Movable", "Checking if this processor honours",
-	"SLUB:", "Kernel/User page tables isolation",
+	"SLUB:", "Kernel/User page tables isolation", "ftrace: alloca",
 	"Freeing SMP alternatives", "Mount-cache hash",
 	"Mountpoint-cache hash", "futex hash", "HugeTLB: registered",
 	"HugeTLB: 0 KiB", "e820: reserve RAM buffer", "VFS: Disk quotas",
