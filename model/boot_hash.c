@@ -17,8 +17,9 @@
  * pages past the table's end (every size here is a power of two of at
  * least a page, so there is no tail and nobody frees these pages one by
  * one); the kmalloc'd side arrays (ehash locks, the mempool's element
- * array, a few hundred bytes of slab); hashdist (NUMA only); the
- * *hash_entries= command-line overrides (the model does not parse them).
+ * array, a few hundred bytes of slab); hashdist (NUMA only).  The
+ * command line's mhash_entries=, mphash_entries=, thash_entries= and
+ * uhash_entries= set a table's size as they do in the kernel.
  */
 #include "boot_hash.h"
 
@@ -26,6 +27,10 @@
 #include "page_alloc.h"
 #include "setup.h"
 #include "vmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define L1_CACHE_BYTES	64	/* Debian's 686 builds: X86_L1_CACHE_SHIFT 6 */
 #define POOL_SIZE	64	/* block/bounce.c */
@@ -45,6 +50,33 @@ const char *boot_alloc_name(uint32_t owner_id)
 	if (owner_id < BOOT_ALLOC_ID_BASE || owner_id >= BOOT_ALLOC_END)
 		return NULL;
 	return alloc_names[owner_id - BOOT_ALLOC_ID_BASE];
+}
+
+bool cmdline_ulong(const char *cmdline, const char *name, bool strict,
+		   uint64_t *val)
+{
+	size_t n = strlen(name);
+	bool found = false;
+
+	for (const char *p = cmdline; *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len > n && !strncmp(p, name, n) && p[n] == '=') {
+			char buf[32], *end;
+			unsigned long long v;
+
+			snprintf(buf, sizeof(buf), "%.*s", (int)(len - n - 1),
+				 p + n + 1);
+			v = strtoull(buf, &end, 0);
+			if (!strict || (end != buf && !*end && buf[0] != '-')) {
+				*val = v;
+				found = true;
+			}
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return found;
 }
 
 static unsigned ilog2_64(uint64_t x)
@@ -156,14 +188,19 @@ static int hash(struct machine *m, const struct hash_args *a, uint32_t id,
 int boot_hash_early(struct machine *m, struct mm_error *err)
 {
 	uint64_t futex = roundup_pow_of_two(256ull * m->config.cpus);
-	const struct hash_args mnt = { "Mount-cache", 4, 0, 19, true, 0, 0 };
-	const struct hash_args mp = { "Mountpoint-cache", 4, 0, 19, true, 0, 0 };
+	struct hash_args mnt = { "Mount-cache", 4, 0, 19, true, 0, 0 };
+	struct hash_args mp = { "Mountpoint-cache", 4, 0, 19, true, 0, 0 };
 	const struct hash_args fx = { "futex", L1_CACHE_BYTES, futex, 0, false,
 				      futex, futex };
 	int rc;
 
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
+	/* __setup handlers with simple_strtoul() */
+	cmdline_ulong(m->config.cmdline, "mhash_entries", false,
+		      &mnt.numentries);
+	cmdline_ulong(m->config.cmdline, "mphash_entries", false,
+		      &mp.numentries);
 	if ((rc = hash(m, &mnt, BOOT_ALLOC_MOUNT, NULL, err)) ||
 	    (rc = hash(m, &mp, BOOT_ALLOC_MOUNTPOINT, NULL, err)))
 		return rc;
@@ -202,20 +239,31 @@ static int inet_init(struct machine *m, struct mm_error *err)
 {
 	const struct hash_args idents = { "IP idents", 8, 0, 16, true,
 					  2048, 256 * 1024 };
-	const struct hash_args lhash2 = { "tcp_listen_portaddr_hash", 8, 0, 21,
-					  false, 0, 64 * 1024 };
+	struct hash_args lhash2 = { "tcp_listen_portaddr_hash", 8, 0, 21,
+				    false, 0, 64 * 1024 };
 	const struct hash_args perturb = { "Table-perturb", 4, 65536, 0, false,
 					   65536, 65536 };
-	const struct hash_args ehash = { "TCP established", 4, 0, 17, false,
-					 0, 512 * 1024 };
+	struct hash_args ehash = { "TCP established", 4, 0, 17, false,
+				   0, 512 * 1024 };
 	struct hash_args bhash = { "TCP bind", 16, 0, 17, false, 0, 64 * 1024 };
 	const struct hash_args token = { "MPTCP token", 16, 0, 20, true,
 					 0, 64 * 1024 };
-	const struct hash_args udp = { "UDP", 32, 0, 21, false, 256, 65536 };
-	const struct hash_args udplite = { "UDP-Lite", 32, 0, 21, false,
-					   256, 65536 };
-	uint64_t est, bind;
+	struct hash_args udp = { "UDP", 32, 0, 21, false, 256, 65536 };
+	struct hash_args udplite = { "UDP-Lite", 32, 0, 21, false, 256, 65536 };
+	uint64_t est, bind, thash = 0, uhash = 0;
 	int rc;
+
+	/* thash_entries= (kstrtoul) sizes the listening and established
+	 * tables and lifts the established one's 512 Ki cap;
+	 * uhash_entries= (kstrtoul) is raised to UDP's minimum of 256 */
+	cmdline_ulong(m->config.cmdline, "thash_entries", true, &thash);
+	lhash2.numentries = ehash.numentries = thash;
+	if (thash)
+		ehash.high_limit = 0;
+	cmdline_ulong(m->config.cmdline, "uhash_entries", true, &uhash);
+	if (uhash && uhash < 256)
+		uhash = 256;
+	udp.numentries = udplite.numentries = uhash;
 
 	sb_puts(&m->log, "NET: Registered PF_INET protocol family\n");
 	if ((rc = hash(m, &idents, BOOT_ALLOC_IP_IDENTS, NULL, err)) ||

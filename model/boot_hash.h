@@ -30,6 +30,16 @@ enum boot_alloc {
 	BOOT_ALLOC_END
 };
 
+/*
+ * The value of the last "name=value" on the command line whose value
+ * parses as a number (C syntax: 0x hex, leading 0 octal): with strict,
+ * only one that is a number throughout (kstrtoul()); without, whatever
+ * number it starts with, 0 for none (simple_strtoul()).  False when no
+ * such parameter is there.
+ */
+bool cmdline_ulong(const char *cmdline, const char *name, bool strict,
+		   uint64_t *val);
+
 /* The table's name for an owner_id ("Mount-cache hash table", "bounce
  * pool"), NULL when the id is none of these. */
 const char *boot_alloc_name(uint32_t owner_id);

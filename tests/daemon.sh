@@ -131,7 +131,7 @@ wait_in_flight() {
 # flow : the basic student flow on a fresh 2G machine, with the exact
 # values the kernel gives; leaves $ID, $TOKEN, $AUTH
 flow() {
-	req POST /v1/machines -d '{"ram":"2G","name":"lab1"}'
+	req POST /v1/machines -d '{"ram":"2G","name":"lab1","boot":"bare"}'
 	expect 201 "create"
 	ID=$(jq -r .id "$O")
 	TOKEN=$(jq -r .token "$O")
@@ -1477,7 +1477,7 @@ fi
 # --- history: the changes with their answers, earlier reports, undo ---------------
 if section history; then
 start history --instructor-token "$INSTR" || exit 1
-req POST /v1/machines -d '{"ram":"2G"}'
+req POST /v1/machines -d '{"ram":"2G","boot":"bare"}'
 HM=$(jq -r .id "$O")
 HA="Authorization: Bearer $(jq -r .token "$O")"
 req GET "/v1/machines/$HM/proc/meminfo" -H "$HA" -H 'Accept: text/plain'

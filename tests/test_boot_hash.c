@@ -312,6 +312,43 @@ static void test_vmalloc_tables(void **state)
 	machine_free(m);
 }
 
+/*
+ * The command line's sizes: mhash_entries= 4 Mi buckets of 4 bytes is 16
+ * MiB, order 12, so vmalloc; a given count skips the scaling and the
+ * one-page minimum, so thash_entries=100 makes 128-entry tables smaller
+ * than a page (the kernel prints ilog2(size) - PAGE_SHIFT: order -2 for
+ * 1024 bytes) with TCP bind following the established count;
+ * uhash_entries=10 is raised to UDP's minimum of 256.
+ */
+static void test_cmdline_sizes(void **state)
+{
+	struct machine_config c;
+	struct machine *m = NULL;
+	struct mm_error err;
+	char *d;
+
+	(void)state;
+	machine_config_default(&c);
+	snprintf(c.cmdline, sizeof(c.cmdline), "mhash_entries=4194304 "
+		 "thash_entries=100 uhash_entries=10 thash_entries=junk");
+	assert_int_equal(machine_boot(&c, &m, &err), MM_OK);
+	d = dmesg(m);
+	assert_line(d, "Mount-cache hash table entries: 4194304 (order: 12, "
+		    "16777216 bytes, vmalloc)");
+	assert_line(d, "Mountpoint-cache hash table entries: 2048 (order: 1, "
+		    "8192 bytes, linear)");
+	assert_line(d, "tcp_listen_portaddr_hash hash table entries: 128 "
+		    "(order: -2, 1024 bytes, linear)");
+	assert_line(d, "TCP established hash table entries: 128 (order: -3, "
+		    "512 bytes, linear)");
+	assert_line(d, "TCP bind hash table entries: 128 (order: -1, 2048 "
+		    "bytes, linear)");
+	assert_line(d, "UDP hash table entries: 256 (order: 1, 8192 bytes, "
+		    "linear)");
+	free(d);
+	machine_free(m);
+}
+
 /* debug_checkwx() counts what is writable and executable. */
 static void test_wx_walk(void **state)
 {
@@ -360,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_tables_are_allocations),
 		cmocka_unit_test(test_frame_names_the_table),
 		cmocka_unit_test(test_vmalloc_tables),
+		cmocka_unit_test(test_cmdline_sizes),
 		cmocka_unit_test(test_wx_walk),
 		cmocka_unit_test(test_meminit_line),
 	};
