@@ -4,11 +4,11 @@
  * gap below 4 GiB that PCI may assign, and the "RAM buffer" reservations
  * that round each RAM range's end up.
  *
- * Only the boot-log lines are modelled.  Left out: the nosave list's
- * memblock_alloc()s (16 bytes each inside pages memblock already holds,
- * so no figure moves), pci_mem_start (no PCI devices get addresses), and
- * the "RAM buffer" iomem entries (in every capture they fall inside an
- * e820 Reserved range, where reserve_region_with_split() drops them).
+ * The "RAM buffer" ranges also go into /proc/iomem on a booted machine
+ * (iomem.c), in whatever part of them no other resource holds.  Left
+ * out: the nosave list's memblock_alloc()s (16 bytes each inside pages
+ * memblock already holds, so no figure moves) and pci_mem_start (no PCI
+ * devices get addresses).
  */
 #include "setup.h"
 
@@ -85,24 +85,31 @@ static uint64_t ram_alignment(uint64_t pos)
 	return 64 * SZ_1M;
 }
 
-void e820_reserve_resources_late(struct machine *m)
+bool e820_ram_buffer(const struct machine *m, uint32_t i, uint64_t *start,
+		     uint64_t *end)
 {
 	/* resource_size_t is 32 bits without PAE */
 	uint64_t max_resource = m->config.pae ? UINT64_MAX : 0xffffffffull;
+	const struct e820_entry *e = &m->e820.entries[i];
 
+	if (e->type != E820_TYPE_RAM)
+		return false;
+	*start = e->addr + e->size;
+	*end = ALIGN_UP(*start, ram_alignment(*start)) - 1;
+	if (*end > max_resource)
+		*end = max_resource;
+	return *start < *end;
+}
+
+void e820_reserve_resources_late(struct machine *m)
+{
 	for (uint32_t i = 0; i < m->e820.nr_entries; i++) {
-		const struct e820_entry *e = &m->e820.entries[i];
-		uint64_t start = e->addr + e->size, end;
+		uint64_t start, end;
 
-		if (e->type != E820_TYPE_RAM)
-			continue;
-		end = ALIGN_UP(start, ram_alignment(start)) - 1;
-		if (end > max_resource)
-			end = max_resource;
-		if (start >= end)
-			continue;
-		sb_printf(&m->log, "e820: reserve RAM buffer [mem 0x%08llx-"
-			  "0x%08llx]\n", (unsigned long long)start,
-			  (unsigned long long)end);
+		if (e820_ram_buffer(m, i, &start, &end))
+			sb_printf(&m->log, "e820: reserve RAM buffer [mem "
+				  "0x%08llx-0x%08llx]\n",
+				  (unsigned long long)start,
+				  (unsigned long long)end);
 	}
 }

@@ -349,6 +349,69 @@ static void test_cmdline_sizes(void **state)
 	machine_free(m);
 }
 
+static char *iomem(const struct machine *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	proc_iomem(m, &sb);
+	return sb_detach(&sb);
+}
+
+/*
+ * e820__reserve_resources_late(): RAM that ends off a 64 MiB boundary
+ * (above 16 MiB) gets a "RAM buffer" up to it, in iomem wherever nothing
+ * else is.  mem=1000M ends RAM at 0x3e800000: a buffer to 0x3fffffff.
+ * With a firmware map that ends RAM there and reserves a MiB at
+ * 0x3f000000, the buffer stops at the reserved MiB, and past it QEMU's
+ * PCI window (from the end of the map, there before the buffers) holds
+ * the rest.  A bare machine has neither the line nor the resource.
+ */
+static void test_ram_buffers(void **state)
+{
+	struct machine_config c;
+	struct machine *m = NULL, *b = NULL;
+	struct mm_error err;
+	char *d, *io;
+
+	(void)state;
+	machine_config_default(&c);
+	snprintf(c.cmdline, sizeof(c.cmdline), "mem=1000M");
+	assert_int_equal(machine_boot(&c, &m, &err), MM_OK);
+	d = dmesg(m);
+	io = iomem(m);
+	assert_non_null(strstr(d, "e820: reserve RAM buffer [mem 0x3e800000-"
+			       "0x3fffffff]\n"));
+	assert_non_null(strstr(io, "\n3e800000-3fffffff : RAM buffer\n"));
+	free(d);
+	free(io);
+	c.boot = BOOT_BARE;
+	assert_int_equal(machine_boot(&c, &b, &err), MM_OK);
+	io = iomem(b);
+	assert_null(strstr(io, "RAM buffer"));
+	free(io);
+	machine_free(b);
+	machine_free(m);
+
+	machine_config_default(&c);
+	c.has_e820 = true;
+	c.e820.nr_entries = 4;
+	c.e820.entries[0] = (struct e820_entry){ 0, 0x9fc00, E820_TYPE_RAM };
+	c.e820.entries[1] = (struct e820_entry){ 0xf0000, 0x10000,
+						 E820_TYPE_RESERVED };
+	c.e820.entries[2] = (struct e820_entry){ 0x100000, 0x3e700000,
+						 E820_TYPE_RAM };
+	c.e820.entries[3] = (struct e820_entry){ 0x3f000000, 0x100000,
+						 E820_TYPE_RESERVED };
+	assert_int_equal(machine_boot(&c, &m, &err), MM_OK);
+	io = iomem(m);
+	assert_non_null(strstr(io, "\n0009fc00-0009ffff : RAM buffer\n"));
+	assert_non_null(strstr(io, "\n3e800000-3effffff : RAM buffer\n"
+			       "3f000000-3f0fffff : Reserved\n"
+			       "3f100000-febfffff : PCI Bus 0000:00\n"));
+	free(io);
+	machine_free(m);
+}
+
 /* debug_checkwx() counts what is writable and executable. */
 static void test_wx_walk(void **state)
 {
@@ -398,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_frame_names_the_table),
 		cmocka_unit_test(test_vmalloc_tables),
 		cmocka_unit_test(test_cmdline_sizes),
+		cmocka_unit_test(test_ram_buffers),
 		cmocka_unit_test(test_wx_walk),
 		cmocka_unit_test(test_meminit_line),
 	};
