@@ -241,53 +241,36 @@ void build_all_zonelists(struct machine *m)
 	sb_printf(&m->log, "Kernel command line: %s\n", m->config.cmdline);
 }
 
-static unsigned ilog2_u64(uint64_t x)
-{
-	unsigned r = 0;
-
-	while (x >>= 1)
-		r++;
-	return r;
-}
-
-static unsigned get_order(uint64_t size)
-{
-	unsigned order = 0;
-
-	while (((uint64_t)PAGE_SIZE << order) < size)
-		order++;
-	return order;
-}
-
-/* alloc_large_system_hash() sizing: one bucket per 2^scale bytes of
- * lowmem, rounded to a power of two, at most 1/16 of all memory. */
+/* alloc_large_system_hash() with HASH_EARLY: boot_hash.c's sizing (one
+ * bucket per 2^scale bytes of lowmem, a power of two, at most 1/16 of
+ * memory; param= on the command line, read with simple_strtoul(), gives
+ * the count instead), the table from memblock. */
 static uint32_t large_system_hash(struct machine *m, const char *name,
-				  unsigned scale)
+				  const char *param, unsigned scale)
 {
-	const uint64_t bucketsize = 4;	/* hlist_bl_head / hlist_head */
-	uint64_t n = ALIGN_UP((uint64_t)m->nr_kernel_pages, SZ_1M / PAGE_SIZE);
-	uint64_t max = ((uint64_t)m->nr_all_pages << PAGE_SHIFT) / 16 / bucketsize;
-	uint64_t size;
+	struct hash_args a = { name, 4, 0, scale, true, 0, 0 };
+	uint64_t n, size;
+	unsigned log2 = 0;
 
-	n >>= scale - PAGE_SHIFT;
-	if (n * bucketsize < PAGE_SIZE)
-		n = PAGE_SIZE / bucketsize;
-	n = 1ull << ilog2_u64(n * 2 - 1);	/* roundup_pow_of_two */
-	if (n > max)
-		n = 1ull << ilog2_u64(max);
-	size = n * bucketsize;
+	cmdline_ulong(m->config.cmdline, param, false, &a.numentries);
+	n = boot_hash_entries(m, &a);
+	size = n * a.bucketsize;
+	while (size >> (log2 + 1))
+		log2++;
 	memblock_alloc_range(&m->memblock, size, SMP_CACHE_BYTES, 0, ~0ull,
 			     name);
-	sb_printf(&m->log, "%s hash table entries: %llu (order: %u, %llu "
+	sb_printf(&m->log, "%s hash table entries: %llu (order: %d, %llu "
 		  "bytes, linear)\n", name, (unsigned long long)n,
-		  get_order(size), (unsigned long long)size);
+		  (int)log2 - PAGE_SHIFT, (unsigned long long)size);
 	return (uint32_t)n;
 }
 
 void vfs_caches_init_early(struct machine *m)
 {
-	m->dentry_hash_entries = large_system_hash(m, "Dentry cache", 13);
-	m->inode_hash_entries = large_system_hash(m, "Inode-cache", 14);
+	m->dentry_hash_entries = large_system_hash(m, "Dentry cache",
+						   "dhash_entries", 13);
+	m->inode_hash_entries = large_system_hash(m, "Inode-cache",
+						  "ihash_entries", 14);
 }
 
 /* --- handing memory to the buddy allocator -------------------------------- */

@@ -318,7 +318,8 @@ static void test_vmalloc_tables(void **state)
  * one-page minimum, so thash_entries=100 makes 128-entry tables smaller
  * than a page (the kernel prints ilog2(size) - PAGE_SHIFT: order -2 for
  * 1024 bytes) with TCP bind following the established count;
- * uhash_entries=10 is raised to UDP's minimum of 256.
+ * uhash_entries=10 is raised to UDP's minimum of 256.  dhash_entries= and
+ * ihash_entries= size the early tables, which memblock holds at any size.
  */
 static void test_cmdline_sizes(void **state)
 {
@@ -330,11 +331,17 @@ static void test_cmdline_sizes(void **state)
 	(void)state;
 	machine_config_default(&c);
 	snprintf(c.cmdline, sizeof(c.cmdline), "mhash_entries=4194304 "
-		 "thash_entries=100 uhash_entries=10 thash_entries=junk");
+		 "thash_entries=100 uhash_entries=10 thash_entries=junk "
+		 "dhash_entries=100 ihash_entries=4194304");
 	assert_int_equal(machine_boot(&c, &m, &err), MM_OK);
 	d = dmesg(m);
 	assert_line(d, "Mount-cache hash table entries: 4194304 (order: 12, "
 		    "16777216 bytes, vmalloc)");
+	/* the early tables come from memblock whatever their size */
+	assert_line(d, "Dentry cache hash table entries: 128 (order: -3, 512 "
+		    "bytes, linear)");
+	assert_line(d, "Inode-cache hash table entries: 4194304 (order: 12, "
+		    "16777216 bytes, linear)");
 	assert_line(d, "Mountpoint-cache hash table entries: 2048 (order: 1, "
 		    "8192 bytes, linear)");
 	assert_line(d, "tcp_listen_portaddr_hash hash table entries: 128 "
