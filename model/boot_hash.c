@@ -118,7 +118,8 @@ uint64_t boot_hash_entries(const struct machine *m, const struct hash_args *a)
 	return 1ull << ilog2_64(n);
 }
 
-/* One try at size bytes: true with the table, false when memory ran out. */
+/* One try at size bytes: *ok when the table was had, not when memory ran
+ * out; an error only for what cannot happen at boot. */
 static int try_alloc(struct machine *m, const struct hash_args *a,
 		     uint32_t owner_id, uint64_t size, bool *virt, bool *ok,
 		     struct mm_error *err)
