@@ -36,11 +36,6 @@ static void print_run(struct dump *d, uint64_t end)
 	const char *unit = units;
 	char size[24];
 
-	if (!d->out) {
-		if ((p & _PAGE_PRESENT) && (p & _PAGE_RW) && !(p & _PAGE_NX))
-			d->wx_pages += delta >> PAGE_SHIFT;
-		return;
-	}
 	while (!(delta & 1023) && unit[1]) {
 		delta >>= 10;
 		unit++;
@@ -64,23 +59,34 @@ static void print_run(struct dump *d, uint64_t end)
 	sb_printf(d->out, " %s\n", d->level);
 }
 
+/* The W+X check needs no runs: each present leaf that is writable and
+ * not NX counts its pages.  True when counting (no output). */
+static bool count_wx(struct dump *d, uint64_t prot, uint64_t bytes)
+{
+	if (d->out)
+		return false;
+	if ((prot & _PAGE_PRESENT) && (prot & _PAGE_RW) && !(prot & _PAGE_NX))
+		d->wx_pages += bytes >> PAGE_SHIFT;
+	return true;
+}
+
 /* note_page(): close the run when the flags, the level or a section
  * changes, and print the headers of the sections reached. */
 static void note(struct dump *d, uint64_t addr, uint64_t prot,
 		 const char *level)
 {
-	bool marker = d->mk[d->next_mk].name && addr >= d->mk[d->next_mk].start;
+	bool marker;
+
+	if (!d->out)
+		return;		/* counting W+X pages */
+	marker = d->mk[d->next_mk].name && addr >= d->mk[d->next_mk].start;
 
 	if (d->open && (prot != d->prot || strcmp(level, d->level) || marker))
 		print_run(d, addr);
 	if (!d->open || prot != d->prot || strcmp(level, d->level) || marker) {
-		while (d->mk[d->next_mk].name &&
-		       addr >= d->mk[d->next_mk].start) {
-			if (d->out)
-				sb_printf(d->out, "---[ %s ]---\n",
-					  d->mk[d->next_mk].name);
-			d->next_mk++;
-		}
+		while (d->mk[d->next_mk].name && addr >= d->mk[d->next_mk].start)
+			sb_printf(d->out, "---[ %s ]---\n",
+				  d->mk[d->next_mk++].name);
 		d->open = true;
 		d->start = addr;
 		d->prot = prot;
@@ -113,7 +119,8 @@ static void walk_ptes(struct dump *d, phys_addr_t table, uint64_t base)
 		uint64_t prot = (e & _PAGE_PRESENT) ?
 			(e & SHOWN_FLAGS & ~_PAGE_PSE) : 0;
 
-		note(d, base + (uint64_t)i * PAGE_SIZE, prot, "pte");
+		if (!count_wx(d, prot, PAGE_SIZE))
+			note(d, base + (uint64_t)i * PAGE_SIZE, prot, "pte");
 	}
 }
 
@@ -131,9 +138,10 @@ static void walk_pmds(struct dump *d, phys_addr_t dir, uint64_t from,
 
 		if (!(e & _PAGE_PRESENT))
 			note(d, va, 0, level);
-		else if (e & _PAGE_PSE)
-			note(d, va, e & SHOWN_FLAGS, level);
-		else
+		else if (e & _PAGE_PSE) {
+			if (!count_wx(d, e & SHOWN_FLAGS, size))
+				note(d, va, e & SHOWN_FLAGS, level);
+		} else
 			walk_ptes(d, e & (m->config.pae ? PAE_ADDR_MASK
 							: 0xfffff000ull), va);
 	}
