@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot_hash.h"
 #include "page_alloc.h"
 
 /* a macro, so the compiler still checks each format against its op */
@@ -235,6 +236,10 @@ static json_t *frame_json(const struct machine *m, pfn_t pfn,
 			    : json_null());
 	json_object_set_new(o, "owner_id", allocated
 			    ? json_integer(fi->owner_id) : json_null());
+	if (allocated && fi->owner == OWNER_KERNEL &&
+	    boot_alloc_name(fi->owner_id))
+		json_object_set_new(o, "what", json_string(
+				    boot_alloc_name(fi->owner_id)));
 	json_object_set_new(o, "gfp", allocated ? api_gfp_json(fi->gfp)
 					       : json_null());
 	/* page_address(): a kmapped HighMem frame has its pkmap address */

@@ -25,6 +25,7 @@
 
 #include <stdlib.h>
 
+#include "boot_hash.h"
 #include "page_alloc.h"
 #include "slab.h"
 
@@ -151,7 +152,10 @@ static void owner_details(const struct machine *m, json_t *o,
 {
 	json_object_set_new(o, "owner", json_string(api_owner_name(owner)));
 	json_object_set_new(o, "owner_id", json_integer(id));
-	if (owner == OWNER_SLAB) {
+	if (owner == OWNER_KERNEL && boot_alloc_name(id)) {
+		/* a table or pool the boot allocated (boot_hash.h) */
+		json_object_set_new(o, "what", json_string(boot_alloc_name(id)));
+	} else if (owner == OWNER_SLAB) {
 		/* a slab's first frame maps to its slot; kmalloc_large
 		 * blocks have none */
 		const struct slab *s = slub_slab_of(m, head);

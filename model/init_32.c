@@ -454,6 +454,42 @@ void kernel_pagetable_cea(struct machine *m)
 	}
 }
 
+/*
+ * mark_rodata_ro()'s lines: the text and rodata made read-only (from the
+ * page-aligned _text to __end_rodata); with NX (PAE) mark_nxdata_nx()'s
+ * span from _etext up to the large page past __init_end, then
+ * debug_checkwx() walking the kernel's tables for writable executable
+ * pages, and PTI's user tables after it.  The model keeps no user-mode
+ * copy of init_mm's tables (PTI's clones of the entry text and the CPU
+ * entry area, never writable and executable), so that walk finds none.
+ */
+static void mark_rodata_ro_log(struct machine *m)
+{
+	const struct kernel_image *k = m->image;
+	phys_addr_t start = ALIGN_UP(k->text, (phys_addr_t)PAGE_SIZE);
+	phys_addr_t nx = ALIGN_UP(k->etext, (phys_addr_t)PAGE_SIZE);
+	phys_addr_t hpage = m->layout.pmd_size;
+	uint64_t wx;
+
+	sb_printf(&m->log, "Write protecting kernel text and read-only data: "
+		  "%lluk\n", (unsigned long long)((k->end_rodata - start) >> 10));
+	if (!m->config.pae)
+		return;		/* no NX: no NX span, no W+X check */
+	sb_printf(&m->log, "NX-protecting the kernel data: %lluk\n",
+		  (unsigned long long)((((k->init_end + hpage) & ~(hpage - 1)) -
+					nx) >> 10));
+	wx = ptdump_wx_pages(m, m->swapper_pg_dir);
+	if (wx)
+		sb_printf(&m->log, "x86/mm: Checked W+X mappings: FAILED, %llu "
+			  "W+X pages found.\n", (unsigned long long)wx);
+	else
+		sb_puts(&m->log, "x86/mm: Checked W+X mappings: passed, no "
+			"W+X pages found.\n");
+	sb_puts(&m->log, "x86/mm: Checking user space page tables\n");
+	sb_puts(&m->log, "x86/mm: Checked W+X mappings: passed, no W+X "
+		"pages found.\n");
+}
+
 /* mark_rodata_ro() and set_memory_*(): split the large pages whose pages
  * now disagree, and give each large page its final protection. */
 int kernel_pagetable_late(struct machine *m, struct mm_error *err)
@@ -488,5 +524,6 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 		pt_write_entry(m, dir, idx, PFN_PHYS(res.pfn) | _KERNPG_TABLE);
 		fill_linear_ptes(m, PFN_PHYS(res.pfn), pa, pa + l->pmd_size);
 	}
+	mark_rodata_ro_log(m);
 	return MM_OK;
 }

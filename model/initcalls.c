@@ -15,6 +15,7 @@
  * an area gets, which frames a cache's slabs take.  Each step below is
  * one initcall level's share of it.
  */
+#include "boot_hash.h"
 #include "setup.h"
 
 #include "boot_slab.h"
@@ -31,6 +32,8 @@ int do_initcalls(struct machine *m, struct mm_error *err)
 	if ((rc = boot_slab_init(m, err)))
 		return rc;
 	if ((rc = boot_vmalloc_areas(m, err)))
+		return rc;
+	if ((rc = boot_hash_initcalls(m, err)))
 		return rc;
 	return MM_OK;
 }

@@ -1,9 +1,11 @@
 /*
  * iomem.c - /proc/iomem: the e820 map as the kernel's resource tree, the
  * kernel image inside System RAM, and the devices QEMU's pc machine
- * brings (PCI windows, legacy video, IO-APIC, HPET, local APIC).
+ * brings (PCI windows, legacy video, IO-APIC, HPET, local APIC), and on
+ * a booted machine the "RAM buffer" reservations past the ends of RAM.
  */
 #include "procfs.h"
+#include "setup.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,8 @@ struct res {
 };
 
 struct res_list {
-	struct res r[E820_MAX_ENTRIES + 32];
+	/* the e820 entries, a RAM buffer or two after each, the devices */
+	struct res r[3 * E820_MAX_ENTRIES + 32];
 	int n;
 };
 
@@ -83,6 +86,43 @@ static const char *iomem_name(uint32_t type)
 	}
 }
 
+/*
+ * reserve_region_with_split(): the parts of [start, end] no top-level
+ * resource holds become resources of their own.  The kernel inserts them
+ * at subsys_initcall time, after the e820, ROM and PCI window resources;
+ * the APIC and HPET ones come later but sit far from any RAM's end.
+ */
+static void add_split(struct res_list *l, uint64_t start, uint64_t end,
+		      const char *name)
+{
+	int top = l->n;
+
+	while (start <= end && l->n < (int)ARRAY_SIZE(l->r)) {
+		uint64_t gap_end = end;
+		bool covered = false;
+
+		for (int i = 0; i < top; i++) {
+			const struct res *r = &l->r[i];
+
+			if (r->start <= start && r->end >= start) {
+				covered = true;
+				if (r->end >= end)
+					return;
+				start = r->end + 1;
+				break;
+			}
+			if (r->start > start && r->start - 1 < gap_end)
+				gap_end = r->start - 1;
+		}
+		if (covered)
+			continue;
+		add(l, start, gap_end, name);
+		if (gap_end == end)
+			return;
+		start = gap_end + 1;
+	}
+}
+
 static int res_cmp(const void *a, const void *b)
 {
 	const struct res *x = a, *y = b;
@@ -117,6 +157,13 @@ static void build(const struct machine *m, struct res_list *l)
 
 		if (s + (2ull << 30) <= PHYS_LIMIT)
 			add(l, s, s + (2ull << 30) - 1, "PCI Bus 0000:00");
+	}
+	for (uint32_t i = 0; m->config.boot == BOOT_BOOTED &&
+	     i < m->e820.nr_entries; i++) {
+		uint64_t s, e;
+
+		if (e820_ram_buffer(m, i, &s, &e) && e < limit)
+			add_split(l, s, e, "RAM buffer");
 	}
 	add_child(l, 0xa0000, 0xbffff, "Video RAM area");
 	add_child(l, 0xf0000, 0xfffff, "System ROM");

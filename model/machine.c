@@ -40,10 +40,12 @@ static int boot_steps(struct machine *m, struct mm_error *err)
 	kernel_pagetable_pkmap(m);
 	if ((rc = free_area_init(m, err)))
 		return rc;
+	e820_reserve_resources(m);	/* setup_arch()'s last e820 lines */
 	setup_per_cpu_areas(m);
 	build_all_zonelists(m);
 	vfs_caches_init_early(m);
 	kernel_pagetable_cea(m);
+	report_meminit(m);	/* mm_init(), before mem_init() */
 	mem_init(m);
 	kmem_cache_init(m);	/* mm_core_init(): right after mem_init */
 	vmalloc_init(&m->vmalloc);

@@ -4,6 +4,7 @@
  * hash tables, mem_init() and the initcalls that set the watermarks and
  * free the kernel's init sections.
  */
+#include "boot_hash.h"
 #include "page_alloc.h"
 #include "setup.h"
 
@@ -202,6 +203,34 @@ int free_area_init(struct machine *m, struct mm_error *err)
 	return MM_OK;
 }
 
+/*
+ * pcpu_dump_alloc_info(): the first chunk's geometry, then each CPU's
+ * unit as "[group] cpu", so many to a line that a line stays under 60
+ * columns (a power of two of them).  i386 allocates in pages (atom_size
+ * PAGE_SIZE) and a unit is a whole number of pages, so every allocation
+ * holds one unit, and all CPUs are in group 0 (no NUMA).
+ */
+static void pcpu_dump_alloc_info(struct machine *m)
+{
+	const struct kernel_image *k = m->image;
+	unsigned n = m->config.cpus, cpu_width = 1, width, apl = 1;
+
+	for (unsigned v = n; v /= 10;)
+		cpu_width++;
+	width = 1 * (cpu_width + 1) + 1 + 3;	/* one unit, group width 1 */
+	while (apl * 2 <= MAX(60 / width, 1u))
+		apl *= 2;
+	sb_printf(&m->log, "pcpu-alloc: s%u r%u d%u u%u alloc=%u*%u",
+		  k->pcpu_static, k->pcpu_reserved, k->pcpu_dynamic,
+		  k->pcpu_unit, k->pcpu_unit / PAGE_SIZE, PAGE_SIZE);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		if (!(cpu % apl))
+			sb_puts(&m->log, "\npcpu-alloc: ");
+		sb_printf(&m->log, "[0] %0*u ", (int)cpu_width, cpu);
+	}
+	sb_puts(&m->log, "\n");
+}
+
 void setup_per_cpu_areas(struct machine *m)
 {
 	const struct kernel_image *k = m->image;
@@ -218,6 +247,7 @@ void setup_per_cpu_areas(struct machine *m)
 	sb_printf(&m->log, "percpu: Embedded %d pages/cpu s%u r%u d%u u%u\n",
 		  PCPU_PAGES, k->pcpu_static, k->pcpu_reserved,
 		  k->pcpu_dynamic, k->pcpu_unit);
+	pcpu_dump_alloc_info(m);
 }
 
 void build_all_zonelists(struct machine *m)
@@ -235,53 +265,36 @@ void build_all_zonelists(struct machine *m)
 	sb_printf(&m->log, "Kernel command line: %s\n", m->config.cmdline);
 }
 
-static unsigned ilog2_u64(uint64_t x)
-{
-	unsigned r = 0;
-
-	while (x >>= 1)
-		r++;
-	return r;
-}
-
-static unsigned get_order(uint64_t size)
-{
-	unsigned order = 0;
-
-	while (((uint64_t)PAGE_SIZE << order) < size)
-		order++;
-	return order;
-}
-
-/* alloc_large_system_hash() sizing: one bucket per 2^scale bytes of
- * lowmem, rounded to a power of two, at most 1/16 of all memory. */
+/* alloc_large_system_hash() with HASH_EARLY: boot_hash.c's sizing (one
+ * bucket per 2^scale bytes of lowmem, a power of two, at most 1/16 of
+ * memory; param= on the command line, read with simple_strtoul(), gives
+ * the count instead), the table from memblock. */
 static uint32_t large_system_hash(struct machine *m, const char *name,
-				  unsigned scale)
+				  const char *param, unsigned scale)
 {
-	const uint64_t bucketsize = 4;	/* hlist_bl_head / hlist_head */
-	uint64_t n = ALIGN_UP((uint64_t)m->nr_kernel_pages, SZ_1M / PAGE_SIZE);
-	uint64_t max = ((uint64_t)m->nr_all_pages << PAGE_SHIFT) / 16 / bucketsize;
-	uint64_t size;
+	struct hash_args a = { name, 4, 0, scale, true, 0, 0 };
+	uint64_t n, size;
+	unsigned log2 = 0;
 
-	n >>= scale - PAGE_SHIFT;
-	if (n * bucketsize < PAGE_SIZE)
-		n = PAGE_SIZE / bucketsize;
-	n = 1ull << ilog2_u64(n * 2 - 1);	/* roundup_pow_of_two */
-	if (n > max)
-		n = 1ull << ilog2_u64(max);
-	size = n * bucketsize;
+	cmdline_ulong(m->config.cmdline, param, false, &a.numentries);
+	n = boot_hash_entries(m, &a);
+	size = n * a.bucketsize;
+	while (size >> (log2 + 1))
+		log2++;
 	memblock_alloc_range(&m->memblock, size, SMP_CACHE_BYTES, 0, ~0ull,
 			     name);
-	sb_printf(&m->log, "%s hash table entries: %llu (order: %u, %llu "
+	sb_printf(&m->log, "%s hash table entries: %llu (order: %d, %llu "
 		  "bytes, linear)\n", name, (unsigned long long)n,
-		  get_order(size), (unsigned long long)size);
+		  (int)log2 - PAGE_SHIFT, (unsigned long long)size);
 	return (uint32_t)n;
 }
 
 void vfs_caches_init_early(struct machine *m)
 {
-	m->dentry_hash_entries = large_system_hash(m, "Dentry cache", 13);
-	m->inode_hash_entries = large_system_hash(m, "Inode-cache", 14);
+	m->dentry_hash_entries = large_system_hash(m, "Dentry cache",
+						   "dhash_entries", 13);
+	m->inode_hash_entries = large_system_hash(m, "Inode-cache",
+						  "ihash_entries", 14);
 }
 
 /* --- handing memory to the buddy allocator -------------------------------- */
@@ -392,6 +405,9 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 
 	sb_printf(&m->log, "SLUB: HWalign=32, Order=0-3, MinObjects=0, "
 		  "CPUs=%u, Nodes=1\n", m->config.cpus);
+	pti_init(m);	/* the end of mm_init() */
+	if ((rc = ftrace_init(m, err)))	/* booted: the mcount records */
+		return rc;
 	/* alternatives patched: the lock-prefix table goes */
 	free_kernel_range(m, k->smp_locks, k->smp_locks_end, "SMP alternatives");
 
@@ -399,6 +415,10 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 	calculate_min_free_kbytes(pgdat);
 	setup_per_zone_wmarks(pgdat);
 	setup_per_zone_lowmem_reserve(pgdat);
+	/* booted: vfs_caches_init()'s mount hashes and futex_init(), whose
+	 * lines come before the subsys initcalls' */
+	if ((rc = boot_hash_early(m, err)))
+		return rc;
 
 	/* subsys: hugetlb_init() and hugepage_init(); THP turns itself off
 	 * below 512 MiB of RAM, else khugepaged raises min_free_kbytes */
@@ -419,12 +439,15 @@ int late_initcalls(struct machine *m, struct mm_error *err)
 	if ((rc = populate_rootfs(m, err)))
 		return rc;
 	pci_iommu_init(m);
+	workingset_init(m);	/* device_initcalls while the initrd unpacks */
 	if (m->initrd_start) {
 		free_kernel_range(m, m->initrd_start,
 				  ALIGN_UP(m->initrd_end, (phys_addr_t)PAGE_SIZE),
 				  "initrd");
 		memblock_unreserve(&m->memblock, m->initrd_start);
 	}
+	if ((rc = init_emergency_pool(m, err)))	/* booted, with highmem */
+		return rc;
 
 	/* kernel_init(): the init sections go last */
 	free_kernel_range(m, k->init_begin, k->init_end,

@@ -133,5 +133,8 @@ void ptdump_kernel(const struct machine *m, struct strbuf *out);
 /* The same dump of a process's page directory from address 0: its user
  * part, then its copy of the kernel's entries. */
 void ptdump_pgd(const struct machine *m, phys_addr_t pgd, struct strbuf *out);
+/* ptdump's W+X check (CONFIG_DEBUG_WX): the pages of the directory at
+ * pgd, from address 0, mapped writable and executable. */
+uint64_t ptdump_wx_pages(const struct machine *m, phys_addr_t pgd);
 
 #endif

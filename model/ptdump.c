@@ -23,6 +23,7 @@ struct dump {
 	uint64_t start;
 	uint64_t prot;		/* printed flags; 0 for not present */
 	const char *level;
+	uint64_t wx_pages;	/* out NULL: counting W+X pages instead */
 };
 
 #define SHOWN_FLAGS (_PAGE_PRESENT | _PAGE_USER | _PAGE_RW | _PAGE_PWT | \
@@ -58,12 +59,27 @@ static void print_run(struct dump *d, uint64_t end)
 	sb_printf(d->out, " %s\n", d->level);
 }
 
+/* The W+X check needs no runs: each present leaf that is writable and
+ * not NX counts its pages.  True when counting (no output). */
+static bool count_wx(struct dump *d, uint64_t prot, uint64_t bytes)
+{
+	if (d->out)
+		return false;
+	if ((prot & _PAGE_PRESENT) && (prot & _PAGE_RW) && !(prot & _PAGE_NX))
+		d->wx_pages += bytes >> PAGE_SHIFT;
+	return true;
+}
+
 /* note_page(): close the run when the flags, the level or a section
  * changes, and print the headers of the sections reached. */
 static void note(struct dump *d, uint64_t addr, uint64_t prot,
 		 const char *level)
 {
-	bool marker = d->mk[d->next_mk].name && addr >= d->mk[d->next_mk].start;
+	bool marker;
+
+	if (!d->out)
+		return;		/* counting W+X pages */
+	marker = d->mk[d->next_mk].name && addr >= d->mk[d->next_mk].start;
 
 	if (d->open && (prot != d->prot || strcmp(level, d->level) || marker))
 		print_run(d, addr);
@@ -78,16 +94,33 @@ static void note(struct dump *d, uint64_t addr, uint64_t prot,
 	}
 }
 
+/* Entry i of a page-table page (NULL: a page never written, all zero);
+ * one look-up per table rather than one per entry. */
+static uint64_t entry_of(const struct machine *m, const uint8_t *page,
+			 unsigned i)
+{
+	unsigned size = pt_entry_size(m);
+	uint64_t v = 0;
+
+	if (!page)
+		return 0;
+	for (unsigned b = size; b-- > 0;)
+		v = v << 8 | page[i * size + b];
+	return v;
+}
+
 static void walk_ptes(struct dump *d, phys_addr_t table, uint64_t base)
 {
 	const struct machine *m = d->m;
+	const uint8_t *page = physmem_peek(&m->mem, PFN_DOWN(table));
 
 	for (unsigned i = 0; i < m->layout.ptrs_per_pte; i++) {
-		uint64_t e = pt_read_entry(m, table, i);
+		uint64_t e = entry_of(m, page, i);
 		uint64_t prot = (e & _PAGE_PRESENT) ?
 			(e & SHOWN_FLAGS & ~_PAGE_PSE) : 0;
 
-		note(d, base + (uint64_t)i * PAGE_SIZE, prot, "pte");
+		if (!count_wx(d, prot, PAGE_SIZE))
+			note(d, base + (uint64_t)i * PAGE_SIZE, prot, "pte");
 	}
 }
 
@@ -97,23 +130,25 @@ static void walk_pmds(struct dump *d, phys_addr_t dir, uint64_t from,
 	const struct machine *m = d->m;
 	const char *level = m->config.pae ? "pmd" : "pde";
 	uint32_t size = m->layout.pmd_size;
+	const uint8_t *page = physmem_peek(&m->mem, PFN_DOWN(dir));
 
 	for (uint64_t va = from; va < to; va += size) {
 		unsigned idx = m->config.pae ? (va >> 21) & 511 : va >> 22;
-		uint64_t e = pt_read_entry(m, dir, idx);
+		uint64_t e = entry_of(m, page, idx);
 
 		if (!(e & _PAGE_PRESENT))
 			note(d, va, 0, level);
-		else if (e & _PAGE_PSE)
-			note(d, va, e & SHOWN_FLAGS, level);
-		else
+		else if (e & _PAGE_PSE) {
+			if (!count_wx(d, e & SHOWN_FLAGS, size))
+				note(d, va, e & SHOWN_FLAGS, level);
+		} else
 			walk_ptes(d, e & (m->config.pae ? PAE_ADDR_MASK
 							: 0xfffff000ull), va);
 	}
 }
 
-static void ptdump_from(const struct machine *m, phys_addr_t pgd,
-		       uint64_t from, struct strbuf *out)
+static uint64_t ptdump_from(const struct machine *m, phys_addr_t pgd,
+			    uint64_t from, struct strbuf *out)
 {
 	const struct layout *l = &m->layout;
 	struct dump d = {
@@ -150,6 +185,7 @@ static void ptdump_from(const struct machine *m, phys_addr_t pgd,
 	}
 	if (d.open)
 		print_run(&d, SZ_4G);
+	return d.wx_pages;
 }
 
 void ptdump_kernel(const struct machine *m, struct strbuf *out)
@@ -160,4 +196,9 @@ void ptdump_kernel(const struct machine *m, struct strbuf *out)
 void ptdump_pgd(const struct machine *m, phys_addr_t pgd, struct strbuf *out)
 {
 	ptdump_from(m, pgd, 0, out);
+}
+
+uint64_t ptdump_wx_pages(const struct machine *m, phys_addr_t pgd)
+{
+	return ptdump_from(m, pgd, 0, NULL);
 }

@@ -12,9 +12,20 @@ void reserve_initrd(struct machine *m);
 void early_reserve_initrd(struct machine *m);
 void initmem_init(struct machine *m);
 int free_area_init(struct machine *m, struct mm_error *err);
+/* e820_late.c: setup_arch()'s nosave ranges and PCI gap; the RAM
+ * buffers pcibios_init() reserves (booted machines) */
+void e820_reserve_resources(struct machine *m);
+void e820_reserve_resources_late(struct machine *m);
+/* The RAM buffer after e820 entry i, if it is RAM and its end is not on
+ * ram_alignment()'s boundary: [*start, *end]. */
+bool e820_ram_buffer(const struct machine *m, uint32_t i, uint64_t *start,
+		     uint64_t *end);
 void setup_per_cpu_areas(struct machine *m);
 void build_all_zonelists(struct machine *m);
 void vfs_caches_init_early(struct machine *m);
+/* mm_report.c: report_meminit() and pti_init()'s lines */
+void report_meminit(struct machine *m);
+void pti_init(struct machine *m);
 void mem_init(struct machine *m);
 /* swiotlb.c: the bounce buffer mem_init() sets up, and its initcall */
 void pci_iommu_alloc(struct machine *m);

@@ -1046,7 +1046,9 @@ static void test_text_reports_json(void **state)
 	assert_int_equal(hex_of(json_array_get(io, 0), "start"), 0);
 
 	json_array_foreach(json_object_get(dm, "lines"), i, v) {
-		assert_true(json_string_value(v)[0] != '[');
+		/* no "[    0.000000] " stamp (a line may start with
+		 * "[mem", as the PCI gap's does) */
+		assert_true(strncmp(json_string_value(v), "[ ", 2) != 0);
 		lowmem |= strstr(json_string_value(v), "LOWMEM available") != NULL;
 	}
 	for (char *p = dmesg_text; *p; p++)

@@ -730,7 +730,11 @@ static void oom_scenario(struct machine *m)
 		}
 		json_decref(r);
 	}
-	for (uint32_t i = 0; i < 2000 && m->procs.nr; i++) {
+	/* until the killer has run: how much is left after the order-10
+	 * blocks depends on what the boot took (a booted machine's caches,
+	 * hash tables, per-CPU lists) */
+	for (uint32_t i = 0; i < 8000 && m->procs.nr &&
+	     !strstr(m->log.buf, "Out of memory: Killed process"); i++) {
 		json_t *a = json_pack("{s:i, s:o, s:s}", "pid",
 				      (int)m->procs.procs[0].pid, "addr",
 				      hexj(m->procs.procs[0].mmap_base -
