@@ -193,7 +193,8 @@ export class Console {
 		if (!dl) { dl = el('datalist', { id: 'pid-list' }); document.body.append(dl); }
 		dl.replaceChildren(...this.m.processes.map((p) => el('option', { value: String(p.pid) }, `${p.comm}`)));
 		const pid = this.fields && this.fields.find((f) => f.name === 'pid');
-		if (pid && !pid.input.value && this.m.processes.length) pid.input.value = String(this.m.processes[this.m.processes.length - 1].pid);
+		// never under the user's cursor: an empty field being typed into stays theirs
+		if (pid && !pid.input.value && document.activeElement !== pid.input && this.m.processes.length) pid.input.value = String(this.m.processes[this.m.processes.length - 1].pid);
 		if (pid) this.updatePreview();
 	}
 
