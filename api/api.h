@@ -24,6 +24,11 @@ struct strbuf;
  * Unknown fields are refused (a typo must not be silently ignored).
  * Numbers may be JSON integers or strings: "0x1000", "512M", "4G".
  */
+/* A number that changes when the model behaves differently: the hash of
+ * a few canonical machines' snapshots after a few operations (a few ms).
+ * The daemon keeps it with its store (fingerprint.c says why). */
+uint64_t api_model_fingerprint(void);
+
 /*
  * Write the boot state into a configuration that is about to be kept
  * (a new machine's, an exercise's, one read back from the store) when it

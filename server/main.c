@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <uv.h>
 
+#include "api.h"
 #include "http.h"
 #include "journal.h"
 #include "cls_store.h"
@@ -120,12 +121,16 @@ static int open_store(struct daemon *d)
 	const struct srv_options *o = &d->s.opt;
 	struct store *st;
 	bool ro;
-	char err[512];
+	char err[768], fp[32];
+	/* the store's machines mean what the model that wrote them answered */
+	struct store_model model = { fp, o->accept_model_change };
 
 	if (o->in_memory)
 		return 0;
-	if (!(st = store_open_checked(o->data_dir, o->accept_store_damage, &ro,
-				      err, sizeof(err)))) {
+	snprintf(fp, sizeof(fp), "%016llx",
+		 (unsigned long long)api_model_fingerprint());
+	if (!(st = store_open_checked(o->data_dir, o->accept_store_damage,
+				      &model, &ro, err, sizeof(err)))) {
 		fprintf(stderr, "mmlabd: %s\n", err);
 		return -1;
 	}

@@ -112,6 +112,10 @@ static const struct opt_def opts[] = {
 	{ "accept-store-damage", "MMLAB_ACCEPT_STORE_DAMAGE", OPT_BOOL,
 	  OFF(accept_store_damage), 0, "start on a damaged store: drop the "
 	  "damaged machines (the log names each) instead of refusing to start" },
+	{ "accept-model-change", "MMLAB_ACCEPT_MODEL_CHANGE", OPT_BOOL,
+	  OFF(accept_model_change), 0, "start on a store another version of "
+	  "the model wrote: replay its machines with this one (their figures "
+	  "may differ from what was answered) instead of refusing to start" },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

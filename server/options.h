@@ -49,6 +49,8 @@ struct srv_options {
 	unsigned snapshot_every;	/* ops between snapshots of a machine */
 	bool accept_store_damage;	/* start on a damaged store, dropping
 					   what is damaged (and saying what) */
+	bool accept_model_change;	/* replay a store another model
+					   wrote, with this one */
 };
 
 /*

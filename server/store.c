@@ -372,11 +372,12 @@ static int lost_commits(struct store *st, bool accept, bool read_only,
 }
 
 static struct store *open_store(const char *dir, bool accept,
+				const struct store_model *model,
 				bool *read_only, char *err, size_t len)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	struct stat sb;
-	bool exists;
+	bool exists, changed = true;
 
 	*read_only = false;
 	st->lock_fd = -1;
@@ -395,6 +396,9 @@ static struct store *open_store(const char *dir, bool accept,
 	if (store_register_sum(st->db) ||
 	    (exists && quick_check(st, err, len)) ||
 	    lost_commits(st, accept, *read_only, dir, err, len) ||
+	    /* before a conversion writes to another model's store */
+	    (exists && model && store_model_check(st, model, &changed, err,
+						  len)) ||
 	    check_or_init(st, err, len) ||
 	    (!*read_only && store_exec(st, "PRAGMA synchronous = FULL", err, len)))
 		goto fail;
@@ -408,7 +412,9 @@ static struct store *open_store(const char *dir, bool accept,
 	if (store_rows_prepare(st, err, len))
 		goto fail;
 	st->commit = meta_commit(st);
-	if (store_check(st, accept, err, len))
+	if (store_check(st, accept, err, len) ||
+	    (model && changed && !*read_only &&
+	     store_model_set(st, model, err, len)))
 		goto fail;
 	store_note_commit(st);
 	return st;
@@ -425,13 +431,14 @@ fail:
 struct store *store_open(const char *dir, bool *read_only, char *err,
 			 size_t len)
 {
-	return open_store(dir, false, read_only, err, len);
+	return open_store(dir, false, NULL, read_only, err, len);
 }
 
 struct store *store_open_checked(const char *dir, bool accept_damage,
+				 const struct store_model *model,
 				 bool *read_only, char *err, size_t len)
 {
-	return open_store(dir, accept_damage, read_only, err, len);
+	return open_store(dir, accept_damage, model, read_only, err, len);
 }
 
 void store_note_commit(struct store *st)

@@ -93,6 +93,17 @@ struct store *store_open(const char *dir, bool *read_only, char *err,
 			 size_t len);
 
 /*
+ * The model that may open a store (store_model.c): fp, this daemon's
+ * api_model_fingerprint() in hex; accept, --accept-model-change.  A store
+ * holding machines another model wrote is refused (before any format
+ * conversion touches it) unless accept; a store opened records fp.
+ */
+struct store_model {
+	const char *fp;
+	bool accept;
+};
+
+/*
  * store_open, and then what the store holds is checked against what it
  * must hold: every row's checksum (machine, snapshot, operation), every
  * config and operation parseable, each machine's operations after its
@@ -103,6 +114,7 @@ struct store *store_open(const char *dir, bool *read_only, char *err,
  * is dropped and the log (stderr) says exactly what was lost.
  */
 struct store *store_open_checked(const char *dir, bool accept_damage,
+				 const struct store_model *model,
 				 bool *read_only, char *err, size_t len);
 void store_close(struct store *st);
 

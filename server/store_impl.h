@@ -30,6 +30,12 @@ struct store {
 
 void store_why(sqlite3 *db, int rc, const char *what, char *err, size_t len);
 int store_exec(struct store *st, const char *sql, char *err, size_t len);
+/* store_model.c: refuse another model's machines (changed: fp is not
+ * what meta records), and record fp once the store is open */
+int store_model_check(struct store *st, const struct store_model *model,
+		      bool *changed, char *err, size_t len);
+int store_model_set(struct store *st, const struct store_model *model,
+		    char *err, size_t len);
 int store_int(struct store *st, const char *sql, int *out);
 
 /* mmlab_sum(...) in SQL: a 64-bit checksum of its arguments' types and

@@ -43,6 +43,9 @@
 #             --accept-store-damage starts without what is damaged and
 #             says what was lost; a format 2 store is converted; who made
 #             each machine survives a restart, and so does its count
+#   model     the store records the model's fingerprint; a store with
+#             machines another model wrote is refused, named, untouched;
+#             --accept-model-change rebuilds them and records this model
 #   expiry    --idle-expiry 1 removes the machine's rows
 #   tmpfs     a 2 MiB tmpfs as --data (root only, else SKIP): full disk,
 #             remount read-only under the daemon, start read-only
@@ -1015,7 +1018,12 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 INSERT INTO meta VALUES('probe', '');
 INSERT INTO machines(id, token, name, config, created) VALUES('a-0123456789ab', '0123456789abcdef0123456789abcdef', 'old', '{\"ram\":\"512M\"}', 1700000000);
 INSERT INTO ops VALUES('a-0123456789ab', 1, 'kmalloc', '{\"size\":64}'), ('a-0123456789ab', 2, 'kmalloc', '{\"size\":64}');" >/dev/null
-start format2 "$F2" || exit 1
+# its machine was made by a model from before fingerprints were kept
+fails_to_start format2-model "$F2" "holds 1 machines made by a model from before fingerprints were kept .*--accept-model-change" \
+	"format 2: a store from an older model: refused, named"
+start format2 "$F2" --accept-model-change || exit 1
+if grep -q "made by another model; accepted" "$LOG"; then ok
+else bad "format 2: the accepted model change is in the log: $(grep mmlabd: "$LOG" | head -3)"; fi
 if grep -q "converted from format 2 to 3" "$LOG"; then ok
 else bad "format 2: converted: $(grep mmlabd: "$LOG" | head -3)"; fi
 if grep -q "converted from format 3 to 4" "$LOG"; then ok
@@ -1027,6 +1035,44 @@ mm_stop TERM "format 2: SIGTERM"
 start format2b "$F2" || exit 1
 same "$(gen a-0123456789ab 0123456789abcdef0123456789abcdef)" 2 "format 2: converted, it starts again"
 mm_stop TERM "format 2: the last SIGTERM"
+
+# =============================================================================
+# model: a store holds what was answered to the model that wrote it
+# =============================================================================
+echo "== model"
+MD=$TMP/model.data
+start model "$MD" || exit 1
+DB=$MD/mmlab.db
+fp=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'model'")
+check "model: a new store records the model's fingerprint" [ ${#fp} -eq 16 ]
+create m
+req POST "/v1/machines/$ID/kmalloc" "$TOK" -d '{"size":64}'
+expect 200 "model: a change"
+mm_stop TERM "model: SIGTERM"
+start model-same "$MD" || exit 1
+same "$(gen "$ID" "$TOK")" 1 "model: the same model starts on its own store"
+mm_stop TERM "model: the same model: SIGTERM"
+sqlite3 "$DB" "UPDATE meta SET value = '0123456789abcdef' WHERE key = 'model'"
+sum0=$(cksum <"$DB")
+fails_to_start model-other "$MD" "$DB holds 1 machines made by another version of the model \(this mmlabd's model is $fp\).*--accept-model-change.*\[store: 0123456789abcdef\]" \
+	"model: another model's store with machines: refused, named"
+same "$(cksum <"$DB")" "$sum0" "model: the refused store is untouched"
+start model-accept "$MD" --accept-model-change || exit 1
+same "$(gen "$ID" "$TOK")" 1 "model: accepted: the machine is rebuilt"
+mm_stop TERM "model: accepted: SIGTERM"
+same "$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'model'")" "$fp" \
+	"model: accepted: the store now records this model"
+start model-after "$MD" || exit 1
+mm_stop TERM "model: after an accepted change the next start is clean"
+# a store without machines belongs to whoever opens it
+ED=$TMP/model-empty.data
+start model-empty "$ED" || exit 1
+mm_stop TERM "model: an empty store: SIGTERM"
+sqlite3 "$ED/mmlab.db" "UPDATE meta SET value = '0123456789abcdef' WHERE key = 'model'"
+start model-empty2 "$ED" || exit 1
+mm_stop TERM "model: an empty store of another model starts"
+same "$(sqlite3 "$ED/mmlab.db" "SELECT value FROM meta WHERE key = 'model'")" "$fp" \
+	"model: an empty store takes this model's fingerprint"
 
 # =============================================================================
 # expiry: an idle machine leaves the store too
