@@ -485,6 +485,17 @@ static void test_config_boot(void **state)
 	assert_string_equal(err.field, "boot");
 }
 
+/* The model's fingerprint is a measurement: the same model, the same
+ * number, every time (the store relies on it across restarts). */
+static void test_model_fingerprint(void **state)
+{
+	uint64_t a = api_model_fingerprint();
+
+	(void)state;
+	assert_true(a != 0);
+	assert_true(a == api_model_fingerprint());
+}
+
 static void test_boot_errors(void **state)
 {
 	struct machine *m = (struct machine *)1;
@@ -1687,6 +1698,7 @@ int main(void)
 		cmocka_unit_test(test_config_error_details),
 		cmocka_unit_test(test_config_roundtrip),
 		cmocka_unit_test(test_config_boot),
+		cmocka_unit_test(test_model_fingerprint),
 		cmocka_unit_test(test_boot_errors),
 		cmocka_unit_test_setup_teardown(test_alloc_free_roundtrip,
 						boot_2g, free_machine),
