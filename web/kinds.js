@@ -26,7 +26,7 @@ export const KINDS = [
 	/* 8 */ { key: 'memmap', label: 'mem_map (struct page array)', color: '#9c7cc9', prio: 6 },
 	/* 9 */ { key: 'kernel', label: 'kernel allocation', color: '#6a3d9a', prio: 7 },
 	/* 10 */ { key: 'pgtable', label: 'page table', color: '#d62728', prio: 9 },
-	/* 11 */ { key: 'slab', label: 'slab (kmalloc)', color: '#f28500', prio: 9 },
+	/* 11 */ { key: 'slab', label: 'slab (kmalloc, caches)', color: '#f28500', prio: 9 },
 	/* 12 */ { key: 'vmalloc', label: 'vmalloc area', color: '#1565c0', prio: 9 },
 	/* 13 */ { key: 'pkmap', label: 'pkmap', color: '#00a3b4', prio: 9 },
 	/* 14 */ { key: 'user', label: 'user page', color: '#1e8c2f', prio: 9 },
@@ -79,8 +79,12 @@ export function zoneKind(r) {
 export function runWords(r) {
 	switch (r.state) {
 	case 'hole': return 'a hole: no RAM here (firmware, ROM or the PCI window)';
-	case 'free': return `free, in a buddy block of order ${r.order} (${1 << r.order} ` +
-		`page${r.order ? 's' : ''}, ${r.migratetype || 'unknown'} free list)`;
+	case 'free':
+		if (r.pcp_cpu !== undefined && r.pcp_cpu !== null)
+			return `free, on CPU ${r.pcp_cpu}'s per-CPU list (order ${r.order}, ` +
+				`${r.migratetype || 'unknown'}): outside MemFree until drained`;
+		return `free, in a buddy block of order ${r.order} (${1 << r.order} ` +
+			`page${r.order ? 's' : ''}, ${r.migratetype || 'unknown'} free list)`;
 	case 'reserved': return r.why ? `reserved by memblock at boot: ${r.why}` : 'reserved at boot (memblock)';
 	case 'allocated': {
 		const blk = `order-${r.order} block`;
@@ -92,7 +96,8 @@ export function runWords(r) {
 		case 'pkmap': return 'pkmap page table';
 		case 'shmem': return 'shmem page: a file the initramfs unpacked into rootfs';
 		case 'alloc_pages': return `alloc_pages ${blk}${r.gfp ? ' ' + r.gfp : ''}`;
-		case 'kernel': return `kernel allocation (${blk})`;
+		case 'kernel-stack': return `a kernel thread's stack (THREAD_SIZE, ${blk})`;
+		case 'kernel': return r.what ? `kernel allocation: ${r.what} (${blk})` : `kernel allocation (${blk})`;
 		default: return `${r.owner || 'allocated'} (${blk})`;
 		}
 	}
