@@ -20,6 +20,21 @@ static inline json_t *js(const char *text)
 	return j;
 }
 
+/* Boot c or fail the test, naming why.  For the suites that include
+ * machine.h. */
+#ifdef MM_MACHINE_H
+static inline struct machine *must_boot(const struct machine_config *c)
+{
+	struct machine *m = NULL;
+	struct mm_error err = { 0 };
+
+	if (machine_boot(c, &m, &err) != MM_OK)
+		fail_msg("boot failed: %s (%s): %s", err.type, err.field,
+			 err.detail);
+	return m;
+}
+#endif
+
 /* A cmocka setup and teardown: a 2 GiB machine booted as *state.  For
  * the suites that include api.h and machine.h. */
 #ifdef MM_API_H

@@ -17,28 +17,24 @@
 
 #include "api.h"
 #include "boot_hash.h"
-#include "helpers.h"
 #include "machine.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "procfs.h"
 #include "vmalloc.h"
+#include "helpers.h"
 
 static struct machine *boot_with(uint64_t ram, bool pae, unsigned cpus,
 				 enum boot_state boot)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.ram = ram;
 	c.pae = pae;
 	c.cpus = cpus;
 	c.boot = boot;
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static char *dmesg(const struct machine *m)

@@ -32,21 +32,18 @@
 #include "machine.h"
 #include "memory.h"
 #include "pgtable.h"
+#include "helpers.h"
 
 /* --- helpers ------------------------------------------------------------------ */
 
 static struct machine *boot(bool pae, unsigned cpus)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.pae = pae;
 	c.cpus = cpus;
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 /* The i-th HighMem frame of the machine (all RAM on a 2 GiB PC). */

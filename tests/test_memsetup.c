@@ -24,21 +24,17 @@
 #include "machine.h"
 #include "pgtable.h"
 #include "procfs.h"
+#include "helpers.h"
 
 static struct machine *boot(uint64_t ram, bool pae, const char *cmdline)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err = { 0 };
 
 	machine_config_default(&c);
 	c.ram = ram;
 	c.pae = pae;
 	snprintf(c.cmdline, sizeof(c.cmdline), "%s", cmdline);
-	if (machine_boot(&c, &m, &err))
-		fail_msg("boot failed: %s (%s): %s", err.type, err.field,
-			 err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static const struct memblock_region *reserved_named(const struct machine *m,

@@ -31,21 +31,18 @@
 #include "pgtable.h"
 #include "procfs.h"
 #include "vmalloc.h"
+#include "helpers.h"
 
 static struct machine *boot_cmd(bool pae, const char *cmdline, uint64_t seed)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.boot = BOOT_BARE;
 	c.pae = pae;
 	c.seed = seed;
 	snprintf(c.cmdline, sizeof(c.cmdline), "%s", cmdline);
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static struct machine *boot(bool pae)

@@ -28,19 +28,16 @@
 #include "machine.h"
 #include "page_alloc.h"
 #include "procfs.h"
+#include "helpers.h"
 
 static struct machine *boot_cpus(unsigned cpus)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.boot = BOOT_BARE;	/* the lists as the memory set-up leaves them */
 	c.cpus = cpus;
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 typedef void (*text_fn)(const struct machine *m, struct strbuf *out);

@@ -19,22 +19,19 @@
 #include "pgtable.h"
 #include "procfs.h"
 #include "vmalloc.h"
+#include "helpers.h"
 
 static struct machine *boot_cmdline(uint64_t ram, bool pae,
 				    const char *cmdline)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err = { 0 };
 
 	machine_config_default(&c);
 	c.boot = BOOT_BARE;
 	c.ram = ram;
 	c.pae = pae;
 	snprintf(c.cmdline, sizeof(c.cmdline), "%s", cmdline);
-	if (machine_boot(&c, &m, &err))
-		fail_msg("boot: %s", err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static struct machine *boot(uint64_t ram, bool pae)

@@ -18,23 +18,19 @@
 #include "e820.h"
 #include "machine.h"
 #include "procfs.h"
+#include "helpers.h"
 
 static struct machine *boot(uint64_t ram, bool pae, enum vmsplit s,
 			    const char *cmdline)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err = { 0 };
 
 	machine_config_default(&c);
 	c.ram = ram;
 	c.pae = pae;
 	c.vmsplit = s;
 	snprintf(c.cmdline, sizeof(c.cmdline), "%s", cmdline);
-	if (machine_boot(&c, &m, &err))
-		fail_msg("boot failed: %s (%s): %s", err.type, err.field,
-			 err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static void assert_log_has(const struct machine *m, const char *line)

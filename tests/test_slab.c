@@ -40,6 +40,7 @@
 #include "procfs.h"
 #include "slab.h"
 #include "snapshot.h"
+#include "helpers.h"
 
 #define PO		0xc0000000u	/* PAGE_OFFSET, VMSPLIT_3G */
 
@@ -48,17 +49,13 @@
 static struct machine *boot_with(uint64_t ram, unsigned cpus, bool pae)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.boot = BOOT_BARE;
 	c.ram = ram;
 	c.cpus = cpus;
 	c.pae = pae;
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static struct machine *boot(void)
@@ -1934,16 +1931,12 @@ static void test_random(void **state)
 static struct machine *boot_booted(uint64_t ram, unsigned cpus, bool pae)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.ram = ram;
 	c.cpus = cpus;
 	c.pae = pae;
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 static uint32_t owner_blocks(const struct machine *m, enum page_owner owner,

@@ -19,6 +19,7 @@
 #include "api.h"
 #include "snapshot.h"
 #include "snapshot_io.h"
+#include "helpers.h"
 
 /* --- a deterministic generator -------------------------------------------- */
 
@@ -695,8 +696,6 @@ struct cfg {
 static struct machine *boot(const struct cfg *k)
 {
 	struct machine_config c;
-	struct machine *m;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.ram = k->ram;
@@ -705,9 +704,7 @@ static struct machine *boot(const struct cfg *k)
 	c.seed = k->seed;
 	if (k->cmdline)
 		snprintf(c.cmdline, sizeof(c.cmdline), "%s", k->cmdline);
-	if (machine_boot(&c, &m, &err))
-		fail_msg("boot: %s", err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 /* Fill memory, then let processes fault: the OOM killer writes the log. */

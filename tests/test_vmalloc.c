@@ -49,6 +49,7 @@
 #include "procfs.h"
 #include "slab.h"
 #include "vmalloc.h"
+#include "helpers.h"
 
 #define VSTART		0xf73fe000u
 #define VEND		0xfebfe000u
@@ -61,15 +62,11 @@
 static struct machine *boot(bool pae)
 {
 	struct machine_config c;
-	struct machine *m = NULL;
-	struct mm_error err;
 
 	machine_config_default(&c);
 	c.boot = BOOT_BARE;
 	c.pae = pae;
-	if (machine_boot(&c, &m, &err) != MM_OK)
-		fail_msg("boot failed: %s: %s", err.type, err.detail);
-	return m;
+	return must_boot(&c);
 }
 
 typedef void (*text_fn)(const struct machine *m, struct strbuf *out);
