@@ -1307,6 +1307,21 @@ static bool settle(uv_loop_t *loop, struct answer *a, char *why, size_t len)
 	return failed;
 }
 
+/* A 2 GiB machine created and committed on a journalled daemon: its id
+ * and token, and the create's answer left in *a. */
+static void create_committed(uv_loop_t *loop, struct srv *s, char *id,
+			     char *tok, struct answer *a)
+{
+	char why[256];
+
+	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", a);
+	assert_int_equal(a->status, 201);
+	assert_false(settle(loop, a, why, sizeof(why)));
+	snprintf(id, SRV_ID_MAX, "%s", jstr(a, "id"));
+	snprintf(tok, SRV_TOKEN_HEX + 1, "%s", jstr(a, "token"));
+}
+
+
 /* A server journalling to dir on loop, its machines replayed. */
 static struct srv *journalled(uv_loop_t *loop, const char *dir)
 {
@@ -1363,11 +1378,7 @@ static void test_unrecordable_change(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(uv_loop_init(&loop), 0);
 	s = journalled(&loop, dir);
-	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
-	assert_int_equal(a.status, 201);
-	assert_false(settle(&loop, &a, why, sizeof(why)));
-	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
-	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	create_committed(&loop, s, id, tok, &a);
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s/write", id);
 	json_set_alloc_funcs(mid_malloc, free);
@@ -1426,7 +1437,7 @@ static void test_unrecordable_change(void **state)
  * machine's configuration is pinned "booted" when it is kept. */
 static void test_replay_pins_boot(void **state)
 {
-	char dir[] = "/tmp/mmlab-pin-XXXXXX", id[SRV_ID_MAX], why[256];
+	char dir[] = "/tmp/mmlab-pin-XXXXXX", id[SRV_ID_MAX];
 	char tok[SRV_TOKEN_HEX + 1], path[128], sql[512], err[256];
 	uv_loop_t loop;
 	struct srv *s;
@@ -1439,11 +1450,7 @@ static void test_replay_pins_boot(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(uv_loop_init(&loop), 0);
 	s = journalled(&loop, dir);
-	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
-	assert_int_equal(a.status, 201);
-	assert_false(settle(&loop, &a, why, sizeof(why)));
-	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
-	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	create_committed(&loop, s, id, tok, &a);
 	assert_string_equal(json_string_value(json_object_get(
 		json_object_get(a.json, "config"), "boot")), "booted");
 	done(&a);
@@ -1494,11 +1501,7 @@ static void test_replay_legacy_octal(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(uv_loop_init(&loop), 0);
 	s = journalled(&loop, dir);
-	send_req(s, "POST", "/v1/machines", NULL, "{\"ram\":\"2G\"}", &a);
-	assert_int_equal(a.status, 201);
-	assert_false(settle(&loop, &a, why, sizeof(why)));
-	snprintf(id, sizeof(id), "%s", jstr(&a, "id"));
-	snprintf(tok, sizeof(tok), "%s", jstr(&a, "token"));
+	create_committed(&loop, s, id, tok, &a);
 	done(&a);
 	snprintf(path, sizeof(path), "/v1/machines/%s/kmalloc", id);
 	send_req(s, "POST", path, tok, "{\"size\":64}", &a);
