@@ -273,7 +273,7 @@ static int boot_oom(const char *what, struct mm_error *err)
 static int alloc_thread_stack(struct machine *m, struct mm_error *err)
 {
 	struct page_alloc_result *res = xcalloc(1, sizeof(*res));
-	int rc = alloc_pages(&m->pgdat, THREADINFO_GFP, THREAD_SIZE_ORDER,
+	int rc = alloc_pages_quiet(&m->pgdat, THREADINFO_GFP, THREAD_SIZE_ORDER,
 			     OWNER_KSTACK, 0, res, err);
 
 	if (!rc && !res->ok)

@@ -514,7 +514,7 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 			continue;
 		}
 		/* split_large_page(): a page table from the buddy allocator */
-		if (alloc_pages(&m->pgdat, GFP_KERNEL, 0, OWNER_PGTABLE, 0,
+		if (alloc_pages_quiet(&m->pgdat, GFP_KERNEL, 0, OWNER_PGTABLE, 0,
 				&res, err))
 			return err ? (int)err->kind : MM_EIMPOSSIBLE;
 		if (!res.ok)

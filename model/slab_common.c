@@ -585,7 +585,7 @@ static int kmalloc_large(struct machine *m, uint64_t size, gfp_t gfp,
 	res->from = SLAB_SRC_PAGES;
 	res->order = order;
 	res->page_gfp = gfp | __GFP_COMP;
-	rc = alloc_pages(&m->pgdat, res->page_gfp, order, OWNER_SLAB, 0, r,
+	rc = alloc_pages_quiet(&m->pgdat, res->page_gfp, order, OWNER_SLAB, 0, r,
 			 err);
 	if (rc != MM_OK) {
 		free(r);

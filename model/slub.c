@@ -275,7 +275,7 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 	if ((alloc_gfp & __GFP_DIRECT_RECLAIM) && order > s->min_order)
 		alloc_gfp = (alloc_gfp | __GFP_NOMEMALLOC) &
 			    ~(__GFP_RECLAIM | __GFP_NOFAIL);
-	rc = alloc_pages(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id, r, &e);
+	rc = alloc_pages_quiet(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id, r, &e);
 	if (rc == MM_OK && !r->ok && order > s->min_order) {
 		/* "Allocation may have failed due to fragmentation. Try a
 		 * lower order alloc if possible" */
@@ -284,7 +284,7 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 		objects = s->min_objects;
 		alloc_gfp = flags;
 		res->order_fallback = true;
-		rc = alloc_pages(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id,
+		rc = alloc_pages_quiet(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id,
 				 r, &e);
 	}
 	res->page_gfp = alloc_gfp;
