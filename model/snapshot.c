@@ -30,7 +30,7 @@ SNAP_SIZE(struct machine, 27352);	/* kernel_stack_pages: from the blocks */
 SNAP_SIZE(struct machine_config, 5176);
 SNAP_SIZE(struct pglist_data, 3272);
 SNAP_SIZE(struct zone, 792);
-SNAP_SIZE(struct pfn_rec, 24);
+SNAP_SIZE(struct pfn_rec, 20);
 SNAP_SIZE(struct physmem, 56);
 SNAP_SIZE(struct kmap_state, 10884);
 SNAP_SIZE(struct vm_area, 96);
