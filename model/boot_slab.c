@@ -380,8 +380,11 @@ int boot_slab_init(struct machine *m, struct mm_error *err)
 	bool highmem = m->layout.max_pfn > m->layout.max_low_pfn;
 	int rc;
 
-	if ((rc = kmalloc_objects(m, err)) ||
-	    (rc = named_caches(m, highmem, err)))
-		return rc;
-	return bootstrap_objects(m, err);
+	/* the slabs the boot fills need no records (slab.h's boot run) */
+	m->slab.boot_runs = true;
+	if (!(rc = kmalloc_objects(m, err)) &&
+	    !(rc = named_caches(m, highmem, err)))
+		rc = bootstrap_objects(m, err);
+	m->slab.boot_runs = false;
+	return rc;
 }
