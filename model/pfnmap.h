@@ -45,7 +45,7 @@ struct pfn_rec {
 
 struct pfnmap {
 	struct pfn_rec *slot;
-	uint32_t mask;		/* capacity - 1; capacity is a power of two */
+	uint32_t cap;		/* slots (any number: see pfn_home) */
 	uint32_t count;
 };
 
@@ -64,6 +64,6 @@ bool pfnmap_del(struct pfnmap *m, pfn_t pfn);
 /* Host bytes the map holds. */
 size_t pfnmap_bytes(const struct pfnmap *m);
 
-/* Iterate: for (i = 0; i <= m->mask; i++) if (m->slot[i].pfn != PFN_NONE) */
+/* Iterate: for (i = 0; i < m->cap; i++) if (m->slot[i].pfn != PFN_NONE) */
 
 #endif

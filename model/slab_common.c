@@ -1139,7 +1139,7 @@ int slab_check(const struct machine *m, char *why, size_t len)
 		slabs += n;
 	}
 	/* every OWNER_SLAB block is a slab or a kmalloc_large block */
-	for (uint32_t i = 0; i <= m->pgdat.alloc_blocks.mask; i++) {
+	for (uint32_t i = 0; i < m->pgdat.alloc_blocks.cap; i++) {
 		const struct pfn_rec *r = &m->pgdat.alloc_blocks.slot[i];
 
 		if (r->pfn == PFN_NONE || r->owner != OWNER_SLAB)

@@ -60,7 +60,7 @@ static const struct pfn_rec **sorted_recs(const struct pfnmap *map)
 	const struct pfn_rec **v = xmalloc(map->count * sizeof(*v));
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i <= map->mask && n < map->count; i++)
+	for (uint32_t i = 0; i < map->cap && n < map->count; i++)
 		if (map->slot[i].pfn != PFN_NONE)
 			v[n++] = &map->slot[i];
 	qsort(v, n, sizeof(*v), rec_cmp);
