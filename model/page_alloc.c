@@ -830,7 +830,10 @@ static bool get_page_from_freelist(struct pglist_data *pgdat,
 		    res->nr_attempts >= ARRAY_SIZE(res->attempts))
 			continue;
 		at = &res->attempts[res->nr_attempts++];
-		memset(at, 0, sizeof(*at));
+		/* every field but the story set, and the story empty (a
+		 * memset of it cost a tenth of an allocation) */
+		at->why[0] = '\0';
+		at->ok = false;
 		at->zone = zi;
 		at->pass = pass;
 		at->wmark = (int)(alloc_flags & ALLOC_WMARK_MASK);
