@@ -158,7 +158,8 @@ static void owner_details(const struct machine *m, json_t *o,
 	} else if (owner == OWNER_SLAB) {
 		/* a slab's first frame maps to its slot; kmalloc_large
 		 * blocks have none */
-		const struct slab *s = slub_slab_of(m, head);
+		struct slab view;
+		const struct slab *s = slub_slab_of(m, head, &view);
 
 		if (s && s->cache)
 			json_object_set_new(o, "cache",

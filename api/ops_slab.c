@@ -126,13 +126,15 @@ static json_t *slab_flags_json(uint32_t flags)
 static json_t *pfn_list(const struct kmem_cache *s, int list)
 {
 	json_t *a = json_array();
+	struct slab_iter it;
 
 	if (list == SLAB_PARTIAL) {
 		for (const struct slab *p = s->partial_head; p; p = p->next)
 			json_array_append_new(a, api_hex(p->pfn));
 		return a;
 	}
-	for (const struct slab *p = s->all_head; p; p = p->all_next)
+	for (const struct slab *p = slab_iter_first(&it, s); p;
+	     p = slab_iter_next(&it))
 		if (p->list == list)
 			json_array_append_new(a, api_hex(p->pfn));
 	return a;

@@ -143,7 +143,7 @@ static int try_alloc(struct machine *m, const struct hash_args *a,
 		struct page_alloc_result res;
 		gfp_t gfp = GFP_ATOMIC | (a->zero ? __GFP_ZERO : 0);
 
-		rc = alloc_pages(&m->pgdat, gfp, order, OWNER_KERNEL, owner_id,
+		rc = alloc_pages_quiet(&m->pgdat, gfp, order, OWNER_KERNEL, owner_id,
 				 &res, err);
 		*ok = rc == MM_OK && res.ok;
 		return rc;
@@ -215,7 +215,7 @@ static int dquot_init(struct machine *m, struct mm_error *err)
 	int rc;
 
 	sb_puts(&m->log, "VFS: Disk quotas dquot_6.6.0\n");
-	rc = alloc_pages(&m->pgdat, GFP_KERNEL, DQUOT_ORDER, OWNER_KERNEL,
+	rc = alloc_pages_quiet(&m->pgdat, GFP_KERNEL, DQUOT_ORDER, OWNER_KERNEL,
 			 BOOT_ALLOC_DQUOT, &res, err);
 	if (rc)
 		return rc;
@@ -327,7 +327,7 @@ int init_emergency_pool(struct machine *m, struct mm_error *err)
 		return MM_OK;
 	for (int i = 0; i < POOL_SIZE; i++) {
 		struct page_alloc_result res;
-		int rc = alloc_pages(&m->pgdat, GFP_KERNEL, 0, OWNER_KERNEL,
+		int rc = alloc_pages_quiet(&m->pgdat, GFP_KERNEL, 0, OWNER_KERNEL,
 				     BOOT_ALLOC_BOUNCE, &res, err);
 
 		if (rc)

@@ -273,7 +273,7 @@ static int boot_oom(const char *what, struct mm_error *err)
 static int alloc_thread_stack(struct machine *m, struct mm_error *err)
 {
 	struct page_alloc_result *res = xcalloc(1, sizeof(*res));
-	int rc = alloc_pages(&m->pgdat, THREADINFO_GFP, THREAD_SIZE_ORDER,
+	int rc = alloc_pages_quiet(&m->pgdat, THREADINFO_GFP, THREAD_SIZE_ORDER,
 			     OWNER_KSTACK, 0, res, err);
 
 	if (!rc && !res->ok)
@@ -380,8 +380,11 @@ int boot_slab_init(struct machine *m, struct mm_error *err)
 	bool highmem = m->layout.max_pfn > m->layout.max_low_pfn;
 	int rc;
 
-	if ((rc = kmalloc_objects(m, err)) ||
-	    (rc = named_caches(m, highmem, err)))
-		return rc;
-	return bootstrap_objects(m, err);
+	/* the slabs the boot fills need no records (slab.h's boot run) */
+	m->slab.boot_runs = true;
+	if (!(rc = kmalloc_objects(m, err)) &&
+	    !(rc = named_caches(m, highmem, err)))
+		rc = bootstrap_objects(m, err);
+	m->slab.boot_runs = false;
+	return rc;
 }

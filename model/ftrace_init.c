@@ -38,7 +38,7 @@ int ftrace_init(struct machine *m, struct mm_error *err)
 
 		while (need >> (order + 1))
 			order++;		/* fls(pages) - 1 */
-		rc = alloc_pages(&m->pgdat, GFP_KERNEL | __GFP_ZERO, order,
+		rc = alloc_pages_quiet(&m->pgdat, GFP_KERNEL | __GFP_ZERO, order,
 				 OWNER_KERNEL, BOOT_ALLOC_FTRACE, &res, err);
 		if (rc)
 			return rc;

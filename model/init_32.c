@@ -140,13 +140,25 @@ static pgprot_t final_prot(const struct machine *m, phys_addr_t pa, bool large)
 	return p;
 }
 
-/* Fill a 4 KiB page table's entries for the linear map of [start, end). */
+/* Fill a 4 KiB page table's entries for the linear map of [start, end),
+ * straight into the table's page: one look-up of the page, not one an
+ * entry (these are most of the boot's page-table writes). */
 static void fill_linear_ptes(struct machine *m, phys_addr_t table,
 			     phys_addr_t start, phys_addr_t end)
 {
-	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE)
-		set_pte(m, table, layout_va(&m->layout, pa), pa,
-			final_prot(m, pa, false));
+	uint8_t *page = physmem_touch(&m->mem, PFN_DOWN(table));
+	unsigned size = pt_entry_size(m);
+
+	page += table & (PAGE_SIZE - 1);
+	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
+		vaddr_t va = layout_va(&m->layout, pa);
+		unsigned idx = (va >> 12) & (m->layout.ptrs_per_pte - 1);
+		uint64_t val = (pa & ~(phys_addr_t)0xfff) |
+			       final_prot(m, pa, false);
+
+		for (unsigned i = 0; i < size; i++)	/* little-endian */
+			page[idx * size + i] = (uint8_t)(val >> (8 * i));
+	}
 }
 
 /* Whether [start, end) touches a page final_prot() treats specially. */
@@ -514,7 +526,7 @@ int kernel_pagetable_late(struct machine *m, struct mm_error *err)
 			continue;
 		}
 		/* split_large_page(): a page table from the buddy allocator */
-		if (alloc_pages(&m->pgdat, GFP_KERNEL, 0, OWNER_PGTABLE, 0,
+		if (alloc_pages_quiet(&m->pgdat, GFP_KERNEL, 0, OWNER_PGTABLE, 0,
 				&res, err))
 			return err ? (int)err->kind : MM_EIMPOSSIBLE;
 		if (!res.ok)

@@ -54,7 +54,7 @@ int unpack_to_rootfs(struct machine *m, struct mm_error *err)
 	want = initramfs_unpacked_pages(m->config.initrd);
 	r = xmalloc(sizeof(*r));
 	for (uint32_t i = 0; i < want; i++) {
-		if ((rc = alloc_pages(&m->pgdat, GFP_HIGHUSER_MOVABLE, 0,
+		if ((rc = alloc_pages_quiet(&m->pgdat, GFP_HIGHUSER_MOVABLE, 0,
 				      OWNER_SHMEM, 0, r, err)))
 			break;
 		if (!r->ok) {

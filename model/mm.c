@@ -156,7 +156,7 @@ static bool take_frame(struct machine *m, gfp_t gfp, enum page_owner owner,
 	struct page_alloc_result res;
 	struct mm_error e = { 0 };
 
-	if (alloc_pages(&m->pgdat, gfp, 0, owner, id, &res, &e) || !res.ok) {
+	if (alloc_pages_quiet(&m->pgdat, gfp, 0, owner, id, &res, &e) || !res.ok) {
 		/* a refusal here is a short argument error; the story is
 		 * what ALLOC_REASON_MAX holds whole */
 		const char *s = e.kind ? e.detail : res.reason;
@@ -570,7 +570,7 @@ static int pgd_alloc(struct machine *m, struct process *p,
 	pfn_t pfn;
 
 	/* PTI: PGD_ALLOCATION_ORDER 1 (kernel and user halves) */
-	if (alloc_pages(&m->pgdat, GFP_PGTABLE_USER, m->config.pae ? 1 : 0,
+	if (alloc_pages_quiet(&m->pgdat, GFP_PGTABLE_USER, m->config.pae ? 1 : 0,
 			OWNER_PGTABLE, p->pid, &res, err))
 		return err->kind;
 	if (!res.ok)

@@ -8,11 +8,18 @@
 
 #define PFNMAP_MIN 64
 
-static uint32_t pfn_hash(pfn_t pfn)
+/* pfn's home slot in a table of cap slots.  Fibonacci hashing (block
+ * heads are multiples of 1 << order, so the low bits alone would pile
+ * them into a few slots), scaled to cap by a multiply rather than a mask,
+ * so cap need not be a power of two. */
+static uint32_t pfn_home(pfn_t pfn, uint32_t cap)
 {
-	/* Fibonacci hashing: block heads are multiples of 1 << order, so the
-	 * low bits alone would pile them into a few slots. */
-	return (uint32_t)((pfn * 2654435769u) >> 7) ^ pfn;
+	return (uint32_t)(((uint64_t)(pfn * 2654435769u) * cap) >> 32);
+}
+
+static uint32_t next_slot(const struct pfnmap *m, uint32_t i)
+{
+	return i + 1 == m->cap ? 0 : i + 1;
 }
 
 static void pfnmap_alloc(struct pfnmap *m, uint32_t cap)
@@ -20,7 +27,7 @@ static void pfnmap_alloc(struct pfnmap *m, uint32_t cap)
 	m->slot = xmalloc(sizeof(*m->slot) * cap);
 	for (uint32_t i = 0; i < cap; i++)
 		m->slot[i].pfn = PFN_NONE;
-	m->mask = cap - 1;
+	m->cap = cap;
 	m->count = 0;
 }
 
@@ -33,30 +40,30 @@ void pfnmap_free(struct pfnmap *m)
 {
 	free(m->slot);
 	m->slot = NULL;
-	m->mask = 0;
+	m->cap = 0;
 	m->count = 0;
 }
 
 void pfnmap_copy(struct pfnmap *dst, const struct pfnmap *src)
 {
-	size_t n = (size_t)src->mask + 1;
+	size_t n = src->cap;
 
 	dst->slot = xmalloc(sizeof(*dst->slot) * n);
 	memcpy(dst->slot, src->slot, sizeof(*dst->slot) * n);
-	dst->mask = src->mask;
+	dst->cap = src->cap;
 	dst->count = src->count;
 }
 
 struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn)
 {
-	uint32_t i = pfn_hash(pfn) & m->mask;
+	uint32_t i;
 
 	/* PFN_NONE is what an empty slot holds: asked for, it would match
 	 * the first empty slot of its probe run and hand out a record that
 	 * is not there */
 	if (pfn == PFN_NONE)
 		return NULL;
-	for (;; i = (i + 1) & m->mask) {
+	for (i = pfn_home(pfn, m->cap);; i = next_slot(m, i)) {
 		if (m->slot[i].pfn == pfn)
 			return &m->slot[i];
 		if (m->slot[i].pfn == PFN_NONE)
@@ -66,10 +73,10 @@ struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn)
 
 static struct pfn_rec *pfnmap_insert(struct pfnmap *m, pfn_t pfn)
 {
-	uint32_t i = pfn_hash(pfn) & m->mask;
+	uint32_t i = pfn_home(pfn, m->cap);
 
 	while (m->slot[i].pfn != PFN_NONE)
-		i = (i + 1) & m->mask;
+		i = next_slot(m, i);
 	memset(&m->slot[i], 0, sizeof(m->slot[i]));
 	m->slot[i].pfn = pfn;
 	m->count++;
@@ -80,8 +87,10 @@ static void pfnmap_grow(struct pfnmap *m)
 {
 	struct pfnmap old = *m;
 
-	pfnmap_alloc(m, (old.mask + 1) * 2);
-	for (uint32_t i = 0; i <= old.mask; i++)
+	/* by half again, not double: a booted machine's maps sit just past
+	 * a power of two's half, and doubling left them a quarter full */
+	pfnmap_alloc(m, old.cap + old.cap / 2);
+	for (uint32_t i = 0; i < old.cap; i++)
 		if (old.slot[i].pfn != PFN_NONE)
 			*pfnmap_insert(m, old.slot[i].pfn) = old.slot[i];
 	free(old.slot);
@@ -93,8 +102,10 @@ struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn)
 	 * probe runs through it */
 	if (pfn == PFN_NONE)
 		return NULL;
-	/* Keep the load under 1/2 so probe runs stay short. */
-	if ((m->count + 1) * 2 > m->mask + 1)
+	/* Keep the load at most 5/8 so probe runs stay short (a miss looks
+	 * at 4 slots on average); with growth by half, a map is 5/12 to 5/8
+	 * full. */
+	if ((uint64_t)(m->count + 1) * 8 > (uint64_t)m->cap * 5)
 		pfnmap_grow(m);
 	return pfnmap_insert(m, pfn);
 }
@@ -109,9 +120,9 @@ bool pfnmap_del(struct pfnmap *m, pfn_t pfn)
 	i = (uint32_t)(r - m->slot);
 	/* Backward-shift: pull later members of the probe run into the hole
 	 * when their home slot does not lie cyclically in (i, j]. */
-	for (j = (i + 1) & m->mask; m->slot[j].pfn != PFN_NONE;
-	     j = (j + 1) & m->mask) {
-		uint32_t home = pfn_hash(m->slot[j].pfn) & m->mask;
+	for (j = next_slot(m, i); m->slot[j].pfn != PFN_NONE;
+	     j = next_slot(m, j)) {
+		uint32_t home = pfn_home(m->slot[j].pfn, m->cap);
 		bool stays = (i <= j) ? (i < home && home <= j)
 				      : (i < home || home <= j);
 		if (stays)
@@ -126,5 +137,5 @@ bool pfnmap_del(struct pfnmap *m, pfn_t pfn)
 
 size_t pfnmap_bytes(const struct pfnmap *m)
 {
-	return sizeof(*m->slot) * ((size_t)m->mask + 1);
+	return sizeof(*m->slot) * (size_t)m->cap;
 }

@@ -25,22 +25,27 @@ struct pfn_rec {
 	uint8_t mt;		/* migratetype of a free block */
 	uint8_t owner;		/* enum page_owner of an allocated block */
 	uint8_t zone;		/* enum zone_type */
+	/* a block is free (on a list) or allocated, never both: 20 bytes a
+	 * record, not 24 (the block maps are most of a machine's memory) */
 	union {
 		struct {
 			pfn_t prev, next;	/* free-list links (free
 						 * blocks only) */
 		};
-		/* an allocated block: 1 + its index in its owner's own
-		 * table (a slab's slot in slab_state.slab), 0 for none */
-		uint32_t owner_index;
+		struct {
+			/* an allocated block: 1 + its index in its
+			 * owner's own table (a slab's slot in
+			 * slab_state.slab), 0 for none */
+			uint32_t owner_index;
+			uint32_t gfp;	/* its gfp mask */
+		};
 	};
-	uint32_t gfp;		/* gfp mask of an allocated block */
 	uint32_t owner_id;	/* owner's own id (cache, process, area) */
 };
 
 struct pfnmap {
 	struct pfn_rec *slot;
-	uint32_t mask;		/* capacity - 1; capacity is a power of two */
+	uint32_t cap;		/* slots (any number: see pfn_home) */
 	uint32_t count;
 };
 
@@ -59,6 +64,6 @@ bool pfnmap_del(struct pfnmap *m, pfn_t pfn);
 /* Host bytes the map holds. */
 size_t pfnmap_bytes(const struct pfnmap *m);
 
-/* Iterate: for (i = 0; i <= m->mask; i++) if (m->slot[i].pfn != PFN_NONE) */
+/* Iterate: for (i = 0; i < m->cap; i++) if (m->slot[i].pfn != PFN_NONE) */
 
 #endif

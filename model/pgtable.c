@@ -123,7 +123,7 @@ static phys_addr_t kernel_pte_table(struct machine *m, vaddr_t va,
 		phys_addr_t table;
 
 		/* pte_alloc_kernel(): a zeroed lowmem page */
-		if (alloc_pages(&m->pgdat, GFP_KERNEL | __GFP_ZERO, 0,
+		if (alloc_pages_quiet(&m->pgdat, GFP_KERNEL | __GFP_ZERO, 0,
 				OWNER_PGTABLE, 0, &res, err))
 			return 0;
 		if (!res.ok) {

@@ -244,6 +244,8 @@ struct slab {
 	struct slab *all_prev, *all_next;	/* every slab of the cache */
 };
 #define SLAB_FREE_END		0xffffu
+/* owner_index of a block in its cache's boot run (no record, no slot) */
+#define SLAB_RUN_INDEX		UINT32_MAX
 
 struct kmem_cache {
 	uint32_t id;			/* owner_id of its pages; never reused */
@@ -264,7 +266,16 @@ struct kmem_cache {
 	struct slab **cpu_slab;		/* [nr_cpus]: each CPU's slab or NULL */
 	struct slab *partial_head, *partial_tail;
 	uint32_t nr_partial;
-	struct slab *all_head, *all_tail;	/* in creation order */
+	/* The boot run: the cache's first nr_run slabs, each full since the
+	 * boot filled it and never touched since, kept as their pfns alone
+	 * (a record would be 80 bytes, and a booted machine has ~1,500 of
+	 * them).  Their blocks' owner_index is SLAB_RUN_INDEX.  Walkers see
+	 * them as views (slab_iter); slub_slab_mut() turns the run into
+	 * records before anything changes one. */
+	pfn_t *run;
+	uint32_t nr_run, run_cap;
+	struct slab *all_head, *all_tail;	/* in creation order, after
+						 * the run */
 	uint32_t nr_slabs;		/* every slab, CPU ones included */
 	uint32_t nr_full;
 	uint32_t total_objects;		/* objects of every slab */
@@ -292,6 +303,9 @@ struct slab_state {
 	uint32_t reclaimable_pages;
 	uint32_t unreclaimable_pages;	/* kmalloc_large blocks included */
 	uint32_t large_pages, nr_large;	/* kmalloc_large blocks */
+	/* set while the boot fills the caches: a full slab retired at the
+	 * head of its cache's records joins the boot run; not state */
+	bool boot_runs;
 	/* bumped by every change to caches, slabs and objects; not state
 	 * (no snapshot holds it): see machine_changes() */
 	uint64_t changes;
@@ -488,8 +502,24 @@ void slub_alloc_bulk(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 		     unsigned cpu, uint32_t n, struct slab_alloc_result *res);
 /* Put a slab on the cache's partial list, at the head or the tail. */
 void slub_partial_add(struct kmem_cache *s, struct slab *slab, bool tail);
-/* The slab holding the lowmem frame pfn, or NULL. */
-struct slab *slub_slab_of(const struct machine *m, pfn_t pfn);
+/* The slab holding the lowmem frame pfn, or NULL: a boot-run slab as a
+ * view written into *view (slot SLAB_NONE), which only reads. */
+const struct slab *slub_slab_of(const struct machine *m, pfn_t pfn,
+				struct slab *view);
+/* The record of slab (one slub_slab_of or slab_iter gave), turning its
+ * cache's boot run into records first if slab is a view. */
+struct slab *slub_slab_mut(struct machine *m, const struct slab *slab);
+/* A cache's slabs in creation order, the boot run's as views:
+ * for (p = slab_iter_first(&it, s); p; p = slab_iter_next(&it)) */
+struct slab_iter {
+	const struct kmem_cache *s;
+	uint32_t i;		/* the next run slab */
+	const struct slab *p;	/* the record last given, or NULL */
+	struct slab view;
+};
+const struct slab *slab_iter_first(struct slab_iter *it,
+				   const struct kmem_cache *s);
+const struct slab *slab_iter_next(struct slab_iter *it);
 /* slab_free() of object index of slab (in use: checked by the caller). */
 void slub_free(struct machine *m, struct slab *slab, uint32_t index,
 	       struct slab_free_result *res);

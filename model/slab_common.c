@@ -40,6 +40,11 @@ void slab_free_slabs(struct slab_state *ss)
 			free(slab->allocated);
 		}
 	}
+	for (uint32_t c = 0; c < ss->nr_caches; c++) {
+		free(ss->caches[c]->run);
+		ss->caches[c]->run = NULL;
+		ss->caches[c]->nr_run = ss->caches[c]->run_cap = 0;
+	}
 	for (uint32_t c = 0; c < ss->nr_chunks; c++)
 		free(ss->chunk[c]);
 	free(ss->chunk);
@@ -60,9 +65,19 @@ void slab_state_free(struct slab_state *ss)
 	memset(ss, 0, sizeof(*ss));
 }
 
+static size_t slab_run_bytes(const struct slab_state *ss)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < ss->nr_caches; i++)
+		n += ss->caches[i]->run_cap * sizeof(pfn_t);
+	return n;
+}
+
 size_t slab_host_bytes(const struct slab_state *ss)
 {
 	size_t n = ss->caches_cap * sizeof(*ss->caches) +
+		   slab_run_bytes(ss) +
 		   ss->nr_caches * (sizeof(struct kmem_cache) +
 				    ss->nr_cpus * sizeof(struct slab *)) +
 		   ss->nr_chunks * (sizeof(*ss->chunk) +
@@ -287,7 +302,8 @@ struct obj_loc {
 	bool lowmem;
 	/* OBJ_LARGE: the block at fi.head of order fi.order */
 	/* OBJ_SLAB: */
-	struct slab *slab;
+	const struct slab *slab;	/* the record, or view below */
+	struct slab view;	/* a boot-run slab (slub_slab_of) */
 	uint32_t index;		/* the object va lies in */
 	uint32_t offset;	/* va's offset into it */
 	bool past_end;		/* in the slab's tail, after the last object */
@@ -311,7 +327,7 @@ static void locate(const struct machine *m, vaddr_t va, struct obj_loc *l)
 		l->kind = OBJ_LARGE;
 		return;
 	}
-	l->slab = slub_slab_of(m, pfn);
+	l->slab = slub_slab_of(m, pfn, &l->view);
 	if (!l->slab)
 		return;
 	l->kind = OBJ_SLAB;
@@ -585,7 +601,7 @@ static int kmalloc_large(struct machine *m, uint64_t size, gfp_t gfp,
 	res->from = SLAB_SRC_PAGES;
 	res->order = order;
 	res->page_gfp = gfp | __GFP_COMP;
-	rc = alloc_pages(&m->pgdat, res->page_gfp, order, OWNER_SLAB, 0, r,
+	rc = alloc_pages_quiet(&m->pgdat, res->page_gfp, order, OWNER_SLAB, 0, r,
 			 err);
 	if (rc != MM_OK) {
 		free(r);
@@ -705,7 +721,7 @@ int kfree(struct machine *m, vaddr_t p, struct slab_free_result *res,
 	if (l.kind == OBJ_LARGE)
 		free_large(m, &l, res);
 	else
-		slub_free(m, l.slab, l.index, res);
+		slub_free(m, slub_slab_mut(m, l.slab), l.index, res);
 	return MM_OK;
 }
 
@@ -923,7 +939,7 @@ int kmem_cache_free(struct machine *m, struct kmem_cache *s, vaddr_t p,
 			       l.slab->cache->name);
 	if ((rc = check_object(m, "kmem_cache_free", p, &l, err)))
 		return rc;
-	slub_free(m, l.slab, l.index, res);
+	slub_free(m, slub_slab_mut(m, l.slab), l.index, res);
 	return MM_OK;
 }
 
@@ -1011,9 +1027,11 @@ static int check_slab(const struct machine *m, const struct kmem_cache *s,
 
 	CHECK(slab->cache == s, "%s: slab 0x%x names another cache", s->name,
 	      slab->pfn);
-	CHECK(r && r->owner_index &&
-	      slab_at(ss, r->owner_index - 1) == slab, "%s: slab 0x%x: its "
-	      "block does not name its slot", s->name, slab->pfn);
+	CHECK(r && (slab->slot == SLAB_NONE
+		    ? r->owner_index == SLAB_RUN_INDEX
+		    : r->owner_index && slab_at(ss, r->owner_index - 1) ==
+		      slab), "%s: slab 0x%x: its block does not name its slot",
+	      s->name, slab->pfn);
 	page_frame_info(&m->pgdat, slab->pfn, &fi);
 	CHECK(fi.state == FRAME_ALLOCATED && fi.owner == OWNER_SLAB &&
 	      fi.owner_id == s->id && fi.head == slab->pfn &&
@@ -1074,8 +1092,10 @@ int slab_check(const struct machine *m, char *why, size_t len)
 		const struct kmem_cache *s = ss->caches[c];
 		uint32_t n = 0, objs = 0, used = 0, pages = 0, full = 0;
 		uint32_t partial = 0, cpus = 0;
+		struct slab_iter it;
 
-		for (const struct slab *p = s->all_head; p; p = p->all_next) {
+		for (const struct slab *p = slab_iter_first(&it, s); p;
+		     p = slab_iter_next(&it)) {
 			if (check_slab(m, s, p, why, len))
 				return -1;
 			n++;
@@ -1119,7 +1139,7 @@ int slab_check(const struct machine *m, char *why, size_t len)
 		slabs += n;
 	}
 	/* every OWNER_SLAB block is a slab or a kmalloc_large block */
-	for (uint32_t i = 0; i <= m->pgdat.alloc_blocks.mask; i++) {
+	for (uint32_t i = 0; i < m->pgdat.alloc_blocks.cap; i++) {
 		const struct pfn_rec *r = &m->pgdat.alloc_blocks.slot[i];
 
 		if (r->pfn == PFN_NONE || r->owner != OWNER_SLAB)

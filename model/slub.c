@@ -275,7 +275,7 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 	if ((alloc_gfp & __GFP_DIRECT_RECLAIM) && order > s->min_order)
 		alloc_gfp = (alloc_gfp | __GFP_NOMEMALLOC) &
 			    ~(__GFP_RECLAIM | __GFP_NOFAIL);
-	rc = alloc_pages(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id, r, &e);
+	rc = alloc_pages_quiet(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id, r, &e);
 	if (rc == MM_OK && !r->ok && order > s->min_order) {
 		/* "Allocation may have failed due to fragmentation. Try a
 		 * lower order alloc if possible" */
@@ -284,7 +284,7 @@ static struct slab *new_slab(struct machine *m, struct kmem_cache *s,
 		objects = s->min_objects;
 		alloc_gfp = flags;
 		res->order_fallback = true;
-		rc = alloc_pages(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id,
+		rc = alloc_pages_quiet(&m->pgdat, alloc_gfp, order, OWNER_SLAB, s->id,
 				 r, &e);
 	}
 	res->page_gfp = alloc_gfp;
@@ -331,6 +331,123 @@ struct slab *slub_slab_attach(struct machine *m, struct kmem_cache *s,
 	s->total_objects += objects;
 	account_slab(ss, s, order, true);
 	return slab;
+}
+
+/* --- boot runs ------------------------------------------------------------------ */
+
+/* A full slab at the head of the cache's records that a view would show
+ * exactly as it is: the boot's, on CPU 0, never freed from. */
+static bool run_joins(const struct kmem_cache *s, const struct slab *c)
+{
+	return c == s->all_head && c->list == SLAB_FULL && c->cpu == 0 &&
+	       c->order == s->order && c->objects == s->objects &&
+	       c->inuse == c->objects && c->bump == c->objects &&
+	       c->freelist == SLAB_FREE_END && !c->next_free;
+}
+
+/* The slab leaves its record for the end of the run (the counters
+ * already count it). */
+static void run_add(struct machine *m, struct kmem_cache *s, struct slab *c)
+{
+	if (s->nr_run == s->run_cap) {
+		s->run_cap = s->run_cap ? 2 * s->run_cap : 8;
+		s->run = xrealloc(s->run, s->run_cap * sizeof(*s->run));
+	}
+	s->run[s->nr_run++] = c->pfn;
+	pfnmap_get(&m->pgdat.alloc_blocks, c->pfn)->owner_index =
+		SLAB_RUN_INDEX;
+	s->all_head = c->all_next;
+	if (s->all_head)
+		s->all_head->all_prev = NULL;
+	else
+		s->all_tail = NULL;
+	slot_put(&m->slab, c);
+}
+
+/* The run slab at pfn as its record would read. */
+static void run_view(const struct kmem_cache *s, pfn_t pfn, struct slab *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->pfn = pfn;
+	v->slot = SLAB_NONE;
+	/* a view is only read: the cast lends it the record's type */
+	v->cache = (struct kmem_cache *)s;
+	v->order = (uint8_t)s->order;
+	v->list = SLAB_FULL;
+	v->objects = (uint16_t)s->objects;
+	v->inuse = v->objects;
+	v->freelist = SLAB_FREE_END;
+	v->bump = v->objects;
+}
+
+/* The run becomes records again, in creation order ahead of the others
+ * (so the last run slab is put back first). */
+static void run_expand(struct machine *m, struct kmem_cache *s)
+{
+	while (s->nr_run) {
+		struct slab *slab = slot_get(&m->slab);
+		uint32_t slot = slab->slot;
+
+		run_view(s, s->run[--s->nr_run], slab);
+		slab->slot = slot;
+		pfnmap_get(&m->pgdat.alloc_blocks, slab->pfn)->owner_index =
+			slot + 1;
+		slab->all_next = s->all_head;
+		if (s->all_head)
+			s->all_head->all_prev = slab;
+		else
+			s->all_tail = slab;
+		s->all_head = slab;
+	}
+	free(s->run);
+	s->run = NULL;
+	s->run_cap = 0;
+}
+
+/* The view of the run slab at pfn of the cache with that id. */
+static const struct slab *run_slab_view(const struct machine *m, uint32_t id,
+					pfn_t pfn, struct slab *view)
+{
+	for (uint32_t i = 0; i < m->slab.nr_caches; i++) {
+		if (m->slab.caches[i]->id == id) {
+			run_view(m->slab.caches[i], pfn, view);
+			return view;
+		}
+	}
+	return NULL;
+}
+
+struct slab *slub_slab_mut(struct machine *m, const struct slab *slab)
+{
+	const struct pfn_rec *r;
+
+	if (slab->slot != SLAB_NONE)
+		return slab_at(&m->slab, slab->slot);
+	run_expand(m, slab->cache);
+	r = pfnmap_get(&m->pgdat.alloc_blocks, slab->pfn);
+	return slab_at(&m->slab, r->owner_index - 1);
+}
+
+const struct slab *slab_iter_first(struct slab_iter *it,
+				   const struct kmem_cache *s)
+{
+	it->s = s;
+	it->i = 0;
+	it->p = NULL;
+	return slab_iter_next(it);
+}
+
+const struct slab *slab_iter_next(struct slab_iter *it)
+{
+	if (it->i < it->s->nr_run) {
+		run_view(it->s, it->s->run[it->i++], &it->view);
+		return &it->view;
+	}
+	if (it->i++ == it->s->nr_run)
+		it->p = it->s->all_head;
+	else if (it->p)
+		it->p = it->p->all_next;
+	return it->p;
 }
 
 /* discard_slab(): the pages go back to the buddy allocator. */
@@ -492,6 +609,8 @@ void slub_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 			s->nr_full++;
 			s->cpu_slab[cpu] = NULL;
 			res->retired = c->pfn;
+			if (m->slab.boot_runs && run_joins(s, c))
+				run_add(m, s, c);
 		}
 		if (s->partial_head) {
 			/* get_partial_node(): the first partial slab */
@@ -550,7 +669,8 @@ void slub_alloc_bulk(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 	}
 }
 
-struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
+const struct slab *slub_slab_of(const struct machine *m, pfn_t pfn,
+				struct slab *view)
 {
 	const struct pfn_rec *r;
 	struct frame_info fi;
@@ -560,6 +680,8 @@ struct slab *slub_slab_of(const struct machine *m, pfn_t pfn)
 	    !fi.owner_id)
 		return NULL;
 	r = pfnmap_get(&m->pgdat.alloc_blocks, fi.head);
+	if (r && r->owner_index == SLAB_RUN_INDEX)
+		return run_slab_view(m, fi.owner_id, fi.head, view);
 	return r && r->owner_index ? slab_at(&m->slab, r->owner_index - 1)
 				   : NULL;
 }
@@ -614,6 +736,7 @@ uint32_t slub_shutdown(struct machine *m, struct kmem_cache *s)
 	while (s->partial_head)
 		partial_del(s, s->partial_head);
 	s->nr_full = 0;
+	run_expand(m, s);
 	while (s->all_head)
 		discard_slab(m, s->all_head);
 	return pages;

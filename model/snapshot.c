@@ -26,18 +26,18 @@
 #define SNAP_SIZE(type, n) \
 	_Static_assert(sizeof(type) == (n), #type " changed: keep " \
 		       "model/snapshot.c in step (see the comment above)")
-SNAP_SIZE(struct machine, 27352);	/* kernel_stack_pages: from the blocks */
+SNAP_SIZE(struct machine, 27360);	/* kernel_stack_pages: from the blocks */
 SNAP_SIZE(struct machine_config, 5176);
 SNAP_SIZE(struct pglist_data, 3272);
 SNAP_SIZE(struct zone, 792);
-SNAP_SIZE(struct pfn_rec, 24);
+SNAP_SIZE(struct pfn_rec, 20);
 SNAP_SIZE(struct physmem, 56);
 SNAP_SIZE(struct kmap_state, 10884);
 SNAP_SIZE(struct vm_area, 96);
 SNAP_SIZE(struct vmalloc_state, 24);
-SNAP_SIZE(struct kmem_cache, 160);
+SNAP_SIZE(struct kmem_cache, 176);	/* run: written as slabs */
 SNAP_SIZE(struct slab, 80);
-SNAP_SIZE(struct slab_state, 528);
+SNAP_SIZE(struct slab_state, 536);	/* boot_runs: not state */
 SNAP_SIZE(struct process, 184);
 SNAP_SIZE(struct vma, 20);
 SNAP_SIZE(struct uframe, 12);
@@ -60,7 +60,7 @@ static const struct pfn_rec **sorted_recs(const struct pfnmap *map)
 	const struct pfn_rec **v = xmalloc(map->count * sizeof(*v));
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i <= map->mask && n < map->count; i++)
+	for (uint32_t i = 0; i < map->cap && n < map->count; i++)
 		if (map->slot[i].pfn != PFN_NONE)
 			v[n++] = &map->slot[i];
 	qsort(v, n, sizeof(*v), rec_cmp);
@@ -302,6 +302,7 @@ static void put_slab_one(struct snap_writer *w, const struct slab *slab)
 static void put_cache(struct snap_writer *w, const struct kmem_cache *s,
 		      uint32_t *index_of)
 {
+	struct slab_iter it;
 	uint32_t n = 0;
 
 	sw_u32(w, s->id);
@@ -312,8 +313,12 @@ static void put_cache(struct snap_writer *w, const struct kmem_cache *s,
 	sw_u32(w, s->align);
 	sw_u32(w, s->flags);
 	sw_u32(w, s->nr_slabs);
-	for (const struct slab *p = s->all_head; p; p = p->all_next) {
-		index_of[p->slot] = n++;
+	for (const struct slab *p = slab_iter_first(&it, s); p;
+	     p = slab_iter_next(&it)) {
+		/* a boot-run slab is on no partial list: no index needed */
+		if (p->slot != SLAB_NONE)
+			index_of[p->slot] = n;
+		n++;
 		put_slab_one(w, p);
 	}
 	sw_u32(w, s->nr_partial);

@@ -144,7 +144,7 @@ static bool spans_merge(struct spans *s, pfn_t *clash)
 
 static void spans_of_map(struct spans *s, const struct pfnmap *map)
 {
-	for (uint32_t i = 0; i <= map->mask; i++)
+	for (uint32_t i = 0; i < map->cap; i++)
 		if (map->slot[i].pfn != PFN_NONE)
 			spans_add(s, map->slot[i].pfn, map->slot[i].order);
 }
@@ -485,7 +485,7 @@ uint32_t snap_owner_blocks(const struct machine *m, enum page_owner owner)
 	const struct pfnmap *map = &m->pgdat.alloc_blocks;
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i <= map->mask; i++)
+	for (uint32_t i = 0; i < map->cap; i++)
 		n += map->slot[i].pfn != PFN_NONE &&
 		     map->slot[i].owner == owner;
 	return n;

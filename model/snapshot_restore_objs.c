@@ -440,7 +440,7 @@ static bool count_large(struct snap_reader *r, struct machine *m)
 	const struct pfnmap *map = &m->pgdat.alloc_blocks;
 	struct slab_state *ss = &m->slab;
 
-	for (uint32_t i = 0; i <= map->mask; i++) {
+	for (uint32_t i = 0; i < map->cap; i++) {
 		const struct pfn_rec *rec = &map->slot[i];
 		uint32_t pages;
 

@@ -370,7 +370,7 @@ static int vmalloc_area(struct machine *m, uint32_t id, uint64_t size,
 	pages = xmalloc(((size_t)nr ? nr : 1) * sizeof(*pages));
 	r = xmalloc(sizeof(*r));
 	for (got = 0; got < nr; got++) {
-		if ((rc = alloc_pages(&m->pgdat, gfp, 0, OWNER_VMALLOC, id, r,
+		if ((rc = alloc_pages_quiet(&m->pgdat, gfp, 0, OWNER_VMALLOC, id, r,
 				      &e)))
 			break;
 		if (!r->ok) {

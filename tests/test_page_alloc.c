@@ -279,7 +279,7 @@ static struct blk *blocks_of(const struct pfnmap *m, unsigned *n)
 	struct blk *v = xcalloc(m->count ? m->count : 1, sizeof(*v));
 	unsigned k = 0;
 
-	for (uint32_t i = 0; i <= m->mask; i++)
+	for (uint32_t i = 0; i < m->cap; i++)
 		if (m->slot[i].pfn != PFN_NONE) {
 			v[k].pfn = m->slot[i].pfn;
 			v[k].order = m->slot[i].order;

@@ -1945,7 +1945,7 @@ static uint32_t owner_blocks(const struct machine *m, enum page_owner owner,
 	const struct pfnmap *map = &m->pgdat.alloc_blocks;
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i <= map->mask; i++)
+	for (uint32_t i = 0; i < map->cap; i++)
 		n += map->slot[i].pfn != PFN_NONE &&
 		     map->slot[i].owner == owner &&
 		     map->slot[i].order == order;
@@ -2039,7 +2039,7 @@ static void test_kernel_stack_refused(void **state)
 	pfn_t pfn = PFN_NONE;
 
 	(void)state;
-	for (uint32_t i = 0; i <= map->mask && pfn == PFN_NONE; i++)
+	for (uint32_t i = 0; i < map->cap && pfn == PFN_NONE; i++)
 		if (map->slot[i].pfn != PFN_NONE &&
 		    map->slot[i].owner == OWNER_KSTACK)
 			pfn = map->slot[i].pfn;
