@@ -140,24 +140,43 @@ static pgprot_t final_prot(const struct machine *m, phys_addr_t pa, bool large)
 	return p;
 }
 
+/* Store an entry of size bytes (4 or 8) little-endian: constant sizes,
+ * so the compiler makes each one store. */
+static void put_entry(uint8_t *p, uint64_t val, unsigned size)
+{
+	if (size == 8) {
+		for (unsigned i = 0; i < 8; i++)
+			p[i] = (uint8_t)(val >> (8 * i));
+	} else {
+		for (unsigned i = 0; i < 4; i++)
+			p[i] = (uint8_t)(val >> (8 * i));
+	}
+}
+
+static bool touches_special(const struct machine *m, phys_addr_t start,
+			    phys_addr_t end);
+
 /* Fill a 4 KiB page table's entries for the linear map of [start, end),
  * straight into the table's page: one look-up of the page, not one an
- * entry (these are most of the boot's page-table writes). */
+ * entry (these are most of the boot's page-table writes).  Away from
+ * the kernel image's special pages every entry has the same protection,
+ * worked out once. */
 static void fill_linear_ptes(struct machine *m, phys_addr_t table,
 			     phys_addr_t start, phys_addr_t end)
 {
 	uint8_t *page = physmem_touch(&m->mem, PFN_DOWN(table));
 	unsigned size = pt_entry_size(m);
+	bool uniform = !touches_special(m, start, end);
+	pgprot_t prot = uniform ? final_prot(m, start, false) : 0;
 
 	page += table & (PAGE_SIZE - 1);
 	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
 		vaddr_t va = layout_va(&m->layout, pa);
 		unsigned idx = (va >> 12) & (m->layout.ptrs_per_pte - 1);
 		uint64_t val = (pa & ~(phys_addr_t)0xfff) |
-			       final_prot(m, pa, false);
+			       (uniform ? prot : final_prot(m, pa, false));
 
-		for (unsigned i = 0; i < size; i++)	/* little-endian */
-			page[idx * size + i] = (uint8_t)(val >> (8 * i));
+		put_entry(page + (size_t)idx * size, val, size);
 	}
 }
 

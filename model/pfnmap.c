@@ -83,17 +83,41 @@ static struct pfn_rec *pfnmap_insert(struct pfnmap *m, pfn_t pfn)
 	return &m->slot[i];
 }
 
-static void pfnmap_grow(struct pfnmap *m)
+static void pfnmap_rehash(struct pfnmap *m, uint32_t cap)
 {
 	struct pfnmap old = *m;
 
-	/* by half again, not double: a booted machine's maps sit just past
-	 * a power of two's half, and doubling left them a quarter full */
-	pfnmap_alloc(m, old.cap + old.cap / 2);
+	pfnmap_alloc(m, cap);
 	for (uint32_t i = 0; i < old.cap; i++)
 		if (old.slot[i].pfn != PFN_NONE)
 			*pfnmap_insert(m, old.slot[i].pfn) = old.slot[i];
 	free(old.slot);
+}
+
+/* by half again, not double: a booted machine's maps sit just past a
+ * power of two's half, and doubling left them a quarter full */
+static uint32_t grown_cap(uint32_t cap)
+{
+	return cap + cap / 2;
+}
+
+static bool pfnmap_full(uint32_t count, uint32_t cap)
+{
+	/* Keep the load at most 5/8 so probe runs stay short (a miss looks
+	 * at 4 slots on average); with growth by half, a map is 5/12 to 5/8
+	 * full. */
+	return (uint64_t)count * 8 > (uint64_t)cap * 5;
+}
+
+void pfnmap_reserve(struct pfnmap *m, uint32_t n)
+{
+	uint32_t cap = m->cap;
+
+	/* the capacity the puts would have grown to, in one step */
+	while (pfnmap_full(n, cap))
+		cap = grown_cap(cap);
+	if (cap != m->cap)
+		pfnmap_rehash(m, cap);
 }
 
 struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn)
@@ -102,11 +126,8 @@ struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn)
 	 * probe runs through it */
 	if (pfn == PFN_NONE)
 		return NULL;
-	/* Keep the load at most 5/8 so probe runs stay short (a miss looks
-	 * at 4 slots on average); with growth by half, a map is 5/12 to 5/8
-	 * full. */
-	if ((uint64_t)(m->count + 1) * 8 > (uint64_t)m->cap * 5)
-		pfnmap_grow(m);
+	if (pfnmap_full(m->count + 1, m->cap))
+		pfnmap_rehash(m, grown_cap(m->cap));
 	return pfnmap_insert(m, pfn);
 }
 

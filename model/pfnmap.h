@@ -59,6 +59,13 @@ void pfnmap_copy(struct pfnmap *dst, const struct pfnmap *src);
 struct pfn_rec *pfnmap_get(const struct pfnmap *m, pfn_t pfn);
 /* Insert a record for pfn (which must be absent); returns it zeroed. */
 struct pfn_rec *pfnmap_put(struct pfnmap *m, pfn_t pfn);
+/*
+ * Grow now to the capacity the puts would reach holding n records (a
+ * no-op if it already has it): one rehash, not one at each step.  Host
+ * bytes stay what they would have been as long as the map does come to
+ * hold n records.
+ */
+void pfnmap_reserve(struct pfnmap *m, uint32_t n);
 /* Remove pfn's record; returns false if it was absent. */
 bool pfnmap_del(struct pfnmap *m, pfn_t pfn);
 /* Host bytes the map holds. */

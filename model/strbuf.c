@@ -53,19 +53,29 @@ void sb_reserve(struct strbuf *sb, size_t extra)
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list ap2;
-	char probe[1];
+	size_t room = sb->cap > sb->len ? sb->cap - sb->len : 0;
 	int n;
 
 	if (!fmt)
 		abort();
-	/* measure first: vsnprintf into a 1-byte buffer returns the length */
+	/* write straight into the spare room; only when the text does not
+	 * fit (vsnprintf returns the full length either way) grow the
+	 * buffer as sb_reserve would and write it again */
 	va_copy(ap2, ap);
-	n = vsnprintf(probe, sizeof(probe), fmt, ap2);
+	if (room) {
+		n = vsnprintf(sb->buf + sb->len, room, fmt, ap2);
+	} else {
+		char probe[1];
+
+		n = vsnprintf(probe, sizeof(probe), fmt, ap2);
+	}
 	va_end(ap2);
 	if (n < 0)
 		abort();
-	sb_reserve(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		sb_reserve(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 
