@@ -12,12 +12,12 @@
  * A BOOT_BARE machine skips this file: it stops where mm_init() ends.
  *
  * The kernel's order matters only where it shows: which vmalloc address
- * an area gets, which frames a cache's slabs take.  Each step below is
- * one initcall level's share of it.
+ * an area gets, which frames a cache's slabs take.  The steps run in the
+ * order their creators run in 6.1's boot.
  */
-#include "boot_hash.h"
 #include "setup.h"
 
+#include "boot_hash.h"
 #include "boot_slab.h"
 #include "boot_vmalloc.h"
 #include "initramfs.h"
@@ -33,18 +33,12 @@ int do_initcalls(struct machine *m, struct mm_error *err)
 		return rc;
 	if ((rc = boot_vmalloc_areas(m, err)))
 		return rc;
-	if ((rc = boot_hash_initcalls(m, err)))
-		return rc;
-	return MM_OK;
+	return boot_hash_initcalls(m, err);
 }
 
 int populate_rootfs(struct machine *m, struct mm_error *err)
 {
-	int rc;
-
 	if (m->config.boot == BOOT_BARE)
 		return MM_OK;
-	if ((rc = unpack_to_rootfs(m, err)))
-		return rc;
-	return MM_OK;
+	return unpack_to_rootfs(m, err);
 }
